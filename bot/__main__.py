@@ -1,0 +1,5 @@
+"""`python -m bot` is the `intake` command line."""
+
+from bot.cli import main
+
+main()

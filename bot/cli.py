@@ -1,0 +1,134 @@
+"""`intake`: the operators' command line (Typer). `python -m bot` runs the same."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.catalog import INDICATORS
+from models.config import Settings, get_settings
+from models.db import make_engine, migrate, session_factory, session_scope
+from models.fiscal import as_of_label, fiscal_year_label, fiscal_year_of
+from models.fiscal import today as japan_today
+from models.reference import AreaImportError, ensure_wards, import_areas, load_sample_areas_if_empty
+from models.tables import Ward
+from models.totals import Totals, display_width, indicator_totals, sheet_notation
+
+app = typer.Typer(help="見守り intake bot: operator commands.", no_args_is_help=True, add_completion=False)
+
+
+async def prepare_database(settings: Settings) -> list[str]:
+    """Migrate to the latest schema and load reference data; returns what was done, for the operator."""
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with session_scope(session_factory(engine)) as session:
+            done = [f"wards added: {await ensure_wards(session)}"]
+            if settings.load_sample_areas:
+                added = await load_sample_areas_if_empty(session)
+                if added:
+                    done.append(f"synthetic sample areas loaded: {added} (import the real master with import-areas)")
+        return done
+    finally:
+        await engine.dispose()
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema and load the 24 wards."""
+    for line in asyncio.run(prepare_database(get_settings())):
+        typer.echo(line)
+    typer.echo("database is up to date")
+
+
+@app.command("import-areas")
+def import_areas_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV: area_code,ward_code,name_ja,roster_provided")
+    ],
+) -> None:
+    """Add or update the area master from a CSV file (all rows or none)."""
+
+    async def _import() -> str:
+        settings = get_settings()
+        await prepare_database(settings.model_copy(update={"load_sample_areas": False}))
+        engine = make_engine(settings.database_url)
+        try:
+            async with session_scope(session_factory(engine)) as session:
+                result = await import_areas(session, file.read_text(encoding="utf-8-sig"))
+            return f"areas added: {result.added}, updated: {result.updated}"
+        finally:
+            await engine.dispose()
+
+    try:
+        typer.echo(asyncio.run(_import()))
+    except AreaImportError as error:
+        typer.echo("nothing was imported:", err=True)
+        for problem in error.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("totals")
+def totals_command(
+    fy: Annotated[int | None, typer.Option(help="fiscal year, e.g. 2025 (令和7年度); default: current")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today")] = None,
+    ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102; default: the whole city")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Every indicator of the progress sheet for a fiscal year as of a date."""
+    settings = get_settings()
+    as_of_date = date.fromisoformat(as_of) if as_of else None
+    fiscal_year = fy if fy is not None else fiscal_year_of(as_of_date or japan_today())
+    try:
+        totals = asyncio.run(_totals(settings, fiscal_year, as_of_date, ward))
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(totals.as_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_totals(totals))
+
+
+async def _totals(settings: Settings, fiscal_year: int, as_of: date | None, ward: str | None) -> Totals:
+    await prepare_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_scope(session_factory(engine)) as session:
+            if ward and not await _ward_exists(session, ward):
+                raise ValueError(f"unknown ward code {ward}")
+            return await indicator_totals(session, fiscal_year, as_of, ward, settings.regular_meeting_threshold)
+    finally:
+        await engine.dispose()
+
+
+async def _ward_exists(session: AsyncSession, ward: str) -> bool:
+    return await session.get(Ward, ward) is not None
+
+
+def format_totals(totals: Totals) -> str:
+    """A readable table for the terminal, values as the sheet writes them."""
+    lines = [
+        f"{fiscal_year_label(totals.fiscal_year)}  {as_of_label(totals.as_of)}  scope: {totals.scope}",
+        "",
+    ]
+    width = max(display_width(indicator.short_label) for indicator in INDICATORS)
+    for indicator in INDICATORS:
+        label = indicator.short_label + " " * (width - display_width(indicator.short_label))
+        lines.append(f"{indicator.code:>4}  {label}  {sheet_notation(indicator, totals.indicators[indicator.code])}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    app(prog_name="intake")
+
+
+if __name__ == "__main__":
+    main()

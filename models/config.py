@@ -1,0 +1,36 @@
+"""Settings, read once from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Fixed by the client: every date the bot shows or counts is a Japan date.
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/intake.db"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; see README 'Configuration'."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    # 「定期的に」 on indicator 1-1 is not defined by the sheet: an area counts once it had this many meetings.
+    regular_meeting_threshold: int = Field(default=1, ge=1, le=52)
+    # Load the synthetic sample area master when the area table is empty (demo and first run).
+    load_sample_areas: bool = True
+    log_level: str = "INFO"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own `Settings`)."""
+    return Settings()

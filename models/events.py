@@ -1,0 +1,228 @@
+"""Recording, voiding and correcting events. Every change writes an audit entry; nothing is deleted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.catalog import KINDS_BY_CODE, Requirement
+from models.privacy import is_valid_household_ref, personal_data_in
+from models.tables import NOTE_MAX_LENGTH, Area, AuditEntry, Event, utcnow
+
+COUNT_MAX = 999
+
+
+class Problem(StrEnum):
+    """Why an entry cannot be saved; the bot turns each into a message from its catalog."""
+
+    UNKNOWN_KIND = "unknown_kind"
+    AREA_REQUIRED = "area_required"
+    AREA_NOT_ALLOWED = "area_not_allowed"
+    AREA_NOT_IN_WARD = "area_not_in_ward"
+    HOUSEHOLD_REQUIRED = "household_required"
+    HOUSEHOLD_NOT_ALLOWED = "household_not_allowed"
+    HOUSEHOLD_INVALID = "household_invalid"
+    COUNT_OUT_OF_RANGE = "count_out_of_range"
+    COUNT_NOT_ALLOWED = "count_not_allowed"
+    ANSWER_REQUIRED = "answer_required"
+    ANSWER_NOT_ALLOWED = "answer_not_allowed"
+    NOTE_TOO_LONG = "note_too_long"
+    NOTE_PERSONAL_DATA = "note_personal_data"
+    FUTURE_DATE = "future_date"
+    ALREADY_VOIDED = "already_voided"
+    NOT_FOUND = "not_found"
+
+
+class EventRejectedError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """The fields a worker enters for one event (see SHEET.md's counting rules)."""
+
+    kind: str
+    occurred_on: date
+    ward_code: str
+    area_id: int | None = None
+    household_ref: str | None = None
+    count: int = 1
+    answer: bool | None = None
+    note: str | None = None
+
+
+def draft_problems(draft: EventDraft, today: date) -> list[Problem]:
+    """Everything wrong with a draft that can be seen without the database."""
+    kind = KINDS_BY_CODE.get(draft.kind)
+    if kind is None:
+        return [Problem.UNKNOWN_KIND]
+    problems = _presence_problems(kind.area, draft.area_id, Problem.AREA_REQUIRED, Problem.AREA_NOT_ALLOWED)
+    problems += _presence_problems(
+        kind.household, draft.household_ref, Problem.HOUSEHOLD_REQUIRED, Problem.HOUSEHOLD_NOT_ALLOWED
+    )
+    if draft.household_ref is not None and not is_valid_household_ref(draft.household_ref):
+        problems.append(Problem.HOUSEHOLD_INVALID)
+    if not kind.takes_count and draft.count != 1:
+        problems.append(Problem.COUNT_NOT_ALLOWED)
+    elif not 1 <= draft.count <= COUNT_MAX:
+        problems.append(Problem.COUNT_OUT_OF_RANGE)
+    answer_rule = Requirement.REQUIRED if kind.takes_answer else Requirement.NONE
+    problems += _presence_problems(answer_rule, draft.answer, Problem.ANSWER_REQUIRED, Problem.ANSWER_NOT_ALLOWED)
+    problems += note_problems(draft.note)
+    if draft.occurred_on > today:
+        problems.append(Problem.FUTURE_DATE)
+    return problems
+
+
+def note_problems(note: str | None) -> list[Problem]:
+    if not note:
+        return []
+    if len(note) > NOTE_MAX_LENGTH:
+        return [Problem.NOTE_TOO_LONG]
+    return [Problem.NOTE_PERSONAL_DATA] if personal_data_in(note) else []
+
+
+def _presence_problems(rule: Requirement, value: Any, missing: Problem, forbidden: Problem) -> list[Problem]:
+    if rule is Requirement.REQUIRED and value is None:
+        return [missing]
+    if rule is Requirement.NONE and value is not None:
+        return [forbidden]
+    return []
+
+
+async def record_event(
+    session: AsyncSession,
+    draft: EventDraft,
+    *,
+    idempotency_key: str,
+    today: date,
+    logged_by_staff_id: int | None = None,
+    source: str = "bot",
+    corrects_event_id: int | None = None,
+) -> tuple[Event, bool]:
+    """Save a draft once: a second call with the same key returns the first event and False."""
+    existing = await session.scalar(select(Event).where(col(Event.idempotency_key) == idempotency_key))
+    if existing is not None:
+        return existing, False
+    problems = draft_problems(draft, today)
+    if draft.area_id is not None and not problems:
+        area = await session.get(Area, draft.area_id)
+        if area is None or area.ward_code != draft.ward_code:
+            problems.append(Problem.AREA_NOT_IN_WARD)
+    if problems:
+        raise EventRejectedError(problems)
+    event = Event(
+        **_draft_fields(draft),
+        logged_by_staff_id=logged_by_staff_id,
+        source=source,
+        idempotency_key=idempotency_key,
+        corrects_event_id=corrects_event_id,
+    )
+    try:
+        async with session.begin_nested():  # a concurrent retry of the same update loses here, not the caller
+            session.add(event)
+            await session.flush()
+    except IntegrityError:
+        winner = await session.scalar(select(Event).where(col(Event.idempotency_key) == idempotency_key))
+        if winner is None:
+            raise
+        return winner, False
+    _audit(session, logged_by_staff_id, source, "record", event, {"kind": event.kind})
+    return event, True
+
+
+def _draft_fields(draft: EventDraft) -> dict[str, Any]:
+    note = draft.note.strip() if draft.note else None
+    return {**draft.__dict__, "note": note or None}
+
+
+async def void_event(
+    session: AsyncSession, event_id: int, *, by_staff_id: int | None, reason: str, actor: str = "bot"
+) -> Event:
+    """Void an event (it stops counting at once); the reason is required and checked like a note."""
+    event = await _live_event(session, event_id)
+    _check_reason(reason)
+    event.voided_at = utcnow()
+    event.voided_by_staff_id = by_staff_id
+    event.void_reason = reason.strip()
+    _audit(session, by_staff_id, actor, "void", event, {"kind": event.kind, "reason": event.void_reason})
+    await session.flush()
+    return event
+
+
+async def correct_event(
+    session: AsyncSession,
+    event_id: int,
+    corrected: EventDraft,
+    *,
+    by_staff_id: int | None,
+    reason: str,
+    idempotency_key: str,
+    today: date,
+) -> Event:
+    """Replace an event by a corrected copy: the old one is voided and points to its replacement."""
+    old = await _live_event(session, event_id)
+    _check_reason(reason)
+    new, _created = await record_event(
+        session,
+        corrected,
+        idempotency_key=idempotency_key,
+        today=today,
+        logged_by_staff_id=by_staff_id,
+        source="correction",
+        corrects_event_id=old.id,
+    )
+    old.voided_at = utcnow()
+    old.voided_by_staff_id = by_staff_id
+    old.void_reason = reason.strip()
+    old.replaced_by_event_id = new.id
+    _audit(session, by_staff_id, "bot", "correct", old, {"replaced_by": new.id, "reason": old.void_reason})
+    await session.flush()
+    return new
+
+
+def draft_of(event: Event) -> EventDraft:
+    """The draft an event was made from (the start of a correction)."""
+    return EventDraft(
+        kind=event.kind,
+        occurred_on=event.occurred_on,
+        ward_code=event.ward_code,
+        area_id=event.area_id,
+        household_ref=event.household_ref,
+        count=event.count,
+        answer=event.answer,
+        note=event.note,
+    )
+
+
+async def _live_event(session: AsyncSession, event_id: int) -> Event:
+    event = await session.get(Event, event_id, with_for_update=True)
+    if event is None:
+        raise EventRejectedError([Problem.NOT_FOUND])
+    if event.voided_at is not None:
+        raise EventRejectedError([Problem.ALREADY_VOIDED])
+    return event
+
+
+def _check_reason(reason: str) -> None:
+    problems = note_problems(reason)
+    if problems:
+        raise EventRejectedError(problems)
+
+
+def _audit(
+    session: AsyncSession, staff_id: int | None, actor: str, action: str, event: Event, detail: dict[str, Any]
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_staff_id=staff_id, actor=actor, action=action, entity="event", entity_id=str(event.id), detail=detail
+        )
+    )

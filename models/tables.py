@@ -1,0 +1,181 @@
+"""The tables (SQLModel). Nothing is ever deleted: corrections are new rows plus audit entries.
+
+No citizen's name, address, phone number, birth date, diagnosis or photo has a column here: households are
+pseudonymous reference codes, and notes are short and checked before they are saved (see `models.privacy`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+NOTE_MAX_LENGTH = 200
+HOUSEHOLD_REF_MAX_LENGTH = 32
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite keeps no zone, so one is attached on the way out)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ward(SQLModel, table=True):
+    """One of Osaka City's 24 wards, keyed by its municipal code (27102 都島区 …)."""
+
+    code: str = Field(primary_key=True, max_length=5)
+    name_ja: str = Field(max_length=20)
+    name_en: str = Field(max_length=40)
+    population_2020: int | None = None
+
+
+class Area(SQLModel, table=True):
+    """A local area (about a school district) inside a ward; 1-1 and 1-2 count roster-provided ones."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    ward_code: str = Field(foreign_key="ward.code", max_length=5, index=True)
+    name_ja: str = Field(max_length=60)
+    roster_provided: bool = True
+    active: bool = True
+
+
+class Staff(SQLModel, table=True):
+    """A registered bot user. Role and organisation values are `models.catalog.Role` / `Organisation`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=sa.BigInteger, unique=True)
+    display_name: str = Field(max_length=100)
+    role: str = Field(max_length=20)
+    organisation: str = Field(max_length=20)
+    ward_code: str | None = Field(default=None, foreign_key="ward.code", max_length=5, index=True)
+    language: str = Field(default="ja", max_length=8)
+    active: bool = True
+    on_leave_until: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use registration code. Only its SHA-256 is stored, so a database leak yields no usable code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=20)
+    organisation: str = Field(max_length=20)
+    ward_code: str | None = Field(default=None, foreign_key="ward.code", max_length=5)
+    created_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class Event(SQLModel, table=True):
+    """Something a worker did, counted toward one indicator. Voided rows stay, and never count."""
+
+    __table_args__ = (
+        # The totals scan one kind over a date range, live rows only; covering the grouped columns
+        # lets both databases answer from the index alone.
+        sa.Index(
+            "ix_event_live_kind_date",
+            "kind",
+            "occurred_on",
+            "ward_code",
+            "area_id",
+            "household_ref",
+            "count",
+            "answer",
+            sqlite_where=sa.text("voided_at IS NULL"),
+            postgresql_where=sa.text("voided_at IS NULL"),
+        ),
+        sa.Index("ix_event_logged_by_logged_at", "logged_by_staff_id", "logged_at"),
+        sa.CheckConstraint("count >= 1", name="count_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    occurred_on: date  # the JST date it happened; decides the fiscal year
+    ward_code: str = Field(foreign_key="ward.code", max_length=5)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    household_ref: str | None = Field(default=None, max_length=HOUSEHOLD_REF_MAX_LENGTH)
+    count: int = 1
+    answer: bool | None = None  # agency_survey: felt an effect (yes/no)
+    note: str | None = Field(default=None, max_length=NOTE_MAX_LENGTH)
+    logged_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    logged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    source: str = Field(default="bot", max_length=20)  # bot / import / cli
+    idempotency_key: str = Field(max_length=100, unique=True)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    void_reason: str | None = Field(default=None, max_length=200)
+    replaced_by_event_id: int | None = Field(default=None, foreign_key="event.id")
+    corrects_event_id: int | None = Field(default=None, foreign_key="event.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to which record, and when. Details never hold message texts or personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    actor: str = Field(default="bot", max_length=40)  # bot / cli / scheduler
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class SheetBullet(SQLModel, table=True):
+    """A bullet of a sheet's text sections (取組内容 / 質的成果 / 課題と今後の方向性), per fiscal year.
+
+    `ward_code` is None for the city's sheet. Removing a bullet stamps `removed_at`; the row stays.
+    """
+
+    __tablename__ = "sheet_bullet"
+    __table_args__ = (sa.Index("ix_sheet_bullet_scope", "sheet", "fiscal_year", "ward_code", "section"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sheet: int
+    fiscal_year: int
+    ward_code: str | None = Field(default=None, foreign_key="ward.code", max_length=5)
+    section: str = Field(max_length=20)
+    position: int = 0
+    text: str = Field(max_length=300)
+    created_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    removed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")

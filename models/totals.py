@@ -1,0 +1,290 @@
+"""The totals engine: every indicator of the sheet for a fiscal year as of a date, by SQL aggregates.
+
+Four small queries (sums, distinct areas, distinct households, the area denominator) return at most
+wards × kinds × months rows; everything after that is arithmetic on those rows. Events are never
+loaded into Python. Voided events never count.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import col
+
+from models.catalog import INDICATORS, Aggregation, Denominator, Indicator
+from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_start, month_end
+from models.fiscal import today as japan_today
+from models.tables import Area, Event, Ward
+
+YearMonth = tuple[int, int]
+
+
+class year_month(FunctionElement[str]):  # noqa: N801  (SQL function naming)
+    """'YYYY-MM' of a date column, written the cheap way for each database."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"  # dates are stored as 'YYYY-MM-DD'
+
+
+@compiles(year_month, "postgresql")
+def _year_month_postgresql(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One figure: the value, and for shares its denominator and percentage (one decimal, rounded half up)."""
+
+    value: int
+    denominator: int | None = None
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.value, self.denominator)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"value": self.value, "denominator": self.denominator, "percent": self.percent}
+
+
+def percent(numerator: int, denominator: int | None) -> float | None:
+    """100 × numerator ÷ denominator to one decimal, half up (四捨五入), in exact integer arithmetic."""
+    if not denominator:
+        return None
+    tenths = (2000 * numerator + denominator) // (2 * denominator)
+    return tenths / 10
+
+
+def sheet_notation(indicator: Indicator, figure: IndicatorValue) -> str:
+    """A figure as the sheet writes it: `12 ／ 全334地域（3.6％）`, `128件`, `75.0％（30 ／ 40）`."""
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        shown = "—" if figure.percent is None else f"{figure.percent:.1f}％"
+        return f"{shown}（{figure.value:,} ／ {figure.denominator or 0:,}）"
+    if indicator.denominator is Denominator.ROSTER_AREAS:
+        text = f"{figure.value:,} ／ 全{figure.denominator or 0:,}地域"
+        if indicator.shows_percent and figure.percent is not None:
+            text += f"（{figure.percent:.1f}％）"
+        return text
+    return f"{figure.value:,}{indicator.unit_ja}"
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of a text (full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+@dataclass(frozen=True)
+class Totals:
+    fiscal_year: int
+    as_of: date
+    ward_code: str | None  # None: the whole city
+    indicators: dict[str, IndicatorValue]
+    by_ward: dict[str, dict[str, IndicatorValue]]
+    months: list[YearMonth]  # April … the as-of month
+    by_month: dict[str, list[IndicatorValue]]  # cumulative, as of the end of each month (or as_of)
+    definitions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scope(self) -> str:
+        return self.ward_code or "city"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "fy": self.fiscal_year,
+            "as_of": self.as_of.isoformat(),
+            "scope": self.scope,
+            "indicators": {code: value.as_json() for code, value in self.indicators.items()},
+            "by_ward": {
+                ward: {code: value.as_json() for code, value in values.items()} for ward, values in self.by_ward.items()
+            },
+            "months": [f"{year:04d}-{month:02d}" for year, month in self.months],
+            "by_month": {code: [v.as_json() for v in values] for code, values in self.by_month.items()},
+            "definitions": self.definitions,
+        }
+
+
+@dataclass
+class _Counts:
+    """Aggregated rows: (indicator code, ward, 'YYYY-MM') → numerator increment, and survey answers."""
+
+    numerators: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    answers: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def resolve_as_of(fiscal_year: int, as_of: date | None) -> date:
+    """The as-of date within the fiscal year: default today, capped at the year's last day."""
+    start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
+    as_of = min(as_of or japan_today(), end)
+    if as_of < start:
+        raise ValueError(f"fiscal year {fiscal_year} starts on {start}, after {as_of}")
+    return as_of
+
+
+async def indicator_totals(
+    session: AsyncSession,
+    fiscal_year: int,
+    as_of: date | None = None,
+    ward_code: str | None = None,
+    regular_meeting_threshold: int = 1,
+) -> Totals:
+    """Every indicator for the fiscal year up to `as_of`, for the city or one ward, with breakdowns."""
+    as_of = resolve_as_of(fiscal_year, as_of)
+    window = (fiscal_year_start(fiscal_year), as_of)
+    thresholds = {"area_meeting": regular_meeting_threshold}
+    counts = _Counts()
+    await _add_sums(session, counts, window, ward_code)
+    await _add_distinct_areas(session, counts, window, ward_code, thresholds)
+    await _add_distinct_households(session, counts, window, ward_code)
+    roster_areas = await _roster_areas_by_ward(session, ward_code)
+    wards = [ward_code] if ward_code else await _ward_codes(session)
+    months = [ym for ym in fiscal_months(fiscal_year) if month_end(*ym) <= as_of or ym == (as_of.year, as_of.month)]
+    return _assemble(fiscal_year, as_of, ward_code, wards, months, counts, roster_areas, regular_meeting_threshold)
+
+
+def _live_events_in(window: tuple[date, date], ward_code: str | None) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [
+        col(Event.voided_at).is_(None),
+        col(Event.occurred_on).between(*window),
+    ]
+    if ward_code:
+        conditions.append(col(Event.ward_code) == ward_code)
+    return conditions
+
+
+def _kinds(aggregations: Iterable[Aggregation]) -> dict[str, Indicator]:
+    return {indicator.kind: indicator for indicator in INDICATORS if indicator.aggregation in aggregations}
+
+
+async def _add_sums(session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None) -> None:
+    by_kind = _kinds([Aggregation.SUM, Aggregation.SURVEY_YES_SHARE])
+    month = year_month(col(Event.occurred_on))
+    yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
+    query = (
+        sa.select(col(Event.ward_code), col(Event.kind), month, sa.func.sum(col(Event.count)), yes, sa.func.count())
+        .where(col(Event.kind).in_(by_kind), *_live_events_in(window, ward))
+        .group_by(col(Event.ward_code), col(Event.kind), month)
+    )
+    for ward_code, kind, ym, total, yes_answers, answers in await session.execute(query):
+        indicator = by_kind[kind]
+        key = (indicator.code, ward_code, ym)
+        if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+            counts.numerators[key] += int(yes_answers)
+            counts.answers[key] += int(answers)
+        else:
+            counts.numerators[key] += int(total)
+
+
+async def _add_distinct_areas(
+    session: AsyncSession,
+    counts: _Counts,
+    window: tuple[date, date],
+    ward: str | None,
+    thresholds: dict[str, int],
+) -> None:
+    """An area counts from the month of its N-th event (N = threshold); roster-provided active areas only."""
+    by_kind = _kinds([Aggregation.DISTINCT_AREAS])
+    rank = sa.func.row_number().over(
+        partition_by=(col(Event.kind), col(Event.area_id)), order_by=col(Event.occurred_on)
+    )
+    ranked = (
+        sa.select(
+            col(Area.ward_code), col(Event.kind), year_month(col(Event.occurred_on)).label("ym"), rank.label("rank")
+        )
+        .join(Area, col(Area.id) == col(Event.area_id))
+        .where(
+            col(Event.kind).in_(by_kind), col(Area.roster_provided), col(Area.active), *_live_events_in(window, ward)
+        )
+        .subquery()
+    )
+    reached = sa.or_(*(sa.and_(ranked.c.kind == kind, ranked.c.rank == thresholds.get(kind, 1)) for kind in by_kind))
+    query = (
+        sa.select(ranked.c.ward_code, ranked.c.kind, ranked.c.ym, sa.func.count())
+        .where(reached)
+        .group_by(ranked.c.ward_code, ranked.c.kind, ranked.c.ym)
+    )
+    for ward_code, kind, ym, areas in await session.execute(query):
+        counts.numerators[(by_kind[kind].code, ward_code, ym)] += int(areas)
+
+
+async def _add_distinct_households(
+    session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None
+) -> None:
+    """A household (ward, reference) counts once a year, in the month of its first connection."""
+    for kind, indicator in _kinds([Aggregation.DISTINCT_HOUSEHOLDS]).items():
+        first = (
+            sa.select(col(Event.ward_code), sa.func.min(col(Event.occurred_on)).label("first_on"))
+            .where(col(Event.kind) == kind, col(Event.household_ref).is_not(None), *_live_events_in(window, ward))
+            .group_by(col(Event.ward_code), col(Event.household_ref))
+            .subquery()
+        )
+        month = year_month(first.c.first_on)
+        query = sa.select(first.c.ward_code, month, sa.func.count()).group_by(first.c.ward_code, month)
+        for ward_code, ym, households in await session.execute(query):
+            counts.numerators[(indicator.code, ward_code, ym)] += int(households)
+
+
+async def _roster_areas_by_ward(session: AsyncSession, ward: str | None) -> dict[str, int]:
+    query = (
+        sa.select(col(Area.ward_code), sa.func.count())
+        .where(col(Area.roster_provided), col(Area.active))
+        .group_by(col(Area.ward_code))
+    )
+    if ward:
+        query = query.where(col(Area.ward_code) == ward)
+    return {ward_code: int(areas) for ward_code, areas in await session.execute(query)}
+
+
+async def _ward_codes(session: AsyncSession) -> list[str]:
+    return list((await session.scalars(sa.select(col(Ward.code)).order_by(col(Ward.code)))).all())
+
+
+def _assemble(
+    fiscal_year: int,
+    as_of: date,
+    ward_code: str | None,
+    wards: list[str],
+    months: list[YearMonth],
+    counts: _Counts,
+    roster_areas: dict[str, int],
+    threshold: int,
+) -> Totals:
+    month_keys = [f"{year:04d}-{month:02d}" for year, month in months]
+
+    def value(indicator: Indicator, in_wards: list[str], up_to: int) -> IndicatorValue:
+        keys = [(indicator.code, w, m) for w in in_wards for m in month_keys[: up_to + 1]]
+        numerator = sum(counts.numerators.get(key, 0) for key in keys)
+        if indicator.denominator is Denominator.ROSTER_AREAS:
+            return IndicatorValue(numerator, sum(roster_areas.get(w, 0) for w in in_wards))
+        if indicator.denominator is Denominator.SURVEY_ANSWERS:
+            return IndicatorValue(numerator, sum(counts.answers.get(key, 0) for key in keys))
+        return IndicatorValue(numerator)
+
+    last = len(months) - 1
+    return Totals(
+        fiscal_year=fiscal_year,
+        as_of=as_of,
+        ward_code=ward_code,
+        indicators={i.code: value(i, wards, last) for i in INDICATORS},
+        by_ward={w: {i.code: value(i, [w], last) for i in INDICATORS} for w in wards},
+        months=months,
+        by_month={i.code: [value(i, wards, n) for n in range(len(months))] for i in INDICATORS},
+        definitions={
+            "regular_meeting_threshold": threshold,
+            "distinct_areas": "roster-provided active areas only",
+            "households": "distinct (ward, household reference) pairs in the fiscal year",
+        },
+    )

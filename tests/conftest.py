@@ -1,0 +1,106 @@
+"""Shared fixtures. Every database test runs on SQLite and, when reachable, on PostgreSQL.
+
+PostgreSQL: `TEST_DATABASE_URL` (CI sets it and then requires the server); otherwise the local server on
+127.0.0.1:5432 is used when it answers and skipped when it does not. Each test session works in a schema
+of its own, dropped at the end, so parallel runs on one server do not collide.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlmodel import SQLModel
+
+from models.db import make_engine, migrate, session_factory, session_scope
+from models.reference import ensure_wards, load_sample_areas_if_empty
+
+LOCAL_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+REFERENCE_TABLES = {"ward"}
+
+
+def postgres_url() -> tuple[str, bool]:
+    """The PostgreSQL URL to test against, and whether its absence is a failure."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    return (configured, True) if configured else (LOCAL_POSTGRES_URL, False)
+
+
+def reachable(url: str) -> bool:
+    parsed = sa.engine.make_url(url)
+    try:
+        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+async def _postgres_engine(schema: str) -> AsyncEngine:
+    url, required = postgres_url()
+    if not reachable(url):
+        if required:
+            pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL does not answer at {url}")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    admin = make_engine(url)
+    async with admin.begin() as connection:
+        await connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    return make_engine(url, connect_args={"server_settings": {"search_path": schema}})
+
+
+async def _drop_postgres_schema(schema: str) -> None:
+    admin = make_engine(postgres_url()[0])
+    async with admin.begin() as connection:
+        await connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncEngine]:
+    """A migrated database holding the 24 wards."""
+    schema = f"intake_test_{uuid.uuid4().hex[:12]}"
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "test.db"
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    else:
+        engine = await _postgres_engine(schema)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+    if request.param == "postgresql":
+        await _drop_postgres_schema(schema)
+
+
+@pytest.fixture
+async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A session factory on a database holding the wards and the 334 sample areas, and nothing else."""
+    await _reset(engine)
+    factory = session_factory(engine)
+    async with session_scope(factory) as session:
+        await ensure_wards(session)
+        await load_sample_areas_if_empty(session)
+    return factory
+
+
+async def _reset(engine: AsyncEngine) -> None:
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One session for a test that works directly with the models (committed on success)."""
+    async with session_scope(sessions) as session:
+        yield session

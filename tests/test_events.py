@@ -1,0 +1,135 @@
+"""Recording, idempotency, validation, voiding and correcting events, with the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, func, select
+
+from models.events import (
+    EventDraft,
+    EventRejectedError,
+    Problem,
+    correct_event,
+    draft_of,
+    draft_problems,
+    record_event,
+    void_event,
+)
+from models.tables import AuditEntry, Event
+from tests.builders import FAR_FUTURE, add_event, area_id
+
+TODAY = date(2025, 11, 27)
+
+
+def draft(**changes: object) -> EventDraft:
+    return replace(EventDraft("outreach", date(2025, 11, 20), "27102"), **changes)  # type: ignore[arg-type]
+
+
+async def event_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Event)) or 0)
+
+
+async def test_the_same_idempotency_key_saves_once(session: AsyncSession) -> None:
+    first, created = await record_event(session, draft(), idempotency_key="u1-d1", today=TODAY)
+    again, created_again = await record_event(session, draft(count=5), idempotency_key="u1-d1", today=TODAY)
+    assert (created, created_again) == (True, False)
+    assert again.id == first.id
+    assert again.count == 1
+    assert await event_count(session) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"kind": "picnic"}, Problem.UNKNOWN_KIND),
+        ({"kind": "area_meeting"}, Problem.AREA_REQUIRED),
+        ({"area_id": 1}, Problem.AREA_NOT_ALLOWED),
+        ({"kind": "participation_link"}, Problem.HOUSEHOLD_REQUIRED),
+        ({"kind": "sv_dispatch", "household_ref": "H1"}, Problem.HOUSEHOLD_NOT_ALLOWED),
+        ({"household_ref": "山田"}, Problem.HOUSEHOLD_INVALID),
+        ({"count": 0}, Problem.COUNT_OUT_OF_RANGE),
+        ({"count": 1000}, Problem.COUNT_OUT_OF_RANGE),
+        ({"kind": "participation_link", "household_ref": "H1", "count": 2}, Problem.COUNT_NOT_ALLOWED),
+        ({"kind": "agency_survey"}, Problem.ANSWER_REQUIRED),
+        ({"answer": True}, Problem.ANSWER_NOT_ALLOWED),
+        ({"note": "あ" * 201}, Problem.NOTE_TOO_LONG),
+        ({"note": "山田様宅を訪問"}, Problem.NOTE_PERSONAL_DATA),
+        ({"note": "連絡先 090-1234-5678"}, Problem.NOTE_PERSONAL_DATA),
+        ({"occurred_on": date(2025, 11, 28)}, Problem.FUTURE_DATE),
+    ],
+)
+def test_draft_problems(changes: dict[str, object], problem: Problem) -> None:
+    assert problem in draft_problems(draft(**changes), TODAY)
+
+
+def test_a_clean_draft_has_no_problems() -> None:
+    assert draft_problems(draft(note="定例訪問。変化なし", count=3), TODAY) == []
+
+
+async def test_rejected_drafts_save_nothing(session: AsyncSession) -> None:
+    with pytest.raises(EventRejectedError) as raised:
+        await record_event(session, draft(note="田中さんに電話"), idempotency_key="k", today=TODAY)
+    assert raised.value.problems == [Problem.NOTE_PERSONAL_DATA]
+    assert await event_count(session) == 0
+
+
+async def test_an_area_of_another_ward_is_refused(session: AsyncSession) -> None:
+    fukushima_area = await area_id(session, "27103-01")
+    with pytest.raises(EventRejectedError, match="area_not_in_ward"):
+        await record_event(
+            session, draft(kind="area_meeting", area_id=fukushima_area), idempotency_key="k", today=TODAY
+        )
+
+
+async def test_void_keeps_the_row_and_writes_the_audit_log(session: AsyncSession) -> None:
+    event = await add_event(session, "outreach", date(2025, 6, 1))
+    assert event.id is not None
+    await void_event(session, event.id, by_staff_id=None, reason="二重登録")
+    stored = await session.get(Event, event.id)
+    assert stored is not None
+    assert stored.voided_at is not None
+    assert stored.void_reason == "二重登録"
+    actions = (await session.scalars(select(AuditEntry.action).order_by(col(AuditEntry.id)))).all()
+    assert list(actions) == ["record", "void"]
+    with pytest.raises(EventRejectedError, match="already_voided"):
+        await void_event(session, event.id, by_staff_id=None, reason="もう一度")
+
+
+async def test_void_reason_is_checked_for_personal_data(session: AsyncSession) -> None:
+    event = await add_event(session, "outreach", date(2025, 6, 1))
+    assert event.id is not None
+    with pytest.raises(EventRejectedError, match="note_personal_data"):
+        await void_event(session, event.id, by_staff_id=None, reason="鈴木様の件は誤り")
+
+
+async def test_correction_replaces_the_old_event(session: AsyncSession) -> None:
+    old = await add_event(session, "outreach", date(2025, 6, 1))
+    assert old.id is not None
+    new = await correct_event(
+        session,
+        old.id,
+        replace(draft_of(old), count=4),
+        by_staff_id=None,
+        reason="件数誤り",
+        idempotency_key="corr-1",
+        today=FAR_FUTURE,
+    )
+    stored_old = await session.get(Event, old.id)
+    assert stored_old is not None
+    assert stored_old.voided_at is not None
+    assert stored_old.replaced_by_event_id == new.id
+    assert new.corrects_event_id == old.id
+    assert new.count == 4
+    assert new.source == "correction"
+    assert await event_count(session) == 2
+    audit = (await session.scalars(select(AuditEntry).order_by(col(AuditEntry.id)))).all()
+    assert [(a.action, a.entity_id) for a in audit] == [
+        ("record", str(old.id)),
+        ("record", str(new.id)),
+        ("correct", str(old.id)),
+    ]
+    assert audit[-1].detail == {"replaced_by": new.id, "reason": "件数誤り"}
