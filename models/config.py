@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     regular_meeting_threshold: int = Field(default=1, ge=1, le=52)
     # Load the synthetic sample area master when the area table is empty (demo and first run).
     load_sample_areas: bool = True
+    # Entries for a month close this many business days after it ends (DHIS2's "expiry days").
+    lock_business_days: int = Field(default=5, ge=0, le=30)
+    # /undo voids the last entry only within this many minutes; older ones go through /mine.
+    undo_minutes: int = Field(default=10, ge=1, le=120)
+    # How often conversation states and drafts are written to the database (seconds).
+    persistence_interval: float = Field(default=1.0, gt=0, le=60)
     log_level: str = "INFO"
 
 

@@ -179,3 +179,21 @@ class SheetBullet(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     removed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class BotState(SQLModel, table=True):
+    """The Telegram bot's own state (`bot.persistence`): user_data, chat_data and conversation states, as JSON.
+
+    `kind` is user_data / chat_data / bot_data / callback_data / conversation; `key` is the user or chat id, or for a
+    conversation the JSON list `[name, *conversation key]` (its `data` is `{"state": ...}`). Drafts of case records
+    may sit in `data`: never log it.
+    """
+
+    __tablename__ = "bot_state"
+    __table_args__ = (sa.UniqueConstraint("kind", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    key: str = Field(max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

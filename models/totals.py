@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -140,15 +140,21 @@ async def indicator_totals(
     as_of: date | None = None,
     ward_code: str | None = None,
     regular_meeting_threshold: int = 1,
+    only: Collection[str] | None = None,
 ) -> Totals:
-    """Every indicator for the fiscal year up to `as_of`, for the city or one ward, with breakdowns."""
+    """Every indicator for the fiscal year up to `as_of`, for the city or one ward, with breakdowns.
+
+    `only` restricts the work to some indicator codes (the others come back as zero), e.g. for the
+    one-line reply after an entry is saved.
+    """
     as_of = resolve_as_of(fiscal_year, as_of)
     window = (fiscal_year_start(fiscal_year), as_of)
     thresholds = {"area_meeting": regular_meeting_threshold}
     counts = _Counts()
-    await _add_sums(session, counts, window, ward_code)
-    await _add_distinct_areas(session, counts, window, ward_code, thresholds)
-    await _add_distinct_households(session, counts, window, ward_code)
+    wanted = set(only) if only is not None else {indicator.code for indicator in INDICATORS}
+    await _add_sums(session, counts, window, ward_code, wanted)
+    await _add_distinct_areas(session, counts, window, ward_code, thresholds, wanted)
+    await _add_distinct_households(session, counts, window, ward_code, wanted)
     roster_areas = await _roster_areas_by_ward(session, ward_code)
     wards = [ward_code] if ward_code else await _ward_codes(session)
     months = [ym for ym in fiscal_months(fiscal_year) if month_end(*ym) <= as_of or ym == (as_of.year, as_of.month)]
@@ -165,12 +171,16 @@ def _live_events_in(window: tuple[date, date], ward_code: str | None) -> list[sa
     return conditions
 
 
-def _kinds(aggregations: Iterable[Aggregation]) -> dict[str, Indicator]:
-    return {indicator.kind: indicator for indicator in INDICATORS if indicator.aggregation in aggregations}
+def _kinds(aggregations: Iterable[Aggregation], wanted: set[str]) -> dict[str, Indicator]:
+    return {i.kind: i for i in INDICATORS if i.aggregation in aggregations and i.code in wanted}
 
 
-async def _add_sums(session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None) -> None:
-    by_kind = _kinds([Aggregation.SUM, Aggregation.SURVEY_YES_SHARE])
+async def _add_sums(
+    session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None, wanted: set[str]
+) -> None:
+    by_kind = _kinds([Aggregation.SUM, Aggregation.SURVEY_YES_SHARE], wanted)
+    if not by_kind:
+        return
     month = year_month(col(Event.occurred_on))
     yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
     query = (
@@ -194,9 +204,12 @@ async def _add_distinct_areas(
     window: tuple[date, date],
     ward: str | None,
     thresholds: dict[str, int],
+    wanted: set[str],
 ) -> None:
     """An area counts from the month of its N-th event (N = threshold); roster-provided active areas only."""
-    by_kind = _kinds([Aggregation.DISTINCT_AREAS])
+    by_kind = _kinds([Aggregation.DISTINCT_AREAS], wanted)
+    if not by_kind:
+        return
     rank = sa.func.row_number().over(
         partition_by=(col(Event.kind), col(Event.area_id)), order_by=col(Event.occurred_on)
     )
@@ -221,10 +234,10 @@ async def _add_distinct_areas(
 
 
 async def _add_distinct_households(
-    session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None
+    session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None, wanted: set[str]
 ) -> None:
     """A household (ward, reference) counts once a year, in the month of its first connection."""
-    for kind, indicator in _kinds([Aggregation.DISTINCT_HOUSEHOLDS]).items():
+    for kind, indicator in _kinds([Aggregation.DISTINCT_HOUSEHOLDS], wanted).items():
         first = (
             sa.select(col(Event.ward_code), sa.func.min(col(Event.occurred_on)).label("first_on"))
             .where(col(Event.kind) == kind, col(Event.household_ref).is_not(None), *_live_events_in(window, ward))

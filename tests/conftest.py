@@ -21,6 +21,8 @@ from sqlmodel import SQLModel
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.reference import ensure_wards, load_sample_areas_if_empty
 
+pytest_plugins = ["tests.harness"]  # the bot on the in-process transport
+
 LOCAL_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 REFERENCE_TABLES = {"ward"}
 

@@ -1,0 +1,133 @@
+"""The one wiring place: build the python-telegram-bot Application with every handler, in order."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlmodel import col, select
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.commands import register_default_commands
+from bot.context import RUNTIME, IntakeContext, Runtime, language, show
+from bot.conversations import admin, corrections
+from bot.conversations.flow import build_log_conversation
+from bot.conversations.log_event import idempotency_key
+from bot.conversations.register import start
+from bot.errors import on_error
+from bot.guards import admit
+from bot.keyboards import main_menu, menu_texts
+from bot.persistence import DatabasePersistence
+from bot.texts import text
+from models.config import TOKYO
+from models.db import session_scope
+from models.tables import Event
+
+log = logging.getLogger(__name__)
+
+GUARD_GROUP, FEATURE_GROUP = -1, 0
+IntakeApplication = Application[Any, IntakeContext, dict[str, Any], dict[str, Any], dict[str, Any], Any]
+
+
+def build_application(
+    runtime: Runtime, token: str, *, request: BaseRequest | None = None, rate_limited: bool = True
+) -> IntakeApplication:
+    """The bot: guard first, then features, then the answers for anything left over (order matters)."""
+    settings = runtime.settings
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .context_types(ContextTypes(context=IntakeContext))
+        .defaults(Defaults(tzinfo=TOKYO))
+        .persistence(DatabasePersistence(runtime.sessions, update_interval=settings.persistence_interval))
+        .post_init(_post_init)
+    )
+    if rate_limited:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: IntakeApplication = builder.build()
+    application.bot_data[RUNTIME] = runtime
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: IntakeApplication) -> None:
+    application.add_handler(TypeHandler(Update, admit), group=GUARD_GROUP)
+    features: list[BaseHandler[Any, IntakeContext, Any]] = [
+        CommandHandler("start", start),
+        build_log_conversation(),  # before the plain commands: it keeps drafts when /mine etc. come mid-flow
+        CommandHandler("mine", corrections.list_mine),
+        MessageHandler(filters.Text(menu_texts("menu_mine")), corrections.list_mine),
+        CommandHandler("undo", corrections.undo),
+        CommandHandler("help", show_help),
+        MessageHandler(filters.Text(menu_texts("menu_help")), show_help),
+        CommandHandler("cancel", nothing_to_cancel),
+        CommandHandler("invite", admin.invite),
+        CommandHandler("staff", admin.staff_list),
+        CommandHandler("deactivate", admin.deactivate),
+        # Last in the group, so they run only when nothing above took the update:
+        CallbackQueryHandler(expired_button),
+        MessageHandler(filters.ALL, not_understood),
+    ]
+    application.add_handlers(features, group=FEATURE_GROUP)
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: IntakeApplication) -> None:
+    await register_default_commands(application.bot)
+
+
+async def show_help(update: Update, context: IntakeContext) -> None:
+    lang = language(update)
+    await show(update, text("help", lang, minutes=context.settings.undo_minutes), main_menu(lang))
+
+
+async def nothing_to_cancel(update: Update, context: IntakeContext) -> None:
+    await show(update, text("nothing_to_cancel", language(update)), main_menu(language(update)))
+
+
+async def expired_button(update: Update, context: IntakeContext) -> None:
+    """A button no live menu owns (from before a restart, or pressed twice): always answered, never spinning."""
+    query = update.callback_query
+    assert query is not None
+    lang = language(update)
+    body = text("expired", lang)
+    if query.data and query.data.startswith("log:save:"):
+        saved = await _saved_event_id(context, update, query.data.removeprefix("log:save:"))
+        if saved is not None:
+            body = text("already_saved", lang, id=saved)
+    await query.answer(body, show_alert=True)
+
+
+async def _saved_event_id(context: IntakeContext, update: Update, draft_id: str) -> int | None:
+    async with session_scope(context.sessions) as session:
+        found = await session.scalar(
+            select(col(Event.id)).where(col(Event.idempotency_key) == idempotency_key(update, draft_id))
+        )
+    return found
+
+
+async def not_understood(update: Update, context: IntakeContext) -> None:
+    """Anything else a registered person sends outside a flow: point to the menu."""
+    if update.message is None:
+        return
+    lang = language(update)
+    await update.message.reply_text(
+        text("help", lang, minutes=context.settings.undo_minutes), reply_markup=main_menu(lang)
+    )

@@ -1,0 +1,46 @@
+"""The command menus Telegram shows, per role and language (`set_my_commands`)."""
+
+from __future__ import annotations
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+
+from models.catalog import Role
+from models.tables import Staff
+
+_COMMANDS: dict[str, dict[str, str]] = {
+    "log": {"ja": "活動を記録する", "en": "Log an activity"},
+    "outreach": {"ja": "アウトリーチを記録", "en": "Log outreach"},
+    "consult": {"ja": "相談対応を記録", "en": "Log a consultation"},
+    "participation": {"ja": "参加支援を記録", "en": "Log a participation link"},
+    "mine": {"ja": "自分の記録（取消・修正）", "en": "My entries (void, correct)"},
+    "undo": {"ja": "直前の記録を取り消す", "en": "Void my last entry"},
+    "cancel": {"ja": "入力を中止", "en": "Stop the current entry"},
+    "help": {"ja": "使い方", "en": "Help"},
+    "void": {"ja": "範囲内の記録を取り消す", "en": "Void an entry in your scope"},
+    "invite": {"ja": "招待リンクを作る", "en": "Create an invite link"},
+    "staff": {"ja": "職員の一覧", "en": "List staff"},
+    "deactivate": {"ja": "職員を利用停止にする", "en": "Deactivate a staff member"},
+}
+_WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "cancel", "help"]
+_BY_ROLE: dict[str, list[str]] = {
+    Role.WORKER: _WORKER,
+    Role.WARD_SUPERVISOR: [*_WORKER, "void"],
+    Role.CITY_SUPERVISOR: [*_WORKER, "void"],
+    Role.ADMIN: [*_WORKER, "void", "invite", "staff", "deactivate"],
+}
+
+
+def commands_for(role: str, language: str) -> list[BotCommand]:
+    return [BotCommand(name, _COMMANDS[name][language]) for name in _BY_ROLE.get(role, _WORKER)]
+
+
+async def register_default_commands(bot: Bot) -> None:
+    """What every private chat shows before a person is known: the worker menu, in both languages."""
+    scope = BotCommandScopeAllPrivateChats()
+    await bot.set_my_commands(commands_for(Role.WORKER, "ja"), scope=scope)
+    await bot.set_my_commands(commands_for(Role.WORKER, "en"), scope=scope, language_code="en")
+
+
+async def register_commands_for(bot: Bot, staff: Staff, language: str) -> None:
+    """A staff member's own menu (supervisors and admins see more), in their language."""
+    await bot.set_my_commands(commands_for(staff.role, language), scope=BotCommandScopeChat(staff.telegram_user_id))

@@ -1,0 +1,81 @@
+"""What every handler needs: the runtime (settings, database), the staff member behind an update, the language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.texts import language_of
+from models.config import Settings
+from models.tables import Staff
+
+RUNTIME = "runtime"
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Process-wide parts handed to the Application (kept out of persisted data)."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+
+
+class IntakeContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """The callback context, plus the registered staff member the guard found for this update."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
+                 user_id: int | None = None) -> None:  # fmt: skip
+        super().__init__(application, chat_id, user_id)
+        self.staff: Staff | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.bot_data[RUNTIME]
+        return runtime
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.runtime.sessions
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def member(self) -> Staff:
+        """The staff member; handlers behind the guard can rely on it."""
+        assert self.staff is not None, "handler reached without a registered staff member"
+        return self.staff
+
+
+def language(update: Update) -> str:
+    user = update.effective_user
+    return language_of(user.language_code if user else None)
+
+
+async def show(update: Update, body: str, markup: Markup = None) -> Message | None:
+    """Answer a button press by editing its message in place; answer typed text with a new message."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if markup is None or isinstance(markup, InlineKeyboardMarkup):
+            return await _edit(query, body, markup)
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(body, reply_markup=markup)
+
+
+async def _edit(query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None) -> Message | None:
+    try:
+        edited = await query.edit_message_text(body, reply_markup=markup)
+    except BadRequest as error:  # pressing the same button twice: nothing to change is not an error
+        if "not modified" not in str(error).lower():
+            raise
+        return None
+    return edited if isinstance(edited, Message) else None

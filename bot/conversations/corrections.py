@@ -1,0 +1,217 @@
+"""Corrections: /mine lists recent entries with void/correct buttons; /undo; /void for supervisors.
+
+A void or a correction needs a reason; both are audited. A correction reuses the logging card: the old
+entry's values become a draft, the person changes what was wrong, and saving replaces the old event.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+from telegram import Update
+
+from bot.context import IntakeContext, language, show
+from bot.conversations.log_event import END, REASON, State, ask_next, start_draft
+from bot.keyboards import in_rows, inline
+from bot.texts import kind_label, personal_data_label, text
+from models.catalog import Role
+from models.db import session_scope
+from models.events import EventRejectedError, draft_of, void_event
+from models.fiscal import today as japan_today
+from models.locks import earliest_open_date
+from models.privacy import personal_data_in
+from models.tables import Event, Staff
+
+log = logging.getLogger(__name__)
+
+MINE_LIMIT = 10
+PENDING = "pending"  # user_data: {"action": "void" | "fix", "event": id} while a reason is asked
+
+
+async def list_mine(update: Update, context: IntakeContext) -> None:
+    """The member's latest entries, newest first, with buttons for those that can still change."""
+    lang = language(update)
+    async with session_scope(context.sessions) as session:
+        query = (
+            select(Event)
+            .where(col(Event.logged_by_staff_id) == context.member.id)
+            .order_by(col(Event.id).desc())
+            .limit(MINE_LIMIT)
+        )
+        events = list((await session.scalars(query)).all())
+    if not events:
+        await show(update, text("mine_empty", lang))
+        return
+    open_from = earliest_open_date(japan_today(), context.settings.lock_business_days)
+    lines, buttons = [text("mine_header", lang)], []
+    for event in events:
+        detail = f" ×{event.count}" if event.count > 1 else ""
+        detail += " （取消済）" if event.voided_at and lang == "ja" else " (void)" if event.voided_at else ""
+        date_label = event.occurred_on.strftime("%m/%d")
+        lines.append(
+            text("mine_line", lang, id=event.id, date=date_label, kind=kind_label(event.kind, lang), detail=detail)
+        )
+        if event.voided_at is None and event.occurred_on >= open_from:
+            buttons += [(text("button_void", lang, id=event.id), f"void:{event.id}"),
+                        (text("button_fix", lang, id=event.id), f"fix:{event.id}")]  # fmt: skip
+    await show(update, "\n".join(lines), inline(in_rows(buttons, 2)))
+
+
+async def undo(update: Update, context: IntakeContext) -> None:
+    """Void the member's last live entry if it was logged within the undo window."""
+    lang = language(update)
+    minutes = context.settings.undo_minutes
+    since = datetime.now(UTC) - timedelta(minutes=minutes)
+    try:
+        async with session_scope(context.sessions) as session:
+            last = await session.scalar(
+                select(Event)
+                .where(col(Event.logged_by_staff_id) == context.member.id, col(Event.voided_at).is_(None))
+                .where(col(Event.logged_at) >= since)
+                .order_by(col(Event.id).desc())
+                .limit(1)
+            )
+            if last is None or last.id is None:
+                await show(update, text("undo_nothing", lang, minutes=minutes))
+                return
+            reason = "取り消し（/undo）"
+            await void_event(session, last.id, by_staff_id=context.member.id, reason=reason)
+    except EventRejectedError:
+        await show(update, text("event_gone", lang, id="?"))
+        return
+    log.info("undo event=%s staff=%s", last.id, context.member.id)
+    await show(update, text("voided", lang, id=last.id))
+
+
+async def start_void(update: Update, context: IntakeContext) -> State:
+    return await _start_change(update, context, "void")
+
+
+async def start_fix(update: Update, context: IntakeContext) -> State:
+    return await _start_change(update, context, "fix")
+
+
+async def void_command(update: Update, context: IntakeContext) -> State:
+    """/void N: supervisors (and a worker for their own entries) void an entry in their scope."""
+    argument = context.args[0] if context.args else ""
+    if not argument.isdigit():
+        await show(update, text("void_usage", language(update)))
+        return END
+    return await _begin(update, context, "void", int(argument))
+
+
+async def _start_change(update: Update, context: IntakeContext, action: str) -> State:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    argument = query.data.split(":", 1)[1]
+    if not argument.isdigit():
+        await query.answer(text("invalid_choice", language(update)), show_alert=True)
+        return END
+    return await _begin(update, context, action, int(argument))
+
+
+async def _begin(update: Update, context: IntakeContext, action: str, event_id: int) -> State:
+    """Check the entry may be changed by this member now, then ask for the reason."""
+    lang = language(update)
+    async with session_scope(context.sessions) as session:
+        event = await session.get(Event, event_id)
+        refusal = _refusal(event, context.member, context.settings.lock_business_days, lang, event_id)
+    if refusal:
+        await show(update, refusal)
+        return END
+    assert context.user_data is not None
+    context.user_data[PENDING] = {"action": action, "event": event_id}
+    reasons = [(text("reason_mistake", lang), "reason:mistake"), (text("reason_duplicate", lang), "reason:duplicate")]
+    buttons = inline([reasons, [(text("button_cancel", lang), "log:cancel")]])
+    action_label = text("action_void" if action == "void" else "action_fix", lang)
+    await show(update, text("ask_reason", lang, id=event_id, action=action_label), buttons)
+    return REASON
+
+
+def _refusal(event: Event | None, member: Staff, lock_days: int, lang: str, event_id: int) -> str | None:
+    if event is None or event.voided_at is not None:
+        return text("event_gone", lang, id=event_id)
+    if not may_change(member, event):
+        return text("event_not_yours", lang, id=event_id)
+    if event.occurred_on < earliest_open_date(japan_today(), lock_days):
+        month = f"{event.occurred_on.year}年{event.occurred_on.month}月"
+        return text("event_locked", lang, id=event_id, month=month)
+    return None
+
+
+def may_change(member: Staff, event: Event) -> bool:
+    """Own entries always; a ward supervisor's ward; everything for city supervisors and admins."""
+    if event.logged_by_staff_id == member.id:
+        return True
+    if member.role in (Role.CITY_SUPERVISOR, Role.ADMIN):
+        return True
+    return member.role == Role.WARD_SUPERVISOR and event.ward_code == member.ward_code
+
+
+async def choose_reason(update: Update, context: IntakeContext) -> State | None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    key = {"reason:mistake": "reason_mistake", "reason:duplicate": "reason_duplicate"}.get(query.data)
+    if key is None:
+        await query.answer(text("invalid_choice", language(update)), show_alert=True)
+        return None
+    return await _apply_reason(update, context, text(key, "ja"))  # reasons are stored in Japanese
+
+
+async def type_reason(update: Update, context: IntakeContext) -> State | None:
+    reason = (update.effective_message.text or "").strip() if update.effective_message else ""
+    lang = language(update)
+    if not reason or len(reason) > 200:
+        await show(update, text("too_long", lang, max=200))
+        return None
+    found = personal_data_in(reason)
+    if found:
+        await show(update, text("note_personal", lang, what=personal_data_label(found[0], lang)))
+        return None
+    return await _apply_reason(update, context, reason)
+
+
+async def _apply_reason(update: Update, context: IntakeContext, reason: str) -> State:
+    assert context.user_data is not None
+    pending = context.user_data.pop(PENDING, None)
+    lang = language(update)
+    if pending is None:
+        await show(update, text("expired", lang))
+        return END
+    if pending["action"] == "void":
+        return await _void(update, context, pending["event"], reason)
+    async with session_scope(context.sessions) as session:
+        event = await session.get(Event, pending["event"])
+        fields = _draft_fields(event) if event else None
+    if fields is None:
+        await show(update, text("event_gone", lang, id=pending["event"]))
+        return END
+    start_draft(context, corrects=pending["event"], reason=reason, **fields)
+    return await ask_next(update, context)
+
+
+def _draft_fields(event: Event) -> dict[str, object]:
+    draft = draft_of(event)
+    fields: dict[str, object] = {"kind": draft.kind, "date": draft.occurred_on.isoformat(), "count": draft.count}
+    optional = {"area_id": draft.area_id, "household": draft.household_ref, "answer": draft.answer, "note": draft.note}
+    return fields | {key: value for key, value in optional.items() if value is not None}
+
+
+async def _void(update: Update, context: IntakeContext, event_id: int, reason: str) -> State:
+    lang = language(update)
+    try:
+        async with session_scope(context.sessions) as session:
+            await _void_checked(session, context, event_id, reason)
+    except EventRejectedError:
+        await show(update, text("event_gone", lang, id=event_id))
+        return END
+    log.info("voided event=%s staff=%s", event_id, context.member.id)
+    await show(update, text("voided", lang, id=event_id))
+    return END
+
+
+async def _void_checked(session: AsyncSession, context: IntakeContext, event_id: int, reason: str) -> None:
+    await void_event(session, event_id, by_staff_id=context.member.id, reason=reason)

@@ -1,0 +1,643 @@
+"""Logging an event: kind → area → household → date → count → answer → confirmation card → saved.
+
+The draft lives in `user_data["draft"]` (persisted, JSON), so a restart resumes where the person was.
+Each step stores what it got and calls `ask_next`, which finds the first missing field and asks for it;
+optional fields (note, an optional household, another count or date) are changed from the card.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, func, select
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.context import IntakeContext, language, show
+from bot.keyboards import Choice, in_rows, inline
+from bot.parsing import normalise, parse_count, parse_date
+from bot.texts import CITY_LABEL, kind_label, personal_data_label, text
+from models.catalog import (
+    INDICATOR_BY_KIND,
+    KINDS_BY_CODE,
+    SHEETS,
+    EventKind,
+    Organisation,
+    Requirement,
+    kinds_for,
+)
+from models.db import session_scope
+from models.events import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
+from models.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
+from models.fiscal import today as japan_today
+from models.locks import earliest_open_date
+from models.privacy import is_valid_household_ref, personal_data_in
+from models.tables import NOTE_MAX_LENGTH, Area, Event, Ward
+from models.totals import indicator_totals, sheet_notation
+
+log = logging.getLogger(__name__)
+
+KIND, AREA, HOUSEHOLD, DATE, COUNT, ANSWER, CONFIRM, NOTE, REASON = (
+    "kind", "area", "household", "date", "count", "answer", "confirm", "note", "reason",
+)  # fmt: skip
+DRAFT = "draft"
+AREAS_PER_PAGE = 8
+TEXT_MAX = 300
+COUNT_CHOICES = (1, 2, 3, 5, 10)
+HOUSEHOLD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and copied by hand
+
+Draft = dict[str, Any]
+State = str | int
+END: int = ConversationHandler.END
+
+
+# ---- the draft -------------------------------------------------------------------------------------------
+
+
+def current_draft(context: IntakeContext) -> Draft | None:
+    draft: Draft | None = context.user_data.get(DRAFT) if context.user_data is not None else None
+    return draft
+
+
+def start_draft(context: IntakeContext, **fields: Any) -> Draft:
+    assert context.user_data is not None
+    draft: Draft = {"id": uuid.uuid4().hex, "ward": context.member.ward_code, **fields}
+    context.user_data[DRAFT] = draft
+    return draft
+
+
+def drop_draft(context: IntakeContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+
+
+def next_step(draft: Draft) -> str:
+    """The first thing the draft still needs, in the order the flow asks it."""
+    kind = KINDS_BY_CODE.get(draft.get("kind", ""))
+    if kind is None:
+        return KIND
+    if kind.area is Requirement.REQUIRED and draft.get("area_id") is None:
+        return AREA
+    if kind.household is Requirement.REQUIRED and not draft.get("household"):
+        return HOUSEHOLD
+    if not draft.get("date"):
+        return DATE
+    if kind.takes_count and "count" not in draft:
+        return COUNT
+    if kind.takes_answer and draft.get("answer") is None:
+        return ANSWER
+    return CONFIRM
+
+
+def as_event_draft(draft: Draft) -> EventDraft:
+    return EventDraft(
+        kind=draft["kind"],
+        occurred_on=date.fromisoformat(draft["date"]),
+        ward_code=draft["ward"],
+        area_id=draft.get("area_id"),
+        household_ref=draft.get("household"),
+        count=draft.get("count", 1),
+        answer=draft.get("answer"),
+        note=draft.get("note"),
+    )
+
+
+# ---- entry points ----------------------------------------------------------------------------------------
+
+
+async def start_log(update: Update, context: IntakeContext) -> State:
+    """/log or the menu: offer to resume an unfinished draft, else ask for the kind."""
+    if context.member.ward_code is None:
+        await show(update, text("no_ward", language(update)))
+        return END
+    draft = current_draft(context)
+    if draft and draft.get("kind"):
+        return await offer_resume(update, context, draft)
+    start_draft(context)
+    return await ask_next(update, context)
+
+
+async def start_kind(update: Update, context: IntakeContext, kind: str) -> State:
+    """/outreach, /consult, /participation: skip the kind menu."""
+    if context.member.ward_code is None:
+        await show(update, text("no_ward", language(update)))
+        return END
+    draft = current_draft(context)
+    if draft and draft.get("kind"):
+        return await offer_resume(update, context, draft)
+    start_draft(context, kind=kind)
+    return await ask_next(update, context)
+
+
+async def repeat_last(update: Update, context: IntakeContext) -> State:
+    """「前回と同じ」: the person's last live entry again, dated today, straight to the card."""
+    lang = language(update)
+    draft = current_draft(context)
+    if draft and draft.get("kind"):
+        return await offer_resume(update, context, draft)
+    async with session_scope(context.sessions) as session:
+        last = await session.scalar(
+            select(Event)
+            .where(col(Event.logged_by_staff_id) == context.member.id, col(Event.voided_at).is_(None))
+            .order_by(col(Event.id).desc())
+            .limit(1)
+        )
+    if last is None:
+        await show(update, text("no_previous", lang))
+        return END
+    fields = {"kind": last.kind, "date": japan_today().isoformat(), "count": last.count}
+    fields |= {"area_id": last.area_id, "household": last.household_ref, "answer": last.answer}
+    start_draft(context, **{key: value for key, value in fields.items() if value is not None})
+    return await ask_next(update, context)
+
+
+async def offer_resume(update: Update, context: IntakeContext, draft: Draft) -> State:
+    lang = language(update)
+    buttons = inline([[(text("button_resume", lang), "log:resume"), (text("button_restart", lang), "log:restart")]])
+    await show(update, text("draft_pending", lang, kind=kind_label(draft["kind"], lang)), buttons)
+    return CONFIRM
+
+
+async def resume(update: Update, context: IntakeContext) -> State:
+    if current_draft(context) is None:
+        start_draft(context)
+    return await ask_next(update, context)
+
+
+async def restart(update: Update, context: IntakeContext) -> State:
+    drop_draft(context)
+    start_draft(context)
+    return await ask_next(update, context)
+
+
+# ---- asking ----------------------------------------------------------------------------------------------
+
+
+async def ask_next(update: Update, context: IntakeContext, notice: str | None = None) -> State:
+    """Ask for whatever the draft needs next (or show the card); returns that step as the new state."""
+    draft = current_draft(context)
+    assert draft is not None
+    step = next_step(draft)
+    lang = language(update)
+    body, markup = await _prompt(step, draft, context, lang)
+    await show(update, f"{notice}\n\n{body}" if notice else body, markup)
+    return step
+
+
+async def _prompt(step: str, draft: Draft, context: IntakeContext, lang: str) -> tuple[str, Any]:
+    cancel: Choice = (text("button_cancel", lang), "log:cancel")
+    if step == KIND:
+        kinds = kinds_for_member(context)
+        return text("ask_kind", lang), inline([*in_rows([(kind_label(k.code, lang), f"log:kind:{k.code}")
+                                                         for k in kinds], 2), [cancel]])  # fmt: skip
+    if step == AREA:
+        return await _area_prompt(context, draft, lang, draft.get("area_page", 0))
+    if step == HOUSEHOLD:
+        rows: list[list[Choice]] = [[(text("button_new_household", lang), "log:newhh")]]
+        if KINDS_BY_CODE[draft["kind"]].household is Requirement.OPTIONAL:
+            rows.append([(text("button_skip", lang), "log:skiphh")])
+        return text("ask_household", lang), inline([*rows, [cancel]])
+    if step == DATE:
+        today: Choice = (text("button_today", lang), "log:date:today")
+        return text("ask_date", lang), inline([[today, (text("button_yesterday", lang), "log:date:yesterday")],
+                                               [cancel]])  # fmt: skip
+    if step == COUNT:
+        key = "ask_count_people" if draft["kind"] == "roster_provision" else "ask_count"
+        return text(key, lang), inline([[(str(n), f"log:count:{n}") for n in COUNT_CHOICES], [cancel]])
+    if step == ANSWER:
+        answers = [(text("answer_yes", lang), "log:answer:yes"), (text("answer_no", lang), "log:answer:no")]
+        return text("ask_answer", lang), inline([answers, [cancel]])
+    if step == NOTE:
+        return text("ask_note", lang, max=NOTE_MAX_LENGTH), inline([[(text("button_no_note", lang), "log:nonote")]])
+    return await _card(context, draft, lang)
+
+
+def kinds_for_member(context: IntakeContext) -> list[EventKind]:
+    """All kinds, the member's organisation's usual ones first, then by sheet."""
+    try:
+        organisation = Organisation(context.member.organisation)
+    except ValueError:
+        organisation = Organisation.WATCH_OFFICE
+    return kinds_for(organisation)
+
+
+async def _area_prompt(context: IntakeContext, draft: Draft, lang: str, page: int) -> tuple[str, Any]:
+    async with session_scope(context.sessions) as session:
+        areas = await ward_areas(session, draft["ward"])
+    pages = max(1, -(-len(areas) // AREAS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = areas[page * AREAS_PER_PAGE : (page + 1) * AREAS_PER_PAGE]
+    rows = in_rows([(area.name_ja, f"log:area:{area.id}") for area in shown], 2)
+    nav: list[Choice] = []
+    if page > 0:
+        nav.append((text("button_prev", lang), f"log:page:{page - 1}"))
+    if page < pages - 1:
+        nav.append((text("button_next", lang), f"log:page:{page + 1}"))
+    cancel = [(text("button_cancel", lang), "log:cancel")]
+    return text("ask_area", lang, page=page + 1, pages=pages), inline([*rows, nav, cancel])
+
+
+async def ward_areas(session: AsyncSession, ward_code: str) -> list[Area]:
+    query = select(Area).where(col(Area.ward_code) == ward_code, col(Area.active)).order_by(col(Area.code))
+    return list((await session.scalars(query)).all())
+
+
+async def _card(context: IntakeContext, draft: Draft, lang: str) -> tuple[str, Any]:
+    kind = KINDS_BY_CODE[draft["kind"]]
+    lines = [text("card_kind", lang, value=kind_label(kind.code, lang))]
+    if draft.get("area_id") is not None:
+        async with session_scope(context.sessions) as session:
+            area = await session.get(Area, draft["area_id"])
+        lines.append(text("card_area", lang, value=area.name_ja if area else "?"))
+    if draft.get("household"):
+        lines.append(text("card_household", lang, value=draft["household"]))
+    lines.append(text("card_date", lang, value=draft["date"]))
+    if kind.takes_count:
+        key = "card_people" if kind.code == "roster_provision" else "card_count"
+        lines.append(text(key, lang, value=draft.get("count", 1)))
+    if kind.takes_answer:
+        lines.append(text("card_answer", lang, value=text("answer_yes" if draft["answer"] else "answer_no", lang)))
+    if draft.get("note"):
+        lines.append(text("card_note", lang, value=draft["note"]))
+    card = "\n".join(lines)
+    heading = (
+        text("confirm_correction", lang, id=draft["corrects"], card=card)
+        if draft.get("corrects")
+        else text("confirm", lang, card=card)
+    )
+    edits: list[Choice] = [(text("button_date", lang), "log:edit:date")]
+    if kind.takes_count:
+        edits.append((text("button_count", lang), "log:edit:count"))
+    extras: list[Choice] = [(text("button_note", lang), "log:edit:note")]
+    if kind.household is Requirement.OPTIONAL:
+        extras.append((text("button_household", lang), "log:edit:household"))
+    rows = [[(text("button_save", lang), f"log:save:{draft['id']}")], edits, extras,
+            [(text("button_cancel", lang), "log:cancel")]]  # fmt: skip
+    return heading, inline(rows)
+
+
+# ---- steps: buttons --------------------------------------------------------------------------------------
+
+
+def _argument(update: Update) -> str:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return query.data.split(":", 2)[2] if query.data.count(":") >= 2 else ""
+
+
+async def _refuse_choice(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(text("invalid_choice", language(update)), show_alert=True)
+
+
+async def choose_kind(update: Update, context: IntakeContext) -> State | None:
+    """Stores the kind; asks what that kind needs next."""
+    kind = _argument(update)
+    draft = current_draft(context)
+    if kind not in KINDS_BY_CODE or draft is None:
+        await _refuse_choice(update)
+        return None
+    draft["kind"] = kind
+    return await ask_next(update, context)
+
+
+async def choose_area(update: Update, context: IntakeContext) -> State | None:
+    """Stores the area if it is an active area of the member's ward (callback data can be forged)."""
+    draft = current_draft(context)
+    argument = _argument(update)
+    async with session_scope(context.sessions) as session:
+        area = await session.get(Area, int(argument)) if argument.isdigit() else None
+    if draft is None or area is None or not area.active or area.ward_code != draft["ward"]:
+        await _refuse_choice(update)
+        return None
+    draft["area_id"] = area.id
+    return await ask_next(update, context)
+
+
+async def turn_area_page(update: Update, context: IntakeContext) -> State | None:
+    draft = current_draft(context)
+    argument = _argument(update)
+    if draft is None or not argument.isdigit():
+        await _refuse_choice(update)
+        return None
+    draft["area_page"] = int(argument)
+    return await ask_next(update, context)
+
+
+async def issue_household(update: Update, context: IntakeContext) -> State | None:
+    """A new pseudonymous code for the ward, unused so far (random, so two workers never get the same)."""
+    draft = current_draft(context)
+    if draft is None:
+        await _refuse_choice(update)
+        return None
+    async with session_scope(context.sessions) as session:
+        code = await new_household_code(session, draft["ward"])
+    draft["household"] = code
+    return await ask_next(update, context, text("household_issued", language(update), code=code))
+
+
+async def new_household_code(session: AsyncSession, ward_code: str) -> str:
+    while True:
+        code = f"{ward_code}-" + "".join(secrets.choice(HOUSEHOLD_ALPHABET) for _ in range(6))
+        used = await session.scalar(select(func.count()).select_from(Event).where(col(Event.household_ref) == code))
+        if not used:
+            return code
+
+
+async def skip_household(update: Update, context: IntakeContext) -> State | None:
+    draft = current_draft(context)
+    if draft is None:
+        await _refuse_choice(update)
+        return None
+    draft.pop("household", None)
+    return await ask_next(update, context)
+
+
+async def choose_date(update: Update, context: IntakeContext) -> State | None:
+    today = japan_today()
+    picked = {"today": today, "yesterday": date.fromordinal(today.toordinal() - 1)}.get(_argument(update))
+    if picked is None:
+        await _refuse_choice(update)
+        return None
+    return await _store_date(update, context, picked)
+
+
+async def choose_count(update: Update, context: IntakeContext) -> State | None:
+    argument = _argument(update)
+    if not argument.isdigit() or not 1 <= int(argument) <= COUNT_MAX:
+        await _refuse_choice(update)
+        return None
+    return await _store(update, context, count=int(argument))
+
+
+async def choose_answer(update: Update, context: IntakeContext) -> State | None:
+    answer = {"yes": True, "no": False}.get(_argument(update))
+    if answer is None:
+        await _refuse_choice(update)
+        return None
+    return await _store(update, context, answer=answer)
+
+
+async def edit_field(update: Update, context: IntakeContext) -> State | None:
+    """From the card: clear one field so the flow asks it again (note and optional household have own steps)."""
+    draft = current_draft(context)
+    field = _argument(update)
+    if draft is None or field not in {"date", "count", "note", "household"}:
+        await _refuse_choice(update)
+        return None
+    if field == "note":
+        return await _ask_step(update, context, NOTE)
+    if field == "household":
+        return await _ask_step(update, context, HOUSEHOLD)
+    draft.pop(field, None)
+    return await ask_next(update, context)
+
+
+async def _ask_step(update: Update, context: IntakeContext, step: str) -> State:
+    draft = current_draft(context)
+    assert draft is not None
+    body, markup = await _prompt(step, draft, context, language(update))
+    await show(update, body, markup)
+    return step
+
+
+async def no_note(update: Update, context: IntakeContext) -> State | None:
+    return await _store(update, context, note=None)
+
+
+async def _store(update: Update, context: IntakeContext, **fields: Any) -> State | None:
+    draft = current_draft(context)
+    if draft is None:
+        await _refuse_choice(update)
+        return None
+    for key, value in fields.items():
+        if value is None:
+            draft.pop(key, None)
+        else:
+            draft[key] = value
+    return await ask_next(update, context)
+
+
+async def _store_date(update: Update, context: IntakeContext, picked: date) -> State | None:
+    lang = language(update)
+    today = japan_today()
+    lock_days = context.settings.lock_business_days
+    if picked > today:
+        return await _stay(update, text("date_future", lang))
+    if picked < earliest_open_date(today, lock_days):
+        month = f"{picked.year}年{picked.month}月" if lang == "ja" else picked.strftime("%B %Y")
+        return await _stay(update, text("date_locked", lang, month=month, days=lock_days))
+    return await _store(update, context, date=picked.isoformat())
+
+
+async def _stay(update: Update, message: str) -> State | None:
+    """A wrong answer: say why, and stay in the same step."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(message, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(message)
+    return None
+
+
+# ---- steps: typed text -----------------------------------------------------------------------------------
+
+
+def _typed(update: Update) -> str:
+    message = update.effective_message
+    return message.text if message and message.text else ""
+
+
+async def _too_long(update: Update, limit: int = TEXT_MAX) -> bool:
+    if len(_typed(update)) > limit:
+        await _stay(update, text("too_long", language(update), max=limit))
+        return True
+    return False
+
+
+async def type_area(update: Update, context: IntakeContext) -> State | None:
+    """Typed part of an area's name or code: one match is taken, several are offered, none is said."""
+    draft = current_draft(context)
+    if draft is None or await _too_long(update, 50):
+        return None
+    query = normalise(_typed(update))
+    async with session_scope(context.sessions) as session:
+        matches = [
+            a for a in await ward_areas(session, draft["ward"]) if query in normalise(a.name_ja) or query in a.code
+        ]
+    lang = language(update)
+    if not matches:
+        return await _stay(update, text("area_none", lang, query=query))
+    if len(matches) == 1:
+        draft["area_id"] = matches[0].id
+        return await ask_next(update, context)
+    rows = in_rows([(area.name_ja, f"log:area:{area.id}") for area in matches[: AREAS_PER_PAGE * 2]], 2)
+    await show(
+        update, text("area_matches", lang, query=query), inline([*rows, [(text("button_cancel", lang), "log:cancel")]])
+    )
+    return None
+
+
+async def type_household(update: Update, context: IntakeContext) -> State | None:
+    draft = current_draft(context)
+    if draft is None or await _too_long(update, 50):
+        return None
+    code = normalise(_typed(update)).upper()
+    lang = language(update)
+    if not is_valid_household_ref(code):
+        return await _stay(update, text("household_invalid", lang))
+    draft["household"] = code
+    since = await _already_counted_since(context, draft)
+    notice = text("household_already_counted", lang, since=since) if since else None
+    return await ask_next(update, context, notice)
+
+
+async def _already_counted_since(context: IntakeContext, draft: Draft) -> State | None:
+    """For a distinct-household kind: the first date this fiscal year the household was counted, if any."""
+    if draft["kind"] != "participation_link":
+        return None
+    fiscal_year = fiscal_year_of(japan_today())
+    async with session_scope(context.sessions) as session:
+        first = await session.scalar(
+            select(func.min(col(Event.occurred_on))).where(
+                col(Event.kind) == draft["kind"],
+                col(Event.ward_code) == draft["ward"],
+                col(Event.household_ref) == draft["household"],
+                col(Event.voided_at).is_(None),
+                col(Event.occurred_on).between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)),
+            )
+        )
+    return first.isoformat() if first else None
+
+
+async def type_date(update: Update, context: IntakeContext) -> State | None:
+    if await _too_long(update, 30):
+        return None
+    picked = parse_date(_typed(update), japan_today())
+    if picked is None:
+        return await _stay(update, text("date_unreadable", language(update)))
+    return await _store_date(update, context, picked)
+
+
+async def type_count(update: Update, context: IntakeContext) -> State | None:
+    count = parse_count(_typed(update)) if len(_typed(update)) <= 10 else None
+    if count is None or not 1 <= count <= COUNT_MAX:
+        return await _stay(update, text("count_invalid", language(update)))
+    return await _store(update, context, count=count)
+
+
+async def type_note(update: Update, context: IntakeContext) -> State | None:
+    """A short note, refused (and the step kept) when it is too long or looks like personal data."""
+    note = _typed(update).strip()
+    lang = language(update)
+    if len(note) > NOTE_MAX_LENGTH:
+        return await _stay(update, text("note_too_long", lang, max=NOTE_MAX_LENGTH, length=len(note)))
+    found = personal_data_in(note)
+    if found:
+        return await _stay(update, text("note_personal", lang, what=personal_data_label(found[0], lang)))
+    return await _store(update, context, note=note or None)
+
+
+async def use_buttons(update: Update, context: IntakeContext) -> None:
+    """Text where a button is expected."""
+    await _stay(update, text("use_buttons", language(update)))
+
+
+async def text_only(update: Update, context: IntakeContext) -> None:
+    """A photo, file or sticker in the middle of a flow: nothing of it is kept."""
+    await _stay(update, text("text_only", language(update)))
+
+
+# ---- saving ----------------------------------------------------------------------------------------------
+
+
+async def save(update: Update, context: IntakeContext) -> State | None:
+    """Save the draft once (its id is the idempotency key), then say what it counted toward."""
+    draft = current_draft(context)
+    lang = language(update)
+    if draft is None or _argument(update) != draft["id"] or next_step(draft) != CONFIRM:
+        await _refuse_choice(update)
+        return None
+    key = idempotency_key(update, draft["id"])
+    event_draft = as_event_draft(draft)
+    try:
+        async with session_scope(context.sessions) as session:
+            before = await _indicator_total(session, context, event_draft)
+            if draft.get("corrects"):
+                event = await correct_event(
+                    session,
+                    draft["corrects"],
+                    event_draft,
+                    by_staff_id=context.member.id,
+                    reason=draft["reason"],
+                    idempotency_key=key,
+                    today=japan_today(),
+                )
+            else:
+                event, _created = await record_event(
+                    session, event_draft, idempotency_key=key, today=japan_today(), logged_by_staff_id=context.member.id
+                )
+            after = await _indicator_total(session, context, event_draft)
+            scope = await _scope_label(session, draft["ward"], lang)
+    except EventRejectedError as rejected:
+        return await _stay(update, _problem_text(rejected.problems, lang))
+    log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.member.id)
+    drop_draft(context)
+    await show(update, _saved_text(event, before, after, scope, lang, draft.get("corrects")))
+    return END
+
+
+def idempotency_key(update: Update, draft_id: str) -> str:
+    user = update.effective_user
+    assert user is not None
+    return f"tg:{user.id}:{draft_id}"
+
+
+async def _indicator_total(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> Any:
+    indicator = INDICATOR_BY_KIND[draft.kind]
+    fiscal_year = fiscal_year_of(draft.occurred_on)
+    as_of = min(japan_today(), fiscal_year_end(fiscal_year))
+    totals = await indicator_totals(session, fiscal_year, as_of, draft.ward_code,
+                                    context.settings.regular_meeting_threshold, only={indicator.code})  # fmt: skip
+    return totals.indicators[indicator.code]
+
+
+async def _scope_label(session: AsyncSession, ward_code: str, lang: str) -> str:
+    ward = await session.get(Ward, ward_code)
+    if ward is None:
+        return CITY_LABEL[lang]
+    return ward.name_ja if lang == "ja" else ward.name_en
+
+
+def _saved_text(event: Event, before: Any, after: Any, scope: str, lang: str, corrected: int | None) -> str:
+    indicator = INDICATOR_BY_KIND[event.kind]
+    goal = next(sheet.goal for sheet in SHEETS if sheet.number == indicator.sheet)
+    total = sheet_notation(indicator, after)
+    values = {"id": event.id, "goal": goal, "indicator": indicator.short_label, "total": total, "scope": scope}
+    added = after.value - before.value
+    body = text("saved", lang, added=added, **values) if added > 0 else text("saved_not_counted", lang, **values)
+    return (text("corrected", lang, old=corrected, new=event.id) + "\n" + body) if corrected else body
+
+
+def _problem_text(problems: list[Problem], lang: str) -> str:
+    if Problem.FUTURE_DATE in problems:
+        return text("date_future", lang)
+    if Problem.ALREADY_VOIDED in problems or Problem.NOT_FOUND in problems:
+        return text("expired", lang)
+    return text("invalid_choice", lang)
+
+
+async def cancel(update: Update, context: IntakeContext) -> State:
+    """/cancel or the 中止 button: drop the draft, save nothing."""
+    lang = language(update)
+    had_draft = current_draft(context) is not None
+    drop_draft(context)
+    if context.user_data is not None:
+        context.user_data.pop("pending", None)
+    await show(update, text("cancelled" if had_draft else "nothing_to_cancel", lang))
+    return END

@@ -1,0 +1,161 @@
+"""Staff and invites: who may use the bot, in which role, for which ward."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.catalog import Organisation, Role
+from models.tables import AuditEntry, Invite, Staff, Ward, utcnow
+
+INVITE_DAYS_DEFAULT = 7
+ROLES_WITHOUT_WARD = {Role.CITY_SUPERVISOR, Role.ADMIN}
+
+
+class InviteProblem(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    ALREADY_REGISTERED = "already_registered"
+
+
+class InviteRejectedError(ValueError):
+    def __init__(self, problem: InviteProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    code: str  # shown once; only its hash is stored
+    invite: Invite
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def default_organisation(role: Role) -> Organisation:
+    return Organisation.CITY if role in ROLES_WITHOUT_WARD else Organisation.WATCH_OFFICE
+
+
+async def create_invite(
+    session: AsyncSession,
+    role: Role,
+    ward_code: str | None,
+    organisation: Organisation | None = None,
+    *,
+    days: int = INVITE_DAYS_DEFAULT,
+    created_by_staff_id: int | None = None,
+    actor: str = "cli",
+    now: datetime | None = None,
+) -> NewInvite:
+    """A single-use code (128 random bits) that registers one Telegram user with this role and ward."""
+    if role not in ROLES_WITHOUT_WARD and not ward_code:
+        raise ValueError(f"a {role.value} needs a ward")
+    if ward_code and await session.get(Ward, ward_code) is None:
+        raise ValueError(f"unknown ward code {ward_code}")
+    if not 1 <= days <= 90:
+        raise ValueError("an invite lasts 1 to 90 days")
+    code = secrets.token_urlsafe(16)  # URL-safe, fits the 64 characters of a /start deep-link payload
+    created = now or utcnow()
+    invite = Invite(
+        code_hash=hash_code(code),
+        role=role.value,
+        organisation=(organisation or default_organisation(role)).value,
+        ward_code=ward_code,
+        created_by_staff_id=created_by_staff_id,
+        created_at=created,
+        expires_at=created + timedelta(days=days),
+    )
+    session.add(invite)
+    await session.flush()
+    session.add(
+        AuditEntry(
+            actor_staff_id=created_by_staff_id,
+            actor=actor,
+            action="invite",
+            entity="invite",
+            entity_id=str(invite.id),
+            detail={"role": role.value, "ward": ward_code, "days": days},
+        )
+    )
+    return NewInvite(code, invite)
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    code: str,
+    telegram_user_id: int,
+    display_name: str,
+    language: str,
+    now: datetime | None = None,
+) -> Staff:
+    """Register a Telegram user with an invite; the code is spent even if two people race for it."""
+    now = now or utcnow()
+    if await staff_by_telegram_id(session, telegram_user_id, active_only=False) is not None:
+        raise InviteRejectedError(InviteProblem.ALREADY_REGISTERED)
+    invite = await session.scalar(select(Invite).where(col(Invite.code_hash) == hash_code(code)).with_for_update())
+    if invite is None:
+        raise InviteRejectedError(InviteProblem.UNKNOWN)
+    if invite.used_at is not None:
+        raise InviteRejectedError(InviteProblem.USED)
+    if invite.expires_at <= now:
+        raise InviteRejectedError(InviteProblem.EXPIRED)
+    staff = Staff(
+        telegram_user_id=telegram_user_id,
+        display_name=display_name[:100],
+        role=invite.role,
+        organisation=invite.organisation,
+        ward_code=invite.ward_code,
+        language=language,
+    )
+    session.add(staff)
+    await session.flush()
+    invite.used_at, invite.used_by_staff_id = now, staff.id
+    session.add(
+        AuditEntry(
+            actor_staff_id=staff.id,
+            action="register",
+            entity="staff",
+            entity_id=str(staff.id),
+            detail={"invite": invite.id, "role": invite.role, "ward": invite.ward_code},
+        )
+    )
+    await session.flush()
+    return staff
+
+
+async def staff_by_telegram_id(session: AsyncSession, telegram_user_id: int, active_only: bool = True) -> Staff | None:
+    query = select(Staff).where(col(Staff.telegram_user_id) == telegram_user_id)
+    if active_only:
+        query = query.where(col(Staff.active))
+    return (await session.scalars(query)).first()
+
+
+async def deactivate_staff(session: AsyncSession, staff_id: int, by_staff_id: int | None, actor: str = "cli") -> Staff:
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        raise ValueError(f"no staff member with id {staff_id}")
+    staff.active = False
+    staff.deactivated_at = utcnow()
+    session.add(
+        AuditEntry(
+            actor_staff_id=by_staff_id, actor=actor, action="deactivate", entity="staff", entity_id=str(staff_id)
+        )
+    )
+    await session.flush()
+    return staff
+
+
+async def list_staff(session: AsyncSession, ward_code: str | None = None) -> list[Staff]:
+    query = select(Staff).order_by(col(Staff.ward_code), col(Staff.id))
+    if ward_code:
+        query = query.where(col(Staff.ward_code) == ward_code)
+    return list((await session.scalars(query)).all())
