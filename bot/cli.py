@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
 
-from models.catalog import INDICATORS
+from models.catalog import INDICATORS, Organisation, Role
 from models.config import Settings, get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.fiscal import as_of_label, fiscal_year_label, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.reference import AreaImportError, ensure_wards, import_areas, load_sample_areas_if_empty
-from models.tables import Ward
+from models.staff import INVITE_DAYS_DEFAULT, create_invite, deactivate_staff, list_staff
+from models.tables import Staff, Ward
 from models.totals import Totals, display_width, indicator_totals, sheet_notation
 
 app = typer.Typer(help="見守り intake bot: operator commands.", no_args_is_help=True, add_completion=False)
@@ -111,6 +116,111 @@ async def _totals(settings: Settings, fiscal_year: int, as_of: date | None, ward
 
 async def _ward_exists(session: AsyncSession, ward: str) -> bool:
     return await session.get(Ward, ward) is not None
+
+
+NO_TOKEN_MESSAGE = """TELEGRAM_BOT_TOKEN is not set.
+Create a bot with @BotFather, then put its token in .env (TELEGRAM_BOT_TOKEN=123456:ABC...) or the environment.
+To try the bot without Telegram, run `make demo` (an offline chat in this terminal)."""
+
+
+@app.command("run")
+def run_command() -> None:
+    """Start the bot (long polling): migrate the database, then serve until Ctrl-C."""
+    from bot.app import build_application
+    from bot.context import Runtime
+
+    settings = get_settings()
+    if settings.telegram_bot_token is None:
+        typer.echo(NO_TOKEN_MESSAGE, err=True)
+        raise typer.Exit(2)
+    configure_logging(settings.log_level)
+    for line in asyncio.run(prepare_database(settings)):
+        logging.getLogger("intake").info(line)
+    runtime = Runtime(settings, session_factory(make_engine(settings.database_url)))
+    application = build_application(runtime, settings.telegram_bot_token.get_secret_value())
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def configure_logging(level: str) -> None:
+    """Operator logs: ids, never message texts or the token (httpx logs request URLs, which hold the token)."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper())
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+@app.command("invite")
+def invite_command(
+    role: Annotated[Role, typer.Option(help="worker, ward_supervisor, city_supervisor or admin")],
+    ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102 (not needed for city roles)")] = None,
+    org: Annotated[Organisation | None, typer.Option(help="watch_office, ward_council, health_centre or city")] = None,
+    days: Annotated[int, typer.Option(help="days until the code expires")] = INVITE_DAYS_DEFAULT,
+    bot_username: Annotated[str | None, typer.Option(help="the bot's @username for the link (or BOT_USERNAME)")] = None,
+) -> None:
+    """Create a single-use invite; prints the t.me deep link and the bare code."""
+
+    async def _create() -> str:
+        async with _database(get_settings()) as session:
+            return (await create_invite(session, role, ward, org, days=days)).code
+
+    try:
+        code = asyncio.run(_create())
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    username = bot_username or get_settings().bot_username
+    if username:
+        typer.echo(f"https://t.me/{username.lstrip('@')}?start={code}")
+    else:
+        typer.echo("(set BOT_USERNAME to print the t.me link; meanwhile the person can send the bot: /start CODE)")
+    typer.echo(f"code: {code}  (single use, valid {days} days)")
+
+
+staff_app = typer.Typer(help="Staff members: list, deactivate.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("list")
+def staff_list_command(ward: Annotated[str | None, typer.Option(help="only this ward")] = None) -> None:
+    """Every registered staff member (number, role, ward, organisation, state)."""
+
+    async def _list() -> list[Staff]:
+        async with _database(get_settings()) as session:
+            return await list_staff(session, ward)
+
+    for member in asyncio.run(_list()):
+        state = "active" if member.active else "deactivated"
+        typer.echo(f"{member.id:>5}  {member.role:<16} {member.ward_code or 'city':<6} {member.organisation:<14} "
+                   f"{state:<11} {member.display_name}")  # fmt: skip
+
+
+@staff_app.command("deactivate")
+def staff_deactivate_command(
+    staff_id: Annotated[int, typer.Argument(help="the number from `intake staff list`")],
+) -> None:
+    """Stop a staff member's access from their next message on (their entries stay)."""
+
+    async def _deactivate() -> Staff:
+        async with _database(get_settings()) as session:
+            return await deactivate_staff(session, staff_id, by_staff_id=None)
+
+    try:
+        member = asyncio.run(_deactivate())
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"deactivated {member.id} {member.display_name}")
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A migrated database and one committed session, for one CLI command."""
+    await prepare_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_scope(session_factory(engine)) as session:
+            yield session
+    finally:
+        await engine.dispose()
 
 
 def format_totals(totals: Totals) -> str:

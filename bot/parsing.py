@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 
 REIWA_OFFSET = 2018
+NEAR_FUTURE_DAYS = 31
 _ISO = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _REIWA = re.compile(r"^(?:R|令和)(\d{1,2}|元)[./年](\d{1,2})[./月](\d{1,2})日?$", re.IGNORECASE)
 _MONTH_DAY = re.compile(r"^(\d{1,2})[/.月](\d{1,2})日?$")
@@ -20,7 +21,8 @@ def normalise(text: str) -> str:
 def parse_date(text: str, today: date) -> date | None:
     """`11/3`, `2025-11-03`, `R7.11.3`, `令和7年11月3日`, `今日`, `昨日`; None if it is not a real date.
 
-    A month/day without a year means the most recent such day that is not in the future.
+    A month/day without a year is this year's, unless that lies more than a month ahead: then it is last
+    year's (`12/25` typed in January). A day just ahead stays in the future, so it is refused as such.
     """
     plain = normalise(text)
     if plain in {"今日", "きょう", "today"}:
@@ -35,7 +37,7 @@ def parse_date(text: str, today: date) -> date | None:
     if match := _MONTH_DAY.match(plain):
         month, day = int(match[1]), int(match[2])
         candidate = _safe_date(today.year, month, day)
-        if candidate is not None and candidate > today:
+        if candidate is not None and (candidate - today).days > NEAR_FUTURE_DAYS:
             candidate = _safe_date(today.year - 1, month, day)
         return candidate
     return None

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    bot_username: str | None = None  # for invite links printed by the CLI (the bot itself asks Telegram)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     # 「定期的に」 on indicator 1-1 is not defined by the sheet: an area counts once it had this many meetings.

@@ -24,8 +24,8 @@ class PersonalData(StrEnum):
 
 _PATTERNS: tuple[tuple[PersonalData, re.Pattern[str]], ...] = (
     (PersonalData.EMAIL, re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")),
-    (PersonalData.POSTAL_CODE, re.compile(r"〒|(?<!\d)\d{3}-\d{4}(?!\d)")),
     (PersonalData.PHONE, re.compile(r"(?<!\d)0\d{1,4}[-(]?\d{1,4}[-)]?\d{3,4}(?!\d)|(?<!\d)0[789]0\d{8}(?!\d)")),
+    (PersonalData.POSTAL_CODE, re.compile(r"〒|(?<![\d-])\d{3}-\d{4}(?![\d-])")),
     (
         PersonalData.BIRTH_DATE,
         re.compile(

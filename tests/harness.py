@@ -20,7 +20,7 @@ TOKEN = "123456:TEST-TOKEN"
 _user_ids = itertools.count(5001)
 
 
-def test_settings(**changes: object) -> Settings:
+def make_settings(**changes: object) -> Settings:
     """Defaults only: a developer's .env never leaks into tests."""
     return Settings(_env_file=None).model_copy(update=changes)
 
@@ -32,7 +32,7 @@ def api() -> InProcessBotApi:
 
 @pytest.fixture
 async def app(sessions: async_sessionmaker[AsyncSession], api: InProcessBotApi) -> AsyncIterator[IntakeApplication]:
-    application = build_application(Runtime(test_settings(), sessions), TOKEN, request=api, rate_limited=False)
+    application = build_application(Runtime(make_settings(), sessions), TOKEN, request=api, rate_limited=False)
     async with application:
         yield application
 
