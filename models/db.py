@@ -63,10 +63,24 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(_upgrade, revision)
 
 
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Step the schema back to `revision` (operators undoing a release; tests of the migrations)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_downgrade, revision)
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
+    command.upgrade(_config_on(connection), revision)
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    command.downgrade(_config_on(connection), revision)
+
+
+def _config_on(connection: Connection) -> Config:
     config = alembic_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, revision)
+    return config
 
 
 def run(coroutine: Any) -> Any:

@@ -120,6 +120,19 @@ class Event(SQLModel, table=True):
             sqlite_where=sa.text("voided_at IS NULL"),
             postgresql_where=sa.text("voided_at IS NULL"),
         ),
+        # A ward's figures (ward supervisors, the reply after each save) seek straight to that ward's rows.
+        sa.Index(
+            "ix_event_live_kind_ward_date",
+            "kind",
+            "ward_code",
+            "occurred_on",
+            "area_id",
+            "household_ref",
+            "count",
+            "answer",
+            sqlite_where=sa.text("voided_at IS NULL"),
+            postgresql_where=sa.text("voided_at IS NULL"),
+        ),
         sa.Index("ix_event_logged_by_logged_at", "logged_by_staff_id", "logged_at"),
         sa.CheckConstraint("count >= 1", name="count_positive"),
     )

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-from models.db import migrate
+from models.db import downgrade, migrate
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -25,6 +25,15 @@ async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
 
 
 async def test_migrating_twice_changes_nothing(engine: AsyncEngine) -> None:
+    await migrate(engine)
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+
+
+async def test_every_migration_goes_down_and_up_again(engine: AsyncEngine) -> None:
+    await downgrade(engine, "base")
+    async with engine.connect() as connection:
+        assert len(await connection.run_sync(_differences)) > 0  # the tables are gone
     await migrate(engine)
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []

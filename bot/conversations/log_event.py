@@ -26,6 +26,7 @@ from models.catalog import (
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
     SHEETS,
+    Aggregation,
     EventKind,
     Organisation,
     Requirement,
@@ -38,7 +39,7 @@ from models.fiscal import today as japan_today
 from models.locks import earliest_open_date
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.tables import NOTE_MAX_LENGTH, Area, Event, Ward
-from models.totals import indicator_totals, sheet_notation
+from models.totals import IndicatorValue, indicator_totals, sheet_notation
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ HOUSEHOLD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read alo
 
 Draft = dict[str, Any]
 State = str | int
+DISTINCT_AGGREGATIONS = (Aggregation.DISTINCT_AREAS, Aggregation.DISTINCT_HOUSEHOLDS)
 END: int = ConversationHandler.END
 
 
@@ -567,7 +569,11 @@ async def save(update: Update, context: IntakeContext) -> State | None:
     event_draft = as_event_draft(draft)
     try:
         async with session_scope(context.sessions) as session:
-            before = await _indicator_total(session, context, event_draft)
+            # Sums grow by the count; distinct counts and corrections need the figure before to say what changed.
+            distinct = INDICATOR_BY_KIND[event_draft.kind].aggregation in DISTINCT_AGGREGATIONS
+            before = (
+                await _indicator_total(session, context, event_draft) if distinct or draft.get("corrects") else None
+            )
             if draft.get("corrects"):
                 event = await correct_event(
                     session,
@@ -588,7 +594,8 @@ async def save(update: Update, context: IntakeContext) -> State | None:
         return await _stay(update, _problem_text(rejected.problems, lang))
     log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.member.id)
     drop_draft(context)
-    await show(update, _saved_text(event, before, after, scope, lang, draft.get("corrects")))
+    added = after.value - before.value if before is not None else event.count
+    await show(update, _saved_text(event, added, after, scope, lang, draft.get("corrects")))
     return END
 
 
@@ -598,7 +605,7 @@ def idempotency_key(update: Update, draft_id: str) -> str:
     return f"tg:{user.id}:{draft_id}"
 
 
-async def _indicator_total(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> Any:
+async def _indicator_total(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> IndicatorValue:
     indicator = INDICATOR_BY_KIND[draft.kind]
     fiscal_year = fiscal_year_of(draft.occurred_on)
     as_of = min(japan_today(), fiscal_year_end(fiscal_year))
@@ -614,12 +621,11 @@ async def _scope_label(session: AsyncSession, ward_code: str, lang: str) -> str:
     return ward.name_ja if lang == "ja" else ward.name_en
 
 
-def _saved_text(event: Event, before: Any, after: Any, scope: str, lang: str, corrected: int | None) -> str:
+def _saved_text(event: Event, added: int, after: IndicatorValue, scope: str, lang: str, corrected: int | None) -> str:
     indicator = INDICATOR_BY_KIND[event.kind]
     goal = next(sheet.goal for sheet in SHEETS if sheet.number == indicator.sheet)
     total = sheet_notation(indicator, after)
     values = {"id": event.id, "goal": goal, "indicator": indicator.short_label, "total": total, "scope": scope}
-    added = after.value - before.value
     body = text("saved", lang, added=added, **values) if added > 0 else text("saved_not_counted", lang, **values)
     return (text("corrected", lang, old=corrected, new=event.id) + "\n" + body) if corrected else body
 
