@@ -178,17 +178,17 @@ def _kinds(aggregations: Iterable[Aggregation], wanted: set[str]) -> dict[str, I
 async def _add_sums(
     session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None, wanted: set[str]
 ) -> None:
+    """Sums and survey answers per ward and month: one branch per kind, each read in index order.
+
+    Grouping by (day, ward) inside a kind follows the index, so the database never sorts the year's rows;
+    each branch then regroups its small per-day result by month.
+    """
     by_kind = _kinds([Aggregation.SUM, Aggregation.SURVEY_YES_SHARE], wanted)
     if not by_kind:
         return
-    month = year_month(col(Event.occurred_on))
-    yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
-    query = (
-        sa.select(col(Event.ward_code), col(Event.kind), month, sa.func.sum(col(Event.count)), yes, sa.func.count())
-        .where(col(Event.kind).in_(by_kind), *_live_events_in(window, ward))
-        .group_by(col(Event.ward_code), col(Event.kind), month)
-    )
-    for ward_code, kind, ym, total, yes_answers, answers in await session.execute(query):
+    branches = [_monthly_sums(kind, indicator, window, ward) for kind, indicator in by_kind.items()]
+    query = sa.union_all(*branches) if len(branches) > 1 else branches[0]
+    for kind, ward_code, ym, total, yes_answers, answers in await session.execute(query):
         indicator = by_kind[kind]
         key = (indicator.code, ward_code, ym)
         if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
@@ -196,6 +196,30 @@ async def _add_sums(
             counts.answers[key] += int(answers)
         else:
             counts.numerators[key] += int(total)
+
+
+def _monthly_sums(
+    kind: str, indicator: Indicator, window: tuple[date, date], ward: str | None
+) -> sa.Select[tuple[Any, ...]]:
+    survey = indicator.aggregation is Aggregation.SURVEY_YES_SHARE
+    yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0)) if survey else sa.literal(0)
+    daily = (
+        sa.select(
+            col(Event.occurred_on).label("occurred_on"),
+            col(Event.ward_code).label("ward_code"),
+            sa.func.sum(col(Event.count)).label("total"),
+            yes.label("yes"),
+            sa.func.count().label("answers"),
+        )
+        .where(col(Event.kind) == kind, *_live_events_in(window, ward))
+        .group_by(col(Event.occurred_on), col(Event.ward_code))
+        .subquery()
+    )
+    month = year_month(daily.c.occurred_on)
+    return sa.select(
+        sa.literal(kind, sa.String()), daily.c.ward_code, month, sa.func.sum(daily.c.total), sa.func.sum(daily.c.yes),
+        sa.func.sum(daily.c.answers),
+    ).group_by(daily.c.ward_code, month)  # fmt: skip
 
 
 async def _add_distinct_areas(
@@ -206,31 +230,41 @@ async def _add_distinct_areas(
     thresholds: dict[str, int],
     wanted: set[str],
 ) -> None:
-    """An area counts from the month of its N-th event (N = threshold); roster-provided active areas only."""
-    by_kind = _kinds([Aggregation.DISTINCT_AREAS], wanted)
-    if not by_kind:
-        return
-    rank = sa.func.row_number().over(
-        partition_by=(col(Event.kind), col(Event.area_id)), order_by=col(Event.occurred_on)
-    )
+    """An area counts from the day of its N-th event (N = threshold); roster-provided active areas only.
+
+    The events are reduced to one row per area first (on the event table alone); only those rows meet
+    the area table.
+    """
+    for kind, indicator in _kinds([Aggregation.DISTINCT_AREAS], wanted).items():
+        reached = _area_reached_on(kind, thresholds.get(kind, 1), window, ward)
+        month = year_month(reached.c.reached_on)
+        query = (
+            sa.select(col(Area.ward_code), month, sa.func.count())
+            .join(reached, reached.c.area_id == col(Area.id))
+            .where(col(Area.roster_provided), col(Area.active))
+            .group_by(col(Area.ward_code), month)
+        )
+        for ward_code, ym, areas in await session.execute(query):
+            counts.numerators[(indicator.code, ward_code, ym)] += int(areas)
+
+
+def _area_reached_on(kind: str, threshold: int, window: tuple[date, date], ward: str | None) -> sa.Subquery:
+    """(area_id, reached_on): the day each area had its `threshold`-th event of the kind."""
+    live = [col(Event.kind) == kind, col(Event.area_id).is_not(None), *_live_events_in(window, ward)]
+    if threshold == 1:
+        return (
+            sa.select(col(Event.area_id).label("area_id"), sa.func.min(col(Event.occurred_on)).label("reached_on"))
+            .where(*live)
+            .group_by(col(Event.area_id))
+            .subquery()
+        )
+    rank = sa.func.row_number().over(partition_by=col(Event.area_id), order_by=col(Event.occurred_on))
     ranked = (
-        sa.select(
-            col(Area.ward_code), col(Event.kind), year_month(col(Event.occurred_on)).label("ym"), rank.label("rank")
-        )
-        .join(Area, col(Area.id) == col(Event.area_id))
-        .where(
-            col(Event.kind).in_(by_kind), col(Area.roster_provided), col(Area.active), *_live_events_in(window, ward)
-        )
+        sa.select(col(Event.area_id).label("area_id"), col(Event.occurred_on).label("reached_on"), rank.label("rank"))
+        .where(*live)
         .subquery()
     )
-    reached = sa.or_(*(sa.and_(ranked.c.kind == kind, ranked.c.rank == thresholds.get(kind, 1)) for kind in by_kind))
-    query = (
-        sa.select(ranked.c.ward_code, ranked.c.kind, ranked.c.ym, sa.func.count())
-        .where(reached)
-        .group_by(ranked.c.ward_code, ranked.c.kind, ranked.c.ym)
-    )
-    for ward_code, kind, ym, areas in await session.execute(query):
-        counts.numerators[(by_kind[kind].code, ward_code, ym)] += int(areas)
+    return sa.select(ranked.c.area_id, ranked.c.reached_on).where(ranked.c.rank == threshold).subquery()
 
 
 async def _add_distinct_households(
@@ -277,24 +311,33 @@ def _assemble(
 ) -> Totals:
     month_keys = [f"{year:04d}-{month:02d}" for year, month in months]
 
-    def value(indicator: Indicator, in_wards: list[str], up_to: int) -> IndicatorValue:
-        keys = [(indicator.code, w, m) for w in in_wards for m in month_keys[: up_to + 1]]
-        numerator = sum(counts.numerators.get(key, 0) for key in keys)
-        if indicator.denominator is Denominator.ROSTER_AREAS:
-            return IndicatorValue(numerator, sum(roster_areas.get(w, 0) for w in in_wards))
-        if indicator.denominator is Denominator.SURVEY_ANSWERS:
-            return IndicatorValue(numerator, sum(counts.answers.get(key, 0) for key in keys))
-        return IndicatorValue(numerator)
+    def running(table: dict[tuple[str, str, str], int], code: str, in_wards: list[str]) -> list[int]:
+        """Cumulative sums over the months (as of each month end)."""
+        totals, total = [], 0
+        for month in month_keys:
+            total += sum(table.get((code, w, month), 0) for w in in_wards)
+            totals.append(total)
+        return totals
 
-    last = len(months) - 1
+    def series(indicator: Indicator, in_wards: list[str]) -> list[IndicatorValue]:
+        numerators = running(counts.numerators, indicator.code, in_wards)
+        if indicator.denominator is Denominator.ROSTER_AREAS:
+            areas = sum(roster_areas.get(w, 0) for w in in_wards)
+            return [IndicatorValue(n, areas) for n in numerators]
+        if indicator.denominator is Denominator.SURVEY_ANSWERS:
+            answers = running(counts.answers, indicator.code, in_wards)
+            return [IndicatorValue(n, a) for n, a in zip(numerators, answers, strict=True)]
+        return [IndicatorValue(n) for n in numerators]
+
+    by_month = {i.code: series(i, wards) for i in INDICATORS}
     return Totals(
         fiscal_year=fiscal_year,
         as_of=as_of,
         ward_code=ward_code,
-        indicators={i.code: value(i, wards, last) for i in INDICATORS},
-        by_ward={w: {i.code: value(i, [w], last) for i in INDICATORS} for w in wards},
+        indicators={code: values[-1] for code, values in by_month.items()},
+        by_ward={w: {i.code: series(i, [w])[-1] for i in INDICATORS} for w in wards},
         months=months,
-        by_month={i.code: [value(i, wards, n) for n in range(len(months))] for i in INDICATORS},
+        by_month=by_month,
         definitions={
             "regular_meeting_threshold": threshold,
             "distinct_areas": "roster-provided active areas only",
