@@ -86,9 +86,10 @@ def totals_command(
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today")] = None,
     ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102; default: the whole city")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="read the offline demo's database (make demo)")] = False,
 ) -> None:
     """Every indicator of the progress sheet for a fiscal year as of a date."""
-    settings = get_settings()
+    settings = get_settings().for_demo() if demo else get_settings()
     as_of_date = date.fromisoformat(as_of) if as_of else None
     fiscal_year = fy if fy is not None else fiscal_year_of(as_of_date or japan_today())
     try:
@@ -234,6 +235,23 @@ def format_totals(totals: Totals) -> str:
         label = indicator.short_label + " " * (width - display_width(indicator.short_label))
         lines.append(f"{indicator.code:>4}  {label}  {sheet_notation(indicator, totals.indicators[indicator.code])}")
     return "\n".join(lines)
+
+
+@app.command("demo")
+def demo_command(
+    as_user: Annotated[
+        str, typer.Option("--as", help="who you are: worker, ward (ward supervisor) or city (city supervisor)")
+    ] = "worker",
+) -> None:
+    """Chat with the bot offline in this terminal (no Telegram needed)."""
+    from bot.demo import PERSON_KEYS, run_demo  # here: bot.demo imports this module
+
+    if as_user not in PERSON_KEYS:
+        raise typer.BadParameter(f"choose one of {', '.join(PERSON_KEYS)}", param_hint="--as")
+    try:
+        asyncio.run(run_demo(get_settings().for_demo(), input, print, as_user))
+    except KeyboardInterrupt:  # Ctrl-C: the demo has already shut the bot down cleanly
+        typer.echo("")
 
 
 def main() -> None:

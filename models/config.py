@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/intake.db"
+DEFAULT_DEMO_DATABASE_URL = "sqlite+aiosqlite:///./data/demo.db"
 
 
 class Settings(BaseSettings):
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    # `intake demo` never touches the real database: its made-up people and events live here.
+    demo_database_url: str = DEFAULT_DEMO_DATABASE_URL
     bot_username: str | None = None  # for invite links printed by the CLI (the bot itself asks Telegram)
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
@@ -35,6 +38,10 @@ class Settings(BaseSettings):
     # How often conversation states and drafts are written to the database (seconds).
     persistence_interval: float = Field(default=1.0, gt=0, le=60)
     log_level: str = "INFO"
+
+    def for_demo(self) -> Settings:
+        """The same settings pointed at the demo database (`intake demo`, `intake totals --demo`)."""
+        return self.model_copy(update={"database_url": self.demo_database_url})
 
 
 @lru_cache(maxsize=1)

@@ -68,3 +68,15 @@ def test_import_areas_rejects_a_bad_file_and_imports_nothing(database: Path, tmp
     good = tmp_path / "good.csv"
     good.write_text("area_code,ward_code,name_ja,roster_provided\n27102-99,27102,都島区新地域,0\n")
     assert "areas added: 1, updated: 0" in runner.invoke(app, ["import-areas", str(good)]).output
+
+
+def test_totals_demo_reads_the_demo_database_only(
+    database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = tmp_path / "demo.db"
+    monkeypatch.setenv("DEMO_DATABASE_URL", f"sqlite+aiosqlite:///{demo}")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["totals", "--demo", "--fy", "2025", "--json"])
+    assert result.exit_code == 0, result.output
+    assert demo.exists()
+    assert not database.exists()
