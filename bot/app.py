@@ -23,7 +23,7 @@ from telegram.request import BaseRequest
 
 from bot.commands import register_default_commands
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
-from bot.conversations import admin, corrections
+from bot.conversations import admin, corrections, supervisors
 from bot.conversations.flow import build_log_conversation
 from bot.conversations.log_event import idempotency_key
 from bot.conversations.register import start
@@ -81,6 +81,13 @@ def add_handlers(application: IntakeApplication) -> None:
         CommandHandler("invite", admin.invite),
         CommandHandler("staff", admin.staff_list),
         CommandHandler("deactivate", admin.deactivate),
+        CommandHandler("totals", supervisors.totals_command),
+        CallbackQueryHandler(supervisors.totals_button, pattern="^tot:"),
+        CallbackQueryHandler(supervisors.ward_menu, pattern="^totw:"),
+        CommandHandler("missing", supervisors.missing_command),
+        CallbackQueryHandler(supervisors.nudge_button, pattern="^nudge:"),
+        CallbackQueryHandler(supervisors.zero_button, pattern="^zero:"),
+        CommandHandler("reopen", supervisors.reopen_command),
         # Last in the group, so they run only when nothing above took the update:
         CallbackQueryHandler(expired_button),
         MessageHandler(filters.ALL, not_understood),

@@ -17,16 +17,23 @@ _COMMANDS: dict[str, dict[str, str]] = {
     "cancel": {"ja": "入力を中止", "en": "Stop the current entry"},
     "help": {"ja": "使い方", "en": "Help"},
     "void": {"ja": "範囲内の記録を取り消す", "en": "Void an entry in your scope"},
+    "totals": {"ja": "現在の集計", "en": "Current totals"},
+    "sheet": {"ja": "推進状況確認シート（Excel）", "en": "Progress sheet (Excel)"},
+    "chart": {"ja": "月別グラフ", "en": "Monthly chart"},
+    "missing": {"ja": "未報告の職員", "en": "Who has not reported"},
+    "note": {"ja": "シートの文章欄", "en": "Sheet text sections"},
+    "reopen": {"ja": "締切月の再開", "en": "Reopen a locked month"},
     "invite": {"ja": "招待リンクを作る", "en": "Create an invite link"},
     "staff": {"ja": "職員の一覧", "en": "List staff"},
     "deactivate": {"ja": "職員を利用停止にする", "en": "Deactivate a staff member"},
 }
 _WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "cancel", "help"]
+_SUPERVISOR = [*_WORKER, "void", "totals", "sheet", "chart", "missing", "note"]
 _BY_ROLE: dict[str, list[str]] = {
     Role.WORKER: _WORKER,
-    Role.WARD_SUPERVISOR: [*_WORKER, "void"],
-    Role.CITY_SUPERVISOR: [*_WORKER, "void"],
-    Role.ADMIN: [*_WORKER, "void", "invite", "staff", "deactivate"],
+    Role.WARD_SUPERVISOR: _SUPERVISOR,
+    Role.CITY_SUPERVISOR: [*_SUPERVISOR, "reopen"],
+    Role.ADMIN: [*_SUPERVISOR, "reopen", "invite", "staff", "deactivate"],
 }
 
 

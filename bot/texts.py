@@ -241,6 +241,69 @@ TEXTS: dict[str, dict[str, str]] = {
         EN: "No ward is set for you, so you cannot log entries. Ask an administrator.",
     },
     "void_usage": {JA: "使い方: /void 記録番号", EN: "Usage: /void ENTRY_NUMBER"},
+    # Supervisors
+    "totals_workers": {
+        JA: "集計は区・市の管理者の方が見られます。ご自分の記録は「📋 自分の記録」で確認できます。",
+        EN: "Totals are for ward and city supervisors. See your own entries under My entries.",
+    },
+    "totals_header": {JA: "{year}　{as_of}　{scope}{final}", EN: "{year}  {as_of}  {scope}{final}"},
+    "totals_final": {JA: "（確定値）", EN: " (final, as locked)"},
+    "totals_change": {JA: "（前月末比 {delta}）", EN: " ({delta} vs last month)"},
+    "button_prev_year": {JA: "◀ 前年度", EN: "◀ Prev. year"},
+    "button_next_year": {JA: "翌年度 ▶", EN: "Next year ▶"},
+    "button_prev_month": {JA: "◀ 前月末", EN: "◀ Prev. month"},
+    "button_next_month": {JA: "翌月 ▶", EN: "Next month ▶"},
+    "button_wards": {JA: "区を選ぶ", EN: "Choose a ward"},
+    "button_city": {JA: "大阪市全体", EN: "Whole city"},
+    "choose_ward": {JA: "どの区の集計を見ますか？", EN: "Which ward?"},
+    "missing_header": {
+        JA: "{month}に記録がなく「今月は0件」の報告もない方（休暇中を除く）: {count}人",
+        EN: "No entry and no zero report for {month} (excluding leave): {count}",
+    },
+    "missing_none": {JA: "{month}は全員が記録または0件報告済みです。", EN: "Everyone has reported for {month}."},
+    "button_nudge": {JA: "今すぐ催促する", EN: "Remind them now"},
+    "nudged": {JA: "{count}人に催促を送りました。", EN: "Reminder sent to {count}."},
+    "nudge": {
+        JA: "{month}の記録がまだありません。記録するか、活動がなかった場合は「今月は0件」を押してください。",
+        EN: "Nothing logged for {month} yet. Log your entries, or press “Nothing this month”.",
+    },
+    "button_log_now": {JA: "記録する", EN: "Log now"},
+    "button_zero": {JA: "今月は0件", EN: "Nothing this month"},
+    "zero_recorded": {JA: "{month}は0件として記録しました。", EN: "Recorded: nothing to log for {month}."},
+    "reopen_usage": {
+        JA: "使い方: /reopen 区コード 年-月 理由\n例: /reopen 27102 2025-10 入力漏れの追加",
+        EN: "Usage: /reopen WARD YEAR-MONTH REASON\ne.g. /reopen 27102 2025-10 late entries",
+    },
+    "reopened": {
+        JA: "{ward}の{month}を再開しました（{closes}に再び締切）。理由: {reason}",
+        EN: "{month} reopened for {ward} (locks again on {closes}). Reason: {reason}",
+    },
+    "reopen_invalid": {JA: "再開できません: {reason}", EN: "Cannot reopen: {reason}"},
+    "sheet_caption": {JA: "推進状況確認シート　{as_of}　{scope}{final}", EN: "Progress sheet  {as_of}  {scope}{final}"},
+    "sheet_usage": {
+        JA: "使い方: /sheet または /sheet 2025-10（その月末時点）",
+        EN: "Usage: /sheet or /sheet 2025-10 (as of that month end)",
+    },
+    "chart_choose": {
+        JA: "どの指標のグラフを見ますか？（今年度と前年度）",
+        EN: "Which indicator? (this year against last year)",
+    },
+    "chart_caption": {JA: "{label}　{scope}", EN: "{label}  {scope}"},
+    "notes_choose_sheet": {JA: "{year}：どのシートの文章を編集しますか？", EN: "{year}: which sheet's text?"},
+    "notes_choose_section": {JA: "{sheet}：どの欄ですか？", EN: "{sheet}: which section?"},
+    "notes_list": {
+        JA: "{sheet}　{section}（{year}・{scope}）\n{bullets}",
+        EN: "{sheet} {section} ({year}, {scope})\n{bullets}",
+    },
+    "notes_empty": {JA: "（まだありません）", EN: "(none yet)"},
+    "button_add_bullet": {JA: "＋ 追加", EN: "+ Add"},
+    "button_remove_bullet": {JA: "削除 {n}", EN: "Remove {n}"},
+    "notes_ask_text": {
+        JA: "追加する文章を入力してください（300文字まで、個人が分かる情報は書かないでください）。",
+        EN: "Type the bullet (up to 300 characters, no personal data).",
+    },
+    "notes_added": {JA: "追加しました。", EN: "Added."},
+    "notes_removed": {JA: "削除しました。", EN: "Removed."},
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {

@@ -1,13 +1,18 @@
 """Month locks: entries for a month close N business days after it ends (like DHIS2's expiry days).
 
-Pure rules here; reopening a ward-month is added with the supervisors' features.
+The rules are pure; a ward-month reopened by an admin or city supervisor stays open until its
+`closes_on` (recorded in `month_reopen`, audited).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, func, select
+
 from models.fiscal import business_days_after, month_end
+from models.tables import AuditEntry, MonthReopen
 
 DEFAULT_LOCK_BUSINESS_DAYS = 5
 
@@ -29,3 +34,58 @@ def earliest_open_date(today: date, lock_business_days: int = DEFAULT_LOCK_BUSIN
         if is_month_locked(*previous, today, lock_business_days):
             return date(year, month, 1)
         year, month = previous
+
+
+async def reopened_until(session: AsyncSession, ward_code: str, year: int, month: int, today: date) -> date | None:
+    """The day a reopened ward-month closes again, if it is open now."""
+    closes_on = await session.scalar(
+        select(func.max(col(MonthReopen.closes_on))).where(
+            col(MonthReopen.ward_code) == ward_code, col(MonthReopen.year) == year, col(MonthReopen.month) == month
+        )
+    )
+    return closes_on if closes_on is not None and closes_on > today else None
+
+
+async def is_entry_locked(
+    session: AsyncSession, ward_code: str, day: date, today: date, lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS
+) -> bool:
+    """Whether an entry dated `day` in the ward can no longer be added or changed."""
+    if not is_month_locked(day.year, day.month, today, lock_business_days):
+        return False
+    return await reopened_until(session, ward_code, day.year, day.month, today) is None
+
+
+async def reopen_month(
+    session: AsyncSession,
+    ward_code: str,
+    year: int,
+    month: int,
+    *,
+    reason: str,
+    by_staff_id: int | None,
+    today: date,
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
+    actor: str = "bot",
+) -> MonthReopen:
+    """Open a locked ward-month again for `lock_business_days` business days; audited with its reason."""
+    if not is_month_locked(year, month, today, lock_business_days):
+        raise ValueError(f"{year}-{month:02d} is not locked")
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    reopen = MonthReopen(
+        ward_code=ward_code,
+        year=year,
+        month=month,
+        reason=reason.strip()[:200],
+        reopened_by_staff_id=by_staff_id,
+        closes_on=business_days_after(today, max(lock_business_days, 1)) + timedelta(days=1),
+    )
+    session.add(reopen)
+    await session.flush()
+    detail = {"reason": reopen.reason, "closes_on": reopen.closes_on.isoformat()}
+    month_id = f"{ward_code}:{year}-{month:02d}"
+    session.add(
+        AuditEntry(actor_staff_id=by_staff_id, actor=actor, action="reopen", entity="month", entity_id=month_id,
+                   detail=detail)
+    )  # fmt: skip
+    return reopen

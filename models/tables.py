@@ -210,3 +210,46 @@ class BotState(SQLModel, table=True):
     key: str = Field(max_length=200)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MonthReopen(SQLModel, table=True):
+    """A locked ward-month opened again for late entries or corrections, until `closes_on`."""
+
+    __tablename__ = "month_reopen"
+    __table_args__ = (sa.Index("ix_month_reopen_ward_month", "ward_code", "year", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ward_code: str = Field(foreign_key="ward.code", max_length=5)
+    year: int
+    month: int
+    reason: str = Field(max_length=200)
+    reopened_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    reopened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closes_on: date  # the first day it is locked again
+
+
+class TotalsSnapshot(SQLModel, table=True):
+    """The totals as of a month end, frozen when the month locked, so a past sheet is reproduced exactly."""
+
+    __tablename__ = "totals_snapshot"
+    __table_args__ = (sa.UniqueConstraint("fiscal_year", "as_of", "scope"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year: int
+    as_of: date
+    scope: str = Field(max_length=8)  # "city" or a ward code
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)  # Totals.as_json()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ZeroReport(SQLModel, table=True):
+    """A staff member's 「今月は0件」: nothing to log this month, which counts as having reported."""
+
+    __tablename__ = "zero_report"
+    __table_args__ = (sa.UniqueConstraint("staff_id", "year", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    year: int
+    month: int
+    confirmed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

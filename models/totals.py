@@ -147,18 +147,54 @@ async def indicator_totals(
     `only` restricts the work to some indicator codes (the others come back as zero), e.g. for the
     one-line reply after an entry is saved.
     """
+    gathered = await _gather(session, fiscal_year, as_of, ward_code, regular_meeting_threshold, only)
+    wards = [ward_code] if ward_code else await _ward_codes(session)
+    return gathered.assemble(ward_code, wards)
+
+
+async def totals_for_every_scope(
+    session: AsyncSession, fiscal_year: int, as_of: date, regular_meeting_threshold: int = 1
+) -> dict[str | None, Totals]:
+    """The city (key None) and each ward, from one pass over the events (month-end snapshots)."""
+    gathered = await _gather(session, fiscal_year, as_of, None, regular_meeting_threshold, None)
+    wards = await _ward_codes(session)
+    return {None: gathered.assemble(None, wards)} | {ward: gathered.assemble(ward, [ward]) for ward in wards}
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """The aggregated rows of one pass, ready to be assembled for any scope they cover."""
+
+    fiscal_year: int
+    as_of: date
+    months: list[YearMonth]
+    counts: _Counts
+    roster_areas: dict[str, int]
+    threshold: int
+
+    def assemble(self, ward_code: str | None, wards: list[str]) -> Totals:
+        return _assemble(self.fiscal_year, self.as_of, ward_code, wards, self.months, self.counts,
+                         self.roster_areas, self.threshold)  # fmt: skip
+
+
+async def _gather(
+    session: AsyncSession,
+    fiscal_year: int,
+    as_of: date | None,
+    ward_code: str | None,
+    threshold: int,
+    only: Collection[str] | None,
+) -> _Gathered:
     as_of = resolve_as_of(fiscal_year, as_of)
     window = (fiscal_year_start(fiscal_year), as_of)
-    thresholds = {"area_meeting": regular_meeting_threshold}
     counts = _Counts()
     wanted = set(only) if only is not None else {indicator.code for indicator in INDICATORS}
     await _add_sums(session, counts, window, ward_code, wanted)
-    await _add_distinct_areas(session, counts, window, ward_code, thresholds, wanted)
+    await _add_distinct_areas(session, counts, window, ward_code, {"area_meeting": threshold}, wanted)
     await _add_distinct_households(session, counts, window, ward_code, wanted)
     roster_areas = await _roster_areas_by_ward(session, ward_code)
-    wards = [ward_code] if ward_code else await _ward_codes(session)
     months = [ym for ym in fiscal_months(fiscal_year) if month_end(*ym) <= as_of or ym == (as_of.year, as_of.month)]
-    return _assemble(fiscal_year, as_of, ward_code, wards, months, counts, roster_areas, regular_meeting_threshold)
+    return _Gathered(fiscal_year, as_of, months, counts, roster_areas, threshold)
 
 
 def _live_events_in(window: tuple[date, date], ward_code: str | None) -> list[sa.ColumnElement[bool]]:

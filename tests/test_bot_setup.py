@@ -37,4 +37,7 @@ def test_roles_see_their_commands() -> None:
     admin = [c.command for c in commands_for(Role.ADMIN, "ja")]
     assert "invite" not in worker and "void" not in worker
     assert {"invite", "staff", "deactivate", "void"} <= set(admin)
-    assert [c.command for c in commands_for(Role.WARD_SUPERVISOR, "en")][-1] == "void"
+    ward_supervisor = [c.command for c in commands_for(Role.WARD_SUPERVISOR, "en")]
+    assert {"void", "totals", "sheet", "chart", "missing", "note"} <= set(ward_supervisor)
+    assert "reopen" not in ward_supervisor
+    assert "reopen" in [c.command for c in commands_for(Role.CITY_SUPERVISOR, "ja")]

@@ -12,7 +12,7 @@ from sqlmodel import col, update
 from models.catalog import INDICATORS_BY_CODE
 from models.events import correct_event, draft_of
 from models.tables import Area
-from models.totals import IndicatorValue, Totals, indicator_totals, percent, sheet_notation
+from models.totals import IndicatorValue, Totals, indicator_totals, percent, sheet_notation, totals_for_every_scope
 from tests.builders import FAR_FUTURE, add_event
 
 FY = 2025
@@ -184,3 +184,10 @@ def test_sheet_notation() -> None:
     assert sheet_notation(INDICATORS_BY_CODE["1-2"], IndicatorValue(12, 334)) == "12 ／ 全334地域（3.6％）"
     assert sheet_notation(INDICATORS_BY_CODE["1-5"], IndicatorValue(1280)) == "1,280件"
     assert sheet_notation(INDICATORS_BY_CODE["2-Q"], IndicatorValue(30, 40)) == "75.0％（30 ／ 40）"
+
+
+async def test_every_scope_in_one_pass_equals_each_scope_alone(dataset: AsyncSession) -> None:
+    every = await totals_for_every_scope(dataset, FY, AS_OF)
+    assert len(every) == 25
+    for scope in (None, MIYAKOJIMA, FUKUSHIMA, "27128"):
+        assert every[scope].as_json() == (await totals(dataset, ward=scope)).as_json()

@@ -14,14 +14,14 @@ from sqlmodel import col, select
 from telegram import Update
 
 from bot.context import IntakeContext, language, show
-from bot.conversations.log_event import END, REASON, State, ask_next, start_draft
+from bot.conversations.log_event import END, REASON, State, ask_next, month_label, start_draft
 from bot.keyboards import in_rows, inline
 from bot.texts import kind_label, personal_data_label, text
 from models.catalog import Role
 from models.db import session_scope
 from models.events import EventRejectedError, draft_of, void_event
 from models.fiscal import today as japan_today
-from models.locks import earliest_open_date
+from models.locks import is_entry_locked
 from models.privacy import personal_data_in
 from models.tables import Event, Staff
 
@@ -45,7 +45,7 @@ async def list_mine(update: Update, context: IntakeContext) -> None:
     if not events:
         await show(update, text("mine_empty", lang))
         return
-    open_from = earliest_open_date(japan_today(), context.settings.lock_business_days)
+    changeable = await _changeable(context, events)
     lines, buttons = [text("mine_header", lang)], []
     for event in events:
         detail = f" ×{event.count}" if event.count > 1 else ""
@@ -54,7 +54,7 @@ async def list_mine(update: Update, context: IntakeContext) -> None:
         lines.append(
             text("mine_line", lang, id=event.id, date=date_label, kind=kind_label(event.kind, lang), detail=detail)
         )
-        if event.voided_at is None and event.occurred_on >= open_from:
+        if event.id in changeable:
             buttons += [(text("button_void", lang, id=event.id), f"void:{event.id}"),
                         (text("button_fix", lang, id=event.id), f"fix:{event.id}")]  # fmt: skip
     await show(update, "\n".join(lines), inline(in_rows(buttons, 2)))
@@ -118,7 +118,7 @@ async def _begin(update: Update, context: IntakeContext, action: str, event_id: 
     lang = language(update)
     async with session_scope(context.sessions) as session:
         event = await session.get(Event, event_id)
-        refusal = _refusal(event, context.member, context.settings.lock_business_days, lang, event_id)
+        refusal = await _refusal(session, event, context.member, context.settings.lock_business_days, lang, event_id)
     if refusal:
         await show(update, refusal)
         return END
@@ -131,15 +131,29 @@ async def _begin(update: Update, context: IntakeContext, action: str, event_id: 
     return REASON
 
 
-def _refusal(event: Event | None, member: Staff, lock_days: int, lang: str, event_id: int) -> str | None:
+async def _refusal(
+    session: AsyncSession, event: Event | None, member: Staff, lock_days: int, lang: str, event_id: int
+) -> str | None:
     if event is None or event.voided_at is not None:
         return text("event_gone", lang, id=event_id)
     if not may_change(member, event):
         return text("event_not_yours", lang, id=event_id)
-    if event.occurred_on < earliest_open_date(japan_today(), lock_days):
-        month = f"{event.occurred_on.year}年{event.occurred_on.month}月"
-        return text("event_locked", lang, id=event_id, month=month)
+    if await is_entry_locked(session, event.ward_code, event.occurred_on, japan_today(), lock_days):
+        return text("event_locked", lang, id=event_id, month=month_label(event.occurred_on, lang))
     return None
+
+
+async def _changeable(context: IntakeContext, events: list[Event]) -> set[int]:
+    """The listed entries that are live and in an open (or reopened) month."""
+    lock_days = context.settings.lock_business_days
+    async with session_scope(context.sessions) as session:
+        return {
+            event.id
+            for event in events
+            if event.id is not None
+            and event.voided_at is None
+            and not await is_entry_locked(session, event.ward_code, event.occurred_on, japan_today(), lock_days)
+        }
 
 
 def may_change(member: Staff, event: Event) -> bool:

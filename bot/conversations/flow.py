@@ -52,6 +52,7 @@ def entry_points() -> list[BaseHandler[Update, Any, Any]]:
         CommandHandler("void", fix.void_command),
         _button("log:resume$", log.resume),
         _button("log:restart$", log.restart),
+        _button("log:new$", log.start_log),  # 「記録する」 under a reminder
     ]
 
 

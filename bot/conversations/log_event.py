@@ -36,7 +36,7 @@ from models.db import session_scope
 from models.events import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
 from models.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
-from models.locks import earliest_open_date
+from models.locks import is_entry_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.tables import NOTE_MAX_LENGTH, Area, Event, Ward
 from models.totals import IndicatorValue, indicator_totals, sheet_notation
@@ -427,15 +427,30 @@ async def _store(update: Update, context: IntakeContext, **fields: Any) -> State
 
 
 async def _store_date(update: Update, context: IntakeContext, picked: date) -> State | None:
-    lang = language(update)
-    today = japan_today()
-    lock_days = context.settings.lock_business_days
-    if picked > today:
-        return await _stay(update, text("date_future", lang))
-    if picked < earliest_open_date(today, lock_days):
-        month = f"{picked.year}年{picked.month}月" if lang == "ja" else picked.strftime("%B %Y")
-        return await _stay(update, text("date_locked", lang, month=month, days=lock_days))
+    draft = current_draft(context)
+    if draft is None:
+        return await _stay(update, text("expired", language(update)))
+    refusal = await date_refusal(context, draft["ward"], picked, language(update))
+    if refusal:
+        return await _stay(update, refusal)
     return await _store(update, context, date=picked.isoformat())
+
+
+async def date_refusal(context: IntakeContext, ward_code: str, picked: date, lang: str) -> str | None:
+    """Why an entry cannot be dated `picked` in this ward (future, or a locked month), or None."""
+    today = japan_today()
+    if picked > today:
+        return text("date_future", lang)
+    lock_days = context.settings.lock_business_days
+    async with session_scope(context.sessions) as session:
+        locked = await is_entry_locked(session, ward_code, picked, today, lock_days)
+    if locked:
+        return text("date_locked", lang, month=month_label(picked, lang), days=lock_days)
+    return None
+
+
+def month_label(day: date, lang: str) -> str:
+    return f"{day.year}年{day.month}月" if lang == "ja" else day.strftime("%B %Y")
 
 
 async def _stay(update: Update, message: str) -> State | None:
@@ -567,6 +582,9 @@ async def save(update: Update, context: IntakeContext) -> State | None:
         return None
     key = idempotency_key(update, draft["id"])
     event_draft = as_event_draft(draft)
+    refusal = await date_refusal(context, event_draft.ward_code, event_draft.occurred_on, lang)
+    if refusal:  # a draft resumed days later may have crossed its month's lock
+        return await _stay(update, refusal)
     try:
         async with session_scope(context.sessions) as session:
             # Sums grow by the count; distinct counts and corrections need the figure before to say what changed.

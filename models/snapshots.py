@@ -1,0 +1,94 @@
+"""Month-end snapshots: the totals frozen when a month locks, so a past sheet is reproduced exactly.
+
+Later corrections (in a reopened month) change the live totals, never a snapshot: the sheet sent to the
+city for November stays the sheet sent for November.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.fiscal import fiscal_months, fiscal_year_of, month_end
+from models.locks import is_month_locked
+from models.tables import AuditEntry, TotalsSnapshot
+from models.totals import IndicatorValue, Totals, indicator_totals, totals_for_every_scope
+
+CITY = "city"
+
+
+def totals_from_json(data: dict[str, Any]) -> Totals:
+    """The inverse of `Totals.as_json()`."""
+
+    def figure(raw: dict[str, Any]) -> IndicatorValue:
+        return IndicatorValue(raw["value"], raw["denominator"])
+
+    return Totals(
+        fiscal_year=data["fy"],
+        as_of=date.fromisoformat(data["as_of"]),
+        ward_code=None if data["scope"] == CITY else data["scope"],
+        indicators={code: figure(raw) for code, raw in data["indicators"].items()},
+        by_ward={ward: {code: figure(raw) for code, raw in values.items()} for ward, values in data["by_ward"].items()},
+        months=[(int(ym[:4]), int(ym[5:7])) for ym in data["months"]],
+        by_month={code: [figure(raw) for raw in values] for code, values in data["by_month"].items()},
+        definitions=data["definitions"],
+    )
+
+
+async def stored_snapshot(session: AsyncSession, as_of: date, ward_code: str | None) -> Totals | None:
+    """The frozen totals for a month end and scope, if that month has been closed."""
+    snapshot = await session.scalar(
+        select(TotalsSnapshot).where(
+            col(TotalsSnapshot.fiscal_year) == fiscal_year_of(as_of),
+            col(TotalsSnapshot.as_of) == as_of,
+            col(TotalsSnapshot.scope) == (ward_code or CITY),
+        )
+    )
+    return totals_from_json(snapshot.data) if snapshot else None
+
+
+async def close_month(
+    session: AsyncSession, year: int, month: int, *, threshold: int = 1, actor: str = "scheduler"
+) -> bool:
+    """Freeze the month's totals for the city and every ward (once); audited as the month's lock."""
+    as_of = month_end(year, month)
+    if await stored_snapshot(session, as_of, None) is not None:
+        return False
+    fiscal_year = fiscal_year_of(as_of)
+    every_scope = await totals_for_every_scope(session, fiscal_year, as_of, threshold)
+    for scope, totals in every_scope.items():
+        session.add(TotalsSnapshot(fiscal_year=fiscal_year, as_of=as_of, scope=scope or CITY, data=totals.as_json()))
+    session.add(
+        AuditEntry(actor=actor, action="lock", entity="month", entity_id=f"{year}-{month:02d}",
+                   detail={"snapshots": len(every_scope), "threshold": threshold})
+    )  # fmt: skip
+    await session.flush()
+    return True
+
+
+async def close_due_months(
+    session: AsyncSession, today: date, lock_business_days: int, threshold: int = 1, actor: str = "scheduler"
+) -> list[tuple[int, int]]:
+    """Close every month of this and last fiscal year that has locked by today and has no snapshot yet."""
+    current = fiscal_year_of(today)
+    closed = []
+    for year, month in [*fiscal_months(current - 1), *fiscal_months(current)]:
+        if is_month_locked(year, month, today, lock_business_days) and await close_month(
+            session, year, month, threshold=threshold, actor=actor
+        ):
+            closed.append((year, month))
+    return closed
+
+
+async def totals_as_of(
+    session: AsyncSession, fiscal_year: int, as_of: date | None, ward_code: str | None, threshold: int = 1
+) -> tuple[Totals, bool]:
+    """The figures for a scope: a month end's snapshot when that month is closed, else live; and which."""
+    if as_of is not None and as_of == month_end(as_of.year, as_of.month):
+        frozen = await stored_snapshot(session, as_of, ward_code)
+        if frozen is not None:
+            return frozen, True
+    return await indicator_totals(session, fiscal_year, as_of, ward_code, threshold), False
