@@ -12,11 +12,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import totals_bench
+from bench import intake_bench, totals_bench
 
 DEFAULT_EVENTS = 1_000_000
 BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
     "totals": totals_bench.run,
+    "intake": lambda events: intake_bench.run(big_events=events),
 }
 
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         asyncio.run(run_all(args.events, args.only))
-    except totals_bench.ResultsDifferError as error:
+    except (totals_bench.ResultsDifferError, intake_bench.BenchmarkBrokeError) as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 1
     return 0

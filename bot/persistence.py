@@ -6,6 +6,7 @@ restart on SQLite and on PostgreSQL alike. Every write is one short committed tr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -33,7 +34,7 @@ CallbackData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]  #
 
 
 class DatabasePersistence(BasePersistence[StateData, StateData, StateData]):
-    """Stores `user_data`, `chat_data` and persistent conversations' states in the `bot_state` table.
+    """Stores `user_data` and persistent conversations' states in the `bot_state` table (chat_data can be, but is off).
 
     Data must survive a JSON round trip unchanged: dicts with **string keys**, lists, strings, numbers (no NaN),
     booleans and None. Tuples, sets, dates, int dict keys or Telegram objects are refused with a `TypeError` when
@@ -45,20 +46,24 @@ class DatabasePersistence(BasePersistence[StateData, StateData, StateData]):
 
     The application calls `update_*`, `drop_*` and `update_conversation` only from `Application.update_persistence`:
     every `update_interval` seconds while it runs, and at shutdown — not after each update — so a crash loses at
-    most that window. Each call commits at once, so `flush` has nothing left to do. Empty user_data / chat_data
+    most that window. The writes of one such pass are gathered into one transaction; `flush` has nothing left to
+    do. Empty user_data / chat_data
     keeps no row (PTB writes one for every user and chat it meets; a missing entry reads back as the same {}).
 
     Data may hold drafts of case records: only the kind and key are ever logged (at DEBUG).
     """
 
-    __slots__ = ("_sessions",)
+    __slots__ = ("_pending", "_sessions", "_write_lock")
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], update_interval: float = 1.0) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
+            # chat_data stays off: nothing uses it, and PTB would write it for every chat on every flush.
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
             update_interval=update_interval,
         )
         self._sessions = sessions
+        self._pending: dict[tuple[str, str], StateData | None] = {}  # None: delete the row
+        self._write_lock = asyncio.Lock()
 
     # user_data
 
@@ -145,22 +150,48 @@ class DatabasePersistence(BasePersistence[StateData, StateData, StateData]):
             return [(key, data) for key, data in rows.all()]
 
     async def _put(self, kind: str, key: str, data: Mapping[str, Any]) -> None:
-        """Insert or replace the row (kind, key), committed at once; empty data deletes it instead."""
-        if not data:  # PTB hands over {} for every user and chat it met; absent reads back the same
-            await self._drop(kind, key)
-            return
-        values = {"kind": kind, "key": key, "data": _checked_json(kind, key, data), "updated_at": utcnow()}
-        async with session_scope(self._sessions) as session:
-            await session.execute(_upsert(session.get_bind().dialect.name, values))
-        _LOGGER.debug("bot state saved: %s %s", kind, key)
+        """Insert or replace the row (kind, key); empty data deletes it instead."""
+        # PTB hands over {} for every user it met; an absent row reads back the same.
+        await self._enqueue(kind, key, _checked_json(kind, key, data) if data else None)
 
     async def _drop(self, kind: str, key: str) -> None:
+        await self._enqueue(kind, key, None)
+
+    async def _enqueue(self, kind: str, key: str, data: StateData | None) -> None:
+        """Coalesce the writes PTB fires together (one flush gathers them all) into one transaction.
+
+        Separate transactions would fight for SQLite's single writer and stall the update being handled.
+        """
+        self._pending[(kind, key)] = data
+        await asyncio.sleep(0)  # let the other writes of the same flush queue up first
+        async with self._write_lock:
+            if not self._pending:
+                return  # an earlier caller wrote this one with its batch
+            batch, self._pending = self._pending, {}
+            try:
+                await self._write(batch)
+            except BaseException:
+                self._pending = batch | self._pending  # not lost: the next flush tries again
+                raise
+
+    async def _write(self, batch: dict[tuple[str, str], StateData | None]) -> None:
+        now = utcnow()
+        upserts = [
+            {"kind": kind, "key": key, "data": data, "updated_at": now}
+            for (kind, key), data in batch.items()
+            if data is not None
+        ]
+        deletions = [(kind, key) for (kind, key), data in batch.items() if data is None]
         async with session_scope(self._sessions) as session:
-            await session.execute(delete(BotState).where(col(BotState.kind) == kind, col(BotState.key) == key))
-        _LOGGER.debug("bot state deleted: %s %s", kind, key)
+            if upserts:
+                await session.execute(_upsert(session.get_bind().dialect.name, upserts))
+            for kind in {kind for kind, _key in deletions}:
+                keys = [key for k, key in deletions if k == kind]
+                await session.execute(delete(BotState).where(col(BotState.kind) == kind, col(BotState.key).in_(keys)))
+        _LOGGER.debug("bot state written: %d saved, %d deleted", len(upserts), len(deletions))
 
 
-def _upsert(dialect: str, values: dict[str, Any]) -> Insert:
+def _upsert(dialect: str, values: list[dict[str, Any]]) -> Insert:
     """INSERT … ON CONFLICT (kind, key) DO UPDATE: atomic on both databases, and no read-then-write race."""
     insert: Any
     if dialect == "postgresql":

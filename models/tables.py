@@ -134,6 +134,7 @@ class Event(SQLModel, table=True):
             postgresql_where=sa.text("voided_at IS NULL"),
         ),
         sa.Index("ix_event_logged_by_logged_at", "logged_by_staff_id", "logged_at"),
+        sa.Index("ix_event_household_ref", "household_ref"),  # issuing a new code checks it is unused
         sa.CheckConstraint("count >= 1", name="count_positive"),
     )
 

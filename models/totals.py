@@ -21,8 +21,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
-from models.catalog import INDICATORS, Aggregation, Denominator, Indicator
-from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_start, month_end
+from models.catalog import INDICATOR_BY_KIND, INDICATORS, Aggregation, Denominator, Indicator
+from models.events import EventDraft
+from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_of, fiscal_year_start, month_end
 from models.fiscal import today as japan_today
 from models.tables import Area, Event, Ward
 
@@ -380,3 +381,26 @@ def _assemble(
             "households": "distinct (ward, household reference) pairs in the fiscal year",
         },
     )
+
+
+async def would_count_anew(session: AsyncSession, draft: EventDraft, as_of: date, threshold: int = 1) -> bool:
+    """Whether saving this (not yet saved) event makes its area or household count anew in its fiscal year.
+
+    For the reply after a save: cheaper than computing the indicator before and after.
+    """
+    indicator = INDICATOR_BY_KIND[draft.kind]
+    fiscal_year = fiscal_year_of(draft.occurred_on)
+    same = [col(Event.kind) == draft.kind, *_live_events_in((fiscal_year_start(fiscal_year), as_of), draft.ward_code)]
+    if indicator.aggregation is Aggregation.DISTINCT_AREAS:
+        area = await session.get(Area, draft.area_id) if draft.area_id is not None else None
+        if area is None or not (area.roster_provided and area.active):
+            return False
+        earlier = await session.scalar(sa.select(sa.func.count()).where(*same, col(Event.area_id) == draft.area_id))
+        needed = threshold if draft.kind == "area_meeting" else 1
+        return int(earlier or 0) == needed - 1
+    if indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS:
+        earlier = await session.scalar(
+            sa.select(sa.func.count()).where(*same, col(Event.household_ref) == draft.household_ref)
+        )
+        return not earlier
+    return True

@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 from telegram import Update
 from telegram.ext import (
@@ -39,11 +40,11 @@ async def _rows(sessions: Sessions, kind: str | None = None) -> list[tuple[str, 
         return [(kind, key) for kind, key in (await session.execute(query)).all()]
 
 
-async def test_stores_user_and_chat_data_and_conversations_only(sessions: Sessions) -> None:
+async def test_stores_user_data_and_conversations_only(sessions: Sessions) -> None:
     persistence = DatabasePersistence(sessions)
 
     assert persistence.store_data == PersistenceInput(
-        bot_data=False, chat_data=True, user_data=True, callback_data=False
+        bot_data=False, chat_data=False, user_data=True, callback_data=False
     )
     assert persistence.update_interval == 1.0
     assert DatabasePersistence(sessions, update_interval=5).update_interval == 5
@@ -206,9 +207,9 @@ async def test_only_kind_and_key_are_logged(sessions: Sessions, caplog: pytest.L
 
     messages = [record.getMessage() for record in caplog.records if record.name == "bot.persistence"]
     assert messages == [
-        "bot state saved: user_data 1001",
-        'bot state saved: conversation ["log_event",1001,1001]',
-        "bot state deleted: user_data 1001",
+        "bot state written: 1 saved, 0 deleted",
+        "bot state written: 1 saved, 0 deleted",
+        "bot state written: 0 saved, 1 deleted",
     ]
     assert not any(secret in message for message in messages)
 
@@ -378,3 +379,24 @@ async def test_conversation_and_user_data_survive_restarts(sessions: Sessions) -
     assert third_run.sent == ["Saved home_visit in 北区"]
     assert await _rows(sessions, "conversation") == []  # ended: the row is gone
     assert await _rows(sessions) == []  # the draft was cleared, so user_data is empty and has no row either
+
+
+async def test_the_writes_of_one_flush_share_one_transaction(sessions: Sessions, engine: AsyncEngine) -> None:
+    """PTB gathers a flush's writes; one transaction keeps them from fighting for SQLite's writer."""
+    persistence = DatabasePersistence(sessions)
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    sa_event.listen(engine.sync_engine, "commit", count)
+    try:
+        await asyncio.gather(
+            *(persistence.update_user_data(user, {"draft": {"n": user}}) for user in range(1, 31)),
+            persistence.update_conversation("log_event", (1, 1), "date"),
+            persistence.drop_user_data(999),
+        )
+    finally:
+        sa_event.remove(engine.sync_engine, "commit", count)
+    assert len(commits) == 1
+    assert len(await persistence.get_user_data()) == 30

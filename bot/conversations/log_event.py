@@ -39,7 +39,7 @@ from models.fiscal import today as japan_today
 from models.locks import is_entry_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.tables import NOTE_MAX_LENGTH, Area, Event, Ward
-from models.totals import IndicatorValue, indicator_totals, sheet_notation
+from models.totals import IndicatorValue, indicator_totals, sheet_notation, would_count_anew
 
 log = logging.getLogger(__name__)
 
@@ -587,11 +587,10 @@ async def save(update: Update, context: IntakeContext) -> State | None:
         return await _stay(update, refusal)
     try:
         async with session_scope(context.sessions) as session:
-            # Sums grow by the count; distinct counts and corrections need the figure before to say what changed.
-            distinct = INDICATOR_BY_KIND[event_draft.kind].aggregation in DISTINCT_AGGREGATIONS
-            before = (
-                await _indicator_total(session, context, event_draft) if distinct or draft.get("corrects") else None
-            )
+            # Sums grow by the count, a distinct count by one if this area or household is new this year;
+            # a correction compares the figure before and after.
+            before = await _indicator_total(session, context, event_draft) if draft.get("corrects") else None
+            anew = await would_count_anew(session, event_draft, _as_of(event_draft), _threshold(context))
             if draft.get("corrects"):
                 event = await correct_event(
                     session,
@@ -612,7 +611,12 @@ async def save(update: Update, context: IntakeContext) -> State | None:
         return await _stay(update, _problem_text(rejected.problems, lang))
     log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.member.id)
     drop_draft(context)
-    added = after.value - before.value if before is not None else event.count
+    if before is not None:
+        added = after.value - before.value
+    elif INDICATOR_BY_KIND[event.kind].aggregation in DISTINCT_AGGREGATIONS:
+        added = 1 if anew else 0
+    else:
+        added = event.count
     await show(update, _saved_text(event, added, after, scope, lang, draft.get("corrects")))
     return END
 
@@ -625,11 +629,18 @@ def idempotency_key(update: Update, draft_id: str) -> str:
 
 async def _indicator_total(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> IndicatorValue:
     indicator = INDICATOR_BY_KIND[draft.kind]
-    fiscal_year = fiscal_year_of(draft.occurred_on)
-    as_of = min(japan_today(), fiscal_year_end(fiscal_year))
-    totals = await indicator_totals(session, fiscal_year, as_of, draft.ward_code,
-                                    context.settings.regular_meeting_threshold, only={indicator.code})  # fmt: skip
+    totals = await indicator_totals(session, fiscal_year_of(draft.occurred_on), _as_of(draft), draft.ward_code,
+                                    _threshold(context), only={indicator.code})  # fmt: skip
     return totals.indicators[indicator.code]
+
+
+def _as_of(draft: EventDraft) -> date:
+    """The year's figures as of today (or the year's end for an entry in last year's March)."""
+    return min(japan_today(), fiscal_year_end(fiscal_year_of(draft.occurred_on)))
+
+
+def _threshold(context: IntakeContext) -> int:
+    return context.settings.regular_meeting_threshold
 
 
 async def _scope_label(session: AsyncSession, ward_code: str, lang: str) -> str:

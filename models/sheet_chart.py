@@ -1,0 +1,265 @@
+"""Monthly charts of sheet indicators: this fiscal year against last, as a phone-sized PNG.
+
+Pure: no Telegram, no database. The figure is a `matplotlib.figure.Figure` drawn on an Agg canvas, so
+pyplot's global figure registry is never touched. Japanese text uses IPAexGothic (bundled by
+matplotlib-fontja), applied through `matplotlib.rc_context` only while a chart is built and saved, so
+other matplotlib users in the process keep their own settings.
+
+`rcParams` are process-global, so renders hold a lock: two threads never interleave their contexts.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+
+from models.catalog import INDICATORS_BY_CODE, Aggregation, Denominator, Indicator
+from models.fiscal import FISCAL_YEAR_FIRST_MONTH, as_of_label, fiscal_year_label
+from models.totals import IndicatorValue, Totals
+
+MAX_INDICATORS = 4
+WIDTH_PX, HEIGHT_PX, DPI = 1000, 700, 100
+MONTH_LABELS = [f"{(FISCAL_YEAR_FIRST_MONTH - 1 + i) % 12 + 1}月" for i in range(12)]  # 4月 … 3月
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e")  # one per chosen indicator, in the order chosen
+LAST_YEAR_LIGHTNESS = 0.5  # last year's colour: the indicator's colour mixed half with white
+SEPARATOR = " — "
+
+_render_lock = threading.Lock()
+
+
+@functools.cache
+def japanese_font() -> str:
+    """Register IPAexGothic from matplotlib-fontja (once) and return its family name.
+
+    Importing matplotlib_fontja calls `matplotlib.rc("font", family=...)`; the import runs inside an
+    `rc_context` so that global change is undone at once. Only the font registration stays.
+    """
+    with matplotlib.rc_context():
+        import matplotlib_fontja
+    path = str(matplotlib_fontja.get_font_ttf_path())
+    if not any(entry.fname == path for entry in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(path)
+    return str(font_manager.FontProperties(fname=path).get_name())
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """The rcParams of every chart: IPAexGothic, large text, white background (restored on exit)."""
+    with matplotlib.rc_context(
+        {
+            "font.family": [japanese_font()],
+            "font.size": 16,
+            "axes.titlesize": 18,
+            "axes.labelsize": 16,
+            "xtick.labelsize": 16,
+            "ytick.labelsize": 16,
+            "legend.fontsize": 15,
+            "legend.title_fontsize": 15,
+            "figure.titlesize": 20,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "grid.color": "#d0d0d0",
+            "figure.facecolor": "white",
+            "savefig.facecolor": "white",
+        }
+    ):
+        yield
+
+
+def render_chart(codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str) -> bytes:
+    """A PNG (1000×700 px) of the chosen indicators month by month, this fiscal year against last.
+
+    `codes`: 1–4 indicator codes. One axes when they share a unit, otherwise one small panel each.
+    `title_scope`: who the figures are for, e.g. `都島区` or `大阪市`. ValueError for unknown codes,
+    duplicates, none, or more than four.
+    """
+    indicators = _chosen(codes)
+    buffer = io.BytesIO()
+    with _render_lock, chart_style():
+        figure = _draw(indicators, this_year, last_year, title_scope)
+        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        figure.clear()
+    return buffer.getvalue()
+
+
+def chart_figure(codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str) -> Figure:
+    """The chart as a Figure, for inspection (tests). `render_chart` is the entry point for images.
+
+    Draw or save it inside `chart_style()`: tick labels are created when drawn and read the fonts then.
+    """
+    indicators = _chosen(codes)
+    with _render_lock, chart_style():
+        return _draw(indicators, this_year, last_year, title_scope)
+
+
+def chart_title(indicators: Sequence[Indicator], totals: Totals, title_scope: str) -> str:
+    """`⑤アウトリーチ件数 — 都島区 — 2025（令和7）年度 令和7年11月末時点` (the label only for one indicator)."""
+    parts = [indicators[0].short_label] if len(indicators) == 1 else []
+    parts += [title_scope, f"{fiscal_year_label(totals.fiscal_year)} {as_of_label(totals.as_of)}"]
+    return SEPARATOR.join(parts)
+
+
+def _chosen(codes: list[str]) -> list[Indicator]:
+    if not codes:
+        raise ValueError("choose at least one indicator")
+    if len(codes) > MAX_INDICATORS:
+        raise ValueError(f"at most {MAX_INDICATORS} indicators per chart, got {len(codes)}")
+    unknown = [code for code in codes if code not in INDICATORS_BY_CODE]
+    if unknown:
+        raise ValueError(f"unknown indicator codes: {', '.join(unknown)}")
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"indicator codes repeated: {', '.join(codes)}")
+    return [INDICATORS_BY_CODE[code] for code in codes]
+
+
+def _draw(indicators: list[Indicator], this_year: Totals, last_year: Totals | None, title_scope: str) -> Figure:
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    colours = {indicator.code: COLOURS[i] for i, indicator in enumerate(indicators)}
+    one_panel = len({indicator.unit_ja for indicator in indicators}) == 1
+    panels = [indicators] if one_panel else [[indicator] for indicator in indicators]
+    rows, columns = _grid(len(panels))
+    axes_grid = figure.subplots(rows, columns, squeeze=False)
+    all_axes = [axes for row in axes_grid for axes in row]
+    small, narrow = len(panels) > 1, columns > 1
+    for axes, panel in zip(all_axes, panels, strict=False):
+        _draw_panel(axes, panel, colours, this_year, last_year, small=small, narrow=narrow)
+    for unused in all_axes[len(panels) :]:
+        unused.set_axis_off()
+    # The one-line title, broken before the date so it stays large on a phone screen.
+    head, _, when = chart_title(indicators, this_year, title_scope).rpartition(SEPARATOR)
+    figure.suptitle(f"{head}\n{when}", fontsize=18 if small else 20)
+    return figure
+
+
+def _grid(panels: int) -> tuple[int, int]:
+    """Rows and columns: full-width panels stacked for one or two, 2×2 for three or four."""
+    return (panels, 1) if panels <= 2 else (2, 2)
+
+
+def _draw_panel(
+    axes: Axes,
+    panel: list[Indicator],
+    colours: dict[str, str],
+    this_year: Totals,
+    last_year: Totals | None,
+    *,
+    small: bool,
+    narrow: bool,
+) -> None:
+    """One axes: per indicator this year (solid, to the as-of month) then last year (dashed, lighter, drawn below)."""
+    text_size = 13 if small else 16
+    several = len(panel) > 1
+    for indicator in panel:
+        colour = colours[indicator.code]
+        xs, ys = _series(indicator, this_year)
+        axes.plot(
+            xs, ys, linestyle="-", linewidth=3.5, color=colour, marker="o", markersize=7,
+            label=_legend_label(indicator, this_year, several=several), zorder=3, clip_on=False,
+        )  # fmt: skip
+        _mark_latest(axes, indicator, xs, ys, colour, text_size)
+        if last_year is not None:
+            last_xs, last_ys = _series(indicator, last_year)
+            axes.plot(
+                last_xs, last_ys, linestyle="--", linewidth=2.5, color=_lighter(colour), marker="o", markersize=4,
+                label=_legend_label(indicator, last_year, several=several), zorder=2, clip_on=False,
+            )  # fmt: skip
+    _style_axes(axes, panel, this_year, text_size=text_size, narrow=narrow)
+    if small:
+        axes.set_title(panel[0].short_label, fontsize=15, loc="left")
+    percent = panel[0].aggregation is Aggregation.SURVEY_YES_SHARE
+    legend = axes.legend(
+        loc="best" if percent else "upper left",
+        fontsize=11 if small else 15,
+        title=panel[0].short_label if len(panel) == 1 and not small else None,
+        framealpha=0.9,
+    )
+    legend.set_zorder(4)
+
+
+def _series(indicator: Indicator, totals: Totals) -> tuple[list[int], list[float]]:
+    """x positions (0 = April … 11 = March) and the plotted figures; a share without answers is a gap.
+
+    A code missing from `by_month` gives an empty series (nothing drawn); a series whose length differs
+    from `months` is a ValueError.
+    """
+    xs: list[int] = []
+    ys: list[float] = []
+    if indicator.code not in totals.by_month:
+        return xs, ys
+    for (_, month), figure in zip(totals.months, totals.by_month[indicator.code], strict=True):
+        xs.append((month - FISCAL_YEAR_FIRST_MONTH) % 12)
+        ys.append(_plotted(indicator, figure))
+    return xs, ys
+
+
+def _plotted(indicator: Indicator, figure: IndicatorValue) -> float:
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        return math.nan if figure.percent is None else figure.percent
+    return float(figure.value)
+
+
+def _legend_label(indicator: Indicator, totals: Totals, *, several: bool) -> str:
+    year = fiscal_year_label(totals.fiscal_year)
+    return f"{indicator.short_label}　{year}" if several else year
+
+
+def _mark_latest(axes: Axes, indicator: Indicator, xs: list[int], ys: list[float], colour: str, size: int) -> None:
+    """The latest figure of this year written next to its point, e.g. `128件` or `75.0％`."""
+    if not xs or math.isnan(ys[-1]):
+        return
+    value = ys[-1]
+    text = f"{value:.1f}％" if indicator.unit_ja == "％" else f"{int(value):,}{indicator.unit_ja}"
+    near_end = xs[-1] >= 9
+    axes.annotate(
+        text, (xs[-1], value), xytext=(-10 if near_end else 10, 8), textcoords="offset points",
+        ha="right" if near_end else "left", va="bottom", fontsize=size, color=colour, zorder=5,
+    )  # fmt: skip
+
+
+def _style_axes(axes: Axes, panel: list[Indicator], this_year: Totals, *, text_size: int, narrow: bool) -> None:
+    """Months on x (every other one labelled in a half-width panel, where twelve labels would touch)."""
+    axes.set_xticks(range(12), [label if not narrow or i % 2 == 0 else "" for i, label in enumerate(MONTH_LABELS)])
+    axes.set_xlim(-0.5, 11.5)
+    axes.tick_params(labelsize=text_size)
+    axes.set_ylabel(_y_label(panel[0], this_year), fontsize=text_size)
+    if panel[0].aggregation is Aggregation.SURVEY_YES_SHARE:
+        axes.set_ylim(0, 100)
+        axes.yaxis.set_major_locator(MultipleLocator(25 if text_size < 16 else 20))
+        return
+    axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=2))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    _, top = axes.get_ylim()
+    axes.set_ylim(0, max(top * 1.1, 1.0))  # headroom for the latest figure's label; 0…1 when all zero
+
+
+def _y_label(indicator: Indicator, totals: Totals) -> str:
+    """`件数（累計）`, `割合（％）`, `地域数（全334地域中）`."""
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        return "割合（％）"
+    if indicator.denominator is Denominator.ROSTER_AREAS:
+        series = totals.by_month.get(indicator.code, [])
+        areas = series[-1].denominator if series else None
+        return f"地域数（全{areas:,}地域中）" if areas else "地域数（累計）"
+    noun = {"件": "件数", "人": "人数", "世帯": "世帯数"}.get(indicator.unit_ja, indicator.unit_ja)
+    return f"{noun}（累計）"
+
+
+def _lighter(colour: str) -> str:
+    red, green, blue = to_rgb(colour)
+    mix = LAST_YEAR_LIGHTNESS
+    return to_hex((red + (1 - red) * mix, green + (1 - green) * mix, blue + (1 - blue) * mix))
