@@ -88,6 +88,9 @@ def add_handlers(application: IntakeApplication) -> None:
         CallbackQueryHandler(supervisors.nudge_button, pattern="^nudge:"),
         CallbackQueryHandler(supervisors.zero_button, pattern="^zero:"),
         CommandHandler("reopen", supervisors.reopen_command),
+        CommandHandler("chart", supervisors.chart_command),
+        CommandHandler("sheet", supervisors.sheet_command),
+        CallbackQueryHandler(supervisors.chart_button, pattern="^chart:"),
         # Last in the group, so they run only when nothing above took the update:
         CallbackQueryHandler(expired_button),
         MessageHandler(filters.ALL, not_understood),

@@ -254,6 +254,33 @@ def demo_command(
         typer.echo("")
 
 
+@app.command("sheet")
+def sheet_command(
+    fy: Annotated[int | None, typer.Option(help="plan year, e.g. 2025 (令和7年度); default: current")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today, capped at year end")] = None,
+    ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102; default: the whole city")] = None,
+    out: Annotated[Path | None, typer.Option(help="file to write; default sheet-<fy>-<as_of>-<scope>.xlsx")] = None,
+) -> None:
+    """Write the progress sheet (推進状況確認シート) as an Excel workbook with its sources; prints the path."""
+    from models.sheet_workbook import SheetData, build_workbook, collect_sheet, default_file_name
+
+    async def _collect(fiscal_year: int, as_of_date: date) -> SheetData:
+        settings = get_settings()
+        async with _database(settings) as session:
+            return await collect_sheet(session, fiscal_year, as_of_date, ward, settings.regular_meeting_threshold)
+
+    try:
+        as_of_date = date.fromisoformat(as_of) if as_of else japan_today()
+        fiscal_year = fy if fy is not None else fiscal_year_of(as_of_date)
+        data = asyncio.run(_collect(fiscal_year, as_of_date))
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    path = out or Path(default_file_name(data))
+    path.write_bytes(build_workbook(data))
+    typer.echo(str(path))
+
+
 def main() -> None:
     app(prog_name="intake")
 

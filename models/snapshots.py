@@ -6,7 +6,7 @@ city for November stays the sheet sent for November.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,3 +92,15 @@ async def totals_as_of(
         if frozen is not None:
             return frozen, True
     return await indicator_totals(session, fiscal_year, as_of, ward_code, threshold), False
+
+
+async def snapshot_taken_at(session: AsyncSession, as_of: date, ward_code: str | None) -> datetime | None:
+    """When the month-end snapshot for this scope was taken (the moment its month locked), if any."""
+    taken: datetime | None = await session.scalar(
+        select(col(TotalsSnapshot.created_at)).where(
+            col(TotalsSnapshot.fiscal_year) == fiscal_year_of(as_of),
+            col(TotalsSnapshot.as_of) == as_of,
+            col(TotalsSnapshot.scope) == (ward_code or CITY),
+        )
+    )
+    return taken

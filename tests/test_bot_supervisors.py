@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
+from io import BytesIO
 
 import pytest
 import time_machine
+from openpyxl import Workbook, load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
-from bot.transport import ChatSession, InProcessBotApi
-from models.catalog import Role
+from bot.transport import BotMessage, ChatSession, InProcessBotApi
+from models.catalog import INDICATORS_BY_CODE, Role
 from models.config import TOKYO
 from models.db import session_scope
+from models.events import correct_event, draft_of
+from models.sheet_workbook import YEAR_COLUMNS, row_of
+from models.snapshots import close_month
 from models.tables import AuditEntry, Staff, ZeroReport
+from models.totals import indicator_totals, sheet_notation
 from tests.builders import add_event
 from tests.harness import add_staff, chat_as
 
@@ -162,3 +169,67 @@ async def test_reopen_lets_a_locked_month_take_entries_again(
     async with session_scope(sessions) as session:
         audit = (await session.scalars(select(AuditEntry).where(col(AuditEntry.action) == "reopen"))).one()
     assert audit.entity_id == "27102:2025-10"
+
+
+@pytest.mark.usefixtures("figures")
+async def test_chart_sends_a_picture_of_the_chosen_indicator(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    menu = (await chief.send("/chart"))[-1]
+    assert menu.text == "どの指標のグラフを見ますか？（今年度と前年度）"
+    assert len(menu.button_texts()) == 13
+    sent = await chief.press("⑤アウトリーチ件数")
+    picture = sent[-1]
+    assert picture.photo is not None and picture.photo.startswith(b"\x89PNG\r\n\x1a\n")
+    assert picture.caption == "⑤アウトリーチ件数　都島区"
+    await chief.press_data("chart:9-9", menu)
+    assert chief.answers[-1] == "その選択は使えません。もう一度選んでください。"
+    worker = chat_as(app, api, await add_staff(sessions))
+    assert (await worker.send("/chart"))[-1].text.startswith("集計は区・市の管理者の方が見られます")
+
+
+def workbook_of(message: BotMessage) -> Workbook:
+    assert message.document is not None
+    return load_workbook(BytesIO(message.document[1]))
+
+
+@pytest.mark.usefixtures("figures")
+async def test_sheet_sends_the_filled_workbook_with_the_engines_numbers(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    sent = (await city.send("/sheet"))[-1]
+    assert sent.document is not None and sent.document[0] == "sheet-2025-2025-11-27-city.xlsx"
+    assert sent.caption == "推進状況確認シート　令和7年11月27日時点　大阪市（24区）"
+    book = workbook_of(sent)
+    goal1 = book["基本目標1"]
+    async with session_scope(sessions) as session:
+        totals = await indicator_totals(session, 2025, date(2025, 11, 27))
+    outreach_row = row_of(goal1, "indicator:1-5")
+    assert goal1.cell(outreach_row, YEAR_COLUMNS[2025]).value == sheet_notation(
+        INDICATORS_BY_CODE["1-5"], totals.indicators["1-5"]
+    ) == "12件"  # fmt: skip
+    assert goal1["A1"].value.endswith("（令和7年11月27日時点）")
+    assert (await city.send("/sheet 2025-13"))[-1].text.startswith("使い方: /sheet")
+    assert (await city.send("/sheet 2025-11"))[-1].text.startswith("使い方: /sheet")  # not over yet
+
+
+async def test_a_closed_months_sheet_is_the_frozen_one(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_scope(sessions) as session:
+        october = await add_event(session, "outreach", date(2025, 10, 6), count=2)
+        await close_month(session, 2025, 10)
+        assert october.id is not None
+        await correct_event(session, october.id, replace(draft_of(october), count=9), by_staff_id=None,
+                            reason="件数誤り", idempotency_key="late", today=date(2025, 11, 27))  # fmt: skip
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    sent = (await chief.send("/sheet 2025-10"))[-1]
+    assert sent.caption == "推進状況確認シート　令和7年10月末時点　都島区（確定値）"
+    book = workbook_of(sent)
+    assert book["基本目標1"].cell(row_of(book["基本目標1"], "indicator:1-5"), YEAR_COLUMNS[2025]).value == "2件"
+    listed = [row for row in book["集計根拠"].iter_rows(min_row=2, values_only=True) if row[0] is not None]
+    assert [row[0] for row in listed] == [october.id]  # the entry as it was when October locked
+    live = (await chief.send("/totals"))[-1].text
+    assert "⑤アウトリーチ件数: 9件" in live

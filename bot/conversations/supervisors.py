@@ -6,6 +6,7 @@ still works, and every press is checked against the presser's scope (callback da
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
 
@@ -23,9 +24,11 @@ from models.fiscal import as_of_label, fiscal_months, fiscal_year_label, fiscal_
 from models.fiscal import today as japan_today
 from models.locks import reopen_month
 from models.reporting import missing_reporters, record_zero_report
+from models.sheet_chart import render_chart
+from models.sheet_workbook import build_workbook, collect_sheet, default_file_name
 from models.snapshots import totals_as_of
 from models.tables import Staff, Ward
-from models.totals import IndicatorValue, Totals, sheet_notation
+from models.totals import IndicatorValue, Totals, indicator_totals, sheet_notation
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +104,7 @@ async def _show_totals(
     async with session_scope(context.sessions) as session:
         totals, final = await totals_as_of(session, fiscal_year, as_of, ward_code, threshold)
         previous = await _previous_month(session, totals, ward_code, threshold)
-        ward = await session.get(Ward, ward_code) if ward_code else None
-    scope_name = (ward.name_ja if lang == "ja" else ward.name_en) if ward else CITY_LABEL[lang]
+        scope_name = await _scope_name(session, ward_code, lang)
     body = _totals_text(totals, previous, scope_name, final, lang)
     await show(update, body, _totals_buttons(context.member, totals, scope, lang))
 
@@ -301,3 +303,79 @@ def _parse_month(raw: str) -> tuple[int, int] | None:
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
         return None
     return int(parts[0]), int(parts[1])
+
+
+# ---- /chart ----------------------------------------------------------------------------------------------
+
+
+async def chart_command(update: Update, context: IntakeContext) -> None:
+    """Which indicator to draw: one button per indicator of the sheet."""
+    lang = language(update)
+    if not is_supervisor(context.member):
+        await show(update, text("totals_workers", lang))
+        return
+    choices = [(indicator.short_label, f"chart:{indicator.code}") for indicator in INDICATORS]
+    await show(update, text("chart_choose", lang), inline(in_rows(choices, 1)))
+
+
+async def chart_button(update: Update, context: IntakeContext) -> None:
+    """chart:<code> — this fiscal year against last, monthly, for the member's scope, as a picture."""
+    query = update.callback_query
+    code = (query.data or "").removeprefix("chart:") if query else ""
+    if not is_supervisor(context.member) or code not in {i.code for i in INDICATORS}:
+        await _refuse(update)
+        return
+    assert query is not None
+    await query.answer()
+    lang = language(update)
+    scope = default_scope(context.member)
+    ward_code = None if scope == CITY else scope
+    fiscal_year = fiscal_year_of(japan_today())
+    threshold = context.settings.regular_meeting_threshold
+    async with session_scope(context.sessions) as session:
+        this_year = await indicator_totals(session, fiscal_year, None, ward_code, threshold)
+        last_year = await indicator_totals(session, fiscal_year - 1, None, ward_code, threshold)
+        scope_name = await _scope_name(session, ward_code, lang)
+    png = await asyncio.to_thread(render_chart, [code], this_year, last_year, scope_name)  # keeps the bot responsive
+    label = next(i.short_label for i in INDICATORS if i.code == code)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_photo(png, caption=text("chart_caption", lang, label=label, scope=scope_name))
+
+
+async def _scope_name(session: AsyncSession, ward_code: str | None, lang: str) -> str:
+    ward = await session.get(Ward, ward_code) if ward_code else None
+    return (ward.name_ja if lang == "ja" else ward.name_en) if ward else CITY_LABEL[lang]
+
+
+# ---- /sheet ----------------------------------------------------------------------------------------------
+
+
+async def sheet_command(update: Update, context: IntakeContext) -> None:
+    """/sheet [YYYY-MM]: the filled progress sheet (.xlsx) for the member's scope, now or as of a month end."""
+    lang = language(update)
+    if not is_supervisor(context.member):
+        await show(update, text("totals_workers", lang))
+        return
+    today = japan_today()
+    args = context.args or []
+    month = _parse_month(args[0]) if args else None
+    if (args and month is None) or (month and month_end(*month) >= today):
+        await show(update, text("sheet_usage", lang))
+        return
+    as_of = month_end(*month) if month else today
+    scope = default_scope(context.member)
+    try:
+        async with session_scope(context.sessions) as session:
+            data = await collect_sheet(session, fiscal_year_of(as_of), as_of, None if scope == CITY else scope,
+                                       context.settings.regular_meeting_threshold)  # fmt: skip
+    except ValueError:
+        await show(update, text("sheet_usage", lang))
+        return
+    workbook = await asyncio.to_thread(build_workbook, data)  # openpyxl is CPU-bound: keep the bot responsive
+    caption = text("sheet_caption", lang, as_of=as_of_label(data.as_of), scope=data.scope_label,
+                   final=text("totals_final", lang) if data.from_snapshot else "")  # fmt: skip
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(workbook, filename=default_file_name(data), caption=caption)
+    log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", data.fiscal_year, as_of, scope, context.member.id)
