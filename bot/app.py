@@ -23,7 +23,7 @@ from telegram.request import BaseRequest
 
 from bot.commands import register_default_commands
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
-from bot.conversations import admin, corrections, supervisors
+from bot.conversations import admin, corrections, notes, supervisors
 from bot.conversations.flow import build_log_conversation
 from bot.conversations.log_event import idempotency_key
 from bot.conversations.register import start
@@ -90,6 +90,7 @@ def add_handlers(application: IntakeApplication) -> None:
         CommandHandler("reopen", supervisors.reopen_command),
         CommandHandler("chart", supervisors.chart_command),
         CommandHandler("sheet", supervisors.sheet_command),
+        *notes.handlers(),
         CallbackQueryHandler(supervisors.chart_button, pattern="^chart:"),
         # Last in the group, so they run only when nothing above took the update:
         CallbackQueryHandler(expired_button),

@@ -281,6 +281,22 @@ def sheet_command(
     typer.echo(str(path))
 
 
+@app.command("close-months")
+def close_months_command() -> None:
+    """Freeze the totals of every month that has locked and has no snapshot yet (the scheduler does this daily)."""
+    from models.snapshots import close_due_months
+
+    settings = get_settings()
+
+    async def _close() -> list[tuple[int, int]]:
+        async with _database(settings) as session:
+            return await close_due_months(session, japan_today(), settings.lock_business_days,
+                                          settings.regular_meeting_threshold, actor="cli")  # fmt: skip
+
+    closed = asyncio.run(_close())
+    typer.echo("closed: " + (", ".join(f"{y}-{m:02d}" for y, m in closed) or "nothing new"))
+
+
 def main() -> None:
     app(prog_name="intake")
 

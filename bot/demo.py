@@ -372,7 +372,7 @@ class _Terminal:
             if stored is not None and stored.deleted:
                 self.say("", f"{BOT_MARK}(deleted)")
                 continue
-            saved = save_document(message, self.files_dir) if message.document else None
+            saved = save_document(message, self.files_dir) if message.document or message.photo else None
             self.say("", *render(message, edited, saved))
 
 
@@ -421,7 +421,7 @@ def render(message: BotMessage, edited: bool, saved: Path | None = None) -> list
         name, content = message.document
         lines.append(f"📎 {name}（{len(content):,} bytes）" + (f" → {saved}" if saved else ""))
     if message.photo is not None:
-        lines.append(f"🖼 photo（{len(message.photo):,} bytes）")
+        lines.append(f"🖼 photo（{len(message.photo):,} bytes）" + (f" → {saved}" if saved else ""))
     lines += button_lines(message.buttons)
     lines += menu_lines(message.keyboard)
     return lines
@@ -454,9 +454,12 @@ def menu_lines(rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def save_document(message: BotMessage, folder: Path) -> Path:
-    """Keep a file the bot sent where the person can open it (the name is reduced to its last part)."""
-    assert message.document is not None
-    name, content = message.document
+    """Keep a file or picture the bot sent where the person can open it (the name is reduced to its last part)."""
+    if message.document is not None:
+        name, content = message.document
+    else:
+        assert message.photo is not None
+        name, content = f"chart-{message.message_id}.png", message.photo
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (Path(name).name or f"document-{message.message_id}")
     path.write_bytes(content)

@@ -16,6 +16,7 @@ from telegram.warnings import PTBUserWarning
 from bot.context import IntakeContext
 from bot.conversations import corrections as fix
 from bot.conversations import log_event as log
+from bot.conversations import notes
 from bot.keyboards import menu_texts
 
 # The flow mixes typed answers and buttons, so per_message stays False on purpose (PTB #1781).
@@ -53,6 +54,7 @@ def entry_points() -> list[BaseHandler[Update, Any, Any]]:
         _button("log:resume$", log.resume),
         _button("log:restart$", log.restart),
         _button("log:new$", log.start_log),  # 「記録する」 under a reminder
+        _button("note:add:", notes.ask_bullet),  # a supervisor types a bullet of the sheet's text
     ]
 
 
@@ -73,6 +75,7 @@ def build_log_conversation() -> ConversationHandler[Any]:
                       _button("log:resume$", log.resume), _button("log:restart$", log.restart), wrong_text],
         log.NOTE: [_button("log:nonote$", log.no_note), MessageHandler(TYPED, log.type_note)],
         log.REASON: [_button("reason:", fix.choose_reason), MessageHandler(TYPED, fix.type_reason)],
+        notes.TEXT: [CommandHandler("cancel", notes.stop), MessageHandler(TYPED, notes.type_bullet)],
     }  # fmt: skip
     for handlers in states.values():
         handlers.append(not_text)

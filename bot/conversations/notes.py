@@ -1,0 +1,170 @@
+"""/note: supervisors write the sheet's text sections for the current fiscal year.
+
+Ward supervisors write their ward's sheet; city supervisors and admins the city's. Choosing the sheet and
+section and removing a bullet are stateless buttons (`note:…`); typing a new bullet is a step of the one
+conversation a person can be in (assembled in flow.py), so typed text never goes to two places.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from bot.context import IntakeContext, language, show
+from bot.conversations.supervisors import CITY, default_scope, is_supervisor
+from bot.keyboards import Choice, in_rows, inline
+from bot.texts import personal_data_label, text
+from models.catalog import SECTION_LABELS_JA, SHEETS, SheetSection
+from models.db import session_scope
+from models.fiscal import fiscal_year_label, fiscal_year_of
+from models.fiscal import today as japan_today
+from models.privacy import personal_data_in
+from models.sheet_text import BULLET_MAX_LENGTH, add_bullet, live_bullets, remove_bullet
+from models.tables import SheetBullet
+
+log = logging.getLogger(__name__)
+
+TEXT = "note_text"
+PENDING = "note_target"  # user_data: [sheet, section] while a bullet is typed
+SHEET_NUMBERS = {sheet.number for sheet in SHEETS}
+
+
+def _scope_ward(context: IntakeContext) -> str | None:
+    scope = default_scope(context.member)
+    return None if scope == CITY else scope
+
+
+async def note_command(update: Update, context: IntakeContext) -> None:
+    """Which sheet: 基本目標1 / 基本目標2 / 参加支援."""
+    lang = language(update)
+    if not is_supervisor(context.member):
+        await show(update, text("not_allowed", lang))
+        return
+    year = fiscal_year_label(fiscal_year_of(japan_today()))
+    choices = [(sheet.goal, f"note:sheet:{sheet.number}") for sheet in SHEETS]
+    await show(update, text("notes_choose_sheet", lang, year=year), inline([choices]))
+
+
+async def note_button(update: Update, context: IntakeContext) -> None:
+    """note:sheet:N → sections; note:sec:N:S → the list; note:del:ID → removed, list again."""
+    query = update.callback_query
+    parts = (query.data or "").split(":") if query else []
+    if not is_supervisor(context.member) or len(parts) < 3:
+        await _refuse(update)
+    elif parts[1] == "sheet" and _sheet(parts[2]):
+        await _sections(update, int(parts[2]))
+    elif parts[1] == "sec" and len(parts) == 4 and _sheet(parts[2]) and parts[3] in set(SheetSection):
+        await _list(update, context, int(parts[2]), SheetSection(parts[3]))
+    elif parts[1] == "del" and parts[2].isdigit():
+        await _remove(update, context, int(parts[2]))
+    else:
+        await _refuse(update)
+
+
+def _sheet(raw: str) -> bool:
+    return raw.isdigit() and int(raw) in SHEET_NUMBERS
+
+
+async def _refuse(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text("invalid_choice", language(update)), show_alert=True)
+
+
+async def _sections(update: Update, sheet: int) -> None:
+    goal = next(s.goal for s in SHEETS if s.number == sheet)
+    choices = [(SECTION_LABELS_JA[section], f"note:sec:{sheet}:{section.value}") for section in SheetSection]
+    await show(update, text("notes_choose_section", language(update), sheet=goal), inline([choices]))
+
+
+async def _list(update: Update, context: IntakeContext, sheet: int, section: SheetSection) -> None:
+    lang = language(update)
+    fiscal_year = fiscal_year_of(japan_today())
+    ward = _scope_ward(context)
+    async with session_scope(context.sessions) as session:
+        bullets = await live_bullets(session, sheet, fiscal_year, ward, section)
+    goal = next(s.goal for s in SHEETS if s.number == sheet)
+    lines = "\n".join(f"{n}. {b.text}" for n, b in enumerate(bullets, start=1)) or text("notes_empty", lang)
+    body = text("notes_list", lang, sheet=goal, section=SECTION_LABELS_JA[section], year=fiscal_year_label(fiscal_year),
+                scope=ward or "市", bullets=lines)  # fmt: skip
+    removals: list[Choice] = [
+        (text("button_remove_bullet", lang, n=n), f"note:del:{b.id}") for n, b in enumerate(bullets, 1)
+    ]
+    rows = [[(text("button_add_bullet", lang), f"note:add:{sheet}:{section.value}")], *in_rows(removals, 3)]
+    await show(update, body, inline(rows))
+
+
+async def _remove(update: Update, context: IntakeContext, bullet_id: int) -> None:
+    async with session_scope(context.sessions) as session:
+        bullet = await session.get(SheetBullet, bullet_id)
+        if bullet is None or not _in_members_scope(context, bullet):
+            await _refuse(update)
+            return
+        removed = await remove_bullet(session, bullet_id, context.member.id)
+    if removed is None:
+        await _refuse(update)
+        return
+    await _list(update, context, removed.sheet, SheetSection(removed.section))
+
+
+def _in_members_scope(context: IntakeContext, bullet: SheetBullet) -> bool:
+    return bullet.ward_code == _scope_ward(context) and bullet.fiscal_year == fiscal_year_of(japan_today())
+
+
+async def ask_bullet(update: Update, context: IntakeContext) -> str | int:
+    """note:add:N:S — ask for the text of a new bullet."""
+    query = update.callback_query
+    parts = (query.data or "").split(":") if query else []
+    if (
+        not is_supervisor(context.member)
+        or len(parts) != 4
+        or not _sheet(parts[2])
+        or parts[3] not in set(SheetSection)
+    ):
+        await _refuse(update)
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data[PENDING] = [int(parts[2]), parts[3]]
+    await show(update, text("notes_ask_text", language(update)))
+    return TEXT
+
+
+async def type_bullet(update: Update, context: IntakeContext) -> str | int | None:
+    """The bullet's text: refused (and the step kept) when too long or looking like personal data."""
+    lang = language(update)
+    bullet = (update.effective_message.text or "").strip() if update.effective_message else ""
+    if not bullet or len(bullet) > BULLET_MAX_LENGTH:
+        await show(update, text("too_long", lang, max=BULLET_MAX_LENGTH))
+        return None
+    found = personal_data_in(bullet)
+    if found:
+        await show(update, text("note_personal", lang, what=personal_data_label(found[0], lang)))
+        return None
+    assert context.user_data is not None
+    target = context.user_data.pop(PENDING, None)
+    if target is None:
+        await show(update, text("expired", lang))
+        return ConversationHandler.END
+    sheet, section = int(target[0]), SheetSection(target[1])
+    async with session_scope(context.sessions) as session:
+        await add_bullet(session, sheet, fiscal_year_of(japan_today()), _scope_ward(context), section, bullet,
+                         context.member.id)  # fmt: skip
+    await show(update, text("notes_added", lang))
+    await _list(update, context, sheet, section)
+    return ConversationHandler.END
+
+
+async def stop(update: Update, context: IntakeContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(PENDING, None)
+    await show(update, text("cancelled", language(update)))
+    return ConversationHandler.END
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """The stateless parts; typing a bullet is a step of the one conversation (see flow.py)."""
+    return [
+        CommandHandler("note", note_command),
+        CallbackQueryHandler(note_button, pattern="^note:(sheet|sec|del):"),
+    ]

@@ -1,0 +1,77 @@
+"""The sheet's text sections (取組内容 / 質的成果 / 課題と今後の方向性): bullets per sheet, year and scope.
+
+Removing a bullet stamps it; the row and an audit entry stay.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from models.catalog import SheetSection
+from models.privacy import personal_data_in
+from models.tables import AuditEntry, SheetBullet, utcnow
+
+BULLET_MAX_LENGTH = 300
+
+
+def _in_scope(sheet: int, fiscal_year: int, ward_code: str | None, section: SheetSection) -> list[ColumnElement[bool]]:
+    scope = col(SheetBullet.ward_code).is_(None) if ward_code is None else col(SheetBullet.ward_code) == ward_code
+    return [
+        col(SheetBullet.sheet) == sheet,
+        col(SheetBullet.fiscal_year) == fiscal_year,
+        col(SheetBullet.section) == section.value,
+        scope,
+    ]
+
+
+async def live_bullets(
+    session: AsyncSession, sheet: int, fiscal_year: int, ward_code: str | None, section: SheetSection
+) -> list[SheetBullet]:
+    query = (
+        select(SheetBullet)
+        .where(*_in_scope(sheet, fiscal_year, ward_code, section), col(SheetBullet.removed_at).is_(None))
+        .order_by(col(SheetBullet.position), col(SheetBullet.id))
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def add_bullet(
+    session: AsyncSession,
+    sheet: int,
+    fiscal_year: int,
+    ward_code: str | None,
+    section: SheetSection,
+    bullet: str,
+    by_staff_id: int | None,
+) -> SheetBullet:
+    """Append a bullet; refused (ValueError) when empty, too long or looking like personal data."""
+    bullet = bullet.strip().removeprefix("・").strip()
+    if not bullet or len(bullet) > BULLET_MAX_LENGTH:
+        raise ValueError("length")
+    if personal_data_in(bullet):
+        raise ValueError("personal data")
+    last = await session.scalar(
+        select(func.max(col(SheetBullet.position))).where(*_in_scope(sheet, fiscal_year, ward_code, section))
+    )
+    added = SheetBullet(sheet=sheet, fiscal_year=fiscal_year, ward_code=ward_code, section=section.value,
+                        position=(last or 0) + 1, text=bullet, created_by_staff_id=by_staff_id)  # fmt: skip
+    session.add(added)
+    await session.flush()
+    detail = {"sheet": sheet, "fy": fiscal_year, "section": section.value}
+    session.add(AuditEntry(actor_staff_id=by_staff_id, action="add_bullet", entity="sheet_bullet",
+                           entity_id=str(added.id), detail=detail))  # fmt: skip
+    return added
+
+
+async def remove_bullet(session: AsyncSession, bullet_id: int, by_staff_id: int | None) -> SheetBullet | None:
+    """Stamp a live bullet removed; None when it does not exist or is already removed."""
+    bullet = await session.get(SheetBullet, bullet_id)
+    if bullet is None or bullet.removed_at is not None:
+        return None
+    bullet.removed_at, bullet.removed_by_staff_id = utcnow(), by_staff_id
+    session.add(AuditEntry(actor_staff_id=by_staff_id, action="remove_bullet", entity="sheet_bullet",
+                           entity_id=str(bullet_id)))  # fmt: skip
+    await session.flush()
+    return bullet
