@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
@@ -38,6 +40,23 @@ class Settings(BaseSettings):
     # How often conversation states and drafts are written to the database (seconds).
     persistence_interval: float = Field(default=1.0, gt=0, le=60)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for log collectors
+
+    # Production (see README "Deployment")
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None  # the public https URL Telegram posts to (behind the reverse proxy)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: SecretStr | None = None  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
+    db_pool_size: int = Field(default=5, ge=1, le=50)  # PostgreSQL connections kept open
+    db_max_overflow: int = Field(default=5, ge=0, le=50)
+    note_retention_months: int = Field(default=24, ge=0, le=120)  # notes are purged after this; 0 keeps them
+
+    # Reminders and the monthly push (reminders/)
+    reminder_time: time = time(9, 30)  # Japan time, on reminder days and push days
+    reminder_business_days_before: int = Field(default=3, ge=0, le=10)  # before the month's last business day
+    catch_up_until: time = time(17, 0)  # a run missed while the bot was down is made up until this time
 
     def for_demo(self) -> Settings:
         """The same settings pointed at the demo database (`intake demo`, `intake totals --demo`)."""

@@ -83,6 +83,8 @@ class Staff(SQLModel, table=True):
     language: str = Field(default="ja", max_length=8)
     active: bool = True
     on_leave_until: date | None = None
+    reminders_paused: bool = False
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # Telegram said: blocked the bot
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     deactivated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -254,3 +256,22 @@ class ZeroReport(SQLModel, table=True):
     year: int
     month: int
     confirmed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One scheduled message to one person (a reminder, a monthly push), recorded before it is sent.
+
+    The unique key (kind, period, recipient) makes a send happen once across crashes, restarts and processes.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("kind", "period", "staff_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # reminder / push
+    period: str = Field(max_length=20)  # the reminder day (2026-03-26) or the month pushed (2026-03)
+    staff_id: int = Field(foreign_key="staff.id")
+    status: str = Field(default="pending", max_length=12)  # pending / sent / failed / unreachable
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=200)  # the error's class, never message contents
