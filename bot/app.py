@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -23,18 +24,21 @@ from telegram.request import BaseRequest
 
 from bot.commands import register_default_commands
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
-from bot.conversations import admin, corrections, notes, supervisors
+from bot.conversations import admin, corrections, notes, reminder_settings, supervisors
 from bot.conversations.flow import build_log_conversation
 from bot.conversations.log_event import idempotency_key
 from bot.conversations.register import start
 from bot.errors import on_error
 from bot.guards import admit
+from bot.health import TRACK_GROUP, health_command, track_update
 from bot.keyboards import main_menu, menu_texts
 from bot.persistence import DatabasePersistence
+from bot.reminder_messages import BotMessenger
 from bot.texts import text
 from models.config import TOKYO
 from models.db import session_scope
 from models.tables import Event
+from reminders.jobs import ReminderRuntime, catch_up, schedule_daily_run
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,7 @@ def build_application(
 
 
 def add_handlers(application: IntakeApplication) -> None:
+    application.add_handler(TypeHandler(Update, track_update), group=TRACK_GROUP)  # log ids, heartbeat
     application.add_handler(TypeHandler(Update, admit), group=GUARD_GROUP)
     features: list[BaseHandler[Any, IntakeContext, Any]] = [
         CommandHandler("start", start),
@@ -81,6 +86,7 @@ def add_handlers(application: IntakeApplication) -> None:
         CommandHandler("invite", admin.invite),
         CommandHandler("staff", admin.staff_list),
         CommandHandler("deactivate", admin.deactivate),
+        CommandHandler("health", health_command),
         CommandHandler("totals", supervisors.totals_command),
         CallbackQueryHandler(supervisors.totals_button, pattern="^tot:"),
         CallbackQueryHandler(supervisors.ward_menu, pattern="^totw:"),
@@ -90,6 +96,9 @@ def add_handlers(application: IntakeApplication) -> None:
         CommandHandler("reopen", supervisors.reopen_command),
         CommandHandler("chart", supervisors.chart_command),
         CommandHandler("sheet", supervisors.sheet_command),
+        CommandHandler("reminders", reminder_settings.reminders_command),
+        CallbackQueryHandler(reminder_settings.reminders_button, pattern="^rem:"),
+        CommandHandler("leave", reminder_settings.leave_command),
         *notes.handlers(),
         CallbackQueryHandler(supervisors.chart_button, pattern="^chart:"),
         # Last in the group, so they run only when nothing above took the update:
@@ -101,7 +110,13 @@ def add_handlers(application: IntakeApplication) -> None:
 
 
 async def _post_init(application: IntakeApplication) -> None:
+    """At start-up (polling or webhook): command menus, the daily scheduler job, and today's missed run."""
     await register_default_commands(application.bot)
+    runtime: Runtime = application.bot_data[RUNTIME]
+    reminders = ReminderRuntime(runtime.sessions, runtime.settings, BotMessenger(runtime.sessions, runtime.settings))
+    if application.job_queue is not None:
+        schedule_daily_run(application.job_queue, reminders)
+    application.create_task(catch_up(application.bot, reminders, datetime.now(TOKYO)), name="catch_up")
 
 
 async def show_help(update: Update, context: IntakeContext) -> None:

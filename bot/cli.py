@@ -13,14 +13,15 @@ from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
 
+from bot import cli_health, cli_history, cli_ops, cli_privacy, cli_reminders
+from bot.logs import configure_logging, settings_secrets
 from models.catalog import INDICATORS, Organisation, Role
 from models.config import Settings, get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.fiscal import as_of_label, fiscal_year_label, fiscal_year_of
 from models.fiscal import today as japan_today
-from models.reference import AreaImportError, ensure_wards, import_areas, load_sample_areas_if_empty
+from models.reference import AreaImportError, ensure_wards, import_areas_file, load_sample_areas_if_empty
 from models.staff import INVITE_DAYS_DEFAULT, create_invite, deactivate_staff, list_staff
 from models.tables import Staff, Ward
 from models.totals import Totals, display_width, indicator_totals, sheet_notation
@@ -66,7 +67,7 @@ def import_areas_command(
         engine = make_engine(settings.database_url)
         try:
             async with session_scope(session_factory(engine)) as session:
-                result = await import_areas(session, file.read_text(encoding="utf-8-sig"))
+                result = await import_areas_file(session, file.read_bytes())  # UTF-8 or Shift_JIS
             return f"areas added: {result.added}, updated: {result.updated}"
         finally:
             await engine.dispose()
@@ -126,27 +127,26 @@ To try the bot without Telegram, run `make demo` (an offline chat in this termin
 
 @app.command("run")
 def run_command() -> None:
-    """Start the bot (long polling): migrate the database, then serve until Ctrl-C."""
+    """Start the bot (long polling, or a webhook with BOT_MODE=webhook): migrate the database, then serve."""
     from bot.app import build_application
     from bot.context import Runtime
+    from bot.serve import ServeConfigError, check_mode, serve
 
     settings = get_settings()
     if settings.telegram_bot_token is None:
         typer.echo(NO_TOKEN_MESSAGE, err=True)
         raise typer.Exit(2)
-    configure_logging(settings.log_level)
+    try:
+        check_mode(settings)  # before anything starts: a webhook needs WEBHOOK_URL and WEBHOOK_SECRET
+    except ServeConfigError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format, secrets=settings_secrets(settings))
     for line in asyncio.run(prepare_database(settings)):
         logging.getLogger("intake").info(line)
     runtime = Runtime(settings, session_factory(make_engine(settings.database_url)))
     application = build_application(runtime, settings.telegram_bot_token.get_secret_value())
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-
-
-def configure_logging(level: str) -> None:
-    """Operator logs: ids, never message texts or the token (httpx logs request URLs, which hold the token)."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper())
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    serve(application, settings)
 
 
 @app.command("invite")
@@ -295,6 +295,14 @@ def close_months_command() -> None:
 
     closed = asyncio.run(_close())
     typer.echo("closed: " + (", ".join(f"{y}-{m:02d}" for y, m in closed) or "nothing new"))
+
+
+# Each operator feature keeps its commands in its own module (they import this one lazily).
+cli_privacy.register(app)  # intake purge-notes
+cli_health.register(app)  # intake health
+cli_reminders.register(app)  # intake schedule
+cli_history.register(app)  # intake import-events, intake baseline
+cli_ops.register(app, staff_app)  # intake init-db, staff leave, export events, backup, restore
 
 
 def main() -> None:

@@ -23,17 +23,20 @@ _COMMANDS: dict[str, dict[str, str]] = {
     "missing": {"ja": "未報告の職員", "en": "Who has not reported"},
     "note": {"ja": "シートの文章欄", "en": "Sheet text sections"},
     "reopen": {"ja": "締切月の再開", "en": "Reopen a locked month"},
+    "reminders": {"ja": "リマインダーの設定", "en": "Reminder settings"},
+    "leave": {"ja": "職員の休暇を設定", "en": "Set a staff member's leave"},
     "invite": {"ja": "招待リンクを作る", "en": "Create an invite link"},
     "staff": {"ja": "職員の一覧", "en": "List staff"},
     "deactivate": {"ja": "職員を利用停止にする", "en": "Deactivate a staff member"},
+    "health": {"ja": "稼働状況", "en": "Bot health"},
 }
-_WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "cancel", "help"]
+_WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "reminders", "cancel", "help"]
 _SUPERVISOR = [*_WORKER, "void", "totals", "sheet", "chart", "missing", "note"]
 _BY_ROLE: dict[str, list[str]] = {
     Role.WORKER: _WORKER,
     Role.WARD_SUPERVISOR: _SUPERVISOR,
     Role.CITY_SUPERVISOR: [*_SUPERVISOR, "reopen"],
-    Role.ADMIN: [*_SUPERVISOR, "reopen", "invite", "staff", "deactivate"],
+    Role.ADMIN: [*_SUPERVISOR, "reopen", "invite", "staff", "deactivate", "leave", "health"],
 }
 
 

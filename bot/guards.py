@@ -12,6 +12,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import IntakeContext, language
+from bot.logs import bind_staff
 from bot.texts import text
 from models.db import session_scope
 from models.staff import staff_by_telegram_id
@@ -29,6 +30,7 @@ async def admit(update: Update, context: IntakeContext) -> None:
         raise ApplicationHandlerStop
     async with session_scope(context.sessions) as session:
         context.staff = await staff_by_telegram_id(session, user.id)
+    bind_staff(context.staff.id if context.staff else None)  # every later log line of this update carries it
     if context.staff is None and not _is_registration(update):
         log.info("refused unregistered user update=%s", update.update_id)
         await _refuse(update, text("refuse_stranger", language(update)))

@@ -304,6 +304,47 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "notes_added": {JA: "追加しました。", EN: "Added."},
     "notes_removed": {JA: "削除しました。", EN: "Removed."},
+    # /health (admins)
+    "health": {
+        JA: "稼働状況\nデータベース: {database}\nスケジューラ: {scheduler}\n最後の更新: {last_update}",
+        EN: "Health\nDatabase: {database}\nScheduler: {scheduler}\nLast update: {last_update}",
+    },
+    "health_db_ok": {JA: "OK（{ms}ms）", EN: "OK ({ms} ms)"},
+    "health_db_down": {JA: "接続できません（{error}）", EN: "unreachable ({error})"},
+    "health_scheduler_running": {JA: "稼働中（ジョブ{count}件: {jobs}）", EN: "running ({count} jobs: {jobs})"},
+    "health_scheduler_stopped": {JA: "停止中（ジョブ{count}件: {jobs}）", EN: "stopped ({count} jobs: {jobs})"},
+    "health_scheduler_none": {JA: "なし", EN: "none"},
+    "health_last_update": {
+        JA: "{at}（{seconds}秒前、起動後{count}件目）",
+        EN: "{at} ({seconds} s ago, #{count} since start)",
+    },
+    "health_no_update": {JA: "まだありません", EN: "none yet"},
+    # Reminders and the monthly push
+    "push_header": {
+        JA: "【月次報告】{month}末の集計です（速報値：締切は{lock}）。",
+        EN: "[Monthly report] Totals at the end of {month} (preliminary: the month locks on {lock}).",
+    },
+    "push_missing": {JA: "{month}に未報告だった方: {names}", EN: "Did not report in {month}: {names}"},
+    "push_all_reported": {JA: "{month}は全員が報告済みでした。", EN: "Everyone reported in {month}."},
+    "unreachable_report": {
+        JA: "次の方にボットから連絡できません（ボットがブロックされています）。別の方法でご連絡ください:\n{names}",
+        EN: "These staff blocked the bot and get no reminders. Please contact them another way:\n{names}",
+    },
+    "reminders_status": {
+        JA: "次のリマインダー: {next}（{time}）\n状態: {state}",
+        EN: "Next reminder: {next} ({time})\nStatus: {state}",
+    },
+    "reminders_on": {JA: "受け取る", EN: "on"},
+    "reminders_off": {JA: "停止中", EN: "paused"},
+    "reminders_on_leave": {JA: "休暇中（{until}まで）", EN: "on leave until {until}"},
+    "button_pause": {JA: "リマインダーを止める", EN: "Pause reminders"},
+    "button_resume_reminders": {JA: "リマインダーを再開", EN: "Resume reminders"},
+    "leave_usage": {
+        JA: "使い方: /leave 職員番号 2026-03-31（休暇の最終日） または /leave 職員番号 off",
+        EN: "Usage: /leave STAFF_NUMBER 2026-03-31 (last day of leave) or /leave STAFF_NUMBER off",
+    },
+    "leave_set": {JA: "{name}さん（No.{id}）: {state}", EN: "{name} (No.{id}): {state}"},
+    "leave_cleared": {JA: "休暇なし", EN: "not on leave"},
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {

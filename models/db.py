@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +70,31 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
-    command.upgrade(_config_on(connection), revision)
+    with _foreign_keys_deferred(connection):
+        command.upgrade(_config_on(connection), revision)
 
 
 def _downgrade(connection: Connection, revision: str) -> None:
-    command.downgrade(_config_on(connection), revision)
+    with _foreign_keys_deferred(connection):
+        command.downgrade(_config_on(connection), revision)
+
+
+@contextmanager
+def _foreign_keys_deferred(connection: Connection) -> Iterator[None]:
+    """SQLite alters a table by copying it and dropping the old one; with rows pointing at it, that drop
+    fails while foreign keys are enforced. Alembic's batch mode expects them off (checked again after)."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # before any write: no transaction has begun yet
+    try:
+        yield
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def _config_on(connection: Connection) -> Config:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
@@ -14,6 +17,20 @@ from sqlmodel import col, select
 from models.tables import Area, Ward
 
 AREA_CSV_COLUMNS = ("area_code", "ward_code", "name_ja", "roster_provided")
+AREA_CODE_PATTERN = re.compile(r"\d{5}-\d{2}")  # 27102-01: the ward code, a hyphen, two digits
+AREA_NAME_MAX_LENGTH = 60
+ROSTER_TRUE = frozenset({"1", "true", "yes", "有"})
+ROSTER_FALSE = frozenset({"0", "false", "no", "無"})
+UNDECODABLE = (
+    "文字コードを判別できません (UTF-8 / Shift_JIS)。Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください"
+    " / cannot tell the file's encoding (it is neither UTF-8 nor Shift_JIS): save it as “CSV UTF-8” and try again"
+)
+UTF16_FILE = (
+    "UTF-16 のファイル（Excel の「Unicode テキスト」）は読めません。「CSV UTF-8（コンマ区切り）」で保存してください"
+    " / a UTF-16 file (Excel's “Unicode Text”) cannot be read: save it as “CSV UTF-8”"
+)
+EMPTY_FILE = "the file is empty / ファイルが空です"
+NO_ROWS = "no rows: the file has a header but no areas / 見出しの行だけで、地域の行がありません"
 
 
 def shipped_text(name: str) -> str:
@@ -59,9 +76,47 @@ class AreaImportResult:
     updated: int
 
 
+@dataclass(frozen=True)
+class _AreaRow:
+    line: int  # in the file, for the operator
+    code: str
+    ward_code: str
+    name_ja: str
+    roster: str  # as written; see ROSTER_TRUE / ROSTER_FALSE
+
+
+async def import_areas_file(session: AsyncSession, raw: bytes) -> AreaImportResult:
+    """`import_areas` from a file's bytes: UTF-8 (with or without BOM) or Shift_JIS (cp932, Excel's CSV in Japan)."""
+    return await import_areas(session, decode_area_csv(raw))
+
+
+def decode_area_csv(raw: bytes) -> str:
+    """The file's text: UTF-8 first, then cp932; AreaImportError when it is empty or neither."""
+    if not raw.strip():
+        raise AreaImportError([EMPTY_FILE])
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise AreaImportError([UTF16_FILE])
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not _garbled(text):
+            return text
+    raise AreaImportError([UNDECODABLE])
+
+
+def _garbled(text: str) -> bool:
+    """Control or private-use characters: what cp932 makes of bytes that are not really Shift_JIS."""
+    return any(unicodedata.category(char) in {"Cc", "Co", "Cs"} and char not in "\r\n\t" for char in text)
+
+
 async def import_areas(session: AsyncSession, csv_text: str) -> AreaImportResult:
-    """Add or update areas from CSV text (columns as in areas-sample.csv). All rows or none."""
-    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    """Add or update areas from CSV text (columns as in areas-sample.csv). All rows or none.
+
+    Every problem of the file is reported at once (AreaImportError.problems, by line); nothing is written then.
+    """
+    rows = _area_rows(csv_text)
     wards = set((await session.scalars(select(col(Ward.code)))).all())
     problems = _area_problems(rows, wards)
     if problems:
@@ -69,47 +124,93 @@ async def import_areas(session: AsyncSession, csv_text: str) -> AreaImportResult
     existing = {area.code: area for area in (await session.scalars(select(Area))).all()}
     added = updated = 0
     for row in rows:
-        roster = row["roster_provided"].strip() in {"1", "true", "yes", "TRUE", "有"}
-        area = existing.get(row["area_code"].strip())
+        roster = row.roster.lower() in ROSTER_TRUE
+        area = existing.get(row.code)
         if area is None:
-            session.add(
-                Area(
-                    code=row["area_code"].strip(),
-                    ward_code=row["ward_code"].strip(),
-                    name_ja=row["name_ja"].strip(),
-                    roster_provided=roster,
-                )
-            )
+            session.add(Area(code=row.code, ward_code=row.ward_code, name_ja=row.name_ja, roster_provided=roster))
             added += 1
         else:
-            area.ward_code, area.name_ja, area.roster_provided = (
-                row["ward_code"].strip(),
-                row["name_ja"].strip(),
-                roster,
-            )
+            area.ward_code, area.name_ja, area.roster_provided = row.ward_code, row.name_ja, roster
             updated += 1
     await session.flush()
     return AreaImportResult(added, updated)
 
 
-def _area_problems(rows: list[dict[str, str]], wards: set[str]) -> list[str]:
+def _code(value: str) -> str:
+    """A code cell as typed: full-width digits and hyphens (２７１０２－０１) read as ASCII."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def _area_rows(csv_text: str) -> list[_AreaRow]:
+    """The data rows with their line numbers; AreaImportError for an empty file, a bad header or broken CSV."""
+    text = csv_text.removeprefix("\ufeff")
+    if not text.strip():
+        raise AreaImportError([EMPTY_FILE])
+    reader = csv.reader(io.StringIO(text))
+    rows: list[_AreaRow] = []
+    try:
+        header = [_code(name).lower() for name in next(reader)]
+        missing = [column for column in AREA_CSV_COLUMNS if column not in header]
+        if missing:
+            raise AreaImportError([_header_problem(missing, header)])
+        index = {column: header.index(column) for column in AREA_CSV_COLUMNS}
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines, and the ",,," rows Excel leaves below a table
+            cell = {column: record[i] if i < len(record) else "" for column, i in index.items()}
+            rows.append(_AreaRow(reader.line_num, _code(cell["area_code"]), _code(cell["ward_code"]),
+                                 cell["name_ja"].strip(), _code(cell["roster_provided"])))  # fmt: skip
+    except csv.Error as error:
+        raise AreaImportError(
+            [f"line {reader.line_num}: not readable as CSV ({error}) / {reader.line_num}行目: CSV として読めません"]
+        ) from None
     if not rows:
-        return ["no rows"]
-    missing = [column for column in AREA_CSV_COLUMNS if column not in rows[0]]
-    if missing:
-        return [f"missing columns: {', '.join(missing)}"]
+        raise AreaImportError([NO_ROWS])
+    return rows
+
+
+def _header_problem(missing: list[str], header: list[str]) -> str:
+    expected, found = ",".join(AREA_CSV_COLUMNS), ",".join(header)
+    return (
+        f"missing columns: {', '.join(missing)} (the first line must be {expected}; it is {found}) / "
+        f"1行目（見出し）に必要な列がありません: {', '.join(missing)}"
+    )
+
+
+def _area_problems(rows: list[_AreaRow], wards: set[str]) -> list[str]:
+    """Every problem of every row, in file order (English, then Japanese)."""
     problems: list[str] = []
-    seen: set[str] = set()
-    for line, row in enumerate(rows, start=2):
-        code = (row["area_code"] or "").strip()
-        if not code or not (row["name_ja"] or "").strip():
-            problems.append(f"line {line}: empty area code or name")
-        if code in seen:
-            problems.append(f"line {line}: duplicate area code {code}")
-        seen.add(code)
-        if (row["ward_code"] or "").strip() not in wards:
-            problems.append(f"line {line}: unknown ward code {row['ward_code']!r}")
+    first_line: dict[str, int] = {}
+    for row in rows:
+        problems += [f"line {row.line}: {english} / {row.line}行目: {japanese}"
+                     for english, japanese in _row_problems(row, wards, first_line)]  # fmt: skip
+        first_line.setdefault(row.code, row.line)
     return problems
+
+
+def _row_problems(row: _AreaRow, wards: set[str], first_line: dict[str, int]) -> list[tuple[str, str]]:
+    code, ward = row.code, row.ward_code
+    found: list[tuple[str, str]] = []
+    if not code or not row.name_ja:
+        found.append(("empty area code or name", "地域コードまたは地域名が空です"))
+    if len(row.name_ja) > AREA_NAME_MAX_LENGTH:
+        found.append((f"area name longer than {AREA_NAME_MAX_LENGTH} characters",
+                      f"地域名が長すぎます（{AREA_NAME_MAX_LENGTH}文字まで）"))  # fmt: skip
+    if code and not AREA_CODE_PATTERN.fullmatch(code):
+        found.append((f"area code {code!r} is not like 27102-01 (ward code, hyphen, two digits)",
+                      f"地域コード「{code}」が「27102-01」（区コード5桁-2桁）の形式ではありません"))  # fmt: skip
+    elif code and ward in wards and not code.startswith(f"{ward}-"):
+        found.append((f"area code {code} does not start with its ward code {ward}",
+                      f"地域コード「{code}」が区コード「{ward}」で始まっていません"))  # fmt: skip
+    if code in first_line:
+        found.append((f"duplicate area code {code} (also on line {first_line[code]})",
+                      f"地域コード「{code}」が重複しています（{first_line[code]}行目にもあります）"))  # fmt: skip
+    if ward not in wards:
+        found.append((f"unknown ward code {ward!r}", f"区コード「{ward}」は大阪市の区にありません"))
+    if row.roster.lower() not in ROSTER_TRUE | ROSTER_FALSE:
+        english = f"roster_provided must be 1 or 0 (true/false, 有/無), not {row.roster!r}"
+        found.append((english, f"roster_provided は 1 か 0（true/false、有/無）です（「{row.roster}」）"))
+    return found
 
 
 async def load_sample_areas_if_empty(session: AsyncSession) -> int:

@@ -22,7 +22,8 @@ Worksheets, in this order:
              `indicator:2-Q`; then rows keyed `qualitative`), 課題と今後の方向性 (key `issues`).
              A bullet row holds `・<text>` or a lone `・` in each year column that has started; there are
              at least `MIN_BULLET_LINES` rows per section.
-    last     the source note (A:F merged, key `note`)
+    last     the source note (A:F merged, key `note`); then, only when a figure on the worksheet includes a
+             baseline (written with a trailing ※), the footnote `BASELINE_NOTE` (A:F merged, key `baseline_note`)
     A year that has not started by the as-of date (later than the chosen year) is blank everywhere.
 
 "数値" — machine-readable figures: one row per (plan year up to the chosen one, indicator); header row 1
@@ -80,6 +81,8 @@ from models.tables import Area, Event, SheetBullet, Ward
 from models.totals import IndicatorValue, Totals, display_width, resolve_as_of, sheet_notation
 
 SNAPSHOT_NOTE = "月末確定値（締切時に保存した集計）です。締切後の修正は含みません。"
+BASELINE_MARK = "※"  # after a figure that includes a baseline (models.totals: IndicatorValue.from_baseline)
+BASELINE_NOTE = "※ 集計開始前の実績値（ベースライン）を含みます"
 
 BulletKey = tuple[int, SheetSection, int]  # (sheet number, section, fiscal year)
 
@@ -392,6 +395,7 @@ class _SheetWriter:
         self.ws, self.data, self.sheet = worksheet, data, sheet
         self.row = 1
         self.heights: dict[int, float] = {}
+        self.baseline_marked = False
 
     def write(self) -> None:
         self._columns()
@@ -405,6 +409,7 @@ class _SheetWriter:
         self._bullet_section(SheetSection.ISSUES)
         _box(self.ws, grid_top, self.row - 1, SECTION_COLUMN, LAST_COLUMN)
         self._note()
+        self._baseline_note()
         self._finish()
 
     # rows
@@ -499,6 +504,8 @@ class _SheetWriter:
         for year, column in YEAR_COLUMNS.items():
             totals = self.data.totals_by_year.get(year)
             shown = sheet_notation(indicator, totals.indicators[indicator.code]) if totals else None
+            if totals and totals.indicators[indicator.code].from_baseline:
+                shown, self.baseline_marked = f"{shown}{BASELINE_MARK}", True
             self._put(column, shown, align=Alignment(wrap_text=True, vertical="center", horizontal="right"))
         self._key(f"indicator:{indicator.code}")
         self._next()
@@ -527,6 +534,13 @@ class _SheetWriter:
         if not _year_started(self.data, year):
             return None
         return f"・{bullets[line].removeprefix('・')}" if line < len(bullets) else "・"
+
+    def _baseline_note(self) -> None:
+        """The footnote for ※, only on a worksheet with a marked figure (key `baseline_note`)."""
+        if self.baseline_marked:
+            self._put(SECTION_COLUMN, BASELINE_NOTE, last_column=LAST_COLUMN)
+            self._key("baseline_note")
+            self._next()
 
     def _note(self) -> None:
         self._put(SECTION_COLUMN, self.sheet.note, last_column=LAST_COLUMN,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -24,7 +25,7 @@ def totals_from_json(data: dict[str, Any]) -> Totals:
     """The inverse of `Totals.as_json()`."""
 
     def figure(raw: dict[str, Any]) -> IndicatorValue:
-        return IndicatorValue(raw["value"], raw["denominator"])
+        return IndicatorValue(raw["value"], raw["denominator"], raw.get("baseline", False))
 
     return Totals(
         fiscal_year=data["fy"],
@@ -59,8 +60,14 @@ async def close_month(
         return False
     fiscal_year = fiscal_year_of(as_of)
     every_scope = await totals_for_every_scope(session, fiscal_year, as_of, threshold)
-    for scope, totals in every_scope.items():
-        session.add(TotalsSnapshot(fiscal_year=fiscal_year, as_of=as_of, scope=scope or CITY, data=totals.as_json()))
+    try:
+        async with session.begin_nested():  # another process closing the same month at once: it wins, fine
+            for scope, totals in every_scope.items():
+                session.add(
+                    TotalsSnapshot(fiscal_year=fiscal_year, as_of=as_of, scope=scope or CITY, data=totals.as_json())
+                )
+    except IntegrityError:
+        return False
     session.add(
         AuditEntry(actor=actor, action="lock", entity="month", entity_id=f"{year}-{month:02d}",
                    detail={"snapshots": len(every_scope), "threshold": threshold})
@@ -70,12 +77,26 @@ async def close_month(
 
 
 async def close_due_months(
-    session: AsyncSession, today: date, lock_business_days: int, threshold: int = 1, actor: str = "scheduler"
+    session: AsyncSession,
+    today: date,
+    lock_business_days: int,
+    threshold: int = 1,
+    actor: str = "scheduler",
+    months_back: int = 24,
 ) -> list[tuple[int, int]]:
-    """Close every month of this and last fiscal year that has locked by today and has no snapshot yet."""
+    """Close every month of the last `months_back` months that has locked by today and has no snapshot yet.
+
+    The daily run looks a few months back (a month locks within days of its end); `intake close-months`
+    covers this and last fiscal year, for a first deployment or a long outage.
+    """
     current = fiscal_year_of(today)
+    recent = [
+        (y, m)
+        for y, m in [*fiscal_months(current - 1), *fiscal_months(current)]
+        if _months_between(y, m, today) <= months_back
+    ]
     closed = []
-    for year, month in [*fiscal_months(current - 1), *fiscal_months(current)]:
+    for year, month in recent:
         if is_month_locked(year, month, today, lock_business_days) and await close_month(
             session, year, month, threshold=threshold, actor=actor
         ):
@@ -104,3 +125,7 @@ async def snapshot_taken_at(session: AsyncSession, as_of: date, ward_code: str |
         )
     )
     return taken
+
+
+def _months_between(year: int, month: int, today: date) -> int:
+    return (today.year - year) * 12 + today.month - month

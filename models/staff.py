@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -159,3 +159,34 @@ async def list_staff(session: AsyncSession, ward_code: str | None = None) -> lis
     if ward_code:
         query = query.where(col(Staff.ward_code) == ward_code)
     return list((await session.scalars(query)).all())
+
+
+async def set_leave(
+    session: AsyncSession,
+    staff_id: int,
+    until: date | None,
+    *,
+    today: date,
+    by_staff_id: int | None = None,
+    actor: str = "cli",
+) -> Staff:
+    """Put a member on leave through `until` (inclusive), or end the leave (None); audited as "leave".
+
+    On leave, a member is left out of /missing and the month-end reminders.
+    """
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        raise ValueError(f"no staff member with id {staff_id}")
+    if until is not None and until < today:
+        raise ValueError(f"the leave must end today ({today}) or later, not {until}")
+    previous = staff.on_leave_until
+    staff.on_leave_until = until
+    detail = {"until": until.isoformat() if until else None, "was": previous.isoformat() if previous else None}
+    session.add(
+        AuditEntry(
+            actor_staff_id=by_staff_id, actor=actor, action="leave", entity="staff", entity_id=str(staff_id),
+            detail=detail,
+        )
+    )  # fmt: skip
+    await session.flush()
+    return staff

@@ -275,3 +275,39 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=200)  # the error's class, never message contents
+
+
+class Baseline(SQLModel, table=True):
+    """An aggregate figure for an indicator, ward and month that only exists as a number (before the bot).
+
+    The totals engine adds it to the events (sum indicators, 2-Q) or, for 1-1, 1-2 and 3-1, takes it as the
+    ward's cumulative figure at that month end (see `models.totals`). Clearing or replacing one stamps
+    `removed_at`; the row stays. At most one live row per (indicator, ward, year, month).
+    """
+
+    __table_args__ = (
+        sa.Index(
+            "ix_baseline_live_key",
+            "indicator_code",
+            "ward_code",
+            "year",
+            "month",
+            unique=True,
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        ),
+        sa.CheckConstraint("value >= 0", name="value_not_negative"),
+        sa.CheckConstraint("month BETWEEN 1 AND 12", name="month_valid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_code: str = Field(max_length=8)  # models.catalog.INDICATORS: 1-1 … 3-1
+    ward_code: str = Field(foreign_key="ward.code", max_length=5)
+    year: int
+    month: int
+    value: int
+    denominator: int | None = None  # 2-Q only: the number of answers (value = the "yes" answers)
+    reason: str = Field(max_length=200)
+    entered_by: str = Field(max_length=100)  # the operator's name, as given on the command line
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

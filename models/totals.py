@@ -1,8 +1,25 @@
 """The totals engine: every indicator of the sheet for a fiscal year as of a date, by SQL aggregates.
 
 Four small queries (sums, distinct areas, distinct households, the area denominator) return at most
-wards × kinds × months rows; everything after that is arithmetic on those rows. Events are never
-loaded into Python. Voided events never count.
+wards × kinds × months rows, and a fifth reads the live baselines of the year's shown months; everything
+after that is arithmetic on those rows. Events are never loaded into Python. Voided events never count.
+
+Baselines (`models.baselines`): figures for an indicator, ward and month that exist only as numbers (periods
+before the bot). A baseline belongs to its month; an as-of date inside that month already includes it.
+
+- Sum indicators (1-3 … 1-6, 2-1 … 2-5): the baseline is added to that ward-month's sum of event counts.
+- 2-Q: the baseline's value (yes answers) and denominator (answers) are added to that ward-month's answers.
+- Distinct indicators (1-1, 1-2, 3-1): the baseline is the ward's cumulative figure as of that month end. It
+  replaces what the events say for that ward up to that month; each later month adds what the events newly
+  qualify in it (areas or households whose qualifying day falls in that month, as without baselines), until
+  the ward's next baseline replaces the figure again:
+      cumulative(ward, m) = baseline(ward, b) + Σ event increments of the months after b up to m,
+  with b the ward's latest baseline month ≤ m (no such b: the events alone). This is an approximation: a
+  baseline does not say which areas or households it covered, so one that first qualifies by events after b
+  is added even if the baseline had already counted it. City figures are the sum of the wards'.
+
+A figure that includes any baseline (of a ward in the scope, in a month up to the figure's month) is marked
+`IndicatorValue.from_baseline`; its JSON carries `"baseline": true` and the sheet marks it with ※.
 """
 
 from __future__ import annotations
@@ -21,13 +38,14 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
-from models.catalog import INDICATOR_BY_KIND, INDICATORS, Aggregation, Denominator, Indicator
+from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, Aggregation, Denominator, Indicator
 from models.events import EventDraft
 from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_of, fiscal_year_start, month_end
 from models.fiscal import today as japan_today
-from models.tables import Area, Event, Ward
+from models.tables import Area, Baseline, Event, Ward
 
 YearMonth = tuple[int, int]
+DISTINCT_AGGREGATIONS = (Aggregation.DISTINCT_AREAS, Aggregation.DISTINCT_HOUSEHOLDS)
 
 
 class year_month(FunctionElement[str]):  # noqa: N801  (SQL function naming)
@@ -53,13 +71,17 @@ class IndicatorValue:
 
     value: int
     denominator: int | None = None
+    from_baseline: bool = False  # includes a baseline (a figure from before the bot), see the module docstring
 
     @property
     def percent(self) -> float | None:
         return percent(self.value, self.denominator)
 
     def as_json(self) -> dict[str, Any]:
-        return {"value": self.value, "denominator": self.denominator, "percent": self.percent}
+        data: dict[str, Any] = {"value": self.value, "denominator": self.denominator, "percent": self.percent}
+        if self.from_baseline:
+            data["baseline"] = True
+        return data
 
 
 def percent(numerator: int, denominator: int | None) -> float | None:
@@ -120,10 +142,16 @@ class Totals:
 
 @dataclass
 class _Counts:
-    """Aggregated rows: (indicator code, ward, 'YYYY-MM') → numerator increment, and survey answers."""
+    """Aggregated rows: (indicator code, ward, 'YYYY-MM') → numerator increment, and survey answers.
+
+    `resets`: distinct indicators' baselines, the ward's cumulative figure at that month end; `marked`: every
+    key that has a baseline.
+    """
 
     numerators: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
     answers: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    resets: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    marked: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 def resolve_as_of(fiscal_year: int, as_of: date | None) -> date:
@@ -193,8 +221,9 @@ async def _gather(
     await _add_sums(session, counts, window, ward_code, wanted)
     await _add_distinct_areas(session, counts, window, ward_code, {"area_meeting": threshold}, wanted)
     await _add_distinct_households(session, counts, window, ward_code, wanted)
-    roster_areas = await _roster_areas_by_ward(session, ward_code)
     months = [ym for ym in fiscal_months(fiscal_year) if month_end(*ym) <= as_of or ym == (as_of.year, as_of.month)]
+    await _add_baselines(session, counts, months, ward_code, wanted)
+    roster_areas = await _roster_areas_by_ward(session, ward_code)
     return _Gathered(fiscal_year, as_of, months, counts, roster_areas, threshold)
 
 
@@ -321,6 +350,38 @@ async def _add_distinct_households(
             counts.numerators[(indicator.code, ward_code, ym)] += int(households)
 
 
+async def _add_baselines(
+    session: AsyncSession, counts: _Counts, months: list[YearMonth], ward: str | None, wanted: set[str]
+) -> None:
+    """The live baselines of the shown months, in one query: added to sums and answers, or kept as resets."""
+    if not wanted:
+        return
+    (first_year, first_month), (last_year, last_month) = months[0], months[-1]
+    month_number = col(Baseline.year) * 100 + col(Baseline.month)
+    query = sa.select(
+        col(Baseline.indicator_code), col(Baseline.ward_code), col(Baseline.year), col(Baseline.month),
+        col(Baseline.value), col(Baseline.denominator),
+    ).where(
+        col(Baseline.removed_at).is_(None),
+        month_number.between(first_year * 100 + first_month, last_year * 100 + last_month),
+        col(Baseline.indicator_code).in_(sorted(wanted)),
+    )  # fmt: skip
+    if ward:
+        query = query.where(col(Baseline.ward_code) == ward)
+    for code, ward_code, year, month, value, denominator in await session.execute(query):
+        indicator = INDICATORS_BY_CODE.get(code)
+        if indicator is None:
+            continue
+        key = (code, ward_code, f"{year:04d}-{month:02d}")
+        counts.marked.add(key)
+        if indicator.aggregation in DISTINCT_AGGREGATIONS:
+            counts.resets[key] = int(value)
+            continue
+        counts.numerators[key] += int(value)
+        if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+            counts.answers[key] += int(denominator or 0)
+
+
 async def _roster_areas_by_ward(session: AsyncSession, ward: str | None) -> dict[str, int]:
     query = (
         sa.select(col(Area.ward_code), sa.func.count())
@@ -348,23 +409,51 @@ def _assemble(
 ) -> Totals:
     month_keys = [f"{year:04d}-{month:02d}" for year, month in months]
 
-    def running(table: dict[tuple[str, str, str], int], code: str, in_wards: list[str]) -> list[int]:
-        """Cumulative sums over the months (as of each month end)."""
+    reset_wards: dict[str, set[str]] = defaultdict(set)  # distinct indicators: wards with a baseline
+    for code, ward, _month in counts.resets:
+        reset_wards[code].add(ward)
+
+    def reset_running(table: dict[tuple[str, str, str], int], code: str, ward: str) -> list[int]:
+        """One ward's running total as of each month end, a reset (distinct baseline) replacing it."""
         totals, total = [], 0
         for month in month_keys:
-            total += sum(table.get((code, w, month), 0) for w in in_wards)
+            reset = counts.resets.get((code, ward, month))
+            total = reset if reset is not None else total + table.get((code, ward, month), 0)
             totals.append(total)
         return totals
 
+    def running(table: dict[tuple[str, str, str], int], code: str, in_wards: list[str]) -> list[int]:
+        """Cumulative figures over the months (as of each month end), summed over the wards."""
+        with_resets = [w for w in in_wards if w in reset_wards[code]] if code in reset_wards else []
+        plain = [w for w in in_wards if w not in with_resets] if with_resets else in_wards
+        totals, total = [], 0
+        for month in month_keys:
+            total += sum(table.get((code, w, month), 0) for w in plain)
+            totals.append(total)
+        for ward in with_resets:
+            totals = [a + b for a, b in zip(totals, reset_running(table, code, ward), strict=True)]
+        return totals
+
+    def marks(code: str, in_wards: list[str]) -> list[bool]:
+        """Whether each month's figure includes a baseline (one in that month or earlier)."""
+        if not counts.marked:
+            return [False] * len(month_keys)
+        flags, seen = [], False
+        for month in month_keys:
+            seen = seen or any((code, w, month) in counts.marked for w in in_wards)
+            flags.append(seen)
+        return flags
+
     def series(indicator: Indicator, in_wards: list[str]) -> list[IndicatorValue]:
         numerators = running(counts.numerators, indicator.code, in_wards)
+        flags = marks(indicator.code, in_wards)
         if indicator.denominator is Denominator.ROSTER_AREAS:
             areas = sum(roster_areas.get(w, 0) for w in in_wards)
-            return [IndicatorValue(n, areas) for n in numerators]
+            return [IndicatorValue(n, areas, f) for n, f in zip(numerators, flags, strict=True)]
         if indicator.denominator is Denominator.SURVEY_ANSWERS:
             answers = running(counts.answers, indicator.code, in_wards)
-            return [IndicatorValue(n, a) for n, a in zip(numerators, answers, strict=True)]
-        return [IndicatorValue(n) for n in numerators]
+            return [IndicatorValue(n, a, f) for n, a, f in zip(numerators, answers, flags, strict=True)]
+        return [IndicatorValue(n, None, f) for n, f in zip(numerators, flags, strict=True)]
 
     by_month = {i.code: series(i, wards) for i in INDICATORS}
     return Totals(

@@ -103,13 +103,13 @@ async def _show_totals(
     threshold = context.settings.regular_meeting_threshold
     async with session_scope(context.sessions) as session:
         totals, final = await totals_as_of(session, fiscal_year, as_of, ward_code, threshold)
-        previous = await _previous_month(session, totals, ward_code, threshold)
-        scope_name = await _scope_name(session, ward_code, lang)
-    body = _totals_text(totals, previous, scope_name, final, lang)
+        previous = await previous_month_totals(session, totals, ward_code, threshold)
+        scope_name = await scope_name_of(session, ward_code, lang)
+    body = totals_text(totals, previous, scope_name, final, lang)
     await show(update, body, _totals_buttons(context.member, totals, scope, lang))
 
 
-async def _previous_month(
+async def previous_month_totals(
     session: AsyncSession, totals: Totals, ward_code: str | None, threshold: int
 ) -> Totals | None:
     """The figures at the end of the month before the as-of month, for the change column (none in April)."""
@@ -120,7 +120,7 @@ async def _previous_month(
     return previous
 
 
-def _totals_text(totals: Totals, previous: Totals | None, scope_name: str, final: bool, lang: str) -> str:
+def totals_text(totals: Totals, previous: Totals | None, scope_name: str, final: bool, lang: str) -> str:
     header = text("totals_header", lang, year=fiscal_year_label(totals.fiscal_year), as_of=as_of_label(totals.as_of),
                   scope=scope_name, final=text("totals_final", lang) if final else "")  # fmt: skip
     lines = [header]
@@ -335,7 +335,7 @@ async def chart_button(update: Update, context: IntakeContext) -> None:
     async with session_scope(context.sessions) as session:
         this_year = await indicator_totals(session, fiscal_year, None, ward_code, threshold)
         last_year = await indicator_totals(session, fiscal_year - 1, None, ward_code, threshold)
-        scope_name = await _scope_name(session, ward_code, lang)
+        scope_name = await scope_name_of(session, ward_code, lang)
     png = await asyncio.to_thread(render_chart, [code], this_year, last_year, scope_name)  # keeps the bot responsive
     label = next(i.short_label for i in INDICATORS if i.code == code)
     chat = update.effective_chat
@@ -343,7 +343,7 @@ async def chart_button(update: Update, context: IntakeContext) -> None:
     await chat.send_photo(png, caption=text("chart_caption", lang, label=label, scope=scope_name))
 
 
-async def _scope_name(session: AsyncSession, ward_code: str | None, lang: str) -> str:
+async def scope_name_of(session: AsyncSession, ward_code: str | None, lang: str) -> str:
     ward = await session.get(Ward, ward_code) if ward_code else None
     return (ward.name_ja if lang == "ja" else ward.name_en) if ward else CITY_LABEL[lang]
 

@@ -1,0 +1,86 @@
+"""/reminders: see when the next reminder is due, pause or resume one's own; /leave: admins set leave periods."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import Update
+
+from bot.context import IntakeContext, language, show
+from bot.keyboards import inline
+from bot.texts import text
+from models.catalog import Role
+from models.db import session_scope
+from models.fiscal import today as japan_today
+from models.tables import AuditEntry, Staff
+from reminders.schedule import next_reminder_day
+
+log = logging.getLogger(__name__)
+
+
+async def reminders_command(update: Update, context: IntakeContext) -> None:
+    await _show_status(update, context, context.member)
+
+
+async def reminders_button(update: Update, context: IntakeContext) -> None:
+    """rem:pause / rem:resume — only one's own reminders."""
+    query = update.callback_query
+    paused = {"rem:pause": True, "rem:resume": False}.get(query.data or "") if query else None
+    if paused is None:
+        if query is not None:
+            await query.answer(text("invalid_choice", language(update)), show_alert=True)
+        return
+    async with session_scope(context.sessions) as session:
+        member = await session.get(Staff, context.member.id)
+        assert member is not None
+        member.reminders_paused = paused
+        session.add(AuditEntry(actor_staff_id=member.id, action="pause_reminders" if paused else "resume_reminders",
+                               entity="staff", entity_id=str(member.id)))  # fmt: skip
+    log.info("staff=%s reminders %s", member.id, "paused" if paused else "resumed")
+    await _show_status(update, context, member)
+
+
+async def _show_status(update: Update, context: IntakeContext, member: Staff) -> None:
+    lang = language(update)
+    settings = context.settings
+    today = japan_today()
+    upcoming = next_reminder_day(today, settings.reminder_business_days_before)
+    if member.on_leave_until is not None and member.on_leave_until >= today:
+        state = text("reminders_on_leave", lang, until=member.on_leave_until.isoformat())
+    else:
+        state = text("reminders_off" if member.reminders_paused else "reminders_on", lang)
+    body = text("reminders_status", lang, next=upcoming.isoformat(), time=settings.reminder_time.strftime("%H:%M"),
+                state=state)  # fmt: skip
+    toggle = ("button_resume_reminders", "rem:resume") if member.reminders_paused else ("button_pause", "rem:pause")
+    await show(update, body, inline([[(text(toggle[0], lang), toggle[1])]]))
+
+
+async def leave_command(update: Update, context: IntakeContext) -> None:
+    """/leave N YYYY-MM-DD | off — admins set the last day of a staff member's leave (no reminders until then)."""
+    lang = language(update)
+    if context.member.role != Role.ADMIN:
+        await show(update, text("not_allowed", lang))
+        return
+    args = context.args or []
+    until = _parse_until(args[1]) if len(args) == 2 else None
+    if len(args) != 2 or not args[0].isdigit() or (until is None and args[1] != "off"):
+        await show(update, text("leave_usage", lang))
+        return
+    async with session_scope(context.sessions) as session:
+        member = await session.get(Staff, int(args[0]))
+        if member is None:
+            await show(update, text("leave_usage", lang))
+            return
+        member.on_leave_until = until
+        session.add(AuditEntry(actor_staff_id=context.member.id, action="leave", entity="staff", entity_id=args[0],
+                               detail={"until": until.isoformat() if until else None}))  # fmt: skip
+    state = text("reminders_on_leave", lang, until=until.isoformat()) if until else text("leave_cleared", lang)
+    await show(update, text("leave_set", lang, name=member.display_name, id=member.id, state=state))
+
+
+def _parse_until(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,205 @@
+"""Exports of the events of a fiscal year, for analysis in Excel or elsewhere (no Telegram, no Typer here).
+
+Only coded fields leave the database: no note, no void reason (both free text), no staff member, no Telegram id.
+Households appear as their pseudonymous reference codes. Voided and corrected events are included and flagged,
+so every figure can be traced: a row counts when `voided` is "no".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from models.catalog import INDICATOR_BY_KIND, KINDS_BY_CODE
+from models.config import TOKYO
+from models.fiscal import fiscal_year_end, fiscal_year_start
+from models.tables import Area, Event, Ward
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+# Stable column names (machine-readable; README "Operations" explains them).
+EXPORT_COLUMNS = (
+    "no",
+    "date",
+    "ward_code",
+    "ward_name",
+    "area_code",
+    "kind",
+    "kind_label",
+    "indicator_code",
+    "count",
+    "household_ref",
+    "answer",
+    "logged_at_jst",
+    "source",
+    "voided",
+    "voided_at_jst",
+    "replaced_by",
+    "corrects",
+)
+_WIDTHS = (8, 11, 9, 10, 11, 24, 30, 9, 7, 14, 7, 17, 10, 7, 17, 11, 9)
+_JST_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One event, coded fields only; the field order is EXPORT_COLUMNS."""
+
+    no: int
+    date: date
+    ward_code: str
+    ward_name: str
+    area_code: str | None
+    kind: str
+    kind_label: str
+    indicator_code: str
+    count: int
+    household_ref: str | None
+    answer: bool | None
+    logged_at: datetime  # aware; written in Japan time
+    source: str
+    voided: bool
+    voided_at: datetime | None
+    replaced_by: int | None
+    corrects: int | None
+
+
+async def export_events(
+    session: AsyncSession, fiscal_year: int, ward_code: str | None = None, as_of: date | None = None
+) -> list[ExportRow]:
+    """Every event (counted or voided) that happened in the fiscal year up to `as_of`, by date then number.
+
+    `as_of` defaults to the year's last day; ValueError for an unknown ward or a date before the year.
+    """
+    first, last = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
+    if as_of is not None and as_of < first:
+        raise ValueError(f"fiscal year {fiscal_year} starts on {first}, after {as_of}")
+    if ward_code is not None and await session.get(Ward, ward_code) is None:
+        raise ValueError(f"unknown ward code {ward_code}")
+    query = (
+        sa.select(
+            col(Event.id), col(Event.occurred_on), col(Event.ward_code), col(Ward.name_ja), col(Area.code),
+            col(Event.kind), col(Event.count), col(Event.household_ref), col(Event.answer), col(Event.logged_at),
+            col(Event.source), col(Event.voided_at), col(Event.replaced_by_event_id), col(Event.corrects_event_id),
+        )
+        .join(Ward, col(Ward.code) == col(Event.ward_code))
+        .outerjoin(Area, col(Area.id) == col(Event.area_id))
+        .where(col(Event.occurred_on).between(first, min(as_of or last, last)))
+        .order_by(col(Event.occurred_on), col(Event.id))
+    )  # fmt: skip
+    if ward_code is not None:
+        query = query.where(col(Event.ward_code) == ward_code)
+    return [_row(tuple(values)) for values in await session.execute(query)]
+
+
+def _row(values: Sequence[Any]) -> ExportRow:
+    (event_id, occurred_on, ward_code, ward_name, area_code, kind, count, household, answer, logged_at,
+     source, voided_at, replaced_by, corrects) = values  # fmt: skip
+    indicator = INDICATOR_BY_KIND.get(kind)
+    return ExportRow(
+        no=event_id,
+        date=occurred_on,
+        ward_code=ward_code,
+        ward_name=ward_name,
+        area_code=area_code,
+        kind=kind,
+        kind_label=KINDS_BY_CODE[kind].label_ja if kind in KINDS_BY_CODE else kind,
+        indicator_code=indicator.code if indicator else "",
+        count=count,
+        household_ref=household,
+        answer=answer,
+        logged_at=logged_at,
+        source=source,
+        voided=voided_at is not None,
+        voided_at=voided_at,
+        replaced_by=replaced_by,
+        corrects=corrects,
+    )
+
+
+def _yes_no(flag: bool | None) -> str:
+    return "" if flag is None else ("yes" if flag else "no")
+
+
+def _japan(moment: datetime | None) -> datetime | None:
+    """Japan time without a zone (spreadsheets hold no zones; the column name says JST)."""
+    return moment.astimezone(TOKYO).replace(tzinfo=None) if moment else None
+
+
+def _cells(row: ExportRow) -> list[Any]:
+    """The row's values for a spreadsheet: flags as yes/no, times in Japan time, absent values as None."""
+    values = list(astuple(row))
+    values[EXPORT_COLUMNS.index("answer")] = _yes_no(row.answer) or None
+    values[EXPORT_COLUMNS.index("logged_at_jst")] = _japan(row.logged_at)
+    values[EXPORT_COLUMNS.index("voided")] = _yes_no(row.voided)
+    values[EXPORT_COLUMNS.index("voided_at_jst")] = _japan(row.voided_at)
+    return values
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(_JST_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def events_csv(rows: Sequence[ExportRow]) -> bytes:
+    """CSV in UTF-8 with a BOM and CRLF line ends, which Excel opens with the Japanese intact."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([_text(value) for value in _cells(row)] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def events_xlsx(rows: Sequence[ExportRow]) -> bytes:
+    """One worksheet `events`: a bold, frozen header row, dates and times as real Excel values."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "events"
+    sheet.append(list(EXPORT_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(_cells(row))
+    for index, width in enumerate(_WIDTHS, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = width
+    for column, number_format in (("date", "yyyy-mm-dd"), ("logged_at_jst", "yyyy-mm-dd hh:mm:ss"),
+                                  ("voided_at_jst", "yyyy-mm-dd hh:mm:ss")):  # fmt: skip
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=EXPORT_COLUMNS.index(column) + 1,
+                                       max_col=EXPORT_COLUMNS.index(column) + 1):  # fmt: skip
+            cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render_events(rows: Sequence[ExportRow], export_format: ExportFormat) -> bytes:
+    return events_csv(rows) if export_format is ExportFormat.CSV else events_xlsx(rows)
+
+
+def default_export_name(fiscal_year: int, ward_code: str | None, export_format: ExportFormat) -> str:
+    """`events-2025-city.csv` / `events-2025-27102.xlsx`."""
+    return f"events-{fiscal_year}-{ward_code or 'city'}.{export_format.value}"
