@@ -56,6 +56,7 @@ async def _refuse_group(update: Update, context: IntakeContext) -> None:
     log.info("refused %s chat update=%s", chat.type, update.update_id)
     if update.callback_query is not None:
         await update.callback_query.answer(text("refuse_group", language(update)), show_alert=True)
+        await context.bot.leave_chat(chat.id)
         return
     if chat.type == ChatType.CHANNEL:
         await context.bot.leave_chat(chat.id)

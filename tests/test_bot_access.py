@@ -139,3 +139,14 @@ async def test_admins_invite_in_the_bot_and_others_may_not(
     assert (await worker.send("/invite worker 27102"))[0].text == "この操作は権限のある方のみ行えます。"
     async with session_scope(sessions) as session:
         assert await session.scalar(select(func.count()).select_from(Invite).where(col(Invite.used_at).is_(None))) == 0
+
+
+async def test_a_button_pressed_in_a_group_is_refused_and_the_bot_leaves(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    member = await add_staff(sessions)
+    group = ChatSession(app, api, member.telegram_user_id, chat_type="group")
+    message = await app.bot.send_message(group.chat_id, "（テスト用のメッセージ）")
+    await group.press_data("log:kind:outreach", api.message(group.chat_id, message.message_id))
+    assert group.answers[-1] == "申し訳ありません。このボットは個別のチャットでのみ利用できます。"
+    assert api.calls_to("leaveChat")[-1].parameters["chat_id"] == group.chat_id

@@ -233,3 +233,11 @@ async def test_a_closed_months_sheet_is_the_frozen_one(
     assert [row[0] for row in listed] == [october.id]  # the entry as it was when October locked
     live = (await chief.send("/totals"))[-1].text
     assert "⑤アウトリーチ件数: 9件" in live
+
+
+async def test_a_ward_supervisor_without_a_ward_sees_nothing(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    misconfigured = chat_as(app, api, await add_staff(sessions, Role.WARD_SUPERVISOR, ward=None))
+    assert (await misconfigured.send("/totals"))[-1].text.startswith("集計は区・市の管理者の方が見られます")
+    assert (await misconfigured.send("/missing"))[-1].text == "この操作は権限のある方のみ行えます。"

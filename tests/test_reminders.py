@@ -219,6 +219,7 @@ async def test_reminders_command_pauses_and_resumes(
     assert (await worker.press("リマインダーを再開"))[-1].text.endswith("状態: 受け取る")
 
 
+@pytest.mark.usefixtures("clock")
 async def test_admins_set_leave(
     app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -228,6 +229,7 @@ async def test_admins_set_leave(
     assert reply == f"休暇 予定さん（No.{member.id}）: 休暇中（2026-01-31まで）"
     assert (await admin.send(f"/leave {member.id} off"))[-1].text.endswith("休暇なし")
     assert (await admin.send("/leave x"))[-1].text.startswith("使い方: /leave")
+    assert (await admin.send(f"/leave {member.id} 2025-01-31"))[-1].text.startswith("使い方: /leave")  # already over
     worker = chat_as(app, api, await add_staff(sessions))
     assert (await worker.send(f"/leave {member.id} off"))[-1].text == "この操作は権限のある方のみ行えます。"
 

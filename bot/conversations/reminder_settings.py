@@ -13,6 +13,7 @@ from bot.texts import text
 from models.catalog import Role
 from models.db import session_scope
 from models.fiscal import today as japan_today
+from models.staff import set_leave
 from models.tables import AuditEntry, Staff
 from reminders.schedule import next_reminder_day
 
@@ -67,14 +68,13 @@ async def leave_command(update: Update, context: IntakeContext) -> None:
     if len(args) != 2 or not args[0].isdigit() or (until is None and args[1] != "off"):
         await show(update, text("leave_usage", lang))
         return
-    async with session_scope(context.sessions) as session:
-        member = await session.get(Staff, int(args[0]))
-        if member is None:
-            await show(update, text("leave_usage", lang))
-            return
-        member.on_leave_until = until
-        session.add(AuditEntry(actor_staff_id=context.member.id, action="leave", entity="staff", entity_id=args[0],
-                               detail={"until": until.isoformat() if until else None}))  # fmt: skip
+    try:
+        async with session_scope(context.sessions) as session:
+            member = await set_leave(session, int(args[0]), until, today=japan_today(), by_staff_id=context.member.id,
+                                     actor="bot")  # fmt: skip
+    except ValueError:  # no such member, or a leave that already ended
+        await show(update, text("leave_usage", lang))
+        return
     state = text("reminders_on_leave", lang, until=until.isoformat()) if until else text("leave_cleared", lang)
     await show(update, text("leave_set", lang, name=member.display_name, id=member.id, state=state))
 

@@ -39,6 +39,9 @@ CITY = "city"
 
 
 def is_supervisor(member: Staff) -> bool:
+    """Supervisors and admins; a ward supervisor without a ward is misconfigured and sees nothing (fails closed)."""
+    if member.role == Role.WARD_SUPERVISOR:
+        return member.ward_code is not None
     return member.role in SUPERVISORS
 
 
