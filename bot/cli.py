@@ -18,7 +18,7 @@ from bot import cli_health, cli_history, cli_ops, cli_privacy, cli_reminders
 from bot.logs import configure_logging, settings_secrets
 from models.catalog import INDICATORS, Organisation, Role
 from models.config import Settings, get_settings
-from models.db import make_engine, migrate, session_factory, session_scope
+from models.db import bot_engine, make_engine, migrate, session_factory, session_scope
 from models.fiscal import as_of_label, fiscal_year_label, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.reference import AreaImportError, ensure_wards, import_areas_file, load_sample_areas_if_empty
@@ -144,7 +144,7 @@ def run_command() -> None:
     configure_logging(settings.log_level, settings.log_format, secrets=settings_secrets(settings))
     for line in asyncio.run(prepare_database(settings)):
         logging.getLogger("intake").info(line)
-    runtime = Runtime(settings, session_factory(make_engine(settings.database_url)))
+    runtime = Runtime(settings, session_factory(bot_engine(settings)))
     application = build_application(runtime, settings.telegram_bot_token.get_secret_value())
     serve(application, settings)
 

@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from models.config import Settings
+
 MIGRATIONS = "models:migrations"
 
 
@@ -38,6 +40,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def bot_engine(settings: Settings) -> AsyncEngine:
+    """The long-running bot's engine: PostgreSQL keeps DB_POOL_SIZE connections (+ DB_MAX_OVERFLOW at peaks)."""
+    if make_url(settings.database_url).get_backend_name() == "postgresql":
+        return make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                           max_overflow=settings.db_max_overflow, pool_recycle=1800)  # fmt: skip
+    return make_engine(settings.database_url)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

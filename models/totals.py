@@ -28,7 +28,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -173,8 +174,8 @@ async def indicator_totals(
 ) -> Totals:
     """Every indicator for the fiscal year up to `as_of`, for the city or one ward, with breakdowns.
 
-    `only` restricts the work to some indicator codes (the others come back as zero), e.g. for the
-    one-line reply after an entry is saved.
+    `only` restricts the work to some indicator codes (the others come back as zero, denominators too),
+    e.g. for the one-line reply after an entry is saved.
     """
     gathered = await _gather(session, fiscal_year, as_of, ward_code, regular_meeting_threshold, only)
     wards = [ward_code] if ward_code else await _ward_codes(session)
@@ -223,7 +224,8 @@ async def _gather(
     await _add_distinct_households(session, counts, window, ward_code, wanted)
     months = [ym for ym in fiscal_months(fiscal_year) if month_end(*ym) <= as_of or ym == (as_of.year, as_of.month)]
     await _add_baselines(session, counts, months, ward_code, wanted)
-    roster_areas = await _roster_areas_by_ward(session, ward_code)
+    needs_roster = any(INDICATORS_BY_CODE[code].denominator is Denominator.ROSTER_AREAS for code in wanted)
+    roster_areas = await _roster_areas_by_ward(session, ward_code) if needs_roster else {}
     return _Gathered(fiscal_year, as_of, months, counts, roster_areas, threshold)
 
 
@@ -244,17 +246,22 @@ def _kinds(aggregations: Iterable[Aggregation], wanted: set[str]) -> dict[str, I
 async def _add_sums(
     session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None, wanted: set[str]
 ) -> None:
-    """Sums and survey answers per ward and month: one branch per kind, each read in index order.
+    """Sums and survey answers per ward and month: one branch per kind and month, each an index range.
 
-    Grouping by (day, ward) inside a kind follows the index, so the database never sorts the year's rows;
-    each branch then regroups its small per-day result by month.
+    Each branch reads one kind's rows of one month straight from the index and groups them by ward, so
+    the database never sorts the year's rows. The statement is plain SQL text, cached per shape: with up to
+    120 branches, building it from SQLAlchemy constructs would cost more than running it.
     """
     by_kind = _kinds([Aggregation.SUM, Aggregation.SURVEY_YES_SHARE], wanted)
     if not by_kind:
         return
-    branches = [_monthly_sums(kind, indicator, window, ward) for kind, indicator in by_kind.items()]
-    query = sa.union_all(*branches) if len(branches) > 1 else branches[0]
-    for kind, ward_code, ym, total, yes_answers, answers in await session.execute(query):
+    months = _month_ranges(window)
+    statement = _monthly_sums_sql(tuple(by_kind), len(months), ward is not None)
+    params: dict[str, Any] = {"ward": ward} if ward is not None else {}
+    for n, (first, last) in enumerate(months):
+        params |= {f"s{n}": first, f"e{n}": last, f"m{n}": f"{first:%Y-%m}"}
+    params |= {f"k{n}": kind for n, kind in enumerate(by_kind)}
+    for kind, ward_code, ym, total, yes_answers, answers in await session.execute(statement, params):
         indicator = by_kind[kind]
         key = (indicator.code, ward_code, ym)
         if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
@@ -264,28 +271,31 @@ async def _add_sums(
             counts.numerators[key] += int(total)
 
 
-def _monthly_sums(
-    kind: str, indicator: Indicator, window: tuple[date, date], ward: str | None
-) -> sa.Select[tuple[Any, ...]]:
-    survey = indicator.aggregation is Aggregation.SURVEY_YES_SHARE
-    yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0)) if survey else sa.literal(0)
-    daily = (
-        sa.select(
-            col(Event.occurred_on).label("occurred_on"),
-            col(Event.ward_code).label("ward_code"),
-            sa.func.sum(col(Event.count)).label("total"),
-            yes.label("yes"),
-            sa.func.count().label("answers"),
-        )
-        .where(col(Event.kind) == kind, *_live_events_in(window, ward))
-        .group_by(col(Event.occurred_on), col(Event.ward_code))
-        .subquery()
+def _month_ranges(window: tuple[date, date]) -> list[tuple[date, date]]:
+    """The window cut into calendar months: (first day, last day or the window's end)."""
+    ranges, first = [], window[0]
+    while first <= window[1]:
+        ranges.append((first, min(month_end(first.year, first.month), window[1])))
+        first = month_end(first.year, first.month) + timedelta(days=1)
+    return ranges
+
+
+@lru_cache(maxsize=64)
+def _monthly_sums_sql(kinds: tuple[str, ...], months: int, one_ward: bool) -> sa.TextClause:
+    survey = {i.kind for i in INDICATORS if i.aggregation is Aggregation.SURVEY_YES_SHARE}
+    ward = " AND ward_code = :ward" if one_ward else ""
+    branches = [
+        f"SELECT :k{k} AS kind, ward_code, :m{m} AS ym, SUM(count), "
+        f"{'SUM(CASE WHEN answer THEN 1 ELSE 0 END)' if kind in survey else '0'}, COUNT(*) "
+        f"FROM event WHERE kind = :k{k} AND voided_at IS NULL AND occurred_on BETWEEN :s{m} AND :e{m}{ward} "
+        "GROUP BY ward_code"
+        for k, kind in enumerate(kinds)
+        for m in range(months)
+    ]
+    return sa.text(" UNION ALL ".join(branches)).bindparams(
+        *(sa.bindparam(f"s{m}", type_=sa.Date) for m in range(months)),
+        *(sa.bindparam(f"e{m}", type_=sa.Date) for m in range(months)),
     )
-    month = year_month(daily.c.occurred_on)
-    return sa.select(
-        sa.literal(kind, sa.String()), daily.c.ward_code, month, sa.func.sum(daily.c.total), sa.func.sum(daily.c.yes),
-        sa.func.sum(daily.c.answers),
-    ).group_by(daily.c.ward_code, month)  # fmt: skip
 
 
 async def _add_distinct_areas(

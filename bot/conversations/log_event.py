@@ -36,7 +36,7 @@ from models.db import session_scope
 from models.events import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
 from models.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
-from models.locks import is_entry_locked
+from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.tables import NOTE_MAX_LENGTH, Area, Event, Ward
 from models.totals import IndicatorValue, indicator_totals, sheet_notation, would_count_anew
@@ -442,6 +442,8 @@ async def date_refusal(context: IntakeContext, ward_code: str, picked: date, lan
     if picked > today:
         return text("date_future", lang)
     lock_days = context.settings.lock_business_days
+    if not is_month_locked(picked.year, picked.month, today, lock_days):
+        return None  # the usual case, known without the database
     async with session_scope(context.sessions) as session:
         locked = await is_entry_locked(session, ward_code, picked, today, lock_days)
     if locked:
