@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -38,7 +37,7 @@ from bot.texts import text
 from models.config import TOKYO
 from models.db import session_scope
 from models.tables import Event
-from reminders.jobs import ReminderRuntime, catch_up, schedule_daily_run
+from reminders.jobs import ReminderRuntime, schedule_daily_run
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +114,7 @@ async def _post_init(application: IntakeApplication) -> None:
     runtime: Runtime = application.bot_data[RUNTIME]
     reminders = ReminderRuntime(runtime.sessions, runtime.settings, BotMessenger(runtime.sessions, runtime.settings))
     if application.job_queue is not None:
-        schedule_daily_run(application.job_queue, reminders)
-    application.create_task(catch_up(application.bot, reminders, datetime.now(TOKYO)), name="catch_up")
+        schedule_daily_run(application.job_queue, reminders)  # and, just after start, today's missed run
 
 
 async def show_help(update: Update, context: IntakeContext) -> None:

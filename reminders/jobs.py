@@ -37,8 +37,10 @@ from reminders.schedule import due_on
 log = logging.getLogger(__name__)
 
 DAILY_JOB_ID = "daily_run"
+CATCH_UP_JOB_ID = "catch_up"
 SCHEDULER_LOCK = 0x6D696D61  # "mima": the advisory lock key of the scheduler's leader
 _IN_PROCESS = asyncio.Lock()
+CATCH_UP_DELAY_SECONDS = 5  # after start-up, once the bot is polling or serving
 SUPERVISOR_ROLES = (Role.WARD_SUPERVISOR, Role.CITY_SUPERVISOR)
 
 
@@ -71,8 +73,9 @@ class DayReport:
 def schedule_daily_run(job_queue: JobQueue[Any], runtime: ReminderRuntime) -> None:
     """The one daily job, re-created at every start under a fixed id (a restart never doubles it)."""
     at = runtime.settings.reminder_time.replace(tzinfo=TOKYO)
-    with suppress(JobLookupError):  # before the scheduler starts, APScheduler keeps jobs pending: two would stay
-        job_queue.scheduler.remove_job(DAILY_JOB_ID)
+    for job_id in (DAILY_JOB_ID, CATCH_UP_JOB_ID):
+        with suppress(JobLookupError):  # before the scheduler starts, APScheduler keeps jobs pending: two would stay
+            job_queue.scheduler.remove_job(job_id)
     job_queue.run_daily(
         daily_run,
         time=at,
@@ -80,6 +83,8 @@ def schedule_daily_run(job_queue: JobQueue[Any], runtime: ReminderRuntime) -> No
         data=runtime,
         job_kwargs={"id": DAILY_JOB_ID, "replace_existing": True, "coalesce": True, "misfire_grace_time": 3600},
     )
+    job_queue.run_once(catch_up_once, when=CATCH_UP_DELAY_SECONDS, data=runtime, name=CATCH_UP_JOB_ID,
+                       job_kwargs={"id": CATCH_UP_JOB_ID, "replace_existing": True})  # fmt: skip
 
 
 async def daily_run(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -135,6 +140,13 @@ async def _ran_on(sessions: async_sessionmaker[AsyncSession], day: date) -> bool
             )
         )
     return found is not None
+
+
+async def catch_up_once(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """A one-off job shortly after start-up (module level, as APScheduler needs): today's missed run."""
+    assert context.job is not None
+    runtime: ReminderRuntime = context.job.data  # type: ignore[assignment]
+    await catch_up(context.bot, runtime, datetime.now(TOKYO))
 
 
 async def catch_up(bot: Bot, runtime: ReminderRuntime, now: datetime) -> DayReport | None:

@@ -26,7 +26,15 @@ from models.config import TOKYO
 from models.db import session_scope
 from models.tables import AuditEntry, Delivery, Staff
 from reminders.delivery import Outcome
-from reminders.jobs import DAILY_JOB_ID, ReminderRuntime, catch_up, run_day, run_day_once, schedule_daily_run
+from reminders.jobs import (
+    CATCH_UP_JOB_ID,
+    DAILY_JOB_ID,
+    ReminderRuntime,
+    catch_up,
+    run_day,
+    run_day_once,
+    schedule_daily_run,
+)
 from tests.builders import add_event
 from tests.harness import TOKEN, add_staff, chat_as, make_settings
 
@@ -198,8 +206,9 @@ async def test_the_daily_job_has_a_fixed_id_and_is_not_doubled_by_a_restart(
     assert app.job_queue is not None
     schedule_daily_run(app.job_queue, runtime_for(sessions))
     schedule_daily_run(app.job_queue, runtime_for(sessions))
-    jobs = app.job_queue.scheduler.get_jobs()
-    assert [job.id for job in jobs] == [DAILY_JOB_ID]
+    jobs = sorted(app.job_queue.scheduler.get_jobs(), key=lambda job: job.id)
+    assert [job.id for job in jobs] == [CATCH_UP_JOB_ID, DAILY_JOB_ID]  # today's catch-up, then every day
+    jobs = jobs[1:]
     trigger = str(jobs[0].trigger)
     assert "hour='9'" in trigger and "minute='30'" in trigger, trigger
     assert str(jobs[0].trigger.timezone) == "Asia/Tokyo"
