@@ -503,3 +503,50 @@ async def would_count_anew(session: AsyncSession, draft: EventDraft, as_of: date
         )
         return not earlier
     return True
+
+
+async def year_to_date(
+    session: AsyncSession, code: str, fiscal_year: int, as_of: date, ward_code: str, threshold: int = 1
+) -> IndicatorValue:
+    """One indicator for one ward, fiscal year to `as_of`: the figure the bot quotes after each entry.
+
+    Sums and survey answers take one range read plus the baselines; distinct counts need the full engine.
+    Equal to `indicator_totals(...).indicators[code]` (tested).
+    """
+    indicator = INDICATORS_BY_CODE[code]
+    if indicator.aggregation not in (Aggregation.SUM, Aggregation.SURVEY_YES_SHARE):
+        totals = await indicator_totals(session, fiscal_year, as_of, ward_code, threshold, only={code})
+        return totals.indicators[code]
+    as_of = resolve_as_of(fiscal_year, as_of)
+    window = (fiscal_year_start(fiscal_year), as_of)
+    yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
+    total, yes_answers, answers = (
+        await session.execute(
+            sa.select(sa.func.sum(col(Event.count)), yes, sa.func.count()).where(
+                col(Event.kind) == indicator.kind, *_live_events_in(window, ward_code)
+            )
+        )
+    ).one()
+    months = [ym for ym in fiscal_months(fiscal_year) if date(*ym, 1) <= as_of]
+    baseline_value, baseline_answers, marked = await _baseline_sums(session, code, ward_code, months)
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        return IndicatorValue(int(yes_answers or 0) + baseline_value, int(answers or 0) + baseline_answers, marked)
+    return IndicatorValue(int(total or 0) + baseline_value, None, marked)
+
+
+async def _baseline_sums(
+    session: AsyncSession, code: str, ward_code: str, months: list[YearMonth]
+) -> tuple[int, int, bool]:
+    (first_year, first_month), (last_year, last_month) = months[0], months[-1]
+    month_number = col(Baseline.year) * 100 + col(Baseline.month)
+    value, denominator, rows = (
+        await session.execute(
+            sa.select(sa.func.sum(col(Baseline.value)), sa.func.sum(col(Baseline.denominator)), sa.func.count()).where(
+                col(Baseline.removed_at).is_(None),
+                col(Baseline.indicator_code) == code,
+                col(Baseline.ward_code) == ward_code,
+                month_number.between(first_year * 100 + first_month, last_year * 100 + last_month),
+            )
+        )
+    ).one()
+    return int(value or 0), int(denominator or 0), bool(rows)

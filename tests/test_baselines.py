@@ -22,7 +22,7 @@ from models.history import import_events
 from models.sheet_workbook import BASELINE_NOTE, KEY_COLUMN, YEAR_COLUMNS, build_workbook, collect_sheet, row_of
 from models.snapshots import totals_from_json
 from models.tables import AuditEntry, Baseline, utcnow
-from models.totals import IndicatorValue, Totals, indicator_totals, totals_for_every_scope
+from models.totals import IndicatorValue, Totals, indicator_totals, totals_for_every_scope, year_to_date
 from tests.builders import add_event
 
 MIYAKOJIMA, FUKUSHIMA = "27102", "27103"  # 13 and 9 sample areas, all roster-provided
@@ -338,3 +338,11 @@ async def test_without_baselines_nothing_is_marked(session: AsyncSession) -> Non
     assert not any(figure.from_baseline for series in totals.by_month.values() for figure in series)
     assert "baseline" not in str(totals.as_json())
     assert replace(totals.indicators["1-5"], from_baseline=True).as_json()["baseline"] is True
+
+
+async def test_year_to_date_counts_the_baselines_like_the_engine(dataset: AsyncSession) -> None:
+    for code in ("1-5", "2-Q", "1-1", "3-1"):
+        for ward in (MIYAKOJIMA, FUKUSHIMA):
+            for as_of in (date(2024, 6, 30), date(2025, 3, 31)):
+                expected = (await indicator_totals(dataset, 2024, as_of, ward)).indicators[code]
+                assert await year_to_date(dataset, code, 2024, as_of, ward) == expected, (code, ward, as_of)

@@ -12,7 +12,15 @@ from sqlmodel import col, update
 from models.catalog import INDICATORS_BY_CODE
 from models.events import correct_event, draft_of
 from models.tables import Area
-from models.totals import IndicatorValue, Totals, indicator_totals, percent, sheet_notation, totals_for_every_scope
+from models.totals import (
+    IndicatorValue,
+    Totals,
+    indicator_totals,
+    percent,
+    sheet_notation,
+    totals_for_every_scope,
+    year_to_date,
+)
 from tests.builders import FAR_FUTURE, add_event
 
 FY = 2025
@@ -191,3 +199,10 @@ async def test_every_scope_in_one_pass_equals_each_scope_alone(dataset: AsyncSes
     assert len(every) == 25
     for scope in (None, MIYAKOJIMA, FUKUSHIMA, "27128"):
         assert every[scope].as_json() == (await totals(dataset, ward=scope)).as_json()
+
+
+@pytest.mark.parametrize("code", [i.code for i in INDICATORS_BY_CODE.values()])
+async def test_year_to_date_equals_the_engine(dataset: AsyncSession, code: str) -> None:
+    for ward in (MIYAKOJIMA, FUKUSHIMA):
+        engine_value = (await totals(dataset, ward=ward)).indicators[code]
+        assert await year_to_date(dataset, code, FY, AS_OF, ward) == engine_value

@@ -39,7 +39,7 @@ from models.fiscal import today as japan_today
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.tables import NOTE_MAX_LENGTH, Area, Event, Ward
-from models.totals import IndicatorValue, indicator_totals, sheet_notation, would_count_anew
+from models.totals import IndicatorValue, sheet_notation, would_count_anew, year_to_date
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ KIND, AREA, HOUSEHOLD, DATE, COUNT, ANSWER, CONFIRM, NOTE, REASON = (
     "kind", "area", "household", "date", "count", "answer", "confirm", "note", "reason",
 )  # fmt: skip
 DRAFT = "draft"
+_WARD_NAMES: dict[str, tuple[str, str]] = {}
 AREAS_PER_PAGE = 8
 TEXT_MAX = 300
 COUNT_CHOICES = (1, 2, 3, 5, 10)
@@ -631,9 +632,8 @@ def idempotency_key(update: Update, draft_id: str) -> str:
 
 async def _indicator_total(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> IndicatorValue:
     indicator = INDICATOR_BY_KIND[draft.kind]
-    totals = await indicator_totals(session, fiscal_year_of(draft.occurred_on), _as_of(draft), draft.ward_code,
-                                    _threshold(context), only={indicator.code})  # fmt: skip
-    return totals.indicators[indicator.code]
+    return await year_to_date(session, indicator.code, fiscal_year_of(draft.occurred_on), _as_of(draft),
+                              draft.ward_code, _threshold(context))  # fmt: skip
 
 
 def _as_of(draft: EventDraft) -> date:
@@ -646,10 +646,13 @@ def _threshold(context: IntakeContext) -> int:
 
 
 async def _scope_label(session: AsyncSession, ward_code: str, lang: str) -> str:
-    ward = await session.get(Ward, ward_code)
-    if ward is None:
+    """The ward's name (the 24 wards never change: read once per process)."""
+    if not _WARD_NAMES:
+        _WARD_NAMES.update({w.code: (w.name_ja, w.name_en) for w in (await session.scalars(select(Ward))).all()})
+    names = _WARD_NAMES.get(ward_code)
+    if names is None:
         return CITY_LABEL[lang]
-    return ward.name_ja if lang == "ja" else ward.name_en
+    return names[0] if lang == "ja" else names[1]
 
 
 def _saved_text(event: Event, added: int, after: IndicatorValue, scope: str, lang: str, corrected: int | None) -> str:
