@@ -120,7 +120,7 @@ async def record_event(
     if problems:
         raise EventRejectedError(problems)
     event = Event(
-        **_draft_fields(draft),
+        **draft_fields(draft),
         logged_by_staff_id=logged_by_staff_id,
         source=source,
         idempotency_key=idempotency_key,
@@ -139,7 +139,8 @@ async def record_event(
     return event, True
 
 
-def _draft_fields(draft: EventDraft) -> dict[str, Any]:
+def draft_fields(draft: EventDraft) -> dict[str, Any]:
+    """The Event columns a draft fills (a blank note is no note)."""
     note = draft.note.strip() if draft.note else None
     return {**draft.__dict__, "note": note or None}
 

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.transport import ChatSession, InProcessBotApi
 from models.catalog import Organisation, Role
-from models.config import Settings
+from models.config import TOKYO, Settings, get_settings
 from models.db import session_scope
 from models.tables import Staff
 
 TOKEN = "123456:TEST-TOKEN"
+# The conversation tests' day: a Thursday; November 2025 is open, October locked since 11/8.
+NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
 _user_ids = itertools.count(5001)
 
 
@@ -58,3 +63,28 @@ def chat_as(app: IntakeApplication, api: InProcessBotApi, staff: Staff, language
 
 def stranger(app: IntakeApplication, api: InProcessBotApi, **kwargs: object) -> ChatSession:
     return ChatSession(app, api, next(_user_ids), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def at_noon() -> Iterator[time_machine.Traveller]:
+    """The clock at NOW (Asia/Tokyo), ticking; tests may shift it."""
+    with time_machine.travel(NOW) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+async def worker(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> ChatSession:
+    """A registered 見守り相談室 worker of 都島区 in a private chat with the bot."""
+    return chat_as(app, api, await add_staff(sessions))
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh SQLite file as DATABASE_URL, for commands run as an operator would (CLI tests)."""
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()

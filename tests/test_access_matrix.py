@@ -7,29 +7,25 @@ outcome key. A cell that differs fails the test, listing every differing cell wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import IntakeApplication
 from bot.texts import text
 from bot.transport import BotMessage, ChatSession, InProcessBotApi
 from models.catalog import Organisation, Role, SheetSection
-from models.config import TOKYO
 from models.db import session_scope
 from models.events import EventDraft, record_event
 from models.sheet_text import add_bullet
 from models.staff import create_invite, deactivate_staff
 from models.tables import Event, Staff
 from tests.builders import FAR_FUTURE
-from tests.harness import add_staff, chat_as, stranger
+from tests.harness import NOW, add_staff, chat_as, stranger
 
-NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
 WARD_A, WARD_B = "27102", "27103"  # 都島区, 福島区
 DOC = Path(__file__).parent.parent / "docs" / "privacy.md"  # mirrors MATRIX (checked below)
 
@@ -86,6 +82,8 @@ MATRIX = """
 | /health                  | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗unreg      | ✗group |
 | /start CODE (invite)     | ✓        | ✓        | ✓        | ✓          | ✓        | ✓       | ✗known      | ✗group |
 """
+
+pytestmark = pytest.mark.usefixtures("at_noon")
 
 
 def parse_matrix(table: str) -> tuple[list[str], dict[str, dict[str, str]]]:
@@ -178,12 +176,6 @@ class Scene:
 
     chat: ChatSession
     refs: dict[str, int | str] = field(default_factory=dict)
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[None]:
-    with time_machine.travel(NOW):
-        yield
 
 
 async def entry(sessions: async_sessionmaker[AsyncSession], ward: str, by: Staff | None) -> int:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -13,19 +12,12 @@ from sqlmodel import col, select
 from bot.app import IntakeApplication
 from bot.transport import ChatSession, InProcessBotApi
 from models.catalog import Role
-from models.config import TOKYO
 from models.db import session_scope
 from models.events import EventDraft, record_event
 from models.tables import AuditEntry, Event, Staff
 from tests.harness import add_staff, chat_as
 
-NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(NOW) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("at_noon")
 
 
 async def log_outreach(chat: ChatSession, count: str = "1") -> int:
@@ -47,13 +39,6 @@ async def audit_actions(sessions: async_sessionmaker[AsyncSession]) -> list[tupl
     async with session_scope(sessions) as session:
         entries = (await session.scalars(select(AuditEntry).order_by(col(AuditEntry.id)))).all()
     return [(entry.action, entry.entity_id) for entry in entries]
-
-
-@pytest.fixture
-async def worker(
-    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
-) -> ChatSession:
-    return chat_as(app, api, await add_staff(sessions))
 
 
 async def test_mine_lists_entries_and_voids_one_with_a_reason(
@@ -110,12 +95,12 @@ async def test_a_reason_with_personal_data_is_refused(worker: ChatSession) -> No
 
 
 async def test_undo_voids_the_last_entry_only_within_the_window(
-    worker: ChatSession, sessions: async_sessionmaker[AsyncSession], clock: time_machine.Traveller
+    worker: ChatSession, sessions: async_sessionmaker[AsyncSession], at_noon: time_machine.Traveller
 ) -> None:
     first = await log_outreach(worker)
     assert (await worker.send("/undo"))[-1].text == f"No.{first} を取り消しました。"
     second = await log_outreach(worker)
-    clock.shift(timedelta(minutes=11))
+    at_noon.shift(timedelta(minutes=11))
     assert (await worker.send("/undo"))[-1].text.startswith("10分以内に取り消せる記録はありません")
     assert (await stored(sessions, second)).voided_at is None
 

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
 from bot.transport import ChatSession, InProcessBotApi
 from models.catalog import EVENT_KINDS, INDICATOR_BY_KIND, EventKind, Organisation, Requirement
-from models.config import TOKYO
 from models.db import session_scope
 from models.tables import Area, Event
 from tests.harness import add_staff, chat_as
 
-NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)  # a Thursday; November is open, October locked since 11/8
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[None]:
-    with time_machine.travel(NOW):
-        yield
-
-
-@pytest.fixture
-async def worker(
-    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
-) -> ChatSession:
-    return chat_as(app, api, await add_staff(sessions, organisation=Organisation.WATCH_OFFICE))
+pytestmark = pytest.mark.usefixtures("at_noon")
 
 
 async def events(sessions: async_sessionmaker[AsyncSession]) -> list[Event]:

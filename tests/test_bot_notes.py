@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from io import BytesIO
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
@@ -15,19 +12,12 @@ from sqlmodel import col, select
 from bot.app import IntakeApplication
 from bot.transport import InProcessBotApi
 from models.catalog import Role
-from models.config import TOKYO
 from models.db import session_scope
 from models.sheet_workbook import YEAR_COLUMNS, rows_of
 from models.tables import AuditEntry, SheetBullet
 from tests.harness import add_staff, chat_as
 
-NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[None]:
-    with time_machine.travel(NOW):
-        yield
+pytestmark = pytest.mark.usefixtures("at_noon")
 
 
 async def test_a_ward_supervisor_adds_and_removes_bullets_of_the_wards_sheet(

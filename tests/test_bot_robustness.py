@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-
 import pytest
-import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import func, select
 
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.transport import BotMessage, ChatSession, InProcessBotApi
-from models.config import TOKYO
 from models.db import session_scope
 from models.tables import Event
 from tests.harness import TOKEN, add_staff, chat_as, make_settings
 
-NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[None]:
-    with time_machine.travel(NOW):
-        yield
-
-
-@pytest.fixture
-async def worker(
-    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
-) -> ChatSession:
-    return chat_as(app, api, await add_staff(sessions))
+pytestmark = pytest.mark.usefixtures("at_noon")
 
 
 async def saved_events(sessions: async_sessionmaker[AsyncSession]) -> int:

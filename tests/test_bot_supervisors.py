@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 
 import pytest
-import time_machine
 from openpyxl import Workbook, load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
@@ -16,7 +14,6 @@ from sqlmodel import col, select
 from bot.app import IntakeApplication
 from bot.transport import BotMessage, ChatSession, InProcessBotApi
 from models.catalog import INDICATORS_BY_CODE, Role
-from models.config import TOKYO
 from models.db import session_scope
 from models.events import correct_event, draft_of
 from models.sheet_workbook import YEAR_COLUMNS, row_of
@@ -26,13 +23,7 @@ from models.totals import indicator_totals, sheet_notation
 from tests.builders import add_event
 from tests.harness import add_staff, chat_as
 
-NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[None]:
-    with time_machine.travel(NOW):
-        yield
+pytestmark = pytest.mark.usefixtures("at_noon")
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from models.config import get_settings
 
 runner = CliRunner()
 HISTORY = (
@@ -18,15 +16,6 @@ HISTORY = (
     "outreach,2024-06-03,27102,,,3,\n"
     "area_meeting,2024-07-01,27102,27102-01,,,\n"
 )
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def totals_2024(*extra: str) -> dict[str, dict[str, object]]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from typer.testing import CliRunner
@@ -15,7 +13,6 @@ from bot.cli import app as cli
 from bot.health import database_health, health
 from bot.transport import InProcessBotApi
 from models.catalog import Organisation, Role
-from models.config import get_settings
 from models.db import alembic_config
 from tests.harness import add_staff, chat_as
 
@@ -87,15 +84,6 @@ async def test_an_unreachable_database_is_reported_not_raised(tmp_path: Path) ->
 
 
 # --- `intake health`: outside the bot process -------------------------------------------------------------------
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "health.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def test_intake_health_reports_reachability_and_the_migration(database: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from models.config import get_settings
 from models.reference import AreaImportError, import_areas, import_areas_file
 from models.tables import Area
 
@@ -151,15 +149,6 @@ async def test_text_input_still_works(session: AsyncSession) -> None:
 # --- the command line --------------------------------------------------------------------------------
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "areas.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def _area_table(path: Path) -> list[tuple[object, ...]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -19,7 +18,6 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEET_TITLE, SHEETS, SheetSection
-from models.config import get_settings
 from models.events import EventDraft, record_event
 from models.sheet_workbook import (
     EVENT_COLUMNS,
@@ -374,15 +372,6 @@ async def test_refuses_a_year_outside_the_plan_and_an_unknown_ward(session: Asyn
 # --- the command line, on a SQLite file ---------------------------------------------------------------------
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def test_cli_writes_the_workbook(database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

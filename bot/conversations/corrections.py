@@ -14,12 +14,12 @@ from sqlmodel import col, select
 from telegram import Update
 
 from bot.context import IntakeContext, language, show
-from bot.conversations.log_event import END, REASON, State, ask_next, month_label, start_draft
+from bot.conversations.log_event import END, REASON, State, ask_next, fields_of, month_label, start_draft
 from bot.keyboards import in_rows, inline
 from bot.texts import kind_label, personal_data_label, text
 from models.catalog import Role
 from models.db import session_scope
-from models.events import EventRejectedError, draft_of, void_event
+from models.events import EventRejectedError, void_event
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked
 from models.privacy import personal_data_in
@@ -199,19 +199,12 @@ async def _apply_reason(update: Update, context: IntakeContext, reason: str) -> 
         return await _void(update, context, pending["event"], reason)
     async with session_scope(context.sessions) as session:
         event = await session.get(Event, pending["event"])
-        fields = _draft_fields(event) if event else None
+        fields = fields_of(event, event.occurred_on, with_note=True) if event else None
     if fields is None:
         await show(update, text("event_gone", lang, id=pending["event"]))
         return END
     start_draft(context, corrects=pending["event"], reason=reason, **fields)
     return await ask_next(update, context)
-
-
-def _draft_fields(event: Event) -> dict[str, object]:
-    draft = draft_of(event)
-    fields: dict[str, object] = {"kind": draft.kind, "date": draft.occurred_on.isoformat(), "count": draft.count}
-    optional = {"area_id": draft.area_id, "household": draft.household_ref, "answer": draft.answer, "note": draft.note}
-    return fields | {key: value for key, value in optional.items() if value is not None}
 
 
 async def _void(update: Update, context: IntakeContext, event_id: int, reason: str) -> State:

@@ -19,9 +19,10 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import IntakeContext, language, show
+from bot.conversations.supervisors import scope_name_of
 from bot.keyboards import Choice, in_rows, inline
 from bot.parsing import normalise, parse_count, parse_date
-from bot.texts import CITY_LABEL, kind_label, personal_data_label, text
+from bot.texts import kind_label, personal_data_label, text
 from models.catalog import (
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
@@ -38,7 +39,7 @@ from models.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
-from models.tables import NOTE_MAX_LENGTH, Area, Event, Ward
+from models.tables import NOTE_MAX_LENGTH, Area, Event
 from models.totals import IndicatorValue, sheet_notation, would_count_anew, year_to_date
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,6 @@ KIND, AREA, HOUSEHOLD, DATE, COUNT, ANSWER, CONFIRM, NOTE, REASON = (
     "kind", "area", "household", "date", "count", "answer", "confirm", "note", "reason",
 )  # fmt: skip
 DRAFT = "draft"
-_WARD_NAMES: dict[str, tuple[str, str]] = {}
 AREAS_PER_PAGE = 8
 TEXT_MAX = 300
 COUNT_CHOICES = (1, 2, 3, 5, 10)
@@ -77,6 +77,15 @@ def start_draft(context: IntakeContext, **fields: Any) -> Draft:
 def drop_draft(context: IntakeContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
+
+
+def fields_of(event: Event, day: date, *, with_note: bool) -> Draft:
+    """A saved event's values as draft fields, dated `day` (「前回と同じ」, or a correction's starting point)."""
+    fields: Draft = {"kind": event.kind, "date": day.isoformat(), "count": event.count}
+    optional = {"area_id": event.area_id, "household": event.household_ref, "answer": event.answer}
+    if with_note:
+        optional["note"] = event.note
+    return fields | {key: value for key, value in optional.items() if value is not None}
 
 
 def next_step(draft: Draft) -> str:
@@ -153,9 +162,7 @@ async def repeat_last(update: Update, context: IntakeContext) -> State:
     if last is None:
         await show(update, text("no_previous", lang))
         return END
-    fields = {"kind": last.kind, "date": japan_today().isoformat(), "count": last.count}
-    fields |= {"area_id": last.area_id, "household": last.household_ref, "answer": last.answer}
-    start_draft(context, **{key: value for key, value in fields.items() if value is not None})
+    start_draft(context, **fields_of(last, japan_today(), with_note=False))
     return await ask_next(update, context)
 
 
@@ -609,7 +616,7 @@ async def save(update: Update, context: IntakeContext) -> State | None:
                     session, event_draft, idempotency_key=key, today=japan_today(), logged_by_staff_id=context.member.id
                 )
             after = await _indicator_total(session, context, event_draft)
-            scope = await _scope_label(session, draft["ward"], lang)
+            scope = await scope_name_of(session, draft["ward"], lang)
     except EventRejectedError as rejected:
         return await _stay(update, _problem_text(rejected.problems, lang))
     log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.member.id)
@@ -643,16 +650,6 @@ def _as_of(draft: EventDraft) -> date:
 
 def _threshold(context: IntakeContext) -> int:
     return context.settings.regular_meeting_threshold
-
-
-async def _scope_label(session: AsyncSession, ward_code: str, lang: str) -> str:
-    """The ward's name (the 24 wards never change: read once per process)."""
-    if not _WARD_NAMES:
-        _WARD_NAMES.update({w.code: (w.name_ja, w.name_en) for w in (await session.scalars(select(Ward))).all()})
-    names = _WARD_NAMES.get(ward_code)
-    if names is None:
-        return CITY_LABEL[lang]
-    return names[0] if lang == "ja" else names[1]
 
 
 def _saved_text(event: Event, added: int, after: IndicatorValue, scope: str, lang: str, corrected: int | None) -> str:

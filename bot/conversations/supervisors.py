@@ -36,6 +36,7 @@ FIRST_PLAN_YEAR = 2024
 SUPERVISORS = (Role.WARD_SUPERVISOR, Role.CITY_SUPERVISOR, Role.ADMIN)
 CITY_WIDE = (Role.CITY_SUPERVISOR, Role.ADMIN)
 CITY = "city"
+_WARD_NAMES: dict[str, tuple[str, str]] = {}
 
 
 def is_supervisor(member: Staff) -> bool:
@@ -347,8 +348,13 @@ async def chart_button(update: Update, context: IntakeContext) -> None:
 
 
 async def scope_name_of(session: AsyncSession, ward_code: str | None, lang: str) -> str:
-    ward = await session.get(Ward, ward_code) if ward_code else None
-    return (ward.name_ja if lang == "ja" else ward.name_en) if ward else CITY_LABEL[lang]
+    """The ward's name, or the city's (the 24 wards never change: read once per process)."""
+    if not _WARD_NAMES:
+        _WARD_NAMES.update({w.code: (w.name_ja, w.name_en) for w in (await session.scalars(select(Ward))).all()})
+    names = _WARD_NAMES.get(ward_code) if ward_code else None
+    if names is None:
+        return CITY_LABEL[lang]
+    return names[0] if lang == "ja" else names[1]
 
 
 # ---- /sheet ----------------------------------------------------------------------------------------------
