@@ -1,6 +1,6 @@
 """How fast does the bot take logging updates? Against the framework's floor and the floor for a bot that writes.
 
-Every update goes through `Application.process_update` on the in-process Bot API double (`bot.transport`), with
+Every update goes through `Application.process_update` on the in-process Bot API double (`bot.offline.fake_api`), with
 SQLite files in a temporary folder, sequentially, as `run_polling` processes them in production (the Application
 is started, so the persistence loop writes conversation states and drafts every second, as it does live):
 
@@ -53,8 +53,8 @@ from telegram.ext import Application, CallbackQueryHandler, Defaults, MessageHan
 from bench.dataset import cached_sqlite_dataset
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
+from bot.offline.fake_api import AnyApplication, BotMessage, ChatSession, InProcessBotApi, JSONDict
 from bot.texts import text
-from bot.transport import AnyApplication, BotMessage, ChatSession, InProcessBotApi, JSONDict
 from models.catalog import KINDS_BY_CODE, Organisation, Role
 from models.config import TOKYO, Settings
 from models.db import make_engine, migrate, session_factory, session_scope

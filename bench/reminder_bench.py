@@ -24,8 +24,8 @@ from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.context import Runtime
+from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
-from bot.transport import InProcessBotApi
 from models.catalog import Organisation, Role
 from models.config import Settings
 from models.db import make_engine, migrate, session_factory, session_scope

@@ -27,7 +27,7 @@ from models.db import session_scope
 from models.fiscal import fiscal_year_of, month_end
 from models.locks import lock_date
 from models.reporting import missing_reporters
-from models.sheet_workbook import build_workbook, collect_sheet, default_file_name
+from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
 from models.tables import Staff
 from models.totals import indicator_totals
 

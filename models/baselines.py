@@ -1,7 +1,7 @@
 """Baselines: aggregate figures per indicator, ward and month for periods that exist only as numbers.
 
 The sheet's FY2024 and FY2025 columns predate the bot. Where no event-level history can be imported
-(`models.history`), an operator enters the figure itself, with who and why. How the totals use a baseline
+(`models.ops.history`), an operator enters the figure itself, with who and why. How the totals use a baseline
 is in `models.totals` (added for sums and 2-Q; the ward's cumulative figure for 1-1, 1-2 and 3-1).
 
 Nothing is deleted: setting a baseline for a key that already has one stamps the old one `removed_at`,

@@ -27,8 +27,8 @@ from models.catalog import Role
 from models.config import TOKYO, Settings
 from models.db import session_scope
 from models.fiscal import today as japan_today
+from models.ops.retention import purge_notes
 from models.reporting import missing_reporters
-from models.retention import purge_notes
 from models.snapshots import close_due_months
 from models.tables import AuditEntry, Staff
 from reminders.delivery import Outcome, Report, broadcast

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
+from models.config import get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.reference import ensure_wards, load_sample_areas_if_empty
-
-pytest_plugins = ["tests.harness"]  # the bot on the in-process transport
 
 LOCAL_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 REFERENCE_TABLES = {"ward"}
@@ -106,3 +105,13 @@ async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     """One session for a test that works directly with the models (committed on success)."""
     async with session_scope(sessions) as session:
         yield session
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh SQLite file as DATABASE_URL, for commands run as an operator would (CLI tests)."""
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()

@@ -24,8 +24,8 @@ from models.fiscal import as_of_label, fiscal_months, fiscal_year_label, fiscal_
 from models.fiscal import today as japan_today
 from models.locks import reopen_month
 from models.reporting import missing_reporters, record_zero_report
-from models.sheet_chart import render_chart
-from models.sheet_workbook import build_workbook, collect_sheet, default_file_name
+from models.sheet.chart import render_chart
+from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
 from models.snapshots import totals_as_of
 from models.tables import Staff, Ward
 from models.totals import IndicatorValue, Totals, indicator_totals, sheet_notation
