@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 
 DAILY_JOB_ID = "daily_run"
 CATCH_UP_JOB_ID = "catch_up"
-SCHEDULER_LOCK = 0x6D696D61  # "mima": the advisory lock key of the scheduler's leader
+# The scheduler leader's advisory lock: one key per database and schema, so that two deployments (or two
+# test runs) sharing one PostgreSQL server never wait on each other. hashtext gives a stable int4.
+SCHEDULER_LOCK_KEY = "hashtext('intake-scheduler:' || current_database() || '.' || current_schema())"
 _IN_PROCESS = asyncio.Lock()
 CATCH_UP_DELAY_SECONDS = 5  # after start-up, once the bot is polling or serving
 SUPERVISOR_ROLES = (Role.WARD_SUPERVISOR, Role.CITY_SUPERVISOR)
@@ -124,12 +126,12 @@ async def leadership(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterato
         return
     async with sessions() as session:
         connection = await session.connection()
-        held = bool(await connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK}))
+        held = bool(await connection.scalar(sa.text(f"SELECT pg_try_advisory_lock({SCHEDULER_LOCK_KEY})")))
         try:
             yield held
         finally:
             if held:
-                await connection.scalar(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK})
+                await connection.scalar(sa.text(f"SELECT pg_advisory_unlock({SCHEDULER_LOCK_KEY})"))
 
 
 async def _ran_on(sessions: async_sessionmaker[AsyncSession], day: date) -> bool:
