@@ -23,7 +23,7 @@ from telegram.request import BaseRequest
 
 from bot.commands import register_default_commands
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
-from bot.conversations import admin, corrections, notes, reminder_settings, supervisors
+from bot.conversations import admin, corrections, missing, notes, reminder_settings, reopen, reports, totals
 from bot.conversations.flow import build_log_conversation
 from bot.conversations.log_event import idempotency_key
 from bot.conversations.register import start
@@ -86,20 +86,14 @@ def add_handlers(application: IntakeApplication) -> None:
         CommandHandler("staff", admin.staff_list),
         CommandHandler("deactivate", admin.deactivate),
         CommandHandler("health", health_command),
-        CommandHandler("totals", supervisors.totals_command),
-        CallbackQueryHandler(supervisors.totals_button, pattern="^tot:"),
-        CallbackQueryHandler(supervisors.ward_menu, pattern="^totw:"),
-        CommandHandler("missing", supervisors.missing_command),
-        CallbackQueryHandler(supervisors.nudge_button, pattern="^nudge:"),
-        CallbackQueryHandler(supervisors.zero_button, pattern="^zero:"),
-        CommandHandler("reopen", supervisors.reopen_command),
-        CommandHandler("chart", supervisors.chart_command),
-        CommandHandler("sheet", supervisors.sheet_command),
+        *totals.handlers(),
+        *missing.handlers(),
+        *reopen.handlers(),
+        *reports.handlers(),
         CommandHandler("reminders", reminder_settings.reminders_command),
         CallbackQueryHandler(reminder_settings.reminders_button, pattern="^rem:"),
         CommandHandler("leave", reminder_settings.leave_command),
         *notes.handlers(),
-        CallbackQueryHandler(supervisors.chart_button, pattern="^chart:"),
         # Last in the group, so they run only when nothing above took the update:
         CallbackQueryHandler(expired_button),
         MessageHandler(filters.ALL, not_understood),

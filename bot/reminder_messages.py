@@ -12,15 +12,9 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.conversations.supervisors import (
-    CITY,
-    default_scope,
-    month_label_for,
-    previous_month_totals,
-    scope_name_of,
-    totals_text,
-)
-from bot.keyboards import inline
+from bot.conversations.missing import month_label_for, reminder_buttons
+from bot.conversations.totals import previous_month_totals, totals_text
+from bot.scope import default_scope, scope_name_of, ward_of
 from bot.texts import text
 from models.config import Settings
 from models.db import session_scope
@@ -45,17 +39,13 @@ class BotMessenger:
 
     async def remind(self, bot: Bot, staff: Staff, today: date) -> None:
         lang = _language(staff)
-        buttons = inline(
-            [[(text("button_log_now", lang), "log:new"), (text("button_zero", lang), f"zero:{today:%Y%m}")]]
-        )
         body = text("nudge", lang, month=month_label_for(today, lang))
-        await bot.send_message(staff.telegram_user_id, body, reply_markup=buttons)
+        await bot.send_message(staff.telegram_user_id, body, reply_markup=reminder_buttons(today, lang))
 
     async def push(self, bot: Bot, supervisor: Staff, year: int, month: int) -> None:
         """The month's totals for the supervisor's scope, the change, who did not report, and the sheet."""
         lang = _language(supervisor)
-        scope = default_scope(supervisor)
-        ward = None if scope == CITY else scope
+        ward = ward_of(default_scope(supervisor))
         as_of = month_end(year, month)
         threshold = self.settings.regular_meeting_threshold
         async with session_scope(self.sessions) as session:

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 
 from models.catalog import INDICATORS_BY_CODE, Aggregation, Denominator
 from models.events import note_problems
-from models.fiscal import fiscal_months
+from models.fiscal import fiscal_months, parse_year_month
 from models.tables import Area, AuditEntry, Baseline, Ward, utcnow
 
 ENTERED_BY_MAX_LENGTH = 100
@@ -46,13 +46,10 @@ class BaselineKey:
 
 def parse_month(text: str) -> tuple[int, int]:
     """`2024-06` → (2024, 6); BaselineError for anything else."""
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-    except ValueError:
-        raise BaselineError(f"month must be YYYY-MM, not {text!r}") from None
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+    parsed = parse_year_month(text, separators="-")  # the CSV and CLI form only
+    if parsed is None:
         raise BaselineError(f"month must be YYYY-MM, not {text!r}")
-    return year, month
+    return parsed
 
 
 async def set_baseline(

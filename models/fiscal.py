@@ -128,3 +128,23 @@ def business_days_after(day: date, count: int) -> date:
 def first_business_day_after_month(year: int, month: int) -> date:
     """The first business day after the end of a month (when the month's totals are pushed)."""
     return business_days_after(month_end(year, month), 1)
+
+
+def parse_year_month(raw: str, separators: str = "-/") -> tuple[int, int] | None:
+    """`2025-10` or `2025/10` → (2025, 10); None for anything else (the one month parser of bot and CLI)."""
+    cleaned = raw.strip()
+    for separator in separators:
+        cleaned = cleaned.replace(separator, "\0")
+    parts = cleaned.split("\0")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    return (year, month) if 1 <= month <= 12 and 2000 <= year <= 2100 else None
+
+
+def parse_day(raw: str) -> date | None:
+    """`2025-11-30` → a date; None for anything else (the one ISO day parser of bot and CLI)."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None

@@ -218,3 +218,8 @@ async def load_sample_areas_if_empty(session: AsyncSession) -> int:
     if await session.scalar(select(func.count()).select_from(Area)):
         return 0
     return (await import_areas(session, sample_areas_csv())).added
+
+
+async def wards_in_order(session: AsyncSession) -> list[Ward]:
+    """The 24 wards in code order (the order of the city's own lists)."""
+    return list((await session.scalars(select(Ward).order_by(col(Ward.code)))).all())

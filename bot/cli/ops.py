@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from models.config import Settings, get_settings
 from models.db import make_engine, session_factory, session_scope
-from models.fiscal import fiscal_year_of
+from models.fiscal import fiscal_year_of, parse_day
 from models.fiscal import today as japan_today
 from models.ops.backup import (
     BackupError,
@@ -65,10 +65,12 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _day(value: str | None, option: str) -> date | None:
     """A YYYY-MM-DD option; ValueError naming the option otherwise."""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ValueError(f"{option} must be a date like 2025-11-30, not {value!r}") from None
+    if not value:
+        return None
+    day = parse_day(value)
+    if day is None:
+        raise ValueError(f"{option} must be a date like 2025-11-30, not {value!r}")
+    return day
 
 
 # --- init-db -------------------------------------------------------------------------------------------

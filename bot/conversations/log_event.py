@@ -19,9 +19,9 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import IntakeContext, language, show
-from bot.conversations.supervisors import scope_name_of
 from bot.keyboards import Choice, in_rows, inline
 from bot.parsing import normalise, parse_count, parse_date
+from bot.scope import scope_name_of
 from bot.texts import kind_label, personal_data_label, text
 from models.catalog import (
     INDICATOR_BY_KIND,

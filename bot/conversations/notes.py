@@ -13,8 +13,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import IntakeContext, language, show
-from bot.conversations.supervisors import CITY, default_scope, is_supervisor
 from bot.keyboards import Choice, in_rows, inline
+from bot.scope import CITY, default_scope, is_supervisor
 from bot.texts import personal_data_label, text
 from models.catalog import SECTION_LABELS_JA, SHEETS, SheetSection
 from models.db import session_scope

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from telegram import Update
 
@@ -12,6 +11,7 @@ from bot.keyboards import inline
 from bot.texts import text
 from models.catalog import Role
 from models.db import session_scope
+from models.fiscal import parse_day
 from models.fiscal import today as japan_today
 from models.staff import set_leave
 from models.tables import AuditEntry, Staff
@@ -64,7 +64,7 @@ async def leave_command(update: Update, context: IntakeContext) -> None:
         await show(update, text("not_allowed", lang))
         return
     args = context.args or []
-    until = _parse_until(args[1]) if len(args) == 2 else None
+    until = parse_day(args[1]) if len(args) == 2 else None
     if len(args) != 2 or not args[0].isdigit() or (until is None and args[1] != "off"):
         await show(update, text("leave_usage", lang))
         return
@@ -77,10 +77,3 @@ async def leave_command(update: Update, context: IntakeContext) -> None:
         return
     state = text("reminders_on_leave", lang, until=until.isoformat()) if until else text("leave_cleared", lang)
     await show(update, text("leave_set", lang, name=member.display_name, id=member.id, state=state))
-
-
-def _parse_until(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None

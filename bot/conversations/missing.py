@@ -1,0 +1,115 @@
+"""/missing: who has logged nothing this month (leave excluded), a nudge for them, and 「今月は0件」."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import IntakeContext, language, show
+from bot.keyboards import inline
+from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, ward_of
+from bot.texts import text
+from models.db import session_scope
+from models.fiscal import today as japan_today
+from models.reporting import missing_reporters, record_zero_report
+from models.tables import Staff
+
+log = logging.getLogger(__name__)
+
+NUDGE = "nudge:"  # nudge:<yyyymm>:<scope>
+ZERO = "zero:"  # zero:<yyyymm>
+LOG_NOW = "log:new"  # the logging conversation's entry button (bot.conversations.flow)
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    return [
+        CommandHandler("missing", on_missing),
+        CallbackQueryHandler(on_nudge, pattern=f"^{NUDGE}"),
+        CallbackQueryHandler(on_zero, pattern=f"^{ZERO}"),
+    ]
+
+
+def month_label_for(day: date, lang: str) -> str:
+    return f"{day.month}月" if lang == "ja" else day.strftime("%B")
+
+
+def reminder_buttons(today: date, lang: str) -> InlineKeyboardMarkup:
+    """「記録する」 and 「今月は0件」 under a reminder or a nudge."""
+    return inline([[(text("button_log_now", lang), LOG_NOW), (text("button_zero", lang), f"{ZERO}{today:%Y%m}")]])
+
+
+async def on_missing(update: Update, context: IntakeContext) -> None:
+    """Workers in scope with nothing logged this month and no zero report (leave excluded), and a nudge button."""
+    member, lang = context.member, language(update)
+    if not is_supervisor(member):
+        await show(update, text("not_allowed", lang))
+        return
+    today = japan_today()
+    scope = default_scope(member)
+    async with session_scope(context.sessions) as session:
+        missing = await missing_reporters(session, ward_of(scope), today.year, today.month, today)
+    month = month_label_for(today, lang)
+    if not missing:
+        await show(update, text("missing_none", lang, month=month))
+        return
+    lines = [text("missing_header", lang, month=month, count=len(missing))]
+    lines += [f"・{m.display_name}（{m.ward_code}）" for m in missing]
+    await show(update, "\n".join(lines), inline([[(text("button_nudge", lang), f"{NUDGE}{today:%Y%m}:{scope}")]]))
+
+
+async def on_nudge(update: Update, context: IntakeContext) -> None:
+    """nudge:<yyyymm>:<scope> — remind each missing worker now (only this month, only in scope)."""
+    query = update.callback_query
+    parts = (query.data or "").split(":") if query else []
+    today = japan_today()
+    lang = language(update)
+    if (
+        len(parts) != 3
+        or parts[1] != f"{today:%Y%m}"
+        or not is_supervisor(context.member)
+        or not scope_allowed(context.member, parts[2])
+    ):
+        await refuse_button(update)
+        return
+    async with session_scope(context.sessions) as session:
+        missing = await missing_reporters(session, ward_of(parts[2]), today.year, today.month, today)
+    sent = 0
+    for worker in missing:
+        sent += await send_nudge(context, worker, today)
+    log.info("nudged %s of %s staff=%s", sent, len(missing), context.member.id)
+    await show(update, text("nudged", lang, count=sent))
+
+
+async def send_nudge(context: IntakeContext, worker: Staff, today: date) -> int:
+    """One reminder with 「記録する」 and 「今月は0件」; 0 if Telegram refuses (the worker blocked the bot)."""
+    lang = worker.language if worker.language in ("ja", "en") else "ja"
+    try:
+        await context.bot.send_message(
+            worker.telegram_user_id,
+            text("nudge", lang, month=month_label_for(today, lang)),
+            reply_markup=reminder_buttons(today, lang),
+        )
+    except Forbidden:
+        log.warning("staff=%s has blocked the bot", worker.id)
+        return 0
+    except TelegramError:
+        log.warning("nudge to staff=%s failed", worker.id, exc_info=True)
+        return 0
+    return 1
+
+
+async def on_zero(update: Update, context: IntakeContext) -> None:
+    """zero:<yyyymm> — 「今月は0件」 for the current month (a press from an old month is refused)."""
+    query = update.callback_query
+    today = japan_today()
+    lang = language(update)
+    if query is None or query.data != f"{ZERO}{today:%Y%m}" or context.member.id is None:
+        await refuse_button(update)
+        return
+    async with session_scope(context.sessions) as session:
+        await record_zero_report(session, context.member.id, today.year, today.month)
+    await show(update, text("zero_recorded", lang, month=month_label_for(today, lang)))
