@@ -26,10 +26,10 @@ from bot.context import RUNTIME, IntakeContext, Runtime, language, show
 from bot.conversations import admin, corrections, missing, notes, reminder_settings, reopen, reports, totals
 from bot.conversations.flow import build_log_conversation
 from bot.conversations.log_event import idempotency_key
-from bot.conversations.register import start
+from bot.conversations.register import on_start
 from bot.errors import on_error
 from bot.guards import admit
-from bot.health import TRACK_GROUP, health_command, track_update
+from bot.health import TRACK_GROUP, on_health, track_update
 from bot.keyboards import main_menu, menu_texts
 from bot.persistence import DatabasePersistence
 from bot.reminder_messages import BotMessenger
@@ -74,29 +74,29 @@ def add_handlers(application: IntakeApplication) -> None:
     application.add_handler(TypeHandler(Update, track_update), group=TRACK_GROUP)  # log ids, heartbeat
     application.add_handler(TypeHandler(Update, admit), group=GUARD_GROUP)
     features: list[BaseHandler[Any, IntakeContext, Any]] = [
-        CommandHandler("start", start),
+        CommandHandler("start", on_start),
         build_log_conversation(),  # before the plain commands: it keeps drafts when /mine etc. come mid-flow
-        CommandHandler("mine", corrections.list_mine),
-        MessageHandler(filters.Text(menu_texts("menu_mine")), corrections.list_mine),
-        CommandHandler("undo", corrections.undo),
-        CommandHandler("help", show_help),
-        MessageHandler(filters.Text(menu_texts("menu_help")), show_help),
-        CommandHandler("cancel", nothing_to_cancel),
-        CommandHandler("invite", admin.invite),
-        CommandHandler("staff", admin.staff_list),
-        CommandHandler("deactivate", admin.deactivate),
-        CommandHandler("health", health_command),
+        CommandHandler("mine", corrections.on_mine),
+        MessageHandler(filters.Text(menu_texts("menu_mine")), corrections.on_mine),
+        CommandHandler("undo", corrections.on_undo),
+        CommandHandler("help", on_help),
+        MessageHandler(filters.Text(menu_texts("menu_help")), on_help),
+        CommandHandler("cancel", on_cancel_outside_flow),
+        CommandHandler("invite", admin.on_invite),
+        CommandHandler("staff", admin.on_staff),
+        CommandHandler("deactivate", admin.on_deactivate),
+        CommandHandler("health", on_health),
         *totals.handlers(),
         *missing.handlers(),
         *reopen.handlers(),
         *reports.handlers(),
-        CommandHandler("reminders", reminder_settings.reminders_command),
-        CallbackQueryHandler(reminder_settings.reminders_button, pattern="^rem:"),
-        CommandHandler("leave", reminder_settings.leave_command),
+        CommandHandler("reminders", reminder_settings.on_reminders),
+        CallbackQueryHandler(reminder_settings.on_reminders_button, pattern="^rem:"),
+        CommandHandler("leave", reminder_settings.on_leave),
         *notes.handlers(),
         # Last in the group, so they run only when nothing above took the update:
-        CallbackQueryHandler(expired_button),
-        MessageHandler(filters.ALL, not_understood),
+        CallbackQueryHandler(on_stale_button),
+        MessageHandler(filters.ALL, on_anything_else),
     ]
     application.add_handlers(features, group=FEATURE_GROUP)
     application.add_error_handler(on_error)
@@ -111,16 +111,16 @@ async def _post_init(application: IntakeApplication) -> None:
         schedule_daily_run(application.job_queue, reminders)  # and, just after start, today's missed run
 
 
-async def show_help(update: Update, context: IntakeContext) -> None:
+async def on_help(update: Update, context: IntakeContext) -> None:
     lang = language(update)
     await show(update, text("help", lang, minutes=context.settings.undo_minutes), main_menu(lang))
 
 
-async def nothing_to_cancel(update: Update, context: IntakeContext) -> None:
+async def on_cancel_outside_flow(update: Update, context: IntakeContext) -> None:
     await show(update, text("nothing_to_cancel", language(update)), main_menu(language(update)))
 
 
-async def expired_button(update: Update, context: IntakeContext) -> None:
+async def on_stale_button(update: Update, context: IntakeContext) -> None:
     """A button no live menu owns (from before a restart, or pressed twice): always answered, never spinning."""
     query = update.callback_query
     assert query is not None
@@ -141,7 +141,7 @@ async def _saved_event_id(context: IntakeContext, update: Update, draft_id: str)
     return found
 
 
-async def not_understood(update: Update, context: IntakeContext) -> None:
+async def on_anything_else(update: Update, context: IntakeContext) -> None:
     """Anything else a registered person sends outside a flow: point to the menu."""
     if update.message is None:
         return

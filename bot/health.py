@@ -114,7 +114,7 @@ def _job_queue(application: AnyApplication) -> JobQueue[Any] | None:
         return application.job_queue
 
 
-async def health_command(update: Update, context: IntakeContext) -> None:
+async def on_health(update: Update, context: IntakeContext) -> None:
     """/health (admins): the report in the chat."""
     lang = language(update)
     if context.member.role != Role.ADMIN:

@@ -26,7 +26,7 @@ async def _admin_only(update: Update, context: IntakeContext) -> bool:
     return True
 
 
-async def invite(update: Update, context: IntakeContext) -> None:
+async def on_invite(update: Update, context: IntakeContext) -> None:
     """/invite ROLE [WARD] [ORGANISATION]: a single-use registration link."""
     lang = language(update)
     if not await _admin_only(update, context):
@@ -54,7 +54,7 @@ async def invite(update: Update, context: IntakeContext) -> None:
                             days=7, link=link, code=created.code))  # fmt: skip
 
 
-async def staff_list(update: Update, context: IntakeContext) -> None:
+async def on_staff(update: Update, context: IntakeContext) -> None:
     lang = language(update)
     if not await _admin_only(update, context):
         return
@@ -68,7 +68,7 @@ async def staff_list(update: Update, context: IntakeContext) -> None:
     await show(update, "\n".join(lines))
 
 
-async def deactivate(update: Update, context: IntakeContext) -> None:
+async def on_deactivate(update: Update, context: IntakeContext) -> None:
     """/deactivate N: the staff member is refused from their next update on."""
     lang = language(update)
     if not await _admin_only(update, context):

@@ -31,7 +31,7 @@ MINE_LIMIT = 10
 PENDING = "pending"  # user_data: {"action": "void" | "fix", "event": id} while a reason is asked
 
 
-async def list_mine(update: Update, context: IntakeContext) -> None:
+async def on_mine(update: Update, context: IntakeContext) -> None:
     """The member's latest entries, newest first, with buttons for those that can still change."""
     lang = language(update)
     async with session_scope(context.sessions) as session:
@@ -60,7 +60,7 @@ async def list_mine(update: Update, context: IntakeContext) -> None:
     await show(update, "\n".join(lines), inline(in_rows(buttons, 2)))
 
 
-async def undo(update: Update, context: IntakeContext) -> None:
+async def on_undo(update: Update, context: IntakeContext) -> None:
     """Void the member's last live entry if it was logged within the undo window."""
     lang = language(update)
     minutes = context.settings.undo_minutes
@@ -86,15 +86,15 @@ async def undo(update: Update, context: IntakeContext) -> None:
     await show(update, text("voided", lang, id=last.id))
 
 
-async def start_void(update: Update, context: IntakeContext) -> State:
+async def on_void_button(update: Update, context: IntakeContext) -> State:
     return await _start_change(update, context, "void")
 
 
-async def start_fix(update: Update, context: IntakeContext) -> State:
+async def on_fix_button(update: Update, context: IntakeContext) -> State:
     return await _start_change(update, context, "fix")
 
 
-async def void_command(update: Update, context: IntakeContext) -> State:
+async def on_void(update: Update, context: IntakeContext) -> State:
     """/void N: supervisors (and a worker for their own entries) void an entry in their scope."""
     argument = context.args[0] if context.args else ""
     if not argument.isdigit():
@@ -165,7 +165,7 @@ def may_change(member: Staff, event: Event) -> bool:
     return member.role == Role.WARD_SUPERVISOR and event.ward_code == member.ward_code
 
 
-async def choose_reason(update: Update, context: IntakeContext) -> State | None:
+async def on_reason_button(update: Update, context: IntakeContext) -> State | None:
     query = update.callback_query
     assert query is not None and query.data is not None
     key = {"reason:mistake": "reason_mistake", "reason:duplicate": "reason_duplicate"}.get(query.data)
@@ -175,7 +175,7 @@ async def choose_reason(update: Update, context: IntakeContext) -> State | None:
     return await _apply_reason(update, context, text(key, "ja"))  # reasons are stored in Japanese
 
 
-async def type_reason(update: Update, context: IntakeContext) -> State | None:
+async def on_reason_text(update: Update, context: IntakeContext) -> State | None:
     reason = (update.effective_message.text or "").strip() if update.effective_message else ""
     lang = language(update)
     if not reason or len(reason) > 200:

@@ -44,38 +44,40 @@ def _button(
 
 def entry_points() -> list[BaseHandler[Update, Any, Any]]:
     return [
-        CommandHandler("log", log.start_log),
-        MessageHandler(filters.Text(menu_texts("menu_log")), log.start_log),
-        MessageHandler(filters.Text(menu_texts("menu_repeat")), log.repeat_last),
+        CommandHandler("log", log.on_log),
+        MessageHandler(filters.Text(menu_texts("menu_log")), log.on_log),
+        MessageHandler(filters.Text(menu_texts("menu_repeat")), log.on_repeat),
         *(CommandHandler(command, _kind_command(kind)) for command, kind in KIND_COMMANDS.items()),
-        _button("void:", fix.start_void),
-        _button("fix:", fix.start_fix),
-        CommandHandler("void", fix.void_command),
-        _button("log:resume$", log.resume),
-        _button("log:restart$", log.restart),
-        _button("log:new$", log.start_log),  # 「記録する」 under a reminder
-        _button("note:add:", notes.ask_bullet),  # a supervisor types a bullet of the sheet's text
+        _button("void:", fix.on_void_button),
+        _button("fix:", fix.on_fix_button),
+        CommandHandler("void", fix.on_void),
+        _button("log:resume$", log.on_resume_button),
+        _button("log:restart$", log.on_restart_button),
+        _button("log:new$", log.on_log),  # 「記録する」 under a reminder
+        _button("note:add:", notes.on_add_bullet_button),  # a supervisor types a bullet of the sheet's text
     ]
 
 
 def build_log_conversation() -> ConversationHandler[Any]:
     """Every state answers wrong input and stays; /cancel and 中止 end it; entry commands mid-flow offer to resume."""
-    wrong_text = MessageHandler(TYPED, log.use_buttons)
-    not_text = MessageHandler(NOT_TEXT, log.text_only)
+    wrong_text = MessageHandler(TYPED, log.on_text_instead_of_button)
+    not_text = MessageHandler(NOT_TEXT, log.on_not_text)
     states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
-        log.KIND: [_button("log:kind:", log.choose_kind), wrong_text],
-        log.AREA: [_button("log:area:", log.choose_area), _button("log:page:", log.turn_area_page),
-                   MessageHandler(TYPED, log.type_area)],
-        log.HOUSEHOLD: [_button("log:newhh$", log.issue_household), _button("log:skiphh$", log.skip_household),
-                        MessageHandler(TYPED, log.type_household)],
-        log.DATE: [_button("log:date:", log.choose_date), MessageHandler(TYPED, log.type_date)],
-        log.COUNT: [_button("log:count:", log.choose_count), MessageHandler(TYPED, log.type_count)],
-        log.ANSWER: [_button("log:answer:", log.choose_answer), wrong_text],
-        log.CONFIRM: [_button("log:save:", log.save), _button("log:edit:", log.edit_field),
-                      _button("log:resume$", log.resume), _button("log:restart$", log.restart), wrong_text],
-        log.NOTE: [_button("log:nonote$", log.no_note), MessageHandler(TYPED, log.type_note)],
-        log.REASON: [_button("reason:", fix.choose_reason), MessageHandler(TYPED, fix.type_reason)],
-        notes.TEXT: [CommandHandler("cancel", notes.stop), MessageHandler(TYPED, notes.type_bullet)],
+        log.KIND: [_button("log:kind:", log.on_kind_button), wrong_text],
+        log.AREA: [_button("log:area:", log.on_area_button), _button("log:page:", log.on_area_page_button),
+                   MessageHandler(TYPED, log.on_area_text)],
+        log.HOUSEHOLD: [_button("log:newhh$", log.on_new_household_button),
+                        _button("log:skiphh$", log.on_skip_household_button),
+                        MessageHandler(TYPED, log.on_household_text)],
+        log.DATE: [_button("log:date:", log.on_date_button), MessageHandler(TYPED, log.on_date_text)],
+        log.COUNT: [_button("log:count:", log.on_count_button), MessageHandler(TYPED, log.on_count_text)],
+        log.ANSWER: [_button("log:answer:", log.on_answer_button), wrong_text],
+        log.CONFIRM: [_button("log:save:", log.on_save_button), _button("log:edit:", log.on_edit_button),
+                      _button("log:resume$", log.on_resume_button), _button("log:restart$", log.on_restart_button),
+                      wrong_text],
+        log.NOTE: [_button("log:nonote$", log.on_no_note_button), MessageHandler(TYPED, log.on_note_text)],
+        log.REASON: [_button("reason:", fix.on_reason_button), MessageHandler(TYPED, fix.on_reason_text)],
+        notes.TEXT: [CommandHandler("cancel", notes.on_note_cancel), MessageHandler(TYPED, notes.on_bullet_text)],
     }  # fmt: skip
     for handlers in states.values():
         handlers.append(not_text)
@@ -83,8 +85,8 @@ def build_log_conversation() -> ConversationHandler[Any]:
         entry_points=entry_points(),
         states=states,
         fallbacks=[
-            CommandHandler("cancel", log.cancel),
-            _button("log:cancel$", log.cancel),
+            CommandHandler("cancel", log.on_cancel),
+            _button("log:cancel$", log.on_cancel),
             *entry_points(),  # /log, a kind command or a correction button mid-flow: resume offer or switch
         ],
         name="log_event",

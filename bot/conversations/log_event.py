@@ -122,7 +122,7 @@ def as_event_draft(draft: Draft) -> EventDraft:
 # ---- entry points ----------------------------------------------------------------------------------------
 
 
-async def start_log(update: Update, context: IntakeContext) -> State:
+async def on_log(update: Update, context: IntakeContext) -> State:
     """/log or the menu: offer to resume an unfinished draft, else ask for the kind."""
     if context.member.ward_code is None:
         await show(update, text("no_ward", language(update)))
@@ -146,7 +146,7 @@ async def start_kind(update: Update, context: IntakeContext, kind: str) -> State
     return await ask_next(update, context)
 
 
-async def repeat_last(update: Update, context: IntakeContext) -> State:
+async def on_repeat(update: Update, context: IntakeContext) -> State:
     """「前回と同じ」: the person's last live entry again, dated today, straight to the card."""
     lang = language(update)
     draft = current_draft(context)
@@ -173,13 +173,13 @@ async def offer_resume(update: Update, context: IntakeContext, draft: Draft) -> 
     return CONFIRM
 
 
-async def resume(update: Update, context: IntakeContext) -> State:
+async def on_resume_button(update: Update, context: IntakeContext) -> State:
     if current_draft(context) is None:
         start_draft(context)
     return await ask_next(update, context)
 
 
-async def restart(update: Update, context: IntakeContext) -> State:
+async def on_restart_button(update: Update, context: IntakeContext) -> State:
     drop_draft(context)
     start_draft(context)
     return await ask_next(update, context)
@@ -306,7 +306,7 @@ async def _refuse_choice(update: Update) -> None:
     await query.answer(text("invalid_choice", language(update)), show_alert=True)
 
 
-async def choose_kind(update: Update, context: IntakeContext) -> State | None:
+async def on_kind_button(update: Update, context: IntakeContext) -> State | None:
     """Stores the kind; asks what that kind needs next."""
     kind = _argument(update)
     draft = current_draft(context)
@@ -317,7 +317,7 @@ async def choose_kind(update: Update, context: IntakeContext) -> State | None:
     return await ask_next(update, context)
 
 
-async def choose_area(update: Update, context: IntakeContext) -> State | None:
+async def on_area_button(update: Update, context: IntakeContext) -> State | None:
     """Stores the area if it is an active area of the member's ward (callback data can be forged)."""
     draft = current_draft(context)
     argument = _argument(update)
@@ -330,7 +330,7 @@ async def choose_area(update: Update, context: IntakeContext) -> State | None:
     return await ask_next(update, context)
 
 
-async def turn_area_page(update: Update, context: IntakeContext) -> State | None:
+async def on_area_page_button(update: Update, context: IntakeContext) -> State | None:
     draft = current_draft(context)
     argument = _argument(update)
     if draft is None or not argument.isdigit():
@@ -340,7 +340,7 @@ async def turn_area_page(update: Update, context: IntakeContext) -> State | None
     return await ask_next(update, context)
 
 
-async def issue_household(update: Update, context: IntakeContext) -> State | None:
+async def on_new_household_button(update: Update, context: IntakeContext) -> State | None:
     """A new pseudonymous code for the ward, unused so far (random, so two workers never get the same)."""
     draft = current_draft(context)
     if draft is None:
@@ -360,7 +360,7 @@ async def new_household_code(session: AsyncSession, ward_code: str) -> str:
             return code
 
 
-async def skip_household(update: Update, context: IntakeContext) -> State | None:
+async def on_skip_household_button(update: Update, context: IntakeContext) -> State | None:
     draft = current_draft(context)
     if draft is None:
         await _refuse_choice(update)
@@ -369,7 +369,7 @@ async def skip_household(update: Update, context: IntakeContext) -> State | None
     return await ask_next(update, context)
 
 
-async def choose_date(update: Update, context: IntakeContext) -> State | None:
+async def on_date_button(update: Update, context: IntakeContext) -> State | None:
     today = japan_today()
     picked = {"today": today, "yesterday": date.fromordinal(today.toordinal() - 1)}.get(_argument(update))
     if picked is None:
@@ -378,7 +378,7 @@ async def choose_date(update: Update, context: IntakeContext) -> State | None:
     return await _store_date(update, context, picked)
 
 
-async def choose_count(update: Update, context: IntakeContext) -> State | None:
+async def on_count_button(update: Update, context: IntakeContext) -> State | None:
     argument = _argument(update)
     if not argument.isdigit() or not 1 <= int(argument) <= COUNT_MAX:
         await _refuse_choice(update)
@@ -386,7 +386,7 @@ async def choose_count(update: Update, context: IntakeContext) -> State | None:
     return await _store(update, context, count=int(argument))
 
 
-async def choose_answer(update: Update, context: IntakeContext) -> State | None:
+async def on_answer_button(update: Update, context: IntakeContext) -> State | None:
     answer = {"yes": True, "no": False}.get(_argument(update))
     if answer is None:
         await _refuse_choice(update)
@@ -394,7 +394,7 @@ async def choose_answer(update: Update, context: IntakeContext) -> State | None:
     return await _store(update, context, answer=answer)
 
 
-async def edit_field(update: Update, context: IntakeContext) -> State | None:
+async def on_edit_button(update: Update, context: IntakeContext) -> State | None:
     """From the card: clear one field so the flow asks it again (note and optional household have own steps)."""
     draft = current_draft(context)
     field = _argument(update)
@@ -417,7 +417,7 @@ async def _ask_step(update: Update, context: IntakeContext, step: str) -> State:
     return step
 
 
-async def no_note(update: Update, context: IntakeContext) -> State | None:
+async def on_no_note_button(update: Update, context: IntakeContext) -> State | None:
     return await _store(update, context, note=None)
 
 
@@ -487,7 +487,7 @@ async def _too_long(update: Update, limit: int = TEXT_MAX) -> bool:
     return False
 
 
-async def type_area(update: Update, context: IntakeContext) -> State | None:
+async def on_area_text(update: Update, context: IntakeContext) -> State | None:
     """Typed part of an area's name or code: one match is taken, several are offered, none is said."""
     draft = current_draft(context)
     if draft is None or await _too_long(update, 50):
@@ -510,7 +510,7 @@ async def type_area(update: Update, context: IntakeContext) -> State | None:
     return None
 
 
-async def type_household(update: Update, context: IntakeContext) -> State | None:
+async def on_household_text(update: Update, context: IntakeContext) -> State | None:
     draft = current_draft(context)
     if draft is None or await _too_long(update, 50):
         return None
@@ -542,7 +542,7 @@ async def _already_counted_since(context: IntakeContext, draft: Draft) -> State 
     return first.isoformat() if first else None
 
 
-async def type_date(update: Update, context: IntakeContext) -> State | None:
+async def on_date_text(update: Update, context: IntakeContext) -> State | None:
     if await _too_long(update, 30):
         return None
     picked = parse_date(_typed(update), japan_today())
@@ -551,14 +551,14 @@ async def type_date(update: Update, context: IntakeContext) -> State | None:
     return await _store_date(update, context, picked)
 
 
-async def type_count(update: Update, context: IntakeContext) -> State | None:
+async def on_count_text(update: Update, context: IntakeContext) -> State | None:
     count = parse_count(_typed(update)) if len(_typed(update)) <= 10 else None
     if count is None or not 1 <= count <= COUNT_MAX:
         return await _stay(update, text("count_invalid", language(update)))
     return await _store(update, context, count=count)
 
 
-async def type_note(update: Update, context: IntakeContext) -> State | None:
+async def on_note_text(update: Update, context: IntakeContext) -> State | None:
     """A short note, refused (and the step kept) when it is too long or looks like personal data."""
     note = _typed(update).strip()
     lang = language(update)
@@ -570,12 +570,12 @@ async def type_note(update: Update, context: IntakeContext) -> State | None:
     return await _store(update, context, note=note or None)
 
 
-async def use_buttons(update: Update, context: IntakeContext) -> None:
+async def on_text_instead_of_button(update: Update, context: IntakeContext) -> None:
     """Text where a button is expected."""
     await _stay(update, text("use_buttons", language(update)))
 
 
-async def text_only(update: Update, context: IntakeContext) -> None:
+async def on_not_text(update: Update, context: IntakeContext) -> None:
     """A photo, file or sticker in the middle of a flow: nothing of it is kept."""
     await _stay(update, text("text_only", language(update)))
 
@@ -583,7 +583,7 @@ async def text_only(update: Update, context: IntakeContext) -> None:
 # ---- saving ----------------------------------------------------------------------------------------------
 
 
-async def save(update: Update, context: IntakeContext) -> State | None:
+async def on_save_button(update: Update, context: IntakeContext) -> State | None:
     """Save the draft once (its id is the idempotency key), then say what it counted toward."""
     draft = current_draft(context)
     lang = language(update)
@@ -669,7 +669,7 @@ def _problem_text(problems: list[Problem], lang: str) -> str:
     return text("invalid_choice", lang)
 
 
-async def cancel(update: Update, context: IntakeContext) -> State:
+async def on_cancel(update: Update, context: IntakeContext) -> State:
     """/cancel or the 中止 button: drop the draft, save nothing."""
     lang = language(update)
     had_draft = current_draft(context) is not None

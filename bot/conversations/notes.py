@@ -36,7 +36,7 @@ def _scope_ward(context: IntakeContext) -> str | None:
     return None if scope == CITY else scope
 
 
-async def note_command(update: Update, context: IntakeContext) -> None:
+async def on_note(update: Update, context: IntakeContext) -> None:
     """Which sheet: 基本目標1 / 基本目標2 / 参加支援."""
     lang = language(update)
     if not is_supervisor(context.member):
@@ -47,7 +47,7 @@ async def note_command(update: Update, context: IntakeContext) -> None:
     await show(update, text("notes_choose_sheet", lang, year=year), inline([choices]))
 
 
-async def note_button(update: Update, context: IntakeContext) -> None:
+async def on_note_button(update: Update, context: IntakeContext) -> None:
     """note:sheet:N → sections; note:sec:N:S → the list; note:del:ID → removed, list again."""
     query = update.callback_query
     parts = (query.data or "").split(":") if query else []
@@ -112,7 +112,7 @@ def _in_members_scope(context: IntakeContext, bullet: SheetBullet) -> bool:
     return bullet.ward_code == _scope_ward(context) and bullet.fiscal_year == fiscal_year_of(japan_today())
 
 
-async def ask_bullet(update: Update, context: IntakeContext) -> str | int:
+async def on_add_bullet_button(update: Update, context: IntakeContext) -> str | int:
     """note:add:N:S — ask for the text of a new bullet."""
     query = update.callback_query
     parts = (query.data or "").split(":") if query else []
@@ -130,7 +130,7 @@ async def ask_bullet(update: Update, context: IntakeContext) -> str | int:
     return TEXT
 
 
-async def type_bullet(update: Update, context: IntakeContext) -> str | int | None:
+async def on_bullet_text(update: Update, context: IntakeContext) -> str | int | None:
     """The bullet's text: refused (and the step kept) when too long or looking like personal data."""
     lang = language(update)
     bullet = (update.effective_message.text or "").strip() if update.effective_message else ""
@@ -155,7 +155,7 @@ async def type_bullet(update: Update, context: IntakeContext) -> str | int | Non
     return ConversationHandler.END
 
 
-async def stop(update: Update, context: IntakeContext) -> int:
+async def on_note_cancel(update: Update, context: IntakeContext) -> int:
     if context.user_data is not None:
         context.user_data.pop(PENDING, None)
     await show(update, text("cancelled", language(update)))
@@ -165,6 +165,6 @@ async def stop(update: Update, context: IntakeContext) -> int:
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     """The stateless parts; typing a bullet is a step of the one conversation (see flow.py)."""
     return [
-        CommandHandler("note", note_command),
-        CallbackQueryHandler(note_button, pattern="^note:(sheet|sec|del):"),
+        CommandHandler("note", on_note),
+        CallbackQueryHandler(on_note_button, pattern="^note:(sheet|sec|del):"),
     ]

@@ -17,7 +17,7 @@ from models.tables import Ward
 log = logging.getLogger(__name__)
 
 
-async def start(update: Update, context: IntakeContext) -> None:
+async def on_start(update: Update, context: IntakeContext) -> None:
     """Greet staff; register newcomers whose /start carries a valid invite code."""
     lang = language(update)
     message, user = update.message, update.effective_user

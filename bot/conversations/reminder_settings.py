@@ -20,11 +20,11 @@ from reminders.schedule import next_reminder_day
 log = logging.getLogger(__name__)
 
 
-async def reminders_command(update: Update, context: IntakeContext) -> None:
+async def on_reminders(update: Update, context: IntakeContext) -> None:
     await _show_status(update, context, context.member)
 
 
-async def reminders_button(update: Update, context: IntakeContext) -> None:
+async def on_reminders_button(update: Update, context: IntakeContext) -> None:
     """rem:pause / rem:resume — only one's own reminders."""
     query = update.callback_query
     paused = {"rem:pause": True, "rem:resume": False}.get(query.data or "") if query else None
@@ -57,7 +57,7 @@ async def _show_status(update: Update, context: IntakeContext, member: Staff) ->
     await show(update, body, inline([[(text(toggle[0], lang), toggle[1])]]))
 
 
-async def leave_command(update: Update, context: IntakeContext) -> None:
+async def on_leave(update: Update, context: IntakeContext) -> None:
     """/leave N YYYY-MM-DD | off — admins set the last day of a staff member's leave (no reminders until then)."""
     lang = language(update)
     if context.member.role != Role.ADMIN:
