@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -10,11 +9,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from models.config import Settings
+from models.config import Settings, get_settings
 
 MIGRATIONS = "models:migrations"
 
@@ -61,10 +62,63 @@ async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIter
         yield session
 
 
+@asynccontextmanager
+async def engine_scope(database_url: str, **kwargs: Any) -> AsyncIterator[AsyncEngine]:
+    """An engine for one piece of work (a CLI command, a tool), disposed after it."""
+    engine = make_engine(database_url, **kwargs)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def prepare_database(settings: Settings) -> list[str]:
+    """Migrate to the latest schema and load reference data; returns what was done, for the operator."""
+    from models.reference import ensure_wards, load_sample_areas_if_empty  # reference data needs the tables
+
+    async with engine_scope(settings.database_url) as engine:
+        await migrate(engine)
+        async with session_scope(session_factory(engine)) as session:
+            done = [f"wards added: {await ensure_wards(session)}"]
+            if settings.load_sample_areas:
+                added = await load_sample_areas_if_empty(session)
+                if added:
+                    done.append(f"synthetic sample areas loaded: {added} (import the real master with import-areas)")
+    return done
+
+
+@asynccontextmanager
+async def cli_session(settings: Settings | None = None, *, prepare: bool = True) -> AsyncIterator[AsyncSession]:
+    """One committed session on a migrated database, for one operator command (settings: the environment's)."""
+    settings = settings or get_settings()
+    if prepare:
+        await prepare_database(settings)
+    async with engine_scope(settings.database_url) as engine, session_scope(session_factory(engine)) as session:
+        yield session
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     return config
+
+
+def head_revision() -> str:
+    """The Alembic revision this release's schema is at."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations found")
+    return head
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's Alembic revision; None when it has no schema yet."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(revision_on)
+
+
+def revision_on(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
@@ -111,8 +165,3 @@ def _config_on(connection: Connection) -> Config:
     config = alembic_config()
     config.attributes["connection"] = connection
     return config
-
-
-def run(coroutine: Any) -> Any:
-    """Run a coroutine from synchronous code (the CLI)."""
-    return asyncio.run(coroutine)

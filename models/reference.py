@@ -223,3 +223,7 @@ async def load_sample_areas_if_empty(session: AsyncSession) -> int:
 async def wards_in_order(session: AsyncSession) -> list[Ward]:
     """The 24 wards in code order (the order of the city's own lists)."""
     return list((await session.scalars(select(Ward).order_by(col(Ward.code)))).all())
+
+
+async def ward_exists(session: AsyncSession, ward_code: str) -> bool:
+    return await session.get(Ward, ward_code) is not None

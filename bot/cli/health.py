@@ -1,4 +1,4 @@
-"""`intake health`: can the database be reached, and is its schema at the latest migration?
+"""The report of `intake health` (bot/cli/ops.py): can the database be reached, is its schema the latest?
 
 It runs outside the bot process, so it cannot see the bot's scheduler or its last update: it says so and points to
 /health in the bot. It never migrates or creates anything (a missing SQLite file is reported, not created).
@@ -8,48 +8,25 @@ Exit code 0 when the database answers and is at the latest revision, 1 otherwise
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
-import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection, make_url
 
 from bot.health import DATABASE_TIMEOUT
-from models.config import get_settings
-from models.db import alembic_config, make_engine
+from models.db import engine_scope, head_revision, revision_on
 
 SCHEDULER_NOTE: Final = (
     "scheduler: not visible from here (it runs inside the bot process); ask the bot with /health (admins)"
 )
 
 
-def register(app: typer.Typer) -> None:
-    """Add `intake health` to the command line."""
-    app.command("health")(health_command)
-
-
-def health_command(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-) -> None:
-    """Database reachability and migration revision (exit 1 if unreachable or not at the latest revision)."""
-    report = asyncio.run(database_report(get_settings().database_url))
-    if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        typer.echo(format_report(report))
-    if not report["healthy"]:
-        raise typer.Exit(1)
-
-
 async def database_report(database_url: str, within: float = DATABASE_TIMEOUT) -> dict[str, Any]:
     """Reachability and revision: {"database": {"url", "ok"[, "error"]}, "migration": {...}, "healthy"}."""
     url = make_url(database_url)
     shown = url.render_as_string(hide_password=True)
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = head_revision()
     report: dict[str, Any] = {
         "database": {"url": shown, "ok": False},
         "migration": {"current": None, "head": head, "up_to_date": False},
@@ -59,15 +36,12 @@ async def database_report(database_url: str, within: float = DATABASE_TIMEOUT) -
     if _missing_sqlite_file(database_url):
         report["database"]["error"] = "the SQLite file does not exist (intake migrate creates it)"
         return report
-    engine = make_engine(database_url)
     try:
-        async with asyncio.timeout(within), engine.connect() as connection:
+        async with engine_scope(database_url) as engine, asyncio.timeout(within), engine.connect() as connection:
             current = await connection.run_sync(_current_revision)
     except Exception as error:  # unreachable is the answer; only the class, the text may hold host details
         report["database"]["error"] = "timeout" if isinstance(error, TimeoutError) else type(error).__name__
         return report
-    finally:
-        await engine.dispose()
     report["database"]["ok"] = True
     report["migration"] |= {"current": current, "up_to_date": current == head}
     report["healthy"] = current == head
@@ -87,7 +61,7 @@ def _missing_sqlite_file(database_url: str) -> bool:
 
 def _current_revision(connection: Connection) -> str | None:
     connection.execute(sql("SELECT 1"))
-    return MigrationContext.configure(connection).get_current_revision()
+    return revision_on(connection)
 
 
 def format_report(report: dict[str, Any]) -> str:

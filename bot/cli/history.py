@@ -1,23 +1,16 @@
-"""`intake import-events` and `intake baseline …`: the sheet's history from before the bot.
-
-Registered on the main app by `bot.cli.main` (`register(app)`). `bot.cli.main` is imported inside the commands, as it
-imports this module while it is itself being imported.
-"""
+"""`intake import-events` and `intake baseline …`: the sheet's history from before the bot."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.baselines import BaselineError, BaselineKey, clear_baseline, list_baselines, parse_month, set_baseline
-from models.config import get_settings
-from models.db import make_engine, session_factory, session_scope
+from models.db import cli_session
 from models.fiscal import today as japan_today
 from models.ops.history import EVENT_CSV_COLUMNS, EventImportError, ImportResult, frozen_months, import_events
 from models.tables import Baseline
@@ -30,32 +23,14 @@ FROZEN_WARNING = (
 )
 
 
-def register(app: typer.Typer) -> None:
-    """Add `import-events` and the `baseline` commands to the `intake` app."""
-    app.command("import-events")(import_events_command)
-    baseline_app = typer.Typer(help="Baselines: figures for months before the bot (set, list, clear).",
-                               no_args_is_help=True)  # fmt: skip
-    baseline_app.command("set")(baseline_set_command)
-    baseline_app.command("list")(baseline_list_command)
-    baseline_app.command("clear")(baseline_clear_command)
-    app.add_typer(baseline_app, name="baseline")
+app = typer.Typer()
+baseline_app = typer.Typer(
+    help="Baselines: figures for months before the bot (set, list, clear).", no_args_is_help=True
+)
+app.add_typer(baseline_app, name="baseline")
 
 
-@asynccontextmanager
-async def _database() -> AsyncIterator[AsyncSession]:
-    """A migrated database and one session, committed when the block succeeds."""
-    from bot.cli.main import prepare_database
-
-    settings = get_settings()
-    await prepare_database(settings)
-    engine = make_engine(settings.database_url)
-    try:
-        async with session_scope(session_factory(engine)) as session:
-            yield session
-    finally:
-        await engine.dispose()
-
-
+@app.command("import-events")
 def import_events_command(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help=f"CSV (UTF-8 or cp932): {','.join(EVENT_CSV_COLUMNS)}")
@@ -64,7 +39,7 @@ def import_events_command(
     """Import event-level history from a CSV file: all rows or none; importing the same file again adds nothing."""
 
     async def _import() -> tuple[ImportResult, list[str]]:
-        async with _database() as session:
+        async with cli_session() as session:
             result = await import_events(session, file.read_bytes(), today=japan_today())
             return result, await frozen_months(session, result.months) if result.added else []
 
@@ -87,6 +62,7 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="why (kept in the au
 ByOption = Annotated[str, typer.Option("--by", help="who: your name (kept in the audit log)")]
 
 
+@baseline_app.command("set")
 def baseline_set_command(
     indicator: IndicatorOption,
     ward: WardOption,
@@ -99,7 +75,7 @@ def baseline_set_command(
     """Record a figure for an indicator, ward and month (replaces the one set before for the same key)."""
 
     async def _set() -> tuple[Baseline, list[str]]:
-        async with _database() as session:
+        async with cli_session() as session:
             key = BaselineKey(indicator, ward, *parse_month(month))
             baseline = await set_baseline(session, key, value=value, denominator=denominator, reason=reason,
                                           entered_by=by, today=japan_today())  # fmt: skip
@@ -111,6 +87,7 @@ def baseline_set_command(
         typer.echo(FROZEN_WARNING.format(months=", ".join(frozen)), err=True)
 
 
+@baseline_app.command("list")
 def baseline_list_command(
     fy: Annotated[int | None, typer.Option(help="only this fiscal year, e.g. 2024")] = None,
     ward: Annotated[str | None, typer.Option(help="only this ward")] = None,
@@ -118,7 +95,7 @@ def baseline_list_command(
     """The baselines that count now (month, ward, indicator, figure, who, why)."""
 
     async def _list() -> list[Baseline]:
-        async with _database() as session:
+        async with cli_session() as session:
             return await list_baselines(session, fiscal_year=fy, ward_code=ward)
 
     baselines = asyncio.run(_list())
@@ -128,13 +105,14 @@ def baseline_list_command(
         typer.echo(f"{baseline.id:>5}  {_describe(baseline)}  by {baseline.entered_by}: {baseline.reason}")
 
 
+@baseline_app.command("clear")
 def baseline_clear_command(
     indicator: IndicatorOption, ward: WardOption, month: MonthOption, reason: ReasonOption, by: ByOption
 ) -> None:
     """Stop a baseline from counting (it stays on record, and the clearing is audited)."""
 
     async def _clear() -> Baseline:
-        async with _database() as session:
+        async with cli_session() as session:
             key = BaselineKey(indicator, ward, *parse_month(month))
             return await clear_baseline(session, key, reason=reason, cleared_by=by)
 

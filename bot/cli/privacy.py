@@ -8,16 +8,14 @@ from typing import Annotated
 import typer
 
 from models.config import Settings, get_settings
-from models.db import make_engine, session_factory, session_scope
+from models.db import cli_session
 from models.fiscal import today as japan_today
 from models.ops.retention import count_purgeable_notes, note_cutoff, purge_notes
 
-
-def register(app: typer.Typer) -> None:
-    """Add the privacy commands to the `intake` command line."""
-    app.command("purge-notes")(purge_notes_command)
+app = typer.Typer()
 
 
+@app.command("purge-notes")
 def purge_notes_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only say how many notes would be cleared")] = False,
 ) -> None:
@@ -36,15 +34,8 @@ def purge_notes_command(
 
 
 async def _purge(settings: Settings, dry_run: bool) -> int:
-    from bot.cli.main import prepare_database  # here: bot.cli.main imports this module to register the command
-
-    await prepare_database(settings)
-    engine = make_engine(settings.database_url)
-    try:
-        async with session_scope(session_factory(engine)) as session:
-            today, months = japan_today(), settings.note_retention_months
-            if dry_run:
-                return await count_purgeable_notes(session, today, months)
-            return await purge_notes(session, today, months, actor="cli")
-    finally:
-        await engine.dispose()
+    async with cli_session(settings) as session:
+        today, months = japan_today(), settings.note_retention_months
+        if dry_run:
+            return await count_purgeable_notes(session, today, months)
+        return await purge_notes(session, today, months, actor="cli")

@@ -29,16 +29,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers every table on the metadata)
 from models.config import TOKYO
-from models.db import alembic_config, migrate
+from models.db import alembic_config, current_revision, head_revision, migrate, revision_on
 
 ARCHIVE_FORMAT = "mimamori-intake-backup"
 ARCHIVE_VERSION = 1
@@ -66,29 +65,11 @@ class BackupSummary:
 # --- revisions and tables ------------------------------------------------------------------------------
 
 
-def head_revision() -> str:
-    """The Alembic revision this release's schema is at."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:
-        raise BackupError("no migrations found")
-    return head
-
-
 def known_revision(revision: str) -> bool:
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
     except CommandError:
         return False
-
-
-def _revision_on(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
-
-
-async def current_revision(engine: AsyncEngine) -> str | None:
-    """The database's Alembic revision; None when it has no schema yet."""
-    async with engine.connect() as connection:
-        return await connection.run_sync(_revision_on)
 
 
 def backup_tables() -> list[sa.Table]:
@@ -236,7 +217,7 @@ async def backup_json(engine: AsyncEngine, out: Path, *, now: datetime | None = 
     try:
         async with engine.connect() as connection:
             await _begin_snapshot(connection)
-            revision = await connection.run_sync(_revision_on)
+            revision = await connection.run_sync(revision_on)
             if revision is None:
                 raise BackupError(f"{describe(str(engine.url))} has no schema: nothing to back up")
             rows = {table.name: await _count(connection, table) for table in backup_tables()}

@@ -20,9 +20,8 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from models.catalog import Role
 from models.config import get_settings
-from models.db import make_engine, session_factory, session_scope
+from models.db import head_revision, make_engine, session_factory, session_scope
 from models.events import EventDraft, record_event
-from models.ops.backup import head_revision
 from models.sheet.export import EXPORT_COLUMNS
 from models.staff import create_invite, redeem_invite
 from tests.builders import FAR_FUTURE, add_event

@@ -11,7 +11,6 @@ from sqlmodel import col, func, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app as cli
-from bot.cli.main import prepare_database
 from bot.offline.fake_api import ApiCall, BotMessage, Button
 from bot.offline.terminal import (
     BANNER,
@@ -27,7 +26,7 @@ from bot.offline.terminal import (
 )
 from models.catalog import EVENT_KINDS, Requirement
 from models.config import Settings
-from models.db import make_engine, session_factory, session_scope
+from models.db import make_engine, prepare_database, session_factory, session_scope
 from models.fiscal import fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
 from models.tables import Area, Event, Staff

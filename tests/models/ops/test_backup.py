@@ -22,14 +22,12 @@ from sqlmodel import SQLModel
 
 import models.ops.backup
 from models.catalog import Role, SheetSection
-from models.db import downgrade, make_engine, migrate, session_factory, session_scope
+from models.db import current_revision, downgrade, head_revision, make_engine, migrate, session_factory, session_scope
 from models.events import EventDraft, correct_event, draft_of, record_event
 from models.ops.backup import (
     BackupError,
     backup_json,
     backup_sqlite_file,
-    current_revision,
-    head_revision,
     read_header,
     restore_json,
     restore_sqlite_file,

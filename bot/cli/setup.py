@@ -1,0 +1,107 @@
+"""Setting up and starting: `intake migrate`, `init-db`, `import-areas`, `run`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.logs import configure_logging, settings_secrets
+from models.config import Settings, get_settings
+from models.db import cli_session, current_revision, engine_scope, prepare_database, session_factory, session_scope
+from models.ops.backup import describe
+from models.reference import AreaImportError, import_areas_file
+from models.tables import Area
+
+app = typer.Typer()
+
+NO_TOKEN_MESSAGE = """TELEGRAM_BOT_TOKEN is not set.
+Create a bot with @BotFather, then put its token in .env (TELEGRAM_BOT_TOKEN=123456:ABC...) or the environment.
+To try the bot without Telegram, run `make demo` (an offline chat in this terminal)."""
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema and load the 24 wards."""
+    for line in asyncio.run(prepare_database(get_settings())):
+        typer.echo(line)
+    typer.echo("database is up to date")
+
+
+@app.command("init-db")
+def init_db_command() -> None:
+    """Create the schema on an empty database and load the 24 wards (no sample areas); says what it did."""
+    for line in asyncio.run(_init_db(get_settings())):
+        typer.echo(line)
+
+
+async def _init_db(settings: Settings) -> list[str]:
+    async with engine_scope(settings.database_url) as engine:
+        before = await current_revision(engine)
+        done = await prepare_database(settings.model_copy(update={"load_sample_areas": False}))
+        after = await current_revision(engine)
+        async with session_scope(session_factory(engine)) as session:
+            areas = await session.scalar(select(func.count()).select_from(Area)) or 0
+    if before is None:
+        schema = f"schema created at revision {after} ({describe(settings.database_url)})"
+    elif before != after:
+        schema = f"schema upgraded from revision {before} to {after}"
+    else:
+        schema = f"schema already at revision {after}"
+    area_line = (
+        f"areas: {areas}" if areas else "areas: none yet; import the area master with `intake import-areas FILE.csv`"
+    )
+    return [schema, *done, area_line]
+
+
+@app.command("import-areas")
+def import_areas_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV: area_code,ward_code,name_ja,roster_provided")
+    ],
+) -> None:
+    """Add or update the area master from a CSV file (all rows or none)."""
+
+    async def _import() -> str:
+        settings = get_settings().model_copy(update={"load_sample_areas": False})
+        async with cli_session(settings) as session:
+            result = await import_areas_file(session, file.read_bytes())  # UTF-8 or Shift_JIS
+        return f"areas added: {result.added}, updated: {result.updated}"
+
+    try:
+        typer.echo(asyncio.run(_import()))
+    except AreaImportError as error:
+        typer.echo("nothing was imported:", err=True)
+        for problem in error.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("run")
+def run_command() -> None:
+    """Start the bot (long polling, or a webhook with BOT_MODE=webhook): migrate the database, then serve."""
+    from bot.app import build_application  # the bot's imports are heavy: only this command needs them
+    from bot.context import Runtime
+    from bot.serve import ServeConfigError, check_mode, serve
+    from models.db import bot_engine
+
+    settings = get_settings()
+    if settings.telegram_bot_token is None:
+        typer.echo(NO_TOKEN_MESSAGE, err=True)
+        raise typer.Exit(2)
+    try:
+        check_mode(settings)  # before anything starts: a webhook needs WEBHOOK_URL and WEBHOOK_SECRET
+    except ServeConfigError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format, secrets=settings_secrets(settings))
+    for line in asyncio.run(prepare_database(settings)):
+        logging.getLogger("intake").info(line)
+    runtime = Runtime(settings, session_factory(bot_engine(settings)))
+    application = build_application(runtime, settings.telegram_bot_token.get_secret_value())
+    serve(application, settings)

@@ -1,0 +1,102 @@
+"""People: `intake invite` and `intake staff list|deactivate|leave`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import day_option, fail
+from models.catalog import Organisation, Role
+from models.config import get_settings
+from models.db import cli_session
+from models.fiscal import today as japan_today
+from models.staff import INVITE_DAYS_DEFAULT, create_invite, deactivate_staff, list_staff, set_leave
+from models.tables import Staff
+
+app = typer.Typer()
+staff_app = typer.Typer(help="Staff members: list, deactivate, leave.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@app.command("invite")
+def invite_command(
+    role: Annotated[Role, typer.Option(help="worker, ward_supervisor, city_supervisor or admin")],
+    ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102 (not needed for city roles)")] = None,
+    org: Annotated[Organisation | None, typer.Option(help="watch_office, ward_council, health_centre or city")] = None,
+    days: Annotated[int, typer.Option(help="days until the code expires")] = INVITE_DAYS_DEFAULT,
+    bot_username: Annotated[str | None, typer.Option(help="the bot's @username for the link (or BOT_USERNAME)")] = None,
+) -> None:
+    """Create a single-use invite; prints the t.me deep link and the bare code."""
+
+    async def _create() -> str:
+        async with cli_session() as session:
+            return (await create_invite(session, role, ward, org, days=days)).code
+
+    try:
+        code = asyncio.run(_create())
+    except ValueError as error:
+        raise fail(str(error)) from None
+    username = bot_username or get_settings().bot_username
+    if username:
+        typer.echo(f"https://t.me/{username.lstrip('@')}?start={code}")
+    else:
+        typer.echo("(set BOT_USERNAME to print the t.me link; meanwhile the person can send the bot: /start CODE)")
+    typer.echo(f"code: {code}  (single use, valid {days} days)")
+
+
+@staff_app.command("list")
+def staff_list_command(ward: Annotated[str | None, typer.Option(help="only this ward")] = None) -> None:
+    """Every registered staff member (number, role, ward, organisation, state)."""
+
+    async def _list() -> list[Staff]:
+        async with cli_session() as session:
+            return await list_staff(session, ward)
+
+    for member in asyncio.run(_list()):
+        state = "active" if member.active else "deactivated"
+        typer.echo(f"{member.id:>5}  {member.role:<16} {member.ward_code or 'city':<6} {member.organisation:<14} "
+                   f"{state:<11} {member.display_name}")  # fmt: skip
+
+
+@staff_app.command("deactivate")
+def staff_deactivate_command(
+    staff_id: Annotated[int, typer.Argument(help="the number from `intake staff list`")],
+) -> None:
+    """Stop a staff member's access from their next message on (their entries stay)."""
+
+    async def _deactivate() -> Staff:
+        async with cli_session() as session:
+            return await deactivate_staff(session, staff_id, by_staff_id=None)
+
+    try:
+        member = asyncio.run(_deactivate())
+    except ValueError as error:
+        raise fail(str(error)) from None
+    typer.echo(f"deactivated {member.id} {member.display_name}")
+
+
+@staff_app.command("leave")
+def staff_leave_command(
+    staff_id: Annotated[int, typer.Argument(help="the number from `intake staff list`")],
+    until: Annotated[str | None, typer.Option(help="last day of the leave, YYYY-MM-DD (Japan date)")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="end the leave now")] = False,
+) -> None:
+    """Put a staff member on leave until a date (left out of /missing and reminders), or --clear it; audited."""
+    if (until is None) == (not clear):
+        raise fail("give either --until YYYY-MM-DD or --clear")
+    try:
+        member = asyncio.run(_set_leave(staff_id, day_option(until, "--until")))
+    except ValueError as error:
+        raise fail(str(error)) from None
+    if member.on_leave_until is None:
+        typer.echo(f"{member.id} {member.display_name}: not on leave")
+    else:
+        typer.echo(f"{member.id} {member.display_name}: on leave until {member.on_leave_until}")
+
+
+async def _set_leave(staff_id: int, until: date | None) -> Staff:
+    async with cli_session() as session:
+        return await set_leave(session, staff_id, until, today=japan_today())
