@@ -53,7 +53,8 @@ from telegram.ext import Application, CallbackQueryHandler, Defaults, MessageHan
 from bench.dataset import cached_sqlite_dataset
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
-from bot.offline.fake_api import AnyApplication, BotMessage, ChatSession, InProcessBotApi, JSONDict
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import AnyApplication, BotMessage, InProcessBotApi, JSONDict
 from bot.texts import text
 from models.catalog import KINDS_BY_CODE, Organisation, Role
 from models.config import TOKYO, Settings

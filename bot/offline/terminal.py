@@ -29,7 +29,8 @@ from sqlmodel import col, select
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.conversations.log_event import HOUSEHOLD_ALPHABET
-from bot.offline.fake_api import ApiCall, BotMessage, Button, ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import ApiCall, BotMessage, Button, InProcessBotApi
 from bot.texts import role_label
 from models.catalog import EVENT_KINDS, KINDS_BY_CODE, EventKind, Organisation, Requirement, Role
 from models.config import TOKYO, Settings

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
-from bot.offline.fake_api import ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import InProcessBotApi
 from models.catalog import Organisation, Role
 from models.config import TOKYO, Settings
 from models.db import session_scope

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import IntakeApplication
-from bot.offline.fake_api import BotMessage, ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import BotMessage, InProcessBotApi
 from bot.texts import text
 from models.catalog import Organisation, Role, SheetSection
 from models.db import session_scope

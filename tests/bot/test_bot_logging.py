@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
-from bot.offline.fake_api import ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import InProcessBotApi
 from models.catalog import EVENT_KINDS, INDICATOR_BY_KIND, EventKind, Organisation, Requirement
 from models.db import session_scope
 from models.tables import Area, Event

@@ -8,7 +8,8 @@ from sqlmodel import func, select
 
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
-from bot.offline.fake_api import BotMessage, ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import BotMessage, InProcessBotApi
 from models.db import session_scope
 from models.tables import Event
 from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings

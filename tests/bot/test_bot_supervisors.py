@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
-from bot.offline.fake_api import BotMessage, ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import BotMessage, InProcessBotApi
 from models.catalog import INDICATORS_BY_CODE, Role
 from models.db import session_scope
 from models.events import correct_event, draft_of

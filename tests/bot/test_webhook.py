@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from bot.app import IntakeApplication
 from bot.cli.main import app as cli
 from bot.health import heartbeat_of
-from bot.offline.fake_api import BotMessage, ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import BotMessage, InProcessBotApi
 from bot.serve import AnyApplication, ServeConfigError, serve, webhook_config, webhook_problems
 from models.config import Settings, get_settings
 from tests.bot.conftest import add_staff, chat_as, make_settings

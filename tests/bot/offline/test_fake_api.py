@@ -28,7 +28,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.offline.fake_api import BOT_ID, BotMessage, ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import BOT_ID, BotMessage, InProcessBotApi
 
 USER_ID = 5_100_000_001
 GROUP_ID = -1_001_234_567
