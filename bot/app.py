@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlmodel import col, select
 from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
@@ -36,7 +35,7 @@ from bot.reminder_messages import BotMessenger
 from bot.texts import text
 from models.config import TOKYO
 from models.db import session_scope
-from models.tables import Event
+from models.entries import entry_id_for_key
 from reminders.jobs import ReminderRuntime, schedule_daily_run
 
 log = logging.getLogger(__name__)
@@ -135,10 +134,7 @@ async def on_stale_button(update: Update, context: IntakeContext) -> None:
 
 async def _saved_event_id(context: IntakeContext, update: Update, draft_id: str) -> int | None:
     async with session_scope(context.sessions) as session:
-        found = await session.scalar(
-            select(col(Event.id)).where(col(Event.idempotency_key) == idempotency_key(update, draft_id))
-        )
-    return found
+        return await entry_id_for_key(session, idempotency_key(update, draft_id))
 
 
 async def on_anything_else(update: Update, context: IntakeContext) -> None:

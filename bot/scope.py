@@ -7,13 +7,13 @@ same way everywhere.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
 from telegram import Update
 
 from bot.context import language
 from bot.texts import CITY_LABEL, text
 from models.catalog import Role
-from models.tables import Staff, Ward
+from models.reference import ward_names
+from models.tables import Staff
 
 SUPERVISORS = (Role.WARD_SUPERVISOR, Role.CITY_SUPERVISOR, Role.ADMIN)
 CITY_WIDE = (Role.CITY_SUPERVISOR, Role.ADMIN)
@@ -49,7 +49,7 @@ def ward_of(scope: str) -> str | None:
 async def scope_name_of(session: AsyncSession, ward_code: str | None, lang: str) -> str:
     """The ward's name, or the city's (the 24 wards never change: read once per process)."""
     if not _WARD_NAMES:
-        _WARD_NAMES.update({w.code: (w.name_ja, w.name_en) for w in (await session.scalars(select(Ward))).all()})
+        _WARD_NAMES.update(await ward_names(session))
     names = _WARD_NAMES.get(ward_code) if ward_code else None
     if names is None:
         return CITY_LABEL[lang]

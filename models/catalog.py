@@ -25,14 +25,6 @@ class Organisation(StrEnum):
     CITY = "city"  # 市 (welfare bureau)
 
 
-ORGANISATION_LABELS_JA: dict[Organisation, str] = {
-    Organisation.WATCH_OFFICE: "見守り相談室",
-    Organisation.WARD_COUNCIL: "区社協",
-    Organisation.HEALTH_CENTRE: "区保健福祉センター",
-    Organisation.CITY: "市",
-}
-
-
 class Requirement(StrEnum):
     NONE = "none"
     OPTIONAL = "optional"

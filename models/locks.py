@@ -26,16 +26,6 @@ def is_month_locked(year: int, month: int, today: date, lock_business_days: int 
     return today >= lock_date(year, month, lock_business_days)
 
 
-def earliest_open_date(today: date, lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS) -> date:
-    """The first day that can still be logged: the 1st of the oldest month not yet locked."""
-    year, month = today.year, today.month
-    while True:
-        previous = (year, month - 1) if month > 1 else (year - 1, 12)
-        if is_month_locked(*previous, today, lock_business_days):
-            return date(year, month, 1)
-        year, month = previous
-
-
 async def reopened_until(session: AsyncSession, ward_code: str, year: int, month: int, today: date) -> date | None:
     """The day a reopened ward-month closes again, if it is open now."""
     closes_on = await session.scalar(

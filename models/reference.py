@@ -227,3 +227,14 @@ async def wards_in_order(session: AsyncSession) -> list[Ward]:
 
 async def ward_exists(session: AsyncSession, ward_code: str) -> bool:
     return await session.get(Ward, ward_code) is not None
+
+
+async def active_areas_of(session: AsyncSession, ward_code: str) -> list[Area]:
+    """The ward's areas that can be chosen, in code order."""
+    query = select(Area).where(col(Area.ward_code) == ward_code, col(Area.active)).order_by(col(Area.code))
+    return list((await session.scalars(query)).all())
+
+
+async def ward_names(session: AsyncSession) -> dict[str, tuple[str, str]]:
+    """Ward code → (Japanese name, English name)."""
+    return {ward.code: (ward.name_ja, ward.name_en) for ward in (await session.scalars(select(Ward))).all()}

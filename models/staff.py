@@ -190,3 +190,15 @@ async def set_leave(
     )  # fmt: skip
     await session.flush()
     return staff
+
+
+async def set_reminders_paused(session: AsyncSession, staff_id: int, paused: bool) -> Staff:
+    """A member pauses or resumes their own month-end reminders; audited."""
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        raise ValueError(f"no staff member with id {staff_id}")
+    staff.reminders_paused = paused
+    session.add(AuditEntry(actor_staff_id=staff_id, action="pause_reminders" if paused else "resume_reminders",
+                           entity="staff", entity_id=str(staff_id)))  # fmt: skip
+    await session.flush()
+    return staff

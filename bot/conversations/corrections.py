@@ -10,7 +10,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 from telegram import Update
 
 from bot.context import IntakeContext, language, show
@@ -19,6 +18,7 @@ from bot.keyboards import in_rows, inline
 from bot.texts import kind_label, personal_data_label, text
 from models.catalog import Role
 from models.db import session_scope
+from models.entries import last_live_entry_of, latest_entries_of
 from models.events import EventRejectedError, void_event
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked
@@ -35,13 +35,7 @@ async def on_mine(update: Update, context: IntakeContext) -> None:
     """The member's latest entries, newest first, with buttons for those that can still change."""
     lang = language(update)
     async with session_scope(context.sessions) as session:
-        query = (
-            select(Event)
-            .where(col(Event.logged_by_staff_id) == context.member.id)
-            .order_by(col(Event.id).desc())
-            .limit(MINE_LIMIT)
-        )
-        events = list((await session.scalars(query)).all())
+        events = await latest_entries_of(session, context.member.id, MINE_LIMIT)
     if not events:
         await show(update, text("mine_empty", lang))
         return
@@ -67,13 +61,7 @@ async def on_undo(update: Update, context: IntakeContext) -> None:
     since = datetime.now(UTC) - timedelta(minutes=minutes)
     try:
         async with session_scope(context.sessions) as session:
-            last = await session.scalar(
-                select(Event)
-                .where(col(Event.logged_by_staff_id) == context.member.id, col(Event.voided_at).is_(None))
-                .where(col(Event.logged_at) >= since)
-                .order_by(col(Event.id).desc())
-                .limit(1)
-            )
+            last = await last_live_entry_of(session, context.member.id, since)
             if last is None or last.id is None:
                 await show(update, text("undo_nothing", lang, minutes=minutes))
                 return
@@ -211,14 +199,10 @@ async def _void(update: Update, context: IntakeContext, event_id: int, reason: s
     lang = language(update)
     try:
         async with session_scope(context.sessions) as session:
-            await _void_checked(session, context, event_id, reason)
+            await void_event(session, event_id, by_staff_id=context.member.id, reason=reason)
     except EventRejectedError:
         await show(update, text("event_gone", lang, id=event_id))
         return END
     log.info("voided event=%s staff=%s", event_id, context.member.id)
     await show(update, text("voided", lang, id=event_id))
     return END
-
-
-async def _void_checked(session: AsyncSession, context: IntakeContext, event_id: int, reason: str) -> None:
-    await void_event(session, event_id, by_staff_id=context.member.id, reason=reason)

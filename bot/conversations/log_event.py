@@ -8,13 +8,11 @@ optional fields (note, an optional household, another count or date) are changed
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, func, select
 from telegram import Update
 from telegram.ext import ConversationHandler
 
@@ -34,11 +32,13 @@ from models.catalog import (
     kinds_for,
 )
 from models.db import session_scope
+from models.entries import first_counted_on, issue_household_code, last_live_entry_of
 from models.events import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
-from models.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
+from models.fiscal import fiscal_year_end, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
+from models.reference import active_areas_of
 from models.tables import NOTE_MAX_LENGTH, Area, Event
 from models.totals import IndicatorValue, sheet_notation, would_count_anew, year_to_date
 
@@ -51,7 +51,6 @@ DRAFT = "draft"
 AREAS_PER_PAGE = 8
 TEXT_MAX = 300
 COUNT_CHOICES = (1, 2, 3, 5, 10)
-HOUSEHOLD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and copied by hand
 
 Draft = dict[str, Any]
 State = str | int
@@ -153,12 +152,7 @@ async def on_repeat(update: Update, context: IntakeContext) -> State:
     if draft and draft.get("kind"):
         return await offer_resume(update, context, draft)
     async with session_scope(context.sessions) as session:
-        last = await session.scalar(
-            select(Event)
-            .where(col(Event.logged_by_staff_id) == context.member.id, col(Event.voided_at).is_(None))
-            .order_by(col(Event.id).desc())
-            .limit(1)
-        )
+        last = await last_live_entry_of(session, context.member.id)
     if last is None:
         await show(update, text("no_previous", lang))
         return END
@@ -238,7 +232,7 @@ def kinds_for_member(context: IntakeContext) -> list[EventKind]:
 
 async def _area_prompt(context: IntakeContext, draft: Draft, lang: str, page: int) -> tuple[str, Any]:
     async with session_scope(context.sessions) as session:
-        areas = await ward_areas(session, draft["ward"])
+        areas = await active_areas_of(session, draft["ward"])
     pages = max(1, -(-len(areas) // AREAS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = areas[page * AREAS_PER_PAGE : (page + 1) * AREAS_PER_PAGE]
@@ -250,11 +244,6 @@ async def _area_prompt(context: IntakeContext, draft: Draft, lang: str, page: in
         nav.append((text("button_next", lang), f"log:page:{page + 1}"))
     cancel = [(text("button_cancel", lang), "log:cancel")]
     return text("ask_area", lang, page=page + 1, pages=pages), inline([*rows, nav, cancel])
-
-
-async def ward_areas(session: AsyncSession, ward_code: str) -> list[Area]:
-    query = select(Area).where(col(Area.ward_code) == ward_code, col(Area.active)).order_by(col(Area.code))
-    return list((await session.scalars(query)).all())
 
 
 async def _card(context: IntakeContext, draft: Draft, lang: str) -> tuple[str, Any]:
@@ -347,17 +336,9 @@ async def on_new_household_button(update: Update, context: IntakeContext) -> Sta
         await _refuse_choice(update)
         return None
     async with session_scope(context.sessions) as session:
-        code = await new_household_code(session, draft["ward"])
+        code = await issue_household_code(session, draft["ward"])
     draft["household"] = code
     return await ask_next(update, context, text("household_issued", language(update), code=code))
-
-
-async def new_household_code(session: AsyncSession, ward_code: str) -> str:
-    while True:
-        code = f"{ward_code}-" + "".join(secrets.choice(HOUSEHOLD_ALPHABET) for _ in range(6))
-        used = await session.scalar(select(func.count()).select_from(Event).where(col(Event.household_ref) == code))
-        if not used:
-            return code
 
 
 async def on_skip_household_button(update: Update, context: IntakeContext) -> State | None:
@@ -495,7 +476,7 @@ async def on_area_text(update: Update, context: IntakeContext) -> State | None:
     query = normalise(_typed(update))
     async with session_scope(context.sessions) as session:
         matches = [
-            a for a in await ward_areas(session, draft["ward"]) if query in normalise(a.name_ja) or query in a.code
+            a for a in await active_areas_of(session, draft["ward"]) if query in normalise(a.name_ja) or query in a.code
         ]
     lang = language(update)
     if not matches:
@@ -530,15 +511,7 @@ async def _already_counted_since(context: IntakeContext, draft: Draft) -> State 
         return None
     fiscal_year = fiscal_year_of(japan_today())
     async with session_scope(context.sessions) as session:
-        first = await session.scalar(
-            select(func.min(col(Event.occurred_on))).where(
-                col(Event.kind) == draft["kind"],
-                col(Event.ward_code) == draft["ward"],
-                col(Event.household_ref) == draft["household"],
-                col(Event.voided_at).is_(None),
-                col(Event.occurred_on).between(fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)),
-            )
-        )
+        first = await first_counted_on(session, draft["kind"], draft["ward"], draft["household"], fiscal_year)
     return first.isoformat() if first else None
 
 

@@ -13,8 +13,8 @@ from models.catalog import Role
 from models.db import session_scope
 from models.fiscal import parse_day
 from models.fiscal import today as japan_today
-from models.staff import set_leave
-from models.tables import AuditEntry, Staff
+from models.staff import set_leave, set_reminders_paused
+from models.tables import Staff
 from reminders.schedule import next_reminder_day
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,9 @@ async def on_reminders_button(update: Update, context: IntakeContext) -> None:
         if query is not None:
             await query.answer(text("invalid_choice", language(update)), show_alert=True)
         return
+    assert context.member.id is not None
     async with session_scope(context.sessions) as session:
-        member = await session.get(Staff, context.member.id)
-        assert member is not None
-        member.reminders_paused = paused
-        session.add(AuditEntry(actor_staff_id=member.id, action="pause_reminders" if paused else "resume_reminders",
-                               entity="staff", entity_id=str(member.id)))  # fmt: skip
+        member = await set_reminders_paused(session, context.member.id, paused)
     log.info("staff=%s reminders %s", member.id, "paused" if paused else "resumed")
     await _show_status(update, context, member)
 

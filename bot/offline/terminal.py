@@ -28,13 +28,13 @@ from sqlmodel import col, select
 
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
-from bot.conversations.log_event import HOUSEHOLD_ALPHABET
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import ApiCall, BotMessage, Button, InProcessBotApi
 from bot.texts import role_label
 from models.catalog import EVENT_KINDS, KINDS_BY_CODE, EventKind, Organisation, Requirement, Role
 from models.config import TOKYO, Settings
 from models.db import make_engine, prepare_database, session_factory, session_scope
+from models.entries import HOUSEHOLD_ALPHABET
 from models.events import EventDraft, draft_problems
 from models.fiscal import fiscal_year_of, fiscal_year_start, is_business_day
 from models.fiscal import today as japan_today
