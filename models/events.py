@@ -58,6 +58,32 @@ class EventDraft:
     answer: bool | None = None
     note: str | None = None
 
+    @classmethod
+    def of(cls, event: Event, *, on: date | None = None, with_note: bool = True) -> EventDraft:
+        """The draft an event was made from, dated `on` if given (「前回と同じ」, the start of a correction)."""
+        return cls(kind=event.kind, occurred_on=on or event.occurred_on, ward_code=event.ward_code,
+                   area_id=event.area_id, household_ref=event.household_ref, count=event.count, answer=event.answer,
+                   note=event.note if with_note else None)  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form the logging conversation keeps between steps (unset optional fields left out)."""
+        fields = {"kind": self.kind, "date": self.occurred_on.isoformat(), "ward": self.ward_code,
+                  "count": self.count, "area_id": self.area_id, "household": self.household_ref,
+                  "answer": self.answer, "note": self.note}  # fmt: skip
+        return {key: value for key, value in fields.items() if value is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EventDraft:
+        """A complete draft from its JSON form; KeyError or ValueError when a required field is missing or bad."""
+        return cls(kind=data["kind"], occurred_on=date.fromisoformat(data["date"]), ward_code=data["ward"],
+                   area_id=data.get("area_id"), household_ref=data.get("household"), count=data.get("count", 1),
+                   answer=data.get("answer"), note=data.get("note"))  # fmt: skip
+
+    def columns(self) -> dict[str, Any]:
+        """The Event columns the draft fills (a blank note is no note)."""
+        note = self.note.strip() if self.note else None
+        return {**self.__dict__, "note": note or None}
+
 
 def draft_problems(draft: EventDraft, today: date) -> list[Problem]:
     """Everything wrong with a draft that can be seen without the database."""
@@ -120,7 +146,7 @@ async def record_event(
     if problems:
         raise EventRejectedError(problems)
     event = Event(
-        **draft_fields(draft),
+        **draft.columns(),
         logged_by_staff_id=logged_by_staff_id,
         source=source,
         idempotency_key=idempotency_key,
@@ -137,12 +163,6 @@ async def record_event(
         return winner, False
     _audit(session, logged_by_staff_id, source, "record", event, {"kind": event.kind})
     return event, True
-
-
-def draft_fields(draft: EventDraft) -> dict[str, Any]:
-    """The Event columns a draft fills (a blank note is no note)."""
-    note = draft.note.strip() if draft.note else None
-    return {**draft.__dict__, "note": note or None}
 
 
 async def void_event(
@@ -188,20 +208,6 @@ async def correct_event(
     _audit(session, by_staff_id, "bot", "correct", old, {"replaced_by": new.id, "reason": old.void_reason})
     await session.flush()
     return new
-
-
-def draft_of(event: Event) -> EventDraft:
-    """The draft an event was made from (the start of a correction)."""
-    return EventDraft(
-        kind=event.kind,
-        occurred_on=event.occurred_on,
-        ward_code=event.ward_code,
-        area_id=event.area_id,
-        household_ref=event.household_ref,
-        count=event.count,
-        answer=event.answer,
-        note=event.note,
-    )
 
 
 async def _live_event(session: AsyncSession, event_id: int) -> Event:

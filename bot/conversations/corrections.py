@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.context import IntakeContext, language, show
-from bot.conversations.log_event import END, REASON, State, ask_next, fields_of, month_label, start_draft
+from bot.conversations.log_event import END, REASON, State, ask_next, month_label, start_draft
 from bot.keyboards import in_rows, inline
 from bot.texts import kind_label, personal_data_label, text
 from models.catalog import Role
 from models.db import session_scope
 from models.entries import last_live_entry_of, latest_entries_of
-from models.events import EventRejectedError, void_event
+from models.events import EventDraft, EventRejectedError, void_event
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked
 from models.privacy import personal_data_in
@@ -187,7 +187,7 @@ async def _apply_reason(update: Update, context: IntakeContext, reason: str) -> 
         return await _void(update, context, pending["event"], reason)
     async with session_scope(context.sessions) as session:
         event = await session.get(Event, pending["event"])
-        fields = fields_of(event, event.occurred_on, with_note=True) if event else None
+        fields = EventDraft.of(event).to_json() if event else None
     if fields is None:
         await show(update, text("event_gone", lang, id=pending["event"]))
         return END

@@ -78,15 +78,6 @@ def drop_draft(context: IntakeContext) -> None:
         context.user_data.pop(DRAFT, None)
 
 
-def fields_of(event: Event, day: date, *, with_note: bool) -> Draft:
-    """A saved event's values as draft fields, dated `day` (「前回と同じ」, or a correction's starting point)."""
-    fields: Draft = {"kind": event.kind, "date": day.isoformat(), "count": event.count}
-    optional = {"area_id": event.area_id, "household": event.household_ref, "answer": event.answer}
-    if with_note:
-        optional["note"] = event.note
-    return fields | {key: value for key, value in optional.items() if value is not None}
-
-
 def next_step(draft: Draft) -> str:
     """The first thing the draft still needs, in the order the flow asks it."""
     kind = KINDS_BY_CODE.get(draft.get("kind", ""))
@@ -103,19 +94,6 @@ def next_step(draft: Draft) -> str:
     if kind.takes_answer and draft.get("answer") is None:
         return ANSWER
     return CONFIRM
-
-
-def as_event_draft(draft: Draft) -> EventDraft:
-    return EventDraft(
-        kind=draft["kind"],
-        occurred_on=date.fromisoformat(draft["date"]),
-        ward_code=draft["ward"],
-        area_id=draft.get("area_id"),
-        household_ref=draft.get("household"),
-        count=draft.get("count", 1),
-        answer=draft.get("answer"),
-        note=draft.get("note"),
-    )
 
 
 # ---- entry points ----------------------------------------------------------------------------------------
@@ -156,7 +134,8 @@ async def on_repeat(update: Update, context: IntakeContext) -> State:
     if last is None:
         await show(update, text("no_previous", lang))
         return END
-    start_draft(context, **fields_of(last, japan_today(), with_note=False))
+    repeated = EventDraft.of(last, on=japan_today(), with_note=False).to_json()
+    start_draft(context, **repeated | {"ward": context.member.ward_code})  # logged in the member's ward of today
     return await ask_next(update, context)
 
 
@@ -564,7 +543,7 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
         await _refuse_choice(update)
         return None
     key = idempotency_key(update, draft["id"])
-    event_draft = as_event_draft(draft)
+    event_draft = EventDraft.from_json(draft)
     refusal = await date_refusal(context, event_draft.ward_code, event_draft.occurred_on, lang)
     if refusal:  # a draft resumed days later may have crossed its month's lock
         return await _stay(update, refusal)

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.catalog import KINDS_BY_CODE
-from models.events import EventDraft, Problem, draft_fields, draft_problems
+from models.events import EventDraft, Problem, draft_problems
 from models.fiscal import month_end
 from models.tables import Area, AuditEntry, Event, TotalsSnapshot, Ward
 
@@ -286,4 +286,4 @@ async def frozen_months(session: AsyncSession, months: Iterable[str]) -> list[st
 
 
 def _event(draft: EventDraft, key: str, source: str) -> Event:
-    return Event(**draft_fields(draft), logged_by_staff_id=None, source=source, idempotency_key=key)
+    return Event(**draft.columns(), logged_by_staff_id=None, source=source, idempotency_key=key)

@@ -16,7 +16,7 @@ from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
 from models.catalog import INDICATORS_BY_CODE, Role
 from models.db import session_scope
-from models.events import correct_event, draft_of
+from models.events import EventDraft, correct_event
 from models.sheet.workbook import YEAR_COLUMNS, row_of
 from models.snapshots import close_month
 from models.tables import AuditEntry, Staff, ZeroReport
@@ -214,7 +214,7 @@ async def test_a_closed_months_sheet_is_the_frozen_one(
         october = await add_event(session, "outreach", date(2025, 10, 6), count=2)
         await close_month(session, 2025, 10)
         assert october.id is not None
-        await correct_event(session, october.id, replace(draft_of(october), count=9), by_staff_id=None,
+        await correct_event(session, october.id, replace(EventDraft.of(october), count=9), by_staff_id=None,
                             reason="件数誤り", idempotency_key="late", today=date(2025, 11, 27))  # fmt: skip
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
     sent = (await chief.send("/sheet 2025-10"))[-1]

@@ -14,7 +14,6 @@ from models.events import (
     EventRejectedError,
     Problem,
     correct_event,
-    draft_of,
     draft_problems,
     record_event,
     void_event,
@@ -112,7 +111,7 @@ async def test_correction_replaces_the_old_event(session: AsyncSession) -> None:
     new = await correct_event(
         session,
         old.id,
-        replace(draft_of(old), count=4),
+        replace(EventDraft.of(old), count=4),
         by_staff_id=None,
         reason="件数誤り",
         idempotency_key="corr-1",
@@ -133,3 +132,23 @@ async def test_correction_replaces_the_old_event(session: AsyncSession) -> None:
         ("correct", str(old.id)),
     ]
     assert audit[-1].detail == {"replaced_by": new.id, "reason": "件数誤り"}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"kind": "participation_link", "household_ref": "27102-K7M2QX", "note": "定例会にて共有"},
+        {"kind": "agency_survey", "answer": False},
+        {"kind": "roster_provision", "area_id": 12, "count": 25},
+    ],
+)
+def test_a_draft_keeps_every_field_through_its_json_form(changes: dict[str, object]) -> None:
+    original = draft(**changes)
+    assert EventDraft.from_json(original.to_json()) == original
+    assert None not in original.to_json().values()  # unset fields are left out, as the conversation keeps them
+
+
+def test_an_incomplete_json_draft_is_not_an_event_draft() -> None:
+    with pytest.raises(KeyError):
+        EventDraft.from_json({"kind": "outreach", "ward": "27102"})

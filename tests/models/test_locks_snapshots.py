@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.events import correct_event, draft_of
+from models.events import EventDraft, correct_event
 from models.locks import is_entry_locked, lock_date, reopen_month
 from models.snapshots import close_due_months, close_month, stored_snapshot, totals_as_of
 from models.tables import AuditEntry
@@ -46,7 +46,7 @@ async def test_a_snapshot_reproduces_the_month_after_a_correction(session: Async
     assert await close_month(session, 2025, 11)
     assert not await close_month(session, 2025, 11)  # once only
     assert outreach.id is not None
-    await correct_event(session, outreach.id, replace(draft_of(outreach), count=5), by_staff_id=None,
+    await correct_event(session, outreach.id, replace(EventDraft.of(outreach), count=5), by_staff_id=None,
                         reason="件数誤り", idempotency_key="late-fix", today=FAR_FUTURE)  # fmt: skip
     live = await indicator_totals(session, 2025, date(2025, 11, 30))
     frozen, final = await totals_as_of(session, 2025, date(2025, 11, 30), None)

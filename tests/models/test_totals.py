@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
 
 from models.catalog import INDICATORS_BY_CODE
-from models.events import correct_event, draft_of
+from models.events import EventDraft, correct_event
 from models.tables import Area
 from models.totals import (
     IndicatorValue,
@@ -154,7 +154,7 @@ async def test_a_correction_counts_once_with_its_new_value(dataset: AsyncSession
     await correct_event(
         dataset,
         original.id,
-        replace(draft_of(original), count=2),
+        replace(EventDraft.of(original), count=2),
         by_staff_id=None,
         reason="件数の入力誤り",
         idempotency_key="fix-1",

@@ -23,7 +23,7 @@ from sqlmodel import SQLModel
 import models.ops.backup
 from models.catalog import Role, SheetSection
 from models.db import current_revision, downgrade, head_revision, make_engine, migrate, session_factory, session_scope
-from models.events import EventDraft, correct_event, draft_of, record_event
+from models.events import EventDraft, correct_event, record_event
 from models.ops.backup import (
     BackupError,
     backup_json,
@@ -98,7 +98,7 @@ async def _fill(sessions: async_sessionmaker[AsyncSession]) -> None:
         wrong, _ = await record_event(session, draft, idempotency_key="b-1", today=FAR_FUTURE,
                                       logged_by_staff_id=worker.id)  # fmt: skip
         assert wrong.id is not None
-        await correct_event(session, wrong.id, replace(draft_of(wrong), count=4), by_staff_id=supervisor.id,
+        await correct_event(session, wrong.id, replace(EventDraft.of(wrong), count=4), by_staff_id=supervisor.id,
                             reason="件数の誤り", idempotency_key="b-2", today=FAR_FUTURE)  # fmt: skip
         await add_event(session, "tsunagaru_meeting", date(2024, 11, 5), "27103", count=2)  # the year before
         await add_bullet(session, 1, 2025, "27102", SheetSection.ACTIVITIES, "見守り活動の研修", supervisor.id)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog import Role
-from models.events import EventDraft, correct_event, draft_of, record_event, void_event
+from models.events import EventDraft, correct_event, record_event, void_event
 from models.sheet.export import (
     EXPORT_COLUMNS,
     ExportFormat,
@@ -49,7 +49,7 @@ async def _dataset(session: AsyncSession) -> dict[str, int]:
     await void_event(session, voided.id, by_staff_id=worker.id, reason=VOID_REASON)
     wrong = await add_event(session, "watch_consultation", date(2025, 7, 1), count=3)
     assert wrong.id is not None
-    fixed = await correct_event(session, wrong.id, replace(draft_of(wrong), count=4), by_staff_id=worker.id,
+    fixed = await correct_event(session, wrong.id, replace(EventDraft.of(wrong), count=4), by_staff_id=worker.id,
                                 reason=CORRECTION_REASON, idempotency_key="fixed", today=FAR_FUTURE)  # fmt: skip
     other_ward = await add_event(session, "tsunagaru_meeting", date(2026, 3, 31), "27103")
     await add_event(session, "outreach", date(2025, 3, 31))  # FY2024: not exported
