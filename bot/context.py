@@ -15,6 +15,11 @@ from models.config import Settings
 from models.tables import Staff
 
 RUNTIME = "runtime"
+# What the one logging conversation (bot/conversations/flow.py) keeps in user_data between steps:
+DRAFT = "draft"  # the entry being made (EventDraft's JSON form, filled step by step)
+PENDING_CHANGE = "pending"  # {"action": "void" | "fix", "event": id} while a reason is asked
+PENDING_NOTE = "note_target"  # [sheet, section] while a bullet of the sheet's text is typed
+FLOW_KEYS = (DRAFT, PENDING_CHANGE, PENDING_NOTE)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
@@ -46,6 +51,12 @@ class IntakeContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any]
     @property
     def settings(self) -> Settings:
         return self.runtime.settings
+
+    def end_flow(self) -> bool:
+        """Forget whatever the conversation was in the middle of; whether there was anything."""
+        if self.user_data is None:
+            return False
+        return any([self.user_data.pop(key, None) is not None for key in FLOW_KEYS])
 
     @property
     def member(self) -> Staff:

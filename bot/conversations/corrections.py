@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.context import IntakeContext, language, show
+from bot.context import PENDING_CHANGE, IntakeContext, language, show
 from bot.conversations.log_event import END, REASON, State, ask_next, month_label, start_draft
 from bot.keyboards import in_rows, inline
 from bot.texts import kind_label, personal_data_label, text
@@ -28,7 +28,6 @@ from models.tables import Event, Staff
 log = logging.getLogger(__name__)
 
 MINE_LIMIT = 10
-PENDING = "pending"  # user_data: {"action": "void" | "fix", "event": id} while a reason is asked
 
 
 async def on_mine(update: Update, context: IntakeContext) -> None:
@@ -111,7 +110,7 @@ async def _begin(update: Update, context: IntakeContext, action: str, event_id: 
         await show(update, refusal)
         return END
     assert context.user_data is not None
-    context.user_data[PENDING] = {"action": action, "event": event_id}
+    context.user_data[PENDING_CHANGE] = {"action": action, "event": event_id}
     reasons = [(text("reason_mistake", lang), "reason:mistake"), (text("reason_duplicate", lang), "reason:duplicate")]
     buttons = inline([reasons, [(text("button_cancel", lang), "log:cancel")]])
     action_label = text("action_void" if action == "void" else "action_fix", lang)
@@ -178,7 +177,7 @@ async def on_reason_text(update: Update, context: IntakeContext) -> State | None
 
 async def _apply_reason(update: Update, context: IntakeContext, reason: str) -> State:
     assert context.user_data is not None
-    pending = context.user_data.pop(PENDING, None)
+    pending = context.user_data.pop(PENDING_CHANGE, None)
     lang = language(update)
     if pending is None:
         await show(update, text("expired", lang))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.context import IntakeContext, language, show
+from bot.context import DRAFT, IntakeContext, language, show
 from bot.keyboards import Choice, in_rows, inline
 from bot.parsing import normalise, parse_count, parse_date
 from bot.scope import scope_name_of
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 KIND, AREA, HOUSEHOLD, DATE, COUNT, ANSWER, CONFIRM, NOTE, REASON = (
     "kind", "area", "household", "date", "count", "answer", "confirm", "note", "reason",
 )  # fmt: skip
-DRAFT = "draft"
 AREAS_PER_PAGE = 8
 TEXT_MAX = 300
 COUNT_CHOICES = (1, 2, 3, 5, 10)
@@ -624,9 +623,5 @@ def _problem_text(problems: list[Problem], lang: str) -> str:
 async def on_cancel(update: Update, context: IntakeContext) -> State:
     """/cancel or the 中止 button: drop the draft, save nothing."""
     lang = language(update)
-    had_draft = current_draft(context) is not None
-    drop_draft(context)
-    if context.user_data is not None:
-        context.user_data.pop("pending", None)
-    await show(update, text("cancelled" if had_draft else "nothing_to_cancel", lang))
+    await show(update, text("cancelled" if context.end_flow() else "nothing_to_cancel", lang))
     return END

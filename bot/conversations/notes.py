@@ -12,7 +12,7 @@ import logging
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from bot.context import IntakeContext, language, show
+from bot.context import PENDING_NOTE, IntakeContext, language, show
 from bot.keyboards import Choice, in_rows, inline
 from bot.scope import CITY, default_scope, is_supervisor
 from bot.texts import personal_data_label, text
@@ -27,7 +27,6 @@ from models.tables import SheetBullet
 log = logging.getLogger(__name__)
 
 TEXT = "note_text"
-PENDING = "note_target"  # user_data: [sheet, section] while a bullet is typed
 SHEET_NUMBERS = {sheet.number for sheet in SHEETS}
 
 
@@ -125,7 +124,7 @@ async def on_add_bullet_button(update: Update, context: IntakeContext) -> str | 
         await _refuse(update)
         return ConversationHandler.END
     assert context.user_data is not None
-    context.user_data[PENDING] = [int(parts[2]), parts[3]]
+    context.user_data[PENDING_NOTE] = [int(parts[2]), parts[3]]
     await show(update, text("notes_ask_text", language(update)))
     return TEXT
 
@@ -142,7 +141,7 @@ async def on_bullet_text(update: Update, context: IntakeContext) -> str | int | 
         await show(update, text("note_personal", lang, what=personal_data_label(found[0], lang)))
         return None
     assert context.user_data is not None
-    target = context.user_data.pop(PENDING, None)
+    target = context.user_data.pop(PENDING_NOTE, None)
     if target is None:
         await show(update, text("expired", lang))
         return ConversationHandler.END
@@ -157,7 +156,7 @@ async def on_bullet_text(update: Update, context: IntakeContext) -> str | int | 
 
 async def on_note_cancel(update: Update, context: IntakeContext) -> int:
     if context.user_data is not None:
-        context.user_data.pop(PENDING, None)
+        context.user_data.pop(PENDING_NOTE, None)
     await show(update, text("cancelled", language(update)))
     return ConversationHandler.END
 

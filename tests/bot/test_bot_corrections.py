@@ -152,3 +152,14 @@ async def test_entries_in_a_locked_month_cannot_change(
         == f"No.{october} は2025年10月の記録で、締め切り済みのため変更できません。再開は市の管理者にご依頼ください。"
     )
     assert (await stored(sessions, october)).voided_at is None
+
+
+async def test_cancel_at_the_reason_step_says_it_cancelled_and_voids_nothing(
+    worker: ChatSession, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    entry = await log_outreach(worker)
+    await worker.send("/mine")
+    await worker.press(f"取消 No.{entry}")
+    assert (await worker.send("/cancel"))[-1].text == "入力を中止しました。"
+    assert (await stored(sessions, entry)).voided_at is None
+    assert (await worker.send("/cancel"))[-1].text == "中止する入力はありません。"
