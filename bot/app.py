@@ -24,7 +24,7 @@ from bot.commands import register_default_commands
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
 from bot.conversations import admin, corrections, missing, notes, reminder_settings, reopen, reports, totals
 from bot.conversations.flow import build_log_conversation
-from bot.conversations.log_event import idempotency_key
+from bot.conversations.log_event import SAVE_BUTTON, idempotency_key
 from bot.conversations.register import on_start
 from bot.errors import on_error
 from bot.guards import admit
@@ -90,7 +90,7 @@ def add_handlers(application: IntakeApplication) -> None:
         *reopen.handlers(),
         *reports.handlers(),
         CommandHandler("reminders", reminder_settings.on_reminders),
-        CallbackQueryHandler(reminder_settings.on_reminders_button, pattern="^rem:"),
+        CallbackQueryHandler(reminder_settings.on_reminders_button, pattern=reminder_settings.REMINDERS_BUTTON.pattern),
         CommandHandler("leave", reminder_settings.on_leave),
         *notes.handlers(),
         # Last in the group, so they run only when nothing above took the update:
@@ -125,8 +125,8 @@ async def on_stale_button(update: Update, context: IntakeContext) -> None:
     assert query is not None
     lang = language(update)
     body = text("expired", lang)
-    if query.data and query.data.startswith("log:save:"):
-        saved = await _saved_event_id(context, update, query.data.removeprefix("log:save:"))
+    if SAVE_BUTTON.args(update):
+        saved = await _saved_event_id(context, update, SAVE_BUTTON.arg(update))
         if saved is not None:
             body = text("already_saved", lang, id=saved)
     await query.answer(body, show_alert=True)

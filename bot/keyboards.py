@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.texts import TEXTS, text
 
 Choice = tuple[str, str]  # (label, callback data)
+
+
+@dataclass(frozen=True)
+class Callback:
+    """One kind of button: its callback data is `prefix` or `prefix:arg:arg…`, and it carries its whole request,
+    so a button from before a restart still works. Each feature module declares its own (see handlers())."""
+
+    prefix: str
+
+    def __call__(self, *args: object) -> str:
+        """The callback data for these arguments."""
+        return ":".join([self.prefix, *map(str, args)])
+
+    @property
+    def pattern(self) -> str:
+        """For CallbackQueryHandler: this button with or without arguments, and no other."""
+        return f"^{re.escape(self.prefix)}(:|$)"
+
+    def args(self, update: Update) -> list[str] | None:
+        """The pressed button's arguments; None when the update is not a press of this button."""
+        query = update.callback_query
+        data = query.data if query is not None and isinstance(query.data, str) else None
+        if data == self.prefix:
+            return []
+        if data is None or not data.startswith(f"{self.prefix}:"):
+            return None
+        return data.removeprefix(f"{self.prefix}:").split(":")
+
+    def arg(self, update: Update) -> str:
+        """The pressed button's one argument ('' when it has none or is not this button)."""
+        args = self.args(update)
+        return ":".join(args) if args else ""
 
 
 def inline(rows: Sequence[Sequence[Choice]]) -> InlineKeyboardMarkup:

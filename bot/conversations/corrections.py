@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.context import PENDING_CHANGE, IntakeContext, language, show
-from bot.conversations.log_event import END, REASON, State, ask_next, month_label, start_draft
-from bot.keyboards import in_rows, inline
+from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, month_label, start_draft
+from bot.keyboards import Callback, in_rows, inline
+from bot.scope import refuse_button
 from bot.texts import kind_label, personal_data_label, text
 from models.catalog import Role
 from models.db import session_scope
@@ -28,6 +29,9 @@ from models.tables import Event, Staff
 log = logging.getLogger(__name__)
 
 MINE_LIMIT = 10
+VOID_BUTTON, FIX_BUTTON = Callback("void"), Callback("fix")  # void:<event id>, fix:<event id>
+REASON_BUTTON = Callback("reason")  # reason:mistake | reason:duplicate
+REASONS = {"mistake": "reason_mistake", "duplicate": "reason_duplicate"}  # the catalog's keys
 
 
 async def on_mine(update: Update, context: IntakeContext) -> None:
@@ -48,8 +52,8 @@ async def on_mine(update: Update, context: IntakeContext) -> None:
             text("mine_line", lang, id=event.id, date=date_label, kind=kind_label(event.kind, lang), detail=detail)
         )
         if event.id in changeable:
-            buttons += [(text("button_void", lang, id=event.id), f"void:{event.id}"),
-                        (text("button_fix", lang, id=event.id), f"fix:{event.id}")]  # fmt: skip
+            buttons += [(text("button_void", lang, id=event.id), VOID_BUTTON(event.id)),
+                        (text("button_fix", lang, id=event.id), FIX_BUTTON(event.id))]  # fmt: skip
     await show(update, "\n".join(lines), inline(in_rows(buttons, 2)))
 
 
@@ -91,11 +95,9 @@ async def on_void(update: Update, context: IntakeContext) -> State:
 
 
 async def _start_change(update: Update, context: IntakeContext, action: str) -> State:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    argument = query.data.split(":", 1)[1]
+    argument = (VOID_BUTTON if action == "void" else FIX_BUTTON).arg(update)
     if not argument.isdigit():
-        await query.answer(text("invalid_choice", language(update)), show_alert=True)
+        await refuse_button(update)
         return END
     return await _begin(update, context, action, int(argument))
 
@@ -111,8 +113,8 @@ async def _begin(update: Update, context: IntakeContext, action: str, event_id: 
         return END
     assert context.user_data is not None
     context.user_data[PENDING_CHANGE] = {"action": action, "event": event_id}
-    reasons = [(text("reason_mistake", lang), "reason:mistake"), (text("reason_duplicate", lang), "reason:duplicate")]
-    buttons = inline([reasons, [(text("button_cancel", lang), "log:cancel")]])
+    reasons = [(text(key, lang), REASON_BUTTON(reason)) for reason, key in REASONS.items()]
+    buttons = inline([reasons, [(text("button_cancel", lang), CANCEL_BUTTON())]])
     action_label = text("action_void" if action == "void" else "action_fix", lang)
     await show(update, text("ask_reason", lang, id=event_id, action=action_label), buttons)
     return REASON
@@ -153,11 +155,9 @@ def may_change(member: Staff, event: Event) -> bool:
 
 
 async def on_reason_button(update: Update, context: IntakeContext) -> State | None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    key = {"reason:mistake": "reason_mistake", "reason:duplicate": "reason_duplicate"}.get(query.data)
+    key = REASONS.get(REASON_BUTTON.arg(update))
     if key is None:
-        await query.answer(text("invalid_choice", language(update)), show_alert=True)
+        await refuse_button(update)
         return None
     return await _apply_reason(update, context, text(key, "ja"))  # reasons are stored in Japanese
 

@@ -16,30 +16,28 @@ from telegram.warnings import PTBUserWarning
 from bot.context import IntakeContext
 from bot.conversations import corrections as fix
 from bot.conversations import log_event as log
-from bot.conversations import notes
-from bot.keyboards import menu_texts
+from bot.conversations import missing, notes
+from bot.keyboards import Callback, menu_texts
 
 # The flow mixes typed answers and buttons, so per_message stays False on purpose (PTB #1781).
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
-Callback = Callable[[Update, IntakeContext], Coroutine[Any, Any, Any]]
+Handler = Callable[[Update, IntakeContext], Coroutine[Any, Any, Any]]
 KIND_COMMANDS = {"outreach": "outreach", "consult": "watch_consultation", "participation": "participation_link"}
 
 TYPED = filters.TEXT & ~filters.COMMAND
 NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
 
 
-def _kind_command(kind: str) -> Callback:
+def _kind_command(kind: str) -> Handler:
     async def start(update: Update, context: IntakeContext) -> Any:
         return await log.start_kind(update, context, kind)
 
     return start
 
 
-def _button(
-    pattern: str, callback: Callable[[Update, IntakeContext], Coroutine[Any, Any, Any]]
-) -> CallbackQueryHandler[Any, Any]:
-    return CallbackQueryHandler(callback, pattern=f"^{pattern}")
+def _button(button: Callback, callback: Handler) -> CallbackQueryHandler[Any, Any]:
+    return CallbackQueryHandler(callback, pattern=button.pattern)
 
 
 def entry_points() -> list[BaseHandler[Update, Any, Any]]:
@@ -48,13 +46,13 @@ def entry_points() -> list[BaseHandler[Update, Any, Any]]:
         MessageHandler(filters.Text(menu_texts("menu_log")), log.on_log),
         MessageHandler(filters.Text(menu_texts("menu_repeat")), log.on_repeat),
         *(CommandHandler(command, _kind_command(kind)) for command, kind in KIND_COMMANDS.items()),
-        _button("void:", fix.on_void_button),
-        _button("fix:", fix.on_fix_button),
+        _button(fix.VOID_BUTTON, fix.on_void_button),
+        _button(fix.FIX_BUTTON, fix.on_fix_button),
         CommandHandler("void", fix.on_void),
-        _button("log:resume$", log.on_resume_button),
-        _button("log:restart$", log.on_restart_button),
-        _button("log:new$", log.on_log),  # 「記録する」 under a reminder
-        _button("note:add:", notes.on_add_bullet_button),  # a supervisor types a bullet of the sheet's text
+        _button(log.RESUME_BUTTON, log.on_resume_button),
+        _button(log.RESTART_BUTTON, log.on_restart_button),
+        _button(missing.LOG_NOW, log.on_log),  # 「記録する」 under a reminder
+        _button(notes.ADD_BUTTON, notes.on_add_bullet_button),  # a supervisor types a bullet of the sheet's text
     ]
 
 
@@ -63,20 +61,21 @@ def build_log_conversation() -> ConversationHandler[Any]:
     wrong_text = MessageHandler(TYPED, log.on_text_instead_of_button)
     not_text = MessageHandler(NOT_TEXT, log.on_not_text)
     states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
-        log.KIND: [_button("log:kind:", log.on_kind_button), wrong_text],
-        log.AREA: [_button("log:area:", log.on_area_button), _button("log:page:", log.on_area_page_button),
+        log.KIND: [_button(log.KIND_BUTTON, log.on_kind_button), wrong_text],
+        log.AREA: [_button(log.AREA_BUTTON, log.on_area_button), _button(log.PAGE_BUTTON, log.on_area_page_button),
                    MessageHandler(TYPED, log.on_area_text)],
-        log.HOUSEHOLD: [_button("log:newhh$", log.on_new_household_button),
-                        _button("log:skiphh$", log.on_skip_household_button),
+        log.HOUSEHOLD: [_button(log.NEW_HOUSEHOLD_BUTTON, log.on_new_household_button),
+                        _button(log.SKIP_HOUSEHOLD_BUTTON, log.on_skip_household_button),
                         MessageHandler(TYPED, log.on_household_text)],
-        log.DATE: [_button("log:date:", log.on_date_button), MessageHandler(TYPED, log.on_date_text)],
-        log.COUNT: [_button("log:count:", log.on_count_button), MessageHandler(TYPED, log.on_count_text)],
-        log.ANSWER: [_button("log:answer:", log.on_answer_button), wrong_text],
-        log.CONFIRM: [_button("log:save:", log.on_save_button), _button("log:edit:", log.on_edit_button),
-                      _button("log:resume$", log.on_resume_button), _button("log:restart$", log.on_restart_button),
+        log.DATE: [_button(log.DATE_BUTTON, log.on_date_button), MessageHandler(TYPED, log.on_date_text)],
+        log.COUNT: [_button(log.COUNT_BUTTON, log.on_count_button), MessageHandler(TYPED, log.on_count_text)],
+        log.ANSWER: [_button(log.ANSWER_BUTTON, log.on_answer_button), wrong_text],
+        log.CONFIRM: [_button(log.SAVE_BUTTON, log.on_save_button), _button(log.EDIT_BUTTON, log.on_edit_button),
+                      _button(log.RESUME_BUTTON, log.on_resume_button),
+                      _button(log.RESTART_BUTTON, log.on_restart_button),
                       wrong_text],
-        log.NOTE: [_button("log:nonote$", log.on_no_note_button), MessageHandler(TYPED, log.on_note_text)],
-        log.REASON: [_button("reason:", fix.on_reason_button), MessageHandler(TYPED, fix.on_reason_text)],
+        log.NOTE: [_button(log.NO_NOTE_BUTTON, log.on_no_note_button), MessageHandler(TYPED, log.on_note_text)],
+        log.REASON: [_button(fix.REASON_BUTTON, fix.on_reason_button), MessageHandler(TYPED, fix.on_reason_text)],
         notes.TEXT: [CommandHandler("cancel", notes.on_note_cancel), MessageHandler(TYPED, notes.on_bullet_text)],
     }  # fmt: skip
     for handlers in states.values():
@@ -86,7 +85,7 @@ def build_log_conversation() -> ConversationHandler[Any]:
         states=states,
         fallbacks=[
             CommandHandler("cancel", log.on_cancel),
-            _button("log:cancel$", log.on_cancel),
+            _button(log.CANCEL_BUTTON, log.on_cancel),
             *entry_points(),  # /log, a kind command or a correction button mid-flow: resume offer or switch
         ],
         name="log_event",

@@ -17,9 +17,9 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import DRAFT, IntakeContext, language, show
-from bot.keyboards import Choice, in_rows, inline
+from bot.keyboards import Callback, Choice, in_rows, inline
 from bot.parsing import normalise, parse_count, parse_date
-from bot.scope import scope_name_of
+from bot.scope import refuse_button, scope_name_of
 from bot.texts import kind_label, personal_data_label, text
 from models.catalog import (
     INDICATOR_BY_KIND,
@@ -47,6 +47,12 @@ log = logging.getLogger(__name__)
 KIND, AREA, HOUSEHOLD, DATE, COUNT, ANSWER, CONFIRM, NOTE, REASON = (
     "kind", "area", "household", "date", "count", "answer", "confirm", "note", "reason",
 )  # fmt: skip
+# The buttons of the logging flow (flow.py registers them for each step).
+KIND_BUTTON, AREA_BUTTON, PAGE_BUTTON = Callback("log:kind"), Callback("log:area"), Callback("log:page")
+NEW_HOUSEHOLD_BUTTON, SKIP_HOUSEHOLD_BUTTON = Callback("log:newhh"), Callback("log:skiphh")
+DATE_BUTTON, COUNT_BUTTON, ANSWER_BUTTON = Callback("log:date"), Callback("log:count"), Callback("log:answer")
+SAVE_BUTTON, EDIT_BUTTON, NO_NOTE_BUTTON = Callback("log:save"), Callback("log:edit"), Callback("log:nonote")
+RESUME_BUTTON, RESTART_BUTTON, CANCEL_BUTTON = Callback("log:resume"), Callback("log:restart"), Callback("log:cancel")
 AREAS_PER_PAGE = 8
 TEXT_MAX = 300
 COUNT_CHOICES = (1, 2, 3, 5, 10)
@@ -140,7 +146,9 @@ async def on_repeat(update: Update, context: IntakeContext) -> State:
 
 async def offer_resume(update: Update, context: IntakeContext, draft: Draft) -> State:
     lang = language(update)
-    buttons = inline([[(text("button_resume", lang), "log:resume"), (text("button_restart", lang), "log:restart")]])
+    buttons = inline(
+        [[(text("button_resume", lang), RESUME_BUTTON()), (text("button_restart", lang), RESTART_BUTTON())]]
+    )
     await show(update, text("draft_pending", lang, kind=kind_label(draft["kind"], lang)), buttons)
     return CONFIRM
 
@@ -172,30 +180,30 @@ async def ask_next(update: Update, context: IntakeContext, notice: str | None = 
 
 
 async def _prompt(step: str, draft: Draft, context: IntakeContext, lang: str) -> tuple[str, Any]:
-    cancel: Choice = (text("button_cancel", lang), "log:cancel")
+    cancel: Choice = (text("button_cancel", lang), CANCEL_BUTTON())
     if step == KIND:
         kinds = kinds_for_member(context)
-        return text("ask_kind", lang), inline([*in_rows([(kind_label(k.code, lang), f"log:kind:{k.code}")
+        return text("ask_kind", lang), inline([*in_rows([(kind_label(k.code, lang), KIND_BUTTON(k.code))
                                                          for k in kinds], 2), [cancel]])  # fmt: skip
     if step == AREA:
         return await _area_prompt(context, draft, lang, draft.get("area_page", 0))
     if step == HOUSEHOLD:
-        rows: list[list[Choice]] = [[(text("button_new_household", lang), "log:newhh")]]
+        rows: list[list[Choice]] = [[(text("button_new_household", lang), NEW_HOUSEHOLD_BUTTON())]]
         if KINDS_BY_CODE[draft["kind"]].household is Requirement.OPTIONAL:
-            rows.append([(text("button_skip", lang), "log:skiphh")])
+            rows.append([(text("button_skip", lang), SKIP_HOUSEHOLD_BUTTON())])
         return text("ask_household", lang), inline([*rows, [cancel]])
     if step == DATE:
-        today: Choice = (text("button_today", lang), "log:date:today")
-        return text("ask_date", lang), inline([[today, (text("button_yesterday", lang), "log:date:yesterday")],
+        today: Choice = (text("button_today", lang), DATE_BUTTON("today"))
+        return text("ask_date", lang), inline([[today, (text("button_yesterday", lang), DATE_BUTTON("yesterday"))],
                                                [cancel]])  # fmt: skip
     if step == COUNT:
         key = "ask_count_people" if draft["kind"] == "roster_provision" else "ask_count"
-        return text(key, lang), inline([[(str(n), f"log:count:{n}") for n in COUNT_CHOICES], [cancel]])
+        return text(key, lang), inline([[(str(n), COUNT_BUTTON(n)) for n in COUNT_CHOICES], [cancel]])
     if step == ANSWER:
-        answers = [(text("answer_yes", lang), "log:answer:yes"), (text("answer_no", lang), "log:answer:no")]
+        answers = [(text("answer_yes", lang), ANSWER_BUTTON("yes")), (text("answer_no", lang), ANSWER_BUTTON("no"))]
         return text("ask_answer", lang), inline([answers, [cancel]])
     if step == NOTE:
-        return text("ask_note", lang, max=NOTE_MAX_LENGTH), inline([[(text("button_no_note", lang), "log:nonote")]])
+        return text("ask_note", lang, max=NOTE_MAX_LENGTH), inline([[(text("button_no_note", lang), NO_NOTE_BUTTON())]])
     return await _card(context, draft, lang)
 
 
@@ -214,13 +222,13 @@ async def _area_prompt(context: IntakeContext, draft: Draft, lang: str, page: in
     pages = max(1, -(-len(areas) // AREAS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = areas[page * AREAS_PER_PAGE : (page + 1) * AREAS_PER_PAGE]
-    rows = in_rows([(area.name_ja, f"log:area:{area.id}") for area in shown], 2)
+    rows = in_rows([(area.name_ja, AREA_BUTTON(area.id)) for area in shown], 2)
     nav: list[Choice] = []
     if page > 0:
-        nav.append((text("button_prev", lang), f"log:page:{page - 1}"))
+        nav.append((text("button_prev", lang), PAGE_BUTTON(page - 1)))
     if page < pages - 1:
-        nav.append((text("button_next", lang), f"log:page:{page + 1}"))
-    cancel = [(text("button_cancel", lang), "log:cancel")]
+        nav.append((text("button_next", lang), PAGE_BUTTON(page + 1)))
+    cancel = [(text("button_cancel", lang), CANCEL_BUTTON())]
     return text("ask_area", lang, page=page + 1, pages=pages), inline([*rows, nav, cancel])
 
 
@@ -247,38 +255,26 @@ async def _card(context: IntakeContext, draft: Draft, lang: str) -> tuple[str, A
         if draft.get("corrects")
         else text("confirm", lang, card=card)
     )
-    edits: list[Choice] = [(text("button_date", lang), "log:edit:date")]
+    edits: list[Choice] = [(text("button_date", lang), EDIT_BUTTON("date"))]
     if kind.takes_count:
-        edits.append((text("button_count", lang), "log:edit:count"))
-    extras: list[Choice] = [(text("button_note", lang), "log:edit:note")]
+        edits.append((text("button_count", lang), EDIT_BUTTON("count")))
+    extras: list[Choice] = [(text("button_note", lang), EDIT_BUTTON("note"))]
     if kind.household is Requirement.OPTIONAL:
-        extras.append((text("button_household", lang), "log:edit:household"))
-    rows = [[(text("button_save", lang), f"log:save:{draft['id']}")], edits, extras,
-            [(text("button_cancel", lang), "log:cancel")]]  # fmt: skip
+        extras.append((text("button_household", lang), EDIT_BUTTON("household")))
+    rows = [[(text("button_save", lang), SAVE_BUTTON(draft["id"]))], edits, extras,
+            [(text("button_cancel", lang), CANCEL_BUTTON())]]  # fmt: skip
     return heading, inline(rows)
 
 
 # ---- steps: buttons --------------------------------------------------------------------------------------
 
 
-def _argument(update: Update) -> str:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data.split(":", 2)[2] if query.data.count(":") >= 2 else ""
-
-
-async def _refuse_choice(update: Update) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer(text("invalid_choice", language(update)), show_alert=True)
-
-
 async def on_kind_button(update: Update, context: IntakeContext) -> State | None:
     """Stores the kind; asks what that kind needs next."""
-    kind = _argument(update)
+    kind = KIND_BUTTON.arg(update)
     draft = current_draft(context)
     if kind not in KINDS_BY_CODE or draft is None:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     draft["kind"] = kind
     return await ask_next(update, context)
@@ -287,11 +283,11 @@ async def on_kind_button(update: Update, context: IntakeContext) -> State | None
 async def on_area_button(update: Update, context: IntakeContext) -> State | None:
     """Stores the area if it is an active area of the member's ward (callback data can be forged)."""
     draft = current_draft(context)
-    argument = _argument(update)
+    argument = AREA_BUTTON.arg(update)
     async with session_scope(context.sessions) as session:
         area = await session.get(Area, int(argument)) if argument.isdigit() else None
     if draft is None or area is None or not area.active or area.ward_code != draft["ward"]:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     draft["area_id"] = area.id
     return await ask_next(update, context)
@@ -299,9 +295,9 @@ async def on_area_button(update: Update, context: IntakeContext) -> State | None
 
 async def on_area_page_button(update: Update, context: IntakeContext) -> State | None:
     draft = current_draft(context)
-    argument = _argument(update)
+    argument = PAGE_BUTTON.arg(update)
     if draft is None or not argument.isdigit():
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     draft["area_page"] = int(argument)
     return await ask_next(update, context)
@@ -311,7 +307,7 @@ async def on_new_household_button(update: Update, context: IntakeContext) -> Sta
     """A new pseudonymous code for the ward, unused so far (random, so two workers never get the same)."""
     draft = current_draft(context)
     if draft is None:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     async with session_scope(context.sessions) as session:
         code = await issue_household_code(session, draft["ward"])
@@ -322,7 +318,7 @@ async def on_new_household_button(update: Update, context: IntakeContext) -> Sta
 async def on_skip_household_button(update: Update, context: IntakeContext) -> State | None:
     draft = current_draft(context)
     if draft is None:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     draft.pop("household", None)
     return await ask_next(update, context)
@@ -330,25 +326,25 @@ async def on_skip_household_button(update: Update, context: IntakeContext) -> St
 
 async def on_date_button(update: Update, context: IntakeContext) -> State | None:
     today = japan_today()
-    picked = {"today": today, "yesterday": date.fromordinal(today.toordinal() - 1)}.get(_argument(update))
+    picked = {"today": today, "yesterday": date.fromordinal(today.toordinal() - 1)}.get(DATE_BUTTON.arg(update))
     if picked is None:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     return await _store_date(update, context, picked)
 
 
 async def on_count_button(update: Update, context: IntakeContext) -> State | None:
-    argument = _argument(update)
+    argument = COUNT_BUTTON.arg(update)
     if not argument.isdigit() or not 1 <= int(argument) <= COUNT_MAX:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     return await _store(update, context, count=int(argument))
 
 
 async def on_answer_button(update: Update, context: IntakeContext) -> State | None:
-    answer = {"yes": True, "no": False}.get(_argument(update))
+    answer = {"yes": True, "no": False}.get(ANSWER_BUTTON.arg(update))
     if answer is None:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     return await _store(update, context, answer=answer)
 
@@ -356,9 +352,9 @@ async def on_answer_button(update: Update, context: IntakeContext) -> State | No
 async def on_edit_button(update: Update, context: IntakeContext) -> State | None:
     """From the card: clear one field so the flow asks it again (note and optional household have own steps)."""
     draft = current_draft(context)
-    field = _argument(update)
+    field = EDIT_BUTTON.arg(update)
     if draft is None or field not in {"date", "count", "note", "household"}:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     if field == "note":
         return await _ask_step(update, context, NOTE)
@@ -383,7 +379,7 @@ async def on_no_note_button(update: Update, context: IntakeContext) -> State | N
 async def _store(update: Update, context: IntakeContext, **fields: Any) -> State | None:
     draft = current_draft(context)
     if draft is None:
-        await _refuse_choice(update)
+        await refuse_button(update)
         return None
     for key, value in fields.items():
         if value is None:
@@ -462,9 +458,11 @@ async def on_area_text(update: Update, context: IntakeContext) -> State | None:
     if len(matches) == 1:
         draft["area_id"] = matches[0].id
         return await ask_next(update, context)
-    rows = in_rows([(area.name_ja, f"log:area:{area.id}") for area in matches[: AREAS_PER_PAGE * 2]], 2)
+    rows = in_rows([(area.name_ja, AREA_BUTTON(area.id)) for area in matches[: AREAS_PER_PAGE * 2]], 2)
     await show(
-        update, text("area_matches", lang, query=query), inline([*rows, [(text("button_cancel", lang), "log:cancel")]])
+        update,
+        text("area_matches", lang, query=query),
+        inline([*rows, [(text("button_cancel", lang), CANCEL_BUTTON())]]),
     )
     return None
 
@@ -538,8 +536,8 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
     """Save the draft once (its id is the idempotency key), then say what it counted toward."""
     draft = current_draft(context)
     lang = language(update)
-    if draft is None or _argument(update) != draft["id"] or next_step(draft) != CONFIRM:
-        await _refuse_choice(update)
+    if draft is None or SAVE_BUTTON.arg(update) != draft["id"] or next_step(draft) != CONFIRM:
+        await refuse_button(update)
         return None
     key = idempotency_key(update, draft["id"])
     event_draft = EventDraft.from_json(draft)

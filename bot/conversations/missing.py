@@ -10,7 +10,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import inline
+from bot.keyboards import Callback, inline
 from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, ward_of
 from bot.texts import text
 from models.db import session_scope
@@ -20,16 +20,16 @@ from models.tables import Staff
 
 log = logging.getLogger(__name__)
 
-NUDGE = "nudge:"  # nudge:<yyyymm>:<scope>
-ZERO = "zero:"  # zero:<yyyymm>
-LOG_NOW = "log:new"  # the logging conversation's entry button (bot.conversations.flow)
+NUDGE = Callback("nudge")  # nudge:<yyyymm>:<scope>
+ZERO = Callback("zero")  # zero:<yyyymm>
+LOG_NOW = Callback("log:new")  # starts the logging conversation (flow.py registers it)
 
 
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     return [
         CommandHandler("missing", on_missing),
-        CallbackQueryHandler(on_nudge, pattern=f"^{NUDGE}"),
-        CallbackQueryHandler(on_zero, pattern=f"^{ZERO}"),
+        CallbackQueryHandler(on_nudge, pattern=NUDGE.pattern),
+        CallbackQueryHandler(on_zero, pattern=ZERO.pattern),
     ]
 
 
@@ -39,7 +39,7 @@ def month_label_for(day: date, lang: str) -> str:
 
 def reminder_buttons(today: date, lang: str) -> InlineKeyboardMarkup:
     """「記録する」 and 「今月は0件」 under a reminder or a nudge."""
-    return inline([[(text("button_log_now", lang), LOG_NOW), (text("button_zero", lang), f"{ZERO}{today:%Y%m}")]])
+    return inline([[(text("button_log_now", lang), LOG_NOW()), (text("button_zero", lang), ZERO(f"{today:%Y%m}"))]])
 
 
 async def on_missing(update: Update, context: IntakeContext) -> None:
@@ -58,25 +58,24 @@ async def on_missing(update: Update, context: IntakeContext) -> None:
         return
     lines = [text("missing_header", lang, month=month, count=len(missing))]
     lines += [f"・{m.display_name}（{m.ward_code}）" for m in missing]
-    await show(update, "\n".join(lines), inline([[(text("button_nudge", lang), f"{NUDGE}{today:%Y%m}:{scope}")]]))
+    await show(update, "\n".join(lines), inline([[(text("button_nudge", lang), NUDGE(f"{today:%Y%m}", scope))]]))
 
 
 async def on_nudge(update: Update, context: IntakeContext) -> None:
     """nudge:<yyyymm>:<scope> — remind each missing worker now (only this month, only in scope)."""
-    query = update.callback_query
-    parts = (query.data or "").split(":") if query else []
+    args = NUDGE.args(update) or []
     today = japan_today()
     lang = language(update)
     if (
-        len(parts) != 3
-        or parts[1] != f"{today:%Y%m}"
+        len(args) != 2
+        or args[0] != f"{today:%Y%m}"
         or not is_supervisor(context.member)
-        or not scope_allowed(context.member, parts[2])
+        or not scope_allowed(context.member, args[1])
     ):
         await refuse_button(update)
         return
     async with session_scope(context.sessions) as session:
-        missing = await missing_reporters(session, ward_of(parts[2]), today.year, today.month, today)
+        missing = await missing_reporters(session, ward_of(args[1]), today.year, today.month, today)
     sent = 0
     for worker in missing:
         sent += await send_nudge(context, worker, today)
@@ -104,10 +103,9 @@ async def send_nudge(context: IntakeContext, worker: Staff, today: date) -> int:
 
 async def on_zero(update: Update, context: IntakeContext) -> None:
     """zero:<yyyymm> — 「今月は0件」 for the current month (a press from an old month is refused)."""
-    query = update.callback_query
     today = japan_today()
     lang = language(update)
-    if query is None or query.data != f"{ZERO}{today:%Y%m}" or context.member.id is None:
+    if ZERO.args(update) != [f"{today:%Y%m}"] or context.member.id is None:
         await refuse_button(update)
         return
     async with session_scope(context.sessions) as session:

@@ -13,8 +13,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import PENDING_NOTE, IntakeContext, language, show
-from bot.keyboards import Choice, in_rows, inline
-from bot.scope import CITY, default_scope, is_supervisor
+from bot.keyboards import Callback, Choice, in_rows, inline
+from bot.scope import CITY, default_scope, is_supervisor, refuse_button
 from bot.texts import personal_data_label, text
 from models.catalog import SECTION_LABELS_JA, SHEETS, SheetSection
 from models.db import session_scope
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 TEXT = "note_text"
 SHEET_NUMBERS = {sheet.number for sheet in SHEETS}
+SHEET_BUTTON, SECTION_BUTTON = Callback("note:sheet"), Callback("note:sec")  # note:sheet:<n>, note:sec:<n>:<section>
+DELETE_BUTTON, ADD_BUTTON = Callback("note:del"), Callback("note:add")  # note:del:<bullet id>, note:add:<n>:<section>
 
 
 def _scope_ward(context: IntakeContext) -> str | None:
@@ -42,38 +44,32 @@ async def on_note(update: Update, context: IntakeContext) -> None:
         await show(update, text("not_allowed", lang))
         return
     year = fiscal_year_label(fiscal_year_of(japan_today()))
-    choices = [(sheet.goal, f"note:sheet:{sheet.number}") for sheet in SHEETS]
+    choices = [(sheet.goal, SHEET_BUTTON(sheet.number)) for sheet in SHEETS]
     await show(update, text("notes_choose_sheet", lang, year=year), inline([choices]))
 
 
 async def on_note_button(update: Update, context: IntakeContext) -> None:
     """note:sheet:N → sections; note:sec:N:S → the list; note:del:ID → removed, list again."""
-    query = update.callback_query
-    parts = (query.data or "").split(":") if query else []
-    if not is_supervisor(context.member) or len(parts) < 3:
-        await _refuse(update)
-    elif parts[1] == "sheet" and _sheet(parts[2]):
-        await _sections(update, int(parts[2]))
-    elif parts[1] == "sec" and len(parts) == 4 and _sheet(parts[2]) and parts[3] in set(SheetSection):
-        await _list(update, context, int(parts[2]), SheetSection(parts[3]))
-    elif parts[1] == "del" and parts[2].isdigit():
-        await _remove(update, context, int(parts[2]))
+    sheet, section, delete = (button.args(update) or [] for button in (SHEET_BUTTON, SECTION_BUTTON, DELETE_BUTTON))
+    if not is_supervisor(context.member):
+        await refuse_button(update)
+    elif len(sheet) == 1 and _sheet(sheet[0]):
+        await _sections(update, int(sheet[0]))
+    elif len(section) == 2 and _sheet(section[0]) and section[1] in set(SheetSection):
+        await _list(update, context, int(section[0]), SheetSection(section[1]))
+    elif len(delete) == 1 and delete[0].isdigit():
+        await _remove(update, context, int(delete[0]))
     else:
-        await _refuse(update)
+        await refuse_button(update)
 
 
 def _sheet(raw: str) -> bool:
     return raw.isdigit() and int(raw) in SHEET_NUMBERS
 
 
-async def _refuse(update: Update) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(text("invalid_choice", language(update)), show_alert=True)
-
-
 async def _sections(update: Update, sheet: int) -> None:
     goal = next(s.goal for s in SHEETS if s.number == sheet)
-    choices = [(SECTION_LABELS_JA[section], f"note:sec:{sheet}:{section.value}") for section in SheetSection]
+    choices = [(SECTION_LABELS_JA[section], SECTION_BUTTON(sheet, section.value)) for section in SheetSection]
     await show(update, text("notes_choose_section", language(update), sheet=goal), inline([choices]))
 
 
@@ -88,9 +84,9 @@ async def _list(update: Update, context: IntakeContext, sheet: int, section: She
     body = text("notes_list", lang, sheet=goal, section=SECTION_LABELS_JA[section], year=fiscal_year_label(fiscal_year),
                 scope=ward or "市", bullets=lines)  # fmt: skip
     removals: list[Choice] = [
-        (text("button_remove_bullet", lang, n=n), f"note:del:{b.id}") for n, b in enumerate(bullets, 1)
+        (text("button_remove_bullet", lang, n=n), DELETE_BUTTON(b.id)) for n, b in enumerate(bullets, 1)
     ]
-    rows = [[(text("button_add_bullet", lang), f"note:add:{sheet}:{section.value}")], *in_rows(removals, 3)]
+    rows = [[(text("button_add_bullet", lang), ADD_BUTTON(sheet, section.value))], *in_rows(removals, 3)]
     await show(update, body, inline(rows))
 
 
@@ -98,11 +94,11 @@ async def _remove(update: Update, context: IntakeContext, bullet_id: int) -> Non
     async with session_scope(context.sessions) as session:
         bullet = await session.get(SheetBullet, bullet_id)
         if bullet is None or not _in_members_scope(context, bullet):
-            await _refuse(update)
+            await refuse_button(update)
             return
         removed = await remove_bullet(session, bullet_id, context.member.id)
     if removed is None:
-        await _refuse(update)
+        await refuse_button(update)
         return
     await _list(update, context, removed.sheet, SheetSection(removed.section))
 
@@ -113,18 +109,12 @@ def _in_members_scope(context: IntakeContext, bullet: SheetBullet) -> bool:
 
 async def on_add_bullet_button(update: Update, context: IntakeContext) -> str | int:
     """note:add:N:S — ask for the text of a new bullet."""
-    query = update.callback_query
-    parts = (query.data or "").split(":") if query else []
-    if (
-        not is_supervisor(context.member)
-        or len(parts) != 4
-        or not _sheet(parts[2])
-        or parts[3] not in set(SheetSection)
-    ):
-        await _refuse(update)
+    args = ADD_BUTTON.args(update) or []
+    if not is_supervisor(context.member) or len(args) != 2 or not _sheet(args[0]) or args[1] not in set(SheetSection):
+        await refuse_button(update)
         return ConversationHandler.END
     assert context.user_data is not None
-    context.user_data[PENDING_NOTE] = [int(parts[2]), parts[3]]
+    context.user_data[PENDING_NOTE] = [int(args[0]), args[1]]
     await show(update, text("notes_ask_text", language(update)))
     return TEXT
 
@@ -165,5 +155,7 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     """The stateless parts; typing a bullet is a step of the one conversation (see flow.py)."""
     return [
         CommandHandler("note", on_note),
-        CallbackQueryHandler(on_note_button, pattern="^note:(sheet|sec|del):"),
+        CallbackQueryHandler(
+            on_note_button, pattern="|".join(b.pattern for b in (SHEET_BUTTON, SECTION_BUTTON, DELETE_BUTTON))
+        ),
     ]

@@ -7,7 +7,8 @@ import logging
 from telegram import Update
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import inline
+from bot.keyboards import Callback, inline
+from bot.scope import refuse_button
 from bot.texts import text
 from models.catalog import Role
 from models.db import session_scope
@@ -19,6 +20,8 @@ from reminders.schedule import next_reminder_day
 
 log = logging.getLogger(__name__)
 
+REMINDERS_BUTTON = Callback("rem")  # rem:pause | rem:resume
+
 
 async def on_reminders(update: Update, context: IntakeContext) -> None:
     await _show_status(update, context, context.member)
@@ -26,11 +29,9 @@ async def on_reminders(update: Update, context: IntakeContext) -> None:
 
 async def on_reminders_button(update: Update, context: IntakeContext) -> None:
     """rem:pause / rem:resume — only one's own reminders."""
-    query = update.callback_query
-    paused = {"rem:pause": True, "rem:resume": False}.get(query.data or "") if query else None
+    paused = {"pause": True, "resume": False}.get(REMINDERS_BUTTON.arg(update))
     if paused is None:
-        if query is not None:
-            await query.answer(text("invalid_choice", language(update)), show_alert=True)
+        await refuse_button(update)
         return
     assert context.member.id is not None
     async with session_scope(context.sessions) as session:
@@ -50,8 +51,8 @@ async def _show_status(update: Update, context: IntakeContext, member: Staff) ->
         state = text("reminders_off" if member.reminders_paused else "reminders_on", lang)
     body = text("reminders_status", lang, next=upcoming.isoformat(), time=settings.reminder_time.strftime("%H:%M"),
                 state=state)  # fmt: skip
-    toggle = ("button_resume_reminders", "rem:resume") if member.reminders_paused else ("button_pause", "rem:pause")
-    await show(update, body, inline([[(text(toggle[0], lang), toggle[1])]]))
+    toggle = ("button_resume_reminders", "resume") if member.reminders_paused else ("button_pause", "pause")
+    await show(update, body, inline([[(text(toggle[0], lang), REMINDERS_BUTTON(toggle[1]))]]))
 
 
 async def on_leave(update: Update, context: IntakeContext) -> None:

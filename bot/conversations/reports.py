@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import in_rows, inline
+from bot.keyboards import Callback, in_rows, inline
 from bot.scope import default_scope, is_supervisor, refuse_button, scope_name_of, ward_of
 from bot.texts import text
 from models.catalog import INDICATORS
@@ -22,13 +22,13 @@ from models.totals import indicator_totals
 
 log = logging.getLogger(__name__)
 
-CHART = "chart:"  # chart:<indicator code>
+CHART = Callback("chart")  # chart:<indicator code>
 
 
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     return [
         CommandHandler("chart", on_chart),
-        CallbackQueryHandler(on_chart_indicator, pattern=f"^{CHART}"),
+        CallbackQueryHandler(on_chart_indicator, pattern=CHART.pattern),
         CommandHandler("sheet", on_sheet),
     ]
 
@@ -39,14 +39,14 @@ async def on_chart(update: Update, context: IntakeContext) -> None:
     if not is_supervisor(context.member):
         await show(update, text("totals_workers", lang))
         return
-    choices = [(indicator.short_label, f"{CHART}{indicator.code}") for indicator in INDICATORS]
+    choices = [(indicator.short_label, CHART(indicator.code)) for indicator in INDICATORS]
     await show(update, text("chart_choose", lang), inline(in_rows(choices, 1)))
 
 
 async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
     """chart:<code> — this fiscal year against last, monthly, for the member's scope, as a picture."""
     query = update.callback_query
-    code = (query.data or "").removeprefix(CHART) if query else ""
+    code = CHART.arg(update)
     if not is_supervisor(context.member) or code not in {i.code for i in INDICATORS}:
         await refuse_button(update)
         return

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Choice, in_rows, inline
+from bot.keyboards import Callback, Choice, in_rows, inline
 from bot.scope import (
     CITY,
     default_scope,
@@ -35,15 +35,15 @@ from models.tables import Staff
 from models.totals import IndicatorValue, Totals, sheet_notation
 
 FIRST_PLAN_YEAR = 2024
-TOTALS = "tot:"  # tot:<fy>:<yyyymm|now>:<scope>
-WARDS = "totw:"  # totw:<fy>:<yyyymm>
+TOTALS = Callback("tot")  # tot:<fy>:<yyyymm|now>:<scope>
+WARDS = Callback("totw")  # totw:<fy>:<yyyymm>
 
 
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     return [
         CommandHandler("totals", on_totals),
-        CallbackQueryHandler(on_totals_button, pattern=f"^{TOTALS}"),
-        CallbackQueryHandler(on_wards_button, pattern=f"^{WARDS}"),
+        CallbackQueryHandler(on_totals_button, pattern=TOTALS.pattern),
+        CallbackQueryHandler(on_wards_button, pattern=WARDS.pattern),
     ]
 
 
@@ -66,11 +66,10 @@ async def on_totals_button(update: Update, context: IntakeContext) -> None:
 
 
 def _parse_totals_data(update: Update) -> tuple[int, date | None, str] | None:
-    query = update.callback_query
-    parts = (query.data or "").split(":") if query else []
-    if len(parts) != 4 or not parts[1].isdigit():
+    args = TOTALS.args(update) or []
+    if len(args) != 3 or not args[0].isdigit():
         return None
-    fiscal_year, month, scope = int(parts[1]), parts[2], parts[3]
+    fiscal_year, month, scope = int(args[0]), args[1], args[2]
     today = japan_today()
     if not FIRST_PLAN_YEAR <= fiscal_year <= fiscal_year_of(today):
         return None
@@ -132,19 +131,19 @@ def _totals_buttons(member: Staff, totals: Totals, scope: str, lang: str) -> Inl
     fiscal_year, today = totals.fiscal_year, japan_today()
     years: list[Choice] = []
     if fiscal_year > FIRST_PLAN_YEAR:
-        years.append((text("button_prev_year", lang), f"{TOTALS}{fiscal_year - 1}:now:{scope}"))
+        years.append((text("button_prev_year", lang), TOTALS(fiscal_year - 1, "now", scope)))
     if fiscal_year < fiscal_year_of(today):
-        years.append((text("button_next_year", lang), f"{TOTALS}{fiscal_year + 1}:now:{scope}"))
+        years.append((text("button_next_year", lang), TOTALS(fiscal_year + 1, "now", scope)))
     months: list[Choice] = []
     before = previous_month_end(totals.as_of)
     if fiscal_year_of(before) == fiscal_year:
-        months.append((text("button_prev_month", lang), f"{TOTALS}{fiscal_year}:{before:%Y%m}:{scope}"))
+        months.append((text("button_prev_month", lang), TOTALS(fiscal_year, f"{before:%Y%m}", scope)))
     later = month_end(*_next_month(totals.as_of))
     if fiscal_year_of(later) == fiscal_year and totals.as_of < today:
-        months.append((text("button_next_month", lang), f"{TOTALS}{fiscal_year}:{later:%Y%m}:{scope}"))
+        months.append((text("button_next_month", lang), TOTALS(fiscal_year, f"{later:%Y%m}", scope)))
     rows = [years, months]
     if is_city_wide(member):
-        rows.append([(text("button_wards", lang), f"{WARDS}{fiscal_year}:{totals.as_of:%Y%m}")])
+        rows.append([(text("button_wards", lang), WARDS(fiscal_year, f"{totals.as_of:%Y%m}"))])
     return inline(rows)
 
 
@@ -154,15 +153,14 @@ def _next_month(day: date) -> tuple[int, int]:
 
 async def on_wards_button(update: Update, context: IntakeContext) -> None:
     """totw:<fy>:<yyyymm> — the 24 wards and the city, for city supervisors and admins."""
-    query = update.callback_query
-    parts = (query.data or "").split(":") if query else []
-    if not is_city_wide(context.member) or len(parts) != 3:
+    args = WARDS.args(update) or []
+    if not is_city_wide(context.member) or len(args) != 2:
         await refuse_button(update)
         return
     lang = language(update)
     async with session_scope(context.sessions) as session:
         wards = await wards_in_order(session)
-    month = parts[2] if parts[2] != f"{japan_today():%Y%m}" else "now"
-    choices = [(w.name_ja if lang == "ja" else w.name_en, f"{TOTALS}{parts[1]}:{month}:{w.code}") for w in wards]
-    rows = [[(text("button_city", lang), f"{TOTALS}{parts[1]}:{month}:{CITY}")], *in_rows(choices, 3)]
+    fiscal_year, month = args[0], args[1] if args[1] != f"{japan_today():%Y%m}" else "now"
+    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(fiscal_year, month, w.code)) for w in wards]
+    rows = [[(text("button_city", lang), TOTALS(fiscal_year, month, CITY))], *in_rows(choices, 3)]
     await show(update, text("choose_ward", lang), inline(rows))
