@@ -14,7 +14,7 @@ PACKAGES = ("bot", "models", "reminders", "bench")
 CHECK = """
 import importlib, sys, traceback
 failed = []
-KEPT = {{"models", "models.tables"}}  # SQLModel's metadata is global: the tables are defined once (they import none of ours)
+KEPT = {{"models", "models.tables"}}  # SQLModel metadata is global: tables are defined once (they import none of ours)
 for name in sys.argv[1:]:
     for loaded in [m for m in sys.modules if m.split(".")[0] in {packages!r} and m not in KEPT]:
         del sys.modules[loaded]
