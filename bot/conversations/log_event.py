@@ -106,25 +106,18 @@ def next_step(draft: Draft) -> str:
 
 async def on_log(update: Update, context: IntakeContext) -> State:
     """/log or the menu: offer to resume an unfinished draft, else ask for the kind."""
+    return await start_kind(update, context, None)
+
+
+async def start_kind(update: Update, context: IntakeContext, kind: str | None) -> State:
+    """/outreach, /consult, /participation skip the kind menu (None: ask it); an unfinished draft is offered first."""
     if context.member.ward_code is None:
         await show(update, text("no_ward", language(update)))
         return END
     draft = current_draft(context)
     if draft and draft.get("kind"):
         return await offer_resume(update, context, draft)
-    start_draft(context)
-    return await ask_next(update, context)
-
-
-async def start_kind(update: Update, context: IntakeContext, kind: str) -> State:
-    """/outreach, /consult, /participation: skip the kind menu."""
-    if context.member.ward_code is None:
-        await show(update, text("no_ward", language(update)))
-        return END
-    draft = current_draft(context)
-    if draft and draft.get("kind"):
-        return await offer_resume(update, context, draft)
-    start_draft(context, kind=kind)
+    start_draft(context, **({"kind": kind} if kind else {}))
     return await ask_next(update, context)
 
 

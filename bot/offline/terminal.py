@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import itertools
 import re
 import sys
 import threading
@@ -427,30 +428,21 @@ def render(message: BotMessage, edited: bool, saved: Path | None = None) -> list
     return lines
 
 
+def _numbered(rows: Sequence[Sequence[str]], mark: Callable[[int], str]) -> list[str]:
+    """One line per row, each label behind its mark, counted in reading order across rows."""
+    counter = itertools.count()
+    return ["  ".join(f"{mark(next(counter))} {label}" for label in row) for row in rows]
+
+
 def button_lines(rows: Sequence[Sequence[Button]]) -> list[str]:
     """`[1] label  [2] label`, numbered in reading order across rows."""
-    lines: list[str] = []
-    number = 0
-    for row in rows:
-        labels = []
-        for button in row:
-            number += 1
-            labels.append(f"[{number}] {button.text}")
-        lines.append("  ".join(labels))
-    return lines
+    return _numbered([[button.text for button in row] for row in rows], lambda index: f"[{index + 1}]")
 
 
 def menu_lines(rows: Sequence[Sequence[str]]) -> list[str]:
     """`menu: (a) 📝 記録する  (b) …`, one line per keyboard row."""
-    lines: list[str] = []
-    index = 0
-    for row in rows:
-        labels = []
-        for label in row:
-            labels.append(f"({MENU_LETTERS[index % len(MENU_LETTERS)]}) {label}")
-            index += 1
-        lines.append(("menu: " if not lines else "      ") + "  ".join(labels))
-    return lines
+    lines = _numbered(rows, lambda index: f"({MENU_LETTERS[index % len(MENU_LETTERS)]})")
+    return [("menu: " if number == 0 else "      ") + line for number, line in enumerate(lines)]
 
 
 def save_document(message: BotMessage, folder: Path) -> Path:
