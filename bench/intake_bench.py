@@ -131,7 +131,7 @@ def _area_flow(kind: str, share: float) -> Flow:
     )
 
 
-# What workers log most (see bench.dataset.KIND_MIX): outreach and consultations, by their 4-tap shortcuts.
+# What workers log most (see bot.offline.synthetic.KIND_MIX): outreach and consultations, by their 4-tap shortcuts.
 FLOWS: tuple[Flow, ...] = (
     Flow(
         "outreach",

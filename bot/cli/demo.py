@@ -19,7 +19,8 @@ def demo_command(
     ] = "worker",
 ) -> None:
     """Chat with the bot offline in this terminal (no Telegram needed)."""
-    from bot.offline.terminal import PERSON_KEYS, run_demo  # the bot's imports are heavy: only this command needs them
+    from bot.offline.demo_data import PERSON_KEYS
+    from bot.offline.terminal import run_demo  # the bot's imports are heavy: only this command needs them
 
     if as_user not in PERSON_KEYS:
         raise typer.BadParameter(f"choose one of {', '.join(PERSON_KEYS)}", param_hint="--as")

@@ -14,235 +14,28 @@ import itertools
 import re
 import sys
 import threading
-from bisect import bisect_right
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from itertools import accumulate
 from pathlib import Path
-from random import Random
 
-from sqlalchemy import func, insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col, select
 
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.offline.chat import ChatSession
+from bot.offline.demo_data import DEMO_EVENTS, PERSON_KEYS, DemoPeople, seed_demo
 from bot.offline.fake_api import ApiCall, BotMessage, Button, InProcessBotApi
 from bot.texts import role_label
-from models.catalog import EVENT_KINDS, KINDS_BY_CODE, EventKind, Organisation, Requirement, Role
-from models.config import TOKYO, Settings
-from models.db import make_engine, prepare_database, session_factory, session_scope
-from models.entries import HOUSEHOLD_ALPHABET
-from models.events import EventDraft, draft_problems
-from models.fiscal import fiscal_year_of, fiscal_year_start, is_business_day
+from models.config import Settings
+from models.db import make_engine, prepare_database, session_factory
 from models.fiscal import today as japan_today
-from models.staff import staff_by_telegram_id
-from models.tables import Area, AuditEntry, Event, Staff, Ward, utcnow
+from models.tables import Staff
 
 InputFn = Callable[[str], str]
 OutputFn = Callable[[str], None]
 
 DEMO_TOKEN = "7000000001:DEMO-OFFLINE"  # never leaves the process: the double answers every request
-DEMO_EVENTS = 2400  # about 100 per ward over two fiscal years: enough for plausible totals, seeded in a second
-DEMO_SEED = 2025
-# Above Telegram's id range (< 2**52), so a demo person can never be a real account, whatever database is used.
-DEMO_USER_IDS = (9_000_000_000_000_001, 9_000_000_000_000_002, 9_000_000_000_000_003)
 FILES_DIR = Path("data/demo-files")
-
-
-# ---- who the terminal user can be ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    """One of the demo's staff members; `key` is what `:as` and `--as` take."""
-
-    key: str
-    telegram_user_id: int
-    display_name: str
-    role: Role
-    organisation: Organisation
-    ward_code: str | None
-
-
-DEMO_CAST: tuple[DemoPerson, ...] = (
-    DemoPerson("worker", DEMO_USER_IDS[0], "デモ 花子", Role.WORKER, Organisation.WATCH_OFFICE, "27102"),
-    DemoPerson("ward", DEMO_USER_IDS[1], "デモ 太郎", Role.WARD_SUPERVISOR, Organisation.WARD_COUNCIL, "27102"),
-    DemoPerson("city", DEMO_USER_IDS[2], "デモ 一郎", Role.CITY_SUPERVISOR, Organisation.CITY, None),
-)
-PERSON_KEYS = tuple(person.key for person in DEMO_CAST)
-
-
-@dataclass(frozen=True)
-class DemoPeople:
-    """The demo's staff rows, and how many demo events this start added (0 when there were events already)."""
-
-    worker: Staff
-    ward_supervisor: Staff
-    city_supervisor: Staff
-    events_added: int = 0
-
-    def by_key(self, key: str) -> Staff:
-        return {"worker": self.worker, "ward": self.ward_supervisor, "city": self.city_supervisor}[key]
-
-
-# ---- seeding --------------------------------------------------------------------------------------------------
-
-# Share of each kind in what the city logs: casework dominates, meetings and surveys are rare.
-KIND_WEIGHTS: dict[str, int] = {
-    "outreach": 30,
-    "watch_consultation": 28,
-    "concern_report": 8,
-    "complex_intake": 6,
-    "participation_link": 6,
-    "watch_office_link": 5,
-    "area_meeting": 5,
-    "roster_provision": 3,
-    "missing_alert_registration": 3,
-    "agency_survey": 2,
-    "tsunagaru_meeting": 2,
-    "sv_dispatch": 1,
-    "training_session": 1,
-}
-NON_BUSINESS_DAY_WEIGHT = 0.1  # a little outreach still happens at weekends
-OPTIONAL_HOUSEHOLD_SHARE = 0.3
-HOUSEHOLD_REUSE_SHARE = 0.35  # a household visited again, or connected to a second place
-SURVEY_YES_SHARE = 0.8
-NOTE_SHARE = 0.04
-NOTES = ("定例会にて共有", "電話で対応", "訪問時に不在", "関係機関と調整中", "次回訪問予定")
-
-
-@dataclass(frozen=True)
-class _World:
-    """What demo events are drawn from: wards by population, their areas, and the days up to today."""
-
-    wards: list[str]
-    ward_cum_weights: list[float]
-    areas: dict[str, list[int]]
-    days: list[date]
-    day_cum_weights: list[float]
-
-
-async def seed_demo(sessions: async_sessionmaker[AsyncSession], today: date, events: int = DEMO_EVENTS) -> DemoPeople:
-    """Make sure the demo people exist; fill an empty events table with `events` demo events. Safe to rerun."""
-    async with session_scope(sessions) as session:
-        worker, ward_supervisor, city_supervisor = [await _ensure_person(session, person) for person in DEMO_CAST]
-        added = 0
-        if events > 0 and not await session.scalar(select(func.count()).select_from(Event)):
-            world = await _load_world(session, today)
-            added = await _insert_events(session, demo_drafts(world, events, Random(DEMO_SEED)), world, today)
-    return DemoPeople(worker, ward_supervisor, city_supervisor, events_added=added)
-
-
-async def _ensure_person(session: AsyncSession, person: DemoPerson) -> Staff:
-    """The demo person's staff row, created or put back as the demo expects (a previous run may have changed it)."""
-    staff = await staff_by_telegram_id(session, person.telegram_user_id, active_only=False)
-    if staff is None:
-        staff = Staff(telegram_user_id=person.telegram_user_id, display_name=person.display_name, role=person.role,
-                      organisation=person.organisation, ward_code=person.ward_code)  # fmt: skip
-        session.add(staff)
-        await session.flush()
-        detail = {"role": person.role.value, "ward": person.ward_code}
-        session.add(AuditEntry(actor_staff_id=staff.id, actor="demo", action="register", entity="staff",
-                               entity_id=str(staff.id), detail=detail))  # fmt: skip
-        return staff
-    staff.display_name, staff.role, staff.organisation = person.display_name, person.role, person.organisation
-    staff.ward_code, staff.active, staff.deactivated_at = person.ward_code, True, None
-    await session.flush()  # SQLAlchemy writes only the columns that really changed
-    return staff
-
-
-async def _load_world(session: AsyncSession, today: date) -> _World:
-    wards = list((await session.scalars(select(Ward).order_by(col(Ward.code)))).all())
-    areas: dict[str, list[int]] = {}
-    for area in (await session.scalars(select(Area).where(col(Area.active)).order_by(col(Area.code)))).all():
-        assert area.id is not None
-        areas.setdefault(area.ward_code, []).append(area.id)
-    first = fiscal_year_start(fiscal_year_of(today) - 1)  # the previous fiscal year and this one, up to today
-    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
-    day_weights = [1.0 if is_business_day(day) else NON_BUSINESS_DAY_WEIGHT for day in days]
-    return _World(
-        wards=[ward.code for ward in wards],
-        ward_cum_weights=list(accumulate(float(ward.population_2020 or 1) for ward in wards)),
-        areas=areas,
-        days=days,
-        day_cum_weights=list(accumulate(day_weights)),
-    )
-
-
-def demo_drafts(world: _World, count: int, rng: Random) -> list[EventDraft]:
-    """`count` deterministic drafts; the first ones go through every kind, so each kind appears at least once."""
-    kinds, weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
-    households: dict[str, list[str]] = {}
-    drafts: list[EventDraft] = []
-    for number in range(count):
-        kind = EVENT_KINDS[number].code if number < len(EVENT_KINDS) else rng.choices(kinds, weights)[0]
-        ward = rng.choices(world.wards, cum_weights=world.ward_cum_weights)[0]
-        drafts.append(_draft(rng, world, KINDS_BY_CODE[kind], ward, households))
-    return drafts
-
-
-def _draft(rng: Random, world: _World, kind: EventKind, ward: str, households: dict[str, list[str]]) -> EventDraft:
-    areas = world.areas.get(ward, [])
-    if kind.area is Requirement.REQUIRED and not areas:  # no area master for this ward: log casework instead
-        kind = KINDS_BY_CODE["outreach"]
-    return EventDraft(
-        kind=kind.code,
-        occurred_on=_pick(rng, world.days, world.day_cum_weights),
-        ward_code=ward,
-        area_id=rng.choice(areas) if kind.area is Requirement.REQUIRED else None,
-        household_ref=_household(rng, kind, ward, households),
-        count=_count(rng, kind),
-        answer=rng.random() < SURVEY_YES_SHARE if kind.takes_answer else None,
-        note=rng.choice(NOTES) if rng.random() < NOTE_SHARE else None,
-    )
-
-
-def _pick(rng: Random, items: Sequence[date], cum_weights: Sequence[float]) -> date:
-    return items[min(bisect_right(cum_weights, rng.random() * cum_weights[-1]), len(items) - 1)]
-
-
-def _household(rng: Random, kind: EventKind, ward: str, households: dict[str, list[str]]) -> str | None:
-    """A reference code as the bot issues them; households come back sometimes, across kinds too."""
-    if kind.household is Requirement.NONE:
-        return None
-    if kind.household is Requirement.OPTIONAL and rng.random() >= OPTIONAL_HOUSEHOLD_SHARE:
-        return None
-    known = households.setdefault(f"{ward}:{kind.household}", [])  # connected households come back as connected
-    if known and rng.random() < HOUSEHOLD_REUSE_SHARE:
-        return rng.choice(known)
-    code = f"{ward}-" + "".join(rng.choice(HOUSEHOLD_ALPHABET) for _ in range(6))
-    known.append(code)
-    return code
-
-
-def _count(rng: Random, kind: EventKind) -> int:
-    if not kind.takes_count:
-        return 1
-    if kind.code == "roster_provision":
-        return rng.randint(5, 40)  # people on the roster handed to an area
-    return rng.choices((1, 2, 3, 5), weights=(70, 18, 8, 4))[0]
-
-
-async def _insert_events(session: AsyncSession, drafts: list[EventDraft], world: _World, today: date) -> int:
-    """One bulk insert (record_event per row would take seconds), checked by the same rules as record_event."""
-    ward_of_area = {area_id: ward for ward, ids in world.areas.items() for area_id in ids}
-    rows = []
-    for number, draft in enumerate(drafts, start=1):
-        problems = [str(problem) for problem in draft_problems(draft, today)]
-        if draft.area_id is not None and ward_of_area.get(draft.area_id) != draft.ward_code:
-            problems.append("area_not_in_ward")
-        if problems:
-            raise ValueError(f"demo event {number} breaks the rules: {problems}")
-        logged_at = min(datetime.combine(draft.occurred_on, time(17, 30), tzinfo=TOKYO), utcnow())
-        rows.append({**draft.__dict__, "source": "demo", "idempotency_key": f"demo-{number}", "logged_at": logged_at})
-    if rows:
-        await session.execute(insert(Event), rows)
-        session.add(AuditEntry(actor="demo", action="seed", entity="event", detail={"events": len(rows)}))
-    return len(rows)
 
 
 # ---- the terminal -----------------------------------------------------------------------------------------------

@@ -11,19 +11,9 @@ from sqlmodel import col, func, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app as cli
+from bot.offline.demo_data import DEMO_EVENTS, DEMO_USER_IDS, DemoPeople, seed_demo
 from bot.offline.fake_api import ApiCall, BotMessage, Button
-from bot.offline.terminal import (
-    BANNER,
-    DEMO_EVENTS,
-    DEMO_USER_IDS,
-    DemoPeople,
-    alerts,
-    collapse,
-    render,
-    run_demo,
-    save_document,
-    seed_demo,
-)
+from bot.offline.terminal import BANNER, alerts, collapse, render, run_demo, save_document
 from models.catalog import EVENT_KINDS, Requirement
 from models.config import Settings
 from models.db import make_engine, prepare_database, session_factory, session_scope
