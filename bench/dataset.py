@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.offline.synthetic import GENERATOR_VERSION, Mix, event_chunks, load_world
 from models.catalog import Organisation, Role
 from models.config import TOKYO
-from models.db import head_revision, make_engine, migrate, session_factory, session_scope
+from models.db import engine_scope, head_revision, migrate, session_factory, session_scope
 from models.fiscal import fiscal_year_of
 from models.reference import ensure_wards, load_sample_areas_if_empty, wards_in_order
 from models.tables import Event, Staff
@@ -34,8 +34,7 @@ BENCH_MIX = Mix(source="bot", key_prefix="bench", voided_share=0.01, imported_sh
 async def build_dataset(database_url: str, events: int, seed: int = 7) -> None:
     """Migrate a fresh database, load wards, areas and staff, and insert `events` events."""
     rng = Random(seed)
-    engine = make_engine(database_url)
-    try:
+    async with engine_scope(database_url) as engine:
         await migrate(engine)
         async with session_scope(session_factory(engine)) as session:
             await ensure_wards(session)
@@ -49,8 +48,6 @@ async def build_dataset(database_url: str, events: int, seed: int = 7) -> None:
             for chunk in event_chunks(world, events, rng, BENCH_MIX):
                 await connection.execute(insert, chunk)
         print(f"dataset: inserted {events:,} events in {time.perf_counter() - started:.1f} s")
-    finally:
-        await engine.dispose()
 
 
 async def cached_sqlite_dataset(events: int, seed: int) -> str:
@@ -74,15 +71,12 @@ async def cached_sqlite_dataset(events: int, seed: int) -> str:
 async def _is_complete(url: str, events: int) -> bool:
     """Same schema revision as the code, and every event row present."""
     head = head_revision()
-    engine = make_engine(url)
     try:
-        async with engine.connect() as connection:
+        async with engine_scope(url) as engine, engine.connect() as connection:
             revision = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
             rows = await connection.scalar(sa.text("SELECT COUNT(*) FROM event"))
     except sa.exc.DBAPIError:
         return False
-    finally:
-        await engine.dispose()
     return bool(revision == head and rows == events)
 
 

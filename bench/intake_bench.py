@@ -44,7 +44,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -58,7 +58,7 @@ from bot.offline.fake_api import AnyApplication, BotMessage, InProcessBotApi, JS
 from bot.texts import text
 from models.catalog import KINDS_BY_CODE, Organisation, Role
 from models.config import TOKYO, Settings
-from models.db import make_engine, migrate, session_factory, session_scope
+from models.db import engine_scope, migrate, session_factory, session_scope
 from models.fiscal import fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
 from models.reference import ensure_wards, load_sample_areas_if_empty
@@ -410,23 +410,11 @@ async def _add_members(sessions: async_sessionmaker[AsyncSession]) -> list[Membe
 
 
 async def _fresh_intake_database(url: str) -> None:
-    engine = make_engine(url)
-    try:
+    async with engine_scope(url) as engine:
         await migrate(engine)
         async with session_scope(session_factory(engine)) as session:
             await ensure_wards(session)
             await load_sample_areas_if_empty(session)
-    finally:
-        await engine.dispose()
-
-
-@asynccontextmanager
-async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 @asynccontextmanager
@@ -452,7 +440,7 @@ async def _max_event_id(sessions: async_sessionmaker[AsyncSession]) -> int:
 
 async def run_ours(url: str, label: str, updates: int, warmup: int, trace: list[Sent] | None = None) -> Pass:
     """Our bot on the database at `url` (migrated, wards and areas loaded): add the staff, warm up, measure."""
-    async with _engine(url) as engine:
+    async with engine_scope(url) as engine:
         sessions = session_factory(engine)
         members = await _add_members(sessions)
         api = InProcessBotApi()
@@ -558,7 +546,7 @@ def _echo_application(api: InProcessBotApi, sessions: async_sessionmaker[AsyncSe
 
 async def run_echo(label: str, members: list[Member], sent: list[Sent], warmup: int, url: str | None) -> Pass:
     """Replay `sent` to an echo bot; with `url`, the echo commits one EchoRow per update to that new database."""
-    async with _engine(url or "sqlite+aiosqlite://") as engine:
+    async with engine_scope(url or "sqlite+aiosqlite://") as engine:
         sessions = session_factory(engine) if url else None
         if url:
             async with engine.begin() as connection:
@@ -596,7 +584,7 @@ def _copy_sqlite(source_url: str, target: Path) -> None:
 
 async def _events_this_fiscal_year(url: str) -> tuple[int, int]:
     """All events in the table, and those dated in the current fiscal year (what a save's totals read)."""
-    async with _engine(url) as engine, engine.connect() as connection:
+    async with engine_scope(url) as engine, engine.connect() as connection:
         everything = await connection.scalar(sa.select(sa.func.count()).select_from(Event))
         this_year = await connection.scalar(
             sa.select(sa.func.count()).where(col(Event.occurred_on) >= fiscal_year_start(fiscal_year_of(japan_today())))
@@ -652,7 +640,7 @@ async def run(updates: int = 10_000, big_events: int = 1_000_000) -> dict[str, f
 
 
 async def _members_of(url: str) -> list[Member]:
-    async with _engine(url) as engine, session_factory(engine)() as session:
+    async with engine_scope(url) as engine, session_factory(engine)() as session:
         rows = await session.scalars(
             select(Staff).where(col(Staff.telegram_user_id) >= FIRST_TELEGRAM_ID).order_by(col(Staff.telegram_user_id))
         )
