@@ -249,6 +249,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "totals_header": {JA: "{year}　{as_of}　{scope}{final}", EN: "{year}  {as_of}  {scope}{final}"},
     "totals_final": {JA: "（確定値）", EN: " (final, as locked)"},
     "totals_change": {JA: "（前月末比 {delta}）", EN: " ({delta} vs last month)"},
+    "totals_last_year_header": {JA: "前年同期: {as_of}", EN: "Same point last year: {as_of}"},
+    "totals_last_year": {JA: "　前年同期 {figure}{change}", EN: "  last year {figure}{change}"},
+    "no_data_footnote": {
+        JA: "※「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
+        "過去の数値は管理者が intake baseline set で登録できます。",
+        EN: "* “—” means no data (no entries and no earlier figures for that year and scope). "
+        "An administrator can enter earlier figures with intake baseline set.",
+    },
+    "button_ranking": {JA: "区別（前年同期比）", EN: "Wards vs last year"},
+    "ranking_choose": {JA: "どの指標で区を比べますか？（前年同期比）", EN: "Rank the wards by which indicator?"},
+    "ranking_header": {
+        JA: "{label}　区別・前年同期比（{as_of} ／ 前年 {last}）\n前年に比べ進んでいない区から:",
+        EN: "{label} by ward vs last year ({as_of} / {last})\nFurthest behind first:",
+    },
+    "ranking_line": {JA: "{n}. {ward} {now} ／ 前年 {last}{ratio}", EN: "{n}. {ward} {now} / last year {last}{ratio}"},
+    "ranking_ratio": {JA: "（{ratio}％）", EN: " ({ratio}%)"},
     "button_prev_year": {JA: "◀ 前年度", EN: "◀ Prev. year"},
     "button_next_year": {JA: "翌年度 ▶", EN: "Next year ▶"},
     "button_prev_month": {JA: "◀ 前月末", EN: "◀ Prev. month"},

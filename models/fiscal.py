@@ -130,6 +130,25 @@ def first_business_day_after_month(year: int, month: int) -> date:
     return business_days_after(month_end(year, month), 1)
 
 
+REPORTING_BUSINESS_DAYS = 5  # a month's entries are mostly in by its 5th business day after the month
+
+
+def reporting_month_end(today: date, business_days: int = REPORTING_BUSINESS_DAYS) -> date | None:
+    """Before the month's `business_days`-th business day, the last complete month end; otherwise None.
+
+    On the 1st, figures "as of today" say nothing yet: supervisors see the month that has just ended.
+    """
+    last_month_end = previous_month_end(today)
+    return last_month_end if today < business_days_after(last_month_end, business_days) else None
+
+
+def same_point_last_year(day: date) -> date:
+    """The comparable date a year earlier: a month end gives that month's end, any other day the same day."""
+    if day == month_end(day.year, day.month):
+        return month_end(day.year - 1, day.month)
+    return day.replace(year=day.year - 1, day=min(day.day, month_end(day.year - 1, day.month).day))
+
+
 def parse_year_month(raw: str, separators: str = "-/") -> tuple[int, int] | None:
     """`2025-10` or `2025/10` → (2025, 10); None for anything else (the one month parser of bot and CLI)."""
     cleaned = raw.strip()

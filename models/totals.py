@@ -27,7 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -121,6 +121,7 @@ class Totals:
     months: list[YearMonth]  # April … the as-of month
     by_month: dict[str, list[IndicatorValue]]  # cumulative, as of the end of each month (or as_of)
     definitions: dict[str, Any] = field(default_factory=dict)
+    no_data: bool = False  # no events and no baselines in the year and scope: shown as 「—」, not zeros
 
     @property
     def scope(self) -> str:
@@ -550,3 +551,29 @@ async def _baseline_sums(
         )
     ).one()
     return int(value or 0), int(denominator or 0), bool(rows)
+
+
+async def has_data(session: AsyncSession, fiscal_year: int, ward_code: str | None = None) -> bool:
+    """Whether a fiscal year has anything for a scope: a live event or a live baseline.
+
+    Without either its figures are "no data" (shown 「—」 with a pointer to `intake baseline set`), not zeros.
+    """
+    start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
+    events = sa.select(col(Event.id)).where(*_live_events_in((start, end), ward_code)).limit(1)
+    if await session.scalar(events) is not None:
+        return True
+    month_number = col(Baseline.year) * 100 + col(Baseline.month)
+    baselines = sa.select(col(Baseline.id)).where(
+        col(Baseline.removed_at).is_(None),
+        month_number.between(start.year * 100 + start.month, end.year * 100 + end.month),
+    )
+    if ward_code:
+        baselines = baselines.where(col(Baseline.ward_code) == ward_code)
+    return await session.scalar(baselines.limit(1)) is not None
+
+
+async def flag_no_data(session: AsyncSession, totals: Totals) -> Totals:
+    """The totals, marked `no_data` when their year and scope have neither events nor baselines."""
+    if await has_data(session, totals.fiscal_year, totals.ward_code):
+        return totals
+    return replace(totals, no_data=True)

@@ -2,6 +2,8 @@
 
 Every button carries its whole request (`tot:<fy>:<yyyymm>:<scope>`), so a button from before a restart
 still works, and every press is checked against the presser's scope (callback data can be forged).
+Each figure comes with the change since the previous month end and the figure at the same point last year.
+City supervisors also get the 区別 view: the wards ranked against their own figure a year earlier.
 """
 
 from __future__ import annotations
@@ -25,18 +27,31 @@ from bot.scope import (
     ward_of,
 )
 from bot.texts import text
-from models.catalog import INDICATORS, SHEETS
+from models.catalog import INDICATORS, INDICATORS_BY_CODE, SHEETS
 from models.db import session_scope
-from models.fiscal import as_of_label, fiscal_months, fiscal_year_label, fiscal_year_of, month_end, previous_month_end
+from models.fiscal import (
+    as_of_label,
+    fiscal_months,
+    fiscal_year_label,
+    fiscal_year_of,
+    month_end,
+    previous_month_end,
+    reporting_month_end,
+    same_point_last_year,
+)
 from models.fiscal import today as japan_today
+from models.ranking import WardProgress, rank_wards
 from models.reference import wards_in_order
 from models.snapshots import totals_as_of
 from models.tables import Staff
-from models.totals import IndicatorValue, Totals, sheet_notation
+from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
 
 FIRST_PLAN_YEAR = 2024
+NO_DATA = "—"
 TOTALS = Callback("tot")  # tot:<fy>:<yyyymm|now>:<scope>
-WARDS = Callback("totw")  # totw:<fy>:<yyyymm>
+WARDS = Callback("totw")  # totw:<fy>:<yyyymm|now>
+RANK_INDICATOR = Callback("totk")  # totk:<fy>:<yyyymm|now> — which indicator to rank the wards by
+RANKING = Callback("totr")  # totr:<fy>:<yyyymm|now>:<indicator code>
 
 
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
@@ -44,41 +59,55 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
         CommandHandler("totals", on_totals),
         CallbackQueryHandler(on_totals_button, pattern=TOTALS.pattern),
         CallbackQueryHandler(on_wards_button, pattern=WARDS.pattern),
+        CallbackQueryHandler(on_rank_indicator_button, pattern=RANK_INDICATOR.pattern),
+        CallbackQueryHandler(on_ranking_button, pattern=RANKING.pattern),
     ]
 
 
 async def on_totals(update: Update, context: IntakeContext) -> None:
-    """The current fiscal year as of today, for the member's scope."""
+    """The member's scope as of today, or as of last month end while that month's entries are still coming in."""
     if not is_supervisor(context.member):
         await show(update, text("totals_workers", language(update)))
         return
     today = japan_today()
-    await _show_totals(update, context, fiscal_year_of(today), None, default_scope(context.member))
+    settled = reporting_month_end(today)
+    fiscal_year = fiscal_year_of(settled or today)
+    await _show_totals(update, context, fiscal_year, settled, default_scope(context.member))
 
 
 async def on_totals_button(update: Update, context: IntakeContext) -> None:
     """tot:<fy>:<yyyymm|now>:<scope> — another year, month or ward, edited into the same message."""
-    parsed = _parse_totals_data(update)
-    if parsed is None or not is_supervisor(context.member) or not scope_allowed(context.member, parsed[2]):
+    parts = _callback_parts(update)
+    when = _parse_when(parts[1], parts[2]) if len(parts) == 4 else None
+    if when is None or not is_supervisor(context.member) or not scope_allowed(context.member, parts[3]):
         await refuse_button(update)
         return
-    await _show_totals(update, context, *parsed)
+    await _show_totals(update, context, *when, parts[3])
 
 
-def _parse_totals_data(update: Update) -> tuple[int, date | None, str] | None:
-    args = TOTALS.args(update) or []
-    if len(args) != 3 or not args[0].isdigit():
+def _callback_parts(update: Update) -> list[str]:
+    query = update.callback_query
+    return (query.data or "").split(":") if query else []
+
+
+def _parse_when(raw_year: str, month: str) -> tuple[int, date | None] | None:
+    """A button's fiscal year and month (`now`: today, or the year's end for a past year); None if forged."""
+    if not raw_year.isdigit():
         return None
-    fiscal_year, month, scope = int(args[0]), args[1], args[2]
-    today = japan_today()
+    fiscal_year, today = int(raw_year), japan_today()
     if not FIRST_PLAN_YEAR <= fiscal_year <= fiscal_year_of(today):
         return None
     if month == "now":
-        return fiscal_year, None, scope
+        return fiscal_year, None
     if not (month.isdigit() and len(month) == 6 and (int(month[:4]), int(month[4:])) in fiscal_months(fiscal_year)):
         return None
     as_of = month_end(int(month[:4]), int(month[4:]))
-    return (fiscal_year, as_of, scope) if as_of < today else (fiscal_year, None, scope)
+    return (fiscal_year, as_of) if as_of < today else (fiscal_year, None)
+
+
+def _month_data(as_of: date) -> str:
+    """A month for a button: its yyyymm, or `now` for the current month (whose end is still to come)."""
+    return "now" if month_end(as_of.year, as_of.month) >= japan_today() else f"{as_of:%Y%m}"
 
 
 async def _show_totals(
@@ -86,13 +115,28 @@ async def _show_totals(
 ) -> None:
     lang = language(update)
     ward_code = ward_of(scope)
-    threshold = context.settings.regular_meeting_threshold
     async with session_scope(context.sessions) as session:
-        totals, final = await totals_as_of(session, fiscal_year, as_of, ward_code, threshold)
-        previous = await previous_month_totals(session, totals, ward_code, threshold)
+        totals, final = await _figures(session, context, fiscal_year, as_of, ward_code)
+        previous = await previous_month_totals(session, totals, ward_code, context.settings.regular_meeting_threshold)
+        last_year = await _same_point_last_year(session, context, totals)
         scope_name = await scope_name_of(session, ward_code, lang)
-    body = totals_text(totals, previous, scope_name, final, lang)
+    body = totals_text(totals, previous, last_year, scope_name, final, lang)
     await show(update, body, _totals_buttons(context.member, totals, scope, lang))
+
+
+async def _figures(
+    session: AsyncSession, context: IntakeContext, fiscal_year: int, as_of: date | None, ward_code: str | None
+) -> tuple[Totals, bool]:
+    totals, final = await totals_as_of(session, fiscal_year, as_of, ward_code,
+                                       context.settings.regular_meeting_threshold)  # fmt: skip
+    return await flag_no_data(session, totals), final
+
+
+async def _same_point_last_year(session: AsyncSession, context: IntakeContext, totals: Totals) -> Totals:
+    """The figures a year before the as-of date (the 前年同期 column), for the same scope."""
+    last_year, _final = await _figures(session, context, totals.fiscal_year - 1, same_point_last_year(totals.as_of),
+                                       totals.ward_code)  # fmt: skip
+    return last_year
 
 
 async def previous_month_totals(
@@ -106,22 +150,44 @@ async def previous_month_totals(
     return previous
 
 
-def totals_text(totals: Totals, previous: Totals | None, scope_name: str, final: bool, lang: str) -> str:
+def totals_text(
+    totals: Totals, previous: Totals | None, last_year: Totals | None, scope_name: str, final: bool, lang: str
+) -> str:
     header = text("totals_header", lang, year=fiscal_year_label(totals.fiscal_year), as_of=as_of_label(totals.as_of),
                   scope=scope_name, final=text("totals_final", lang) if final else "")  # fmt: skip
     lines = [header]
+    if last_year is not None:
+        lines.append(text("totals_last_year_header", lang, as_of=as_of_label(last_year.as_of)))
     for sheet in SHEETS:
         lines.append(f"\n【{sheet.goal}】")
         for indicator in (i for i in INDICATORS if i.sheet == sheet.number):
-            figure = totals.indicators[indicator.code]
-            line = f"{indicator.short_label}: {sheet_notation(indicator, figure)}"
-            if previous is not None:
-                line += text("totals_change", lang, delta=_delta(figure, previous.indicators[indicator.code]))
-            lines.append(line)
+            lines += _indicator_lines(indicator.code, totals, previous, last_year, lang)
+    if totals.no_data or (last_year is not None and last_year.no_data):
+        lines.append("\n" + text("no_data_footnote", lang))
     return "\n".join(lines)
 
 
-def _delta(now: IndicatorValue, before: IndicatorValue) -> str:
+def _indicator_lines(
+    code: str, totals: Totals, previous: Totals | None, last_year: Totals | None, lang: str
+) -> list[str]:
+    """`⑤アウトリーチ件数: 5件（前月末比 +3）` and below it `　前年同期 2件（+3）`."""
+    indicator, figure = INDICATORS_BY_CODE[code], totals.indicators[code]
+    line = f"{indicator.short_label}: {shown_figure(totals, code)}"
+    if previous is not None and not totals.no_data:
+        line += text("totals_change", lang, delta=delta(figure, previous.indicators[code]))
+    if last_year is None:
+        return [line]
+    before = last_year.indicators[code]
+    change = "" if totals.no_data or last_year.no_data else f"（{delta(figure, before)}）"
+    return [line, text("totals_last_year", lang, figure=shown_figure(last_year, code), change=change)]
+
+
+def shown_figure(totals: Totals, code: str) -> str:
+    """The sheet's notation, or 「—」 when the year and scope have no data at all."""
+    return NO_DATA if totals.no_data else sheet_notation(INDICATORS_BY_CODE[code], totals.indicators[code])
+
+
+def delta(now: IndicatorValue, before: IndicatorValue) -> str:
     if now.percent is not None and before.percent is not None and now.denominator != before.denominator:
         return f"{now.percent - before.percent:+.1f}pt"
     return f"{now.value - before.value:+,}"
@@ -130,20 +196,26 @@ def _delta(now: IndicatorValue, before: IndicatorValue) -> str:
 def _totals_buttons(member: Staff, totals: Totals, scope: str, lang: str) -> InlineKeyboardMarkup:
     fiscal_year, today = totals.fiscal_year, japan_today()
     years: list[Choice] = []
-    if fiscal_year > FIRST_PLAN_YEAR:
-        years.append((text("button_prev_year", lang), TOTALS(fiscal_year - 1, "now", scope)))
+    if fiscal_year > FIRST_PLAN_YEAR:  # the same month a year earlier
+        earlier = same_point_last_year(month_end(totals.as_of.year, totals.as_of.month))
+        years.append((text("button_prev_year", lang), TOTALS(fiscal_year - 1, f"{earlier:%Y%m}", scope)))
     if fiscal_year < fiscal_year_of(today):
-        years.append((text("button_next_year", lang), TOTALS(fiscal_year + 1, "now", scope)))
+        later_year = month_end(totals.as_of.year + 1, totals.as_of.month)
+        years.append((text("button_next_year", lang), TOTALS(fiscal_year + 1, _month_data(later_year), scope)))
     months: list[Choice] = []
     before = previous_month_end(totals.as_of)
     if fiscal_year_of(before) == fiscal_year:
         months.append((text("button_prev_month", lang), TOTALS(fiscal_year, f"{before:%Y%m}", scope)))
     later = month_end(*_next_month(totals.as_of))
     if fiscal_year_of(later) == fiscal_year and totals.as_of < today:
-        months.append((text("button_next_month", lang), TOTALS(fiscal_year, f"{later:%Y%m}", scope)))
+        months.append((text("button_next_month", lang), TOTALS(fiscal_year, _month_data(later), scope)))
     rows = [years, months]
+    if totals.as_of != today:
+        rows.append([(text("button_today", lang), TOTALS(fiscal_year_of(today), "now", scope))])
     if is_city_wide(member):
-        rows.append([(text("button_wards", lang), WARDS(fiscal_year, f"{totals.as_of:%Y%m}"))])
+        month = _month_data(totals.as_of)
+        rows.append([(text("button_wards", lang), WARDS(fiscal_year, month)),
+                     (text("button_ranking", lang), RANK_INDICATOR(fiscal_year, month))])  # fmt: skip
     return inline(rows)
 
 
@@ -152,15 +224,65 @@ def _next_month(day: date) -> tuple[int, int]:
 
 
 async def on_wards_button(update: Update, context: IntakeContext) -> None:
-    """totw:<fy>:<yyyymm> — the 24 wards and the city, for city supervisors and admins."""
-    args = WARDS.args(update) or []
-    if not is_city_wide(context.member) or len(args) != 2:
+    """totw:<fy>:<yyyymm|now> — the 24 wards and the city, for city supervisors and admins."""
+    parts = _callback_parts(update)
+    if not is_city_wide(context.member) or len(parts) != 3 or _parse_when(parts[1], parts[2]) is None:
         await refuse_button(update)
         return
     lang = language(update)
     async with session_scope(context.sessions) as session:
         wards = await wards_in_order(session)
-    fiscal_year, month = args[0], args[1] if args[1] != f"{japan_today():%Y%m}" else "now"
-    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(fiscal_year, month, w.code)) for w in wards]
-    rows = [[(text("button_city", lang), TOTALS(fiscal_year, month, CITY))], *in_rows(choices, 3)]
+    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(parts[1], parts[2], w.code)) for w in wards]
+    rows = [[(text("button_city", lang), TOTALS(parts[1], parts[2], CITY))], *in_rows(choices, 3)]
     await show(update, text("choose_ward", lang), inline(rows))
+
+
+async def on_rank_indicator_button(update: Update, context: IntakeContext) -> None:
+    """totk:<fy>:<yyyymm|now> — which indicator the wards are ranked by (city supervisors and admins)."""
+    parts = _callback_parts(update)
+    if not is_city_wide(context.member) or len(parts) != 3 or _parse_when(parts[1], parts[2]) is None:
+        await refuse_button(update)
+        return
+    choices = [(i.short_label, RANKING(parts[1], parts[2], i.code)) for i in INDICATORS]
+    await show(update, text("ranking_choose", language(update)), inline(in_rows(choices, 1)))
+
+
+async def on_ranking_button(update: Update, context: IntakeContext) -> None:
+    """totr:<fy>:<yyyymm|now>:<code> — the wards, furthest behind their own last year first."""
+    parts = _callback_parts(update)
+    when = _parse_when(parts[1], parts[2]) if len(parts) == 4 else None
+    if when is None or not is_city_wide(context.member) or parts[3] not in INDICATORS_BY_CODE:
+        await refuse_button(update)
+        return
+    lang = language(update)
+    async with session_scope(context.sessions) as session:
+        city, _final = await _figures(session, context, *when, None)
+        last_year = await _same_point_last_year(session, context, city)
+        names = {w.code: (w.name_ja if lang == "ja" else w.name_en) for w in await wards_in_order(session)}
+    body = ranking_text(parts[3], city, last_year, names, lang)
+    month = _month_data(city.as_of)
+    back = [[(text("button_ranking", lang), RANK_INDICATOR(parts[1], month)),
+             (text("button_city", lang), TOTALS(parts[1], month, CITY))]]  # fmt: skip
+    await show(update, body, inline(back))
+
+
+def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, str], lang: str) -> str:
+    indicator = INDICATORS_BY_CODE[code]
+    lines = [text("ranking_header", lang, label=indicator.short_label, as_of=as_of_label(city.as_of),
+                  last=as_of_label(last_year.as_of))]  # fmt: skip
+    if city.no_data:
+        return "\n".join([*lines, NO_DATA, "", text("no_data_footnote", lang)])
+    ranked = rank_wards(code, city, last_year)
+    lines += [_ranking_line(code, n, row, last_year, names, lang) for n, row in enumerate(ranked, start=1)]
+    if last_year.no_data:
+        lines += ["", text("no_data_footnote", lang)]
+    return "\n".join(lines)
+
+
+def _ranking_line(code: str, n: int, row: WardProgress, last_year: Totals, names: dict[str, str], lang: str) -> str:
+    """`1. 福島区 3件 ／ 前年同期 10件（30％）`."""
+    indicator = INDICATORS_BY_CODE[code]
+    before = NO_DATA if last_year.no_data else sheet_notation(indicator, row.last_year)
+    ratio = text("ranking_ratio", lang, ratio=f"{row.ratio * 100:.0f}") if row.ratio is not None else ""
+    return text("ranking_line", lang, n=n, ward=names.get(row.ward_code, row.ward_code),
+                now=sheet_notation(indicator, row.now), last=before, ratio=ratio)  # fmt: skip

@@ -1,0 +1,102 @@
+"""Issue 12 through the bot: last year's figures, the wards ranked, last month's missing reports, /note for last
+year, the menus per role — for a ward supervisor, a city supervisor and a worker."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import IntakeApplication
+from bot.offline.fake_api import ChatSession, InProcessBotApi
+from models.catalog import Role
+from models.config import TOKYO
+from models.db import session_scope
+from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_event
+
+pytestmark = pytest.mark.usefixtures("at_noon")
+REFUSED = "その選択は使えません。もう一度選んでください。"
+
+
+@pytest.fixture
+async def two_years(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Outreach: 都島区 10 last November, 5 this year; 福島区 7 and 7; 此花区 3 last year only."""
+    async with session_scope(sessions) as session:
+        await add_event(session, "outreach", date(2024, 11, 6), count=10)
+        await add_event(session, "outreach", date(2024, 12, 6), count=50)  # after the same point: not compared
+        await add_event(session, "outreach", date(2025, 11, 6), count=5)
+        await add_event(session, "outreach", date(2024, 10, 6), "27103", count=7)
+        await add_event(session, "outreach", date(2025, 10, 6), "27103", count=7)
+        await add_event(session, "outreach", date(2024, 6, 6), "27104", count=3)
+
+
+async def supervisor(app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession],
+                     role: Role, ward: str | None = "27102") -> ChatSession:  # fmt: skip
+    return chat_as(app, api, await add_staff(sessions, role, ward=ward, name="管理 一郎"))
+
+
+@pytest.mark.usefixtures("two_years")
+async def test_totals_show_the_same_point_last_year_and_the_previous_year_keeps_the_month(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    lines = (await chief.send("/totals"))[-1].text.splitlines()
+    assert lines[:2] == ["2025（令和7）年度　令和7年11月27日時点　都島区", "前年同期: 令和6年11月27日時点"]
+    at = lines.index("⑤アウトリーチ件数: 5件（前月末比 +5）")
+    assert lines[at + 1] == "　前年同期 10件（-5）"
+    last_year = (await chief.press("◀ 前年度"))[-1]
+    assert last_year.text.splitlines()[:2] == ["2024（令和6）年度　令和6年11月末時点　都島区", "前年同期: 令和5年11月末時点"]
+    assert "⑤アウトリーチ件数: 10件（前月末比 +10）\n　前年同期 —" in last_year.text  # 2023: no data, not 0
+    assert last_year.text.endswith("過去の数値は管理者が intake baseline set で登録できます。")
+    back = (await chief.press("翌年度 ▶"))[-1]
+    assert back.text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　都島区"
+    assert "区別（前年同期比）" not in back.button_texts()
+    await chief.press_data("totk:2025:now")
+    assert chief.answers[-1] == REFUSED
+    await chief.press_data("totr:2025:now:1-5")
+    assert chief.answers[-1] == REFUSED
+
+
+@pytest.mark.usefixtures("two_years")
+async def test_before_the_fifth_business_day_totals_show_last_month_with_a_button_for_today(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    with time_machine.travel(datetime(2025, 12, 4, 9, 0, tzinfo=TOKYO)):  # Thursday, 4th business day
+        settled = (await chief.send("/totals"))[-1]
+        assert settled.text.splitlines()[0] == "2025（令和7）年度　令和7年11月末時点　都島区"
+        assert "⑤アウトリーチ件数: 5件（前月末比 +5）" in settled.text  # November's change, not "+0" since yesterday
+        today = (await chief.press("今日"))[-1]
+        assert today.text.splitlines()[0] == "2025（令和7）年度　令和7年12月4日時点　都島区"
+        assert "今日" not in today.button_texts()
+    with time_machine.travel(datetime(2025, 12, 5, 9, 0, tzinfo=TOKYO)):  # the 5th business day
+        assert (await chief.send("/totals"))[-1].text.splitlines()[0].endswith("令和7年12月5日時点　都島区")
+
+
+@pytest.mark.usefixtures("two_years")
+async def test_a_city_supervisor_ranks_the_wards_against_last_year_laggards_first(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    await city.send("/totals")
+    choose = (await city.press("区別（前年同期比）"))[-1]
+    assert choose.text == "どの指標で区を比べますか？（前年同期比）"
+    ranking = (await city.press("⑤アウトリーチ件数"))[-1]
+    lines = ranking.text.splitlines()
+    assert lines[:2] == [
+        "⑤アウトリーチ件数　区別・前年同期比（令和7年11月27日時点 ／ 前年 令和6年11月27日時点）",
+        "前年に比べ進んでいない区から:",
+    ]
+    assert lines[2:5] == [
+        "1. 此花区 0件 ／ 前年 3件（0％）",
+        "2. 都島区 5件 ／ 前年 10件（50％）",
+        "3. 福島区 7件 ／ 前年 7件（100％）",
+    ]
+    assert len(lines) == 2 + 24 and lines[5].endswith("0件 ／ 前年 0件")  # nothing to compare with: last
+    assert city.unanswered_callbacks() == []
+    worker = chat_as(app, api, await add_staff(sessions))
+    await worker.press_data("totr:2025:now:1-5", (await worker.send("/help"))[-1])
+    assert worker.answers[-1] == REFUSED
