@@ -297,13 +297,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "reopen_invalid": {JA: "再開できません: {reason}", EN: "Cannot reopen: {reason}"},
     "sheet_caption": {JA: "推進状況確認シート　{as_of}　{scope}{final}", EN: "Progress sheet  {as_of}  {scope}{final}"},
     "sheet_usage": {
-        JA: "使い方: /sheet または /sheet 2025-10（その月末時点）",
-        EN: "Usage: /sheet or /sheet 2025-10 (as of that month end)",
+        JA: "使い方: /sheet または /sheet 2025-10（その月末時点）\n市の管理者は区も選べます: /sheet 27102 2025-10",
+        EN: "Usage: /sheet or /sheet 2025-10 (as of that month end)\nCity supervisors may name a ward: /sheet 27102 2025-10",
     },
     "chart_choose": {
         JA: "どの指標のグラフを見ますか？（今年度と前年度）",
         EN: "Which indicator? (this year against last year)",
     },
+    "chart_choose_ward": {JA: "どの区のグラフですか？", EN: "Which ward?"},
     "chart_caption": {JA: "{label}　{scope}", EN: "{label}  {scope}"},
     "notes_choose_sheet": {JA: "{year}：どのシートの文章を編集しますか？", EN: "{year}: which sheet's text?"},
     "notes_choose_section": {JA: "{sheet}：どの欄ですか？", EN: "{sheet}: which section?"},

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import date
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
 from bot.keyboards import Callback, in_rows, inline
-from bot.scope import default_scope, is_supervisor, refuse_button, scope_name_of, ward_of
+from bot.scope import (
+    CITY,
+    default_scope,
+    is_city_wide,
+    is_supervisor,
+    refuse_button,
+    scope_allowed,
+    scope_name_of,
+    ward_of,
+)
 from bot.texts import text
 from models.catalog import INDICATORS
 from models.db import session_scope
@@ -18,11 +28,14 @@ from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_mon
 from models.fiscal import today as japan_today
 from models.sheet.chart import render_chart
 from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
-from models.totals import indicator_totals
+from models.reference import wards_in_order
+from models.tables import Ward
+from models.totals import flag_no_data, indicator_totals
 
 log = logging.getLogger(__name__)
 
-CHART = Callback("chart")  # chart:<indicator code>
+CHART = Callback("chart")  # chart:<indicator code>[:<scope>]
+WARD_CODE_LENGTH = 5  # 27102
 
 
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
@@ -44,43 +57,76 @@ async def on_chart(update: Update, context: IntakeContext) -> None:
 
 
 async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
-    """chart:<code> — this fiscal year against last, monthly, for the member's scope, as a picture."""
+    """chart:<code>[:<scope>] — this fiscal year against last, monthly, as a picture.
+
+    A ward supervisor's chart is their ward's; a city supervisor first chooses the city or a ward.
+    """
     query = update.callback_query
-    code = CHART.arg(update)
-    if not is_supervisor(context.member) or code not in {i.code for i in INDICATORS}:
+    code, _, scope = CHART.arg(update).partition(":")
+    member = context.member
+    if not is_supervisor(member) or code not in {i.code for i in INDICATORS}:
+        await refuse_button(update)
+        return
+    if not scope and is_city_wide(member):
+        await _choose_chart_scope(update, context, code)
+        return
+    scope = scope or default_scope(member)
+    if not scope_allowed(member, scope) or not await _known_scope(context, scope):
         await refuse_button(update)
         return
     assert query is not None
     await query.answer()
     lang = language(update)
-    ward_code = ward_of(default_scope(context.member))
+    ward_code = ward_of(scope)
     fiscal_year = fiscal_year_of(japan_today())
     threshold = context.settings.regular_meeting_threshold
     async with session_scope(context.sessions) as session:
-        this_year = await indicator_totals(session, fiscal_year, None, ward_code, threshold)
-        last_year = await indicator_totals(session, fiscal_year - 1, None, ward_code, threshold)
+        this_year = await flag_no_data(session, await indicator_totals(session, fiscal_year, None, ward_code, threshold))
+        last_year = await flag_no_data(
+            session, await indicator_totals(session, fiscal_year - 1, None, ward_code, threshold)
+        )
         scope_name = await scope_name_of(session, ward_code, lang)
     png = await asyncio.to_thread(render_chart, [code], this_year, last_year, scope_name)  # keeps the bot responsive
     label = next(i.short_label for i in INDICATORS if i.code == code)
+    caption = text("chart_caption", lang, label=label, scope=scope_name)
+    if this_year.no_data or last_year.no_data:
+        caption += "\n" + text("no_data_footnote", lang)
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_photo(png, caption=text("chart_caption", lang, label=label, scope=scope_name))
+    await chat.send_photo(png, caption=caption)
+
+
+async def _choose_chart_scope(update: Update, context: IntakeContext, code: str) -> None:
+    """For city supervisors: the whole city or one of the 24 wards."""
+    lang = language(update)
+    async with session_scope(context.sessions) as session:
+        wards = await wards_in_order(session)
+    choices = [(w.name_ja if lang == "ja" else w.name_en, CHART(code, w.code)) for w in wards]
+    rows = [[(text("button_city", lang), CHART(code, CITY))], *in_rows(choices, 3)]
+    await show(update, text("chart_choose_ward", lang), inline(rows))
+
+
+async def _known_scope(context: IntakeContext, scope: str) -> bool:
+    if scope == CITY:
+        return True
+    async with session_scope(context.sessions) as session:
+        return await session.get(Ward, scope) is not None
 
 
 async def on_sheet(update: Update, context: IntakeContext) -> None:
-    """/sheet [YYYY-MM]: the filled progress sheet (.xlsx) for the member's scope, now or as of a month end."""
+    """/sheet [WARD] [YYYY-MM]: the filled progress sheet (.xlsx), now or as of a month end.
+
+    The member's scope by default; city supervisors may name a ward (`/sheet 27102 2025-10`).
+    """
     lang = language(update)
     if not is_supervisor(context.member):
         await show(update, text("totals_workers", lang))
         return
-    today = japan_today()
-    args = context.args or []
-    month = parse_year_month(args[0]) if args else None
-    if (args and month is None) or (month and month_end(*month) >= today):
+    request = await _sheet_request(context, context.args or [])
+    if request is None:
         await show(update, text("sheet_usage", lang))
         return
-    as_of = month_end(*month) if month else today
-    scope = default_scope(context.member)
+    as_of, scope = request
     try:
         async with session_scope(context.sessions) as session:
             data = await collect_sheet(session, fiscal_year_of(as_of), as_of, ward_of(scope),
@@ -95,3 +141,19 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
     assert chat is not None
     await chat.send_document(workbook, filename=default_file_name(data), caption=caption)
     log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", data.fiscal_year, as_of, scope, context.member.id)
+
+
+async def _sheet_request(context: IntakeContext, args: list[str]) -> tuple[date, str] | None:
+    """The as-of date and scope of `/sheet [WARD] [YYYY-MM]`; None for anything unreadable or out of scope."""
+    scope = default_scope(context.member)
+    if args and args[0].isdigit() and len(args[0]) == WARD_CODE_LENGTH:
+        scope, args = args[0], args[1:]
+        if not scope_allowed(context.member, scope) or not await _known_scope(context, scope):
+            return None
+    if len(args) > 1:
+        return None
+    today = japan_today()
+    month = parse_year_month(args[0]) if args else None
+    if (args and month is None) or (month and month_end(*month) >= today):
+        return None
+    return (month_end(*month) if month else today), scope

@@ -100,3 +100,40 @@ async def test_a_city_supervisor_ranks_the_wards_against_last_year_laggards_firs
     worker = chat_as(app, api, await add_staff(sessions))
     await worker.press_data("totr:2025:now:1-5", (await worker.send("/help"))[-1])
     assert worker.answers[-1] == REFUSED
+
+
+@pytest.mark.usefixtures("two_years")
+async def test_a_city_supervisor_gets_one_wards_sheet_and_chart(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    sheet = (await city.send("/sheet 27103 2025-10"))[-1]
+    assert sheet.document is not None and sheet.caption is not None
+    assert sheet.caption.startswith("推進状況確認シート　令和7年10月末時点　福島区")
+    assert (await city.send("/sheet 27103"))[-1].caption.startswith("推進状況確認シート　令和7年11月27日時点　福島区")  # type: ignore[union-attr]
+    assert (await city.send("/sheet 99999 2025-10"))[-1].text.startswith("使い方: /sheet")
+    assert (await city.send("/sheet 27103 2025-10 extra"))[-1].text.startswith("使い方: /sheet")
+    await city.send("/chart")
+    wards = (await city.press("⑤アウトリーチ件数"))[-1]
+    assert wards.text == "どの区のグラフですか？" and "大阪市全体" in wards.button_texts()
+    picture = (await city.press("福島区"))[-1]
+    assert picture.photo is not None and picture.caption == "⑤アウトリーチ件数　福島区"
+    await city.press_data("chart:1-5:99999", wards)
+    assert city.answers[-1] == REFUSED
+
+
+@pytest.mark.usefixtures("two_years")
+async def test_a_ward_supervisor_keeps_to_the_ward_in_sheet_and_chart(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    own = (await chief.send("/sheet 27102 2025-10"))[-1]
+    assert own.caption is not None and own.caption.startswith("推進状況確認シート　令和7年10月末時点　都島区")
+    assert (await chief.send("/sheet 27103 2025-10"))[-1].text.startswith("使い方: /sheet")  # not their ward
+    menu = (await chief.send("/chart"))[-1]
+    picture = (await chief.press("⑤アウトリーチ件数"))[-1]
+    assert picture.caption == "⑤アウトリーチ件数　都島区"  # no ward choice: straight to the ward's chart
+    await chief.press_data("chart:1-5:27103", menu)
+    assert chief.answers[-1] == REFUSED
+    worker = chat_as(app, api, await add_staff(sessions))
+    assert (await worker.send("/sheet 27102"))[-1].text.startswith("集計は区・市の管理者の方が見られます")
