@@ -276,6 +276,13 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "{month}に記録がなく「今月は0件」の報告もない方（休暇中を除く）: {count}人",
         EN: "No entry and no zero report for {month} (excluding leave): {count}",
     },
+    "missing_line": {JA: "・{name}（{ward}・{last}）", EN: "・{name} ({ward}, {last})"},
+    "missing_last_entry": {JA: "最終記録 {day}", EN: "last entry {day}"},
+    "missing_never": {JA: "記録なし", EN: "no entries yet"},
+    "missing_usage": {
+        JA: "使い方: /missing または /missing 2025-10（その月の未報告）",
+        EN: "Usage: /missing or /missing 2025-10 (who did not report that month)",
+    },
     "missing_none": {JA: "{month}は全員が記録または0件報告済みです。", EN: "Everyone has reported for {month}."},
     "button_nudge": {JA: "今すぐ催促する", EN: "Remind them now"},
     "nudged": {JA: "{count}人に催促を送りました。", EN: "Reminder sent to {count}."},

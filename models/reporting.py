@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.catalog import Role
+from models.config import TOKYO
 from models.fiscal import month_end
 from models.tables import AuditEntry, Event, Staff, ZeroReport
 
@@ -38,6 +40,22 @@ async def missing_reporters(
     if ward_code:
         query = query.where(col(Staff.ward_code) == ward_code)
     return list((await session.scalars(query)).all())
+
+
+async def last_entry_days(session: AsyncSession, staff_ids: list[int]) -> dict[int, date]:
+    """The Japanese day each person last logged a (live) entry; people who never did are absent."""
+    if not staff_ids:
+        return {}
+    query = (
+        select(col(Event.logged_by_staff_id), func.max(col(Event.logged_at)))
+        .where(col(Event.logged_by_staff_id).in_(staff_ids), col(Event.voided_at).is_(None))
+        .group_by(col(Event.logged_by_staff_id))
+    )
+    return {
+        staff_id: logged_at.astimezone(TOKYO).date()
+        for staff_id, logged_at in (await session.execute(query)).all()
+        if staff_id is not None and logged_at is not None
+    }
 
 
 async def record_zero_report(session: AsyncSession, staff_id: int, year: int, month: int) -> bool:

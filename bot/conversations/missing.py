@@ -1,4 +1,4 @@
-"""/missing: who has logged nothing this month (leave excluded), a nudge for them, and 「今月は0件」."""
+"""/missing: who has logged nothing in a month (leave excluded), a nudge for them, and 「今月は0件」."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
 from bot.keyboards import Callback, inline
-from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, ward_of
+from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, scope_name_of, ward_of
 from bot.texts import text
 from models.db import session_scope
+from models.fiscal import parse_year_month, reporting_month_end
 from models.fiscal import today as japan_today
-from models.reporting import missing_reporters, record_zero_report
+from models.reporting import last_entry_days, missing_reporters, record_zero_report
 from models.tables import Staff
 
 log = logging.getLogger(__name__)
@@ -43,22 +44,52 @@ def reminder_buttons(today: date, lang: str) -> InlineKeyboardMarkup:
 
 
 async def on_missing(update: Update, context: IntakeContext) -> None:
-    """Workers in scope with nothing logged this month and no zero report (leave excluded), and a nudge button."""
+    """/missing [YYYY-MM]: workers in scope with nothing logged and no zero report for the month (leave excluded).
+
+    Without a month: the current one, or last month while its entries are still coming in (before the
+    5th business day). Each person with their ward and the day they last logged anything; a nudge button
+    for the current month.
+    """
     member, lang = context.member, language(update)
     if not is_supervisor(member):
         await show(update, text("not_allowed", lang))
         return
     today = japan_today()
+    month = _requested_month(context.args or [], today)
+    if month is None:
+        await show(update, text("missing_usage", lang))
+        return
     scope = default_scope(member)
     async with session_scope(context.sessions) as session:
-        missing = await missing_reporters(session, ward_of(scope), today.year, today.month, today)
-    month = month_label_for(today, lang)
+        missing = await missing_reporters(session, ward_of(scope), *month, today)
+        last_days = await last_entry_days(session, [m.id for m in missing if m.id is not None])
+        wards = {m.ward_code: await scope_name_of(session, m.ward_code, lang) for m in missing if m.ward_code}
+    label = month_label_for(date(*month, 1), lang)
     if not missing:
-        await show(update, text("missing_none", lang, month=month))
+        await show(update, text("missing_none", lang, month=label))
         return
-    lines = [text("missing_header", lang, month=month, count=len(missing))]
-    lines += [f"・{m.display_name}（{m.ward_code}）" for m in missing]
-    await show(update, "\n".join(lines), inline([[(text("button_nudge", lang), NUDGE(f"{today:%Y%m}", scope))]]))
+    lines = [text("missing_header", lang, month=label, count=len(missing))]
+    lines += [_missing_line(m, wards, last_days, lang) for m in missing]
+    current = month == (today.year, today.month)
+    buttons = inline([[(text("button_nudge", lang), NUDGE(f"{today:%Y%m}", scope))]]) if current else None
+    await show(update, "\n".join(lines), buttons)
+
+
+def _requested_month(args: list[str], today: date) -> tuple[int, int] | None:
+    """The month asked for (not a future one), by default the one being reported; None if unreadable."""
+    if not args:
+        settled = reporting_month_end(today) or today
+        return settled.year, settled.month
+    month = parse_year_month(args[0]) if len(args) == 1 else None
+    return month if month is not None and month <= (today.year, today.month) else None
+
+
+def _missing_line(worker: Staff, wards: dict[str, str], last_days: dict[int, date], lang: str) -> str:
+    """`・未記録 太郎（都島区・最終記録 2025-10-06）`."""
+    ward = wards.get(worker.ward_code or "", worker.ward_code or "")
+    last = last_days.get(worker.id or 0)
+    when = text("missing_last_entry", lang, day=last.isoformat()) if last else text("missing_never", lang)
+    return text("missing_line", lang, name=worker.display_name, ward=ward, last=when)
 
 
 async def on_nudge(update: Update, context: IntakeContext) -> None:

@@ -137,3 +137,39 @@ async def test_a_ward_supervisor_keeps_to_the_ward_in_sheet_and_chart(
     assert chief.answers[-1] == REFUSED
     worker = chat_as(app, api, await add_staff(sessions))
     assert (await worker.send("/sheet 27102"))[-1].text.startswith("集計は区・市の管理者の方が見られます")
+
+
+async def test_missing_covers_last_month_with_ward_names_and_last_entry_days(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    steady = chat_as(app, api, await add_staff(sessions, name="記録 済子"))
+    quiet = await add_staff(sessions, name="未記録 太郎")
+    await add_staff(sessions, ward="27103", name="福島 次郎")
+    with time_machine.travel(datetime(2025, 10, 20, 10, 0, tzinfo=TOKYO)):
+        await steady.send("/outreach")
+        await steady.press("今日")
+        await steady.press("1")
+        await steady.press("✅ 保存する")
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    november = (await chief.send("/missing"))[-1]
+    assert november.text.splitlines() == [
+        "11月に記録がなく「今月は0件」の報告もない方（休暇中を除く）: 2人",
+        "・記録 済子（都島区・最終記録 2025-10-20）",
+        "・未記録 太郎（都島区・記録なし）",
+    ]
+    assert november.button_texts() == ["今すぐ催促する"]
+    october = (await chief.send("/missing 2025-10"))[-1]
+    assert october.text.splitlines() == [
+        "10月に記録がなく「今月は0件」の報告もない方（休暇中を除く）: 1人",
+        "・未記録 太郎（都島区・記録なし）",
+    ]
+    assert october.button_texts() == []  # a past month: nobody is nudged for it
+    assert (await chief.send("/missing 2025-12"))[-1].text.startswith("使い方: /missing")
+    assert (await chief.send("/missing 10月"))[-1].text.startswith("使い方: /missing")
+    with time_machine.travel(datetime(2025, 12, 1, 9, 0, tzinfo=TOKYO)):  # the 1st: November, not "everyone"
+        assert (await chief.send("/missing"))[-1].text.startswith("11月に記録がなく")
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    assert "・福島 次郎（福島区・記録なし）" in (await city.send("/missing 2025-10"))[-1].text
+    assert quiet.id is not None
+    worker = chat_as(app, api, quiet)
+    assert (await worker.send("/missing 2025-10"))[-1].text == "この操作は権限のある方のみ行えます。"

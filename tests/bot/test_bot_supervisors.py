@@ -113,7 +113,7 @@ async def test_missing_lists_workers_without_entries_and_nudges_them(
     listing = (await chief.send("/missing"))[-1]
     assert listing.text.splitlines() == [
         "11月に記録がなく「今月は0件」の報告もない方（休暇中を除く）: 1人",
-        "・未記録 太郎（27102）",
+        "・未記録 太郎（都島区・記録なし）",
     ]
     assert "福島" not in listing.text
     done = await chief.press("今すぐ催促する")
@@ -128,7 +128,7 @@ async def test_missing_lists_workers_without_entries_and_nudges_them(
     assert [(z.staff_id, z.year, z.month) for z in zero] == [(quiet.id, 2025, 11)]
     assert (await chief.send("/missing"))[-1].text == "11月は全員が記録または0件報告済みです。"
     city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
-    assert "・福島 次郎（27103）" in (await city.send("/missing"))[-1].text
+    assert "・福島 次郎（福島区・記録なし）" in (await city.send("/missing"))[-1].text
     assert elsewhere.id is not None
 
 
