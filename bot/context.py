@@ -18,7 +18,7 @@ RUNTIME = "runtime"
 # What the one logging conversation (bot/conversations/flow.py) keeps in user_data between steps:
 DRAFT = "draft"  # the entry being made (EventDraft's JSON form, filled step by step)
 PENDING_CHANGE = "pending"  # {"action": "void" | "fix", "event": id} while a reason is asked
-PENDING_NOTE = "note_target"  # [sheet, section] while a bullet of the sheet's text is typed
+PENDING_NOTE = "note_target"  # [sheet, section, fiscal year] while a bullet of the sheet's text is typed
 FLOW_KEYS = (DRAFT, PENDING_CHANGE, PENDING_NOTE)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 

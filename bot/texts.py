@@ -313,6 +313,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "chart_choose_ward": {JA: "どの区のグラフですか？", EN: "Which ward?"},
     "chart_caption": {JA: "{label}　{scope}", EN: "{label}  {scope}"},
+    "notes_choose_year": {
+        JA: "どの年度のシートの文章を編集しますか？（前年度分は6月末まで）",
+        EN: "Which year's sheet? (last year's until the end of June)",
+    },
     "notes_choose_sheet": {JA: "{year}：どのシートの文章を編集しますか？", EN: "{year}: which sheet's text?"},
     "notes_choose_section": {JA: "{sheet}：どの欄ですか？", EN: "{sheet}: which section?"},
     "notes_list": {

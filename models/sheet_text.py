@@ -5,15 +5,27 @@ Removing a bullet stamps it; the row and an audit entry stay.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.catalog import SheetSection
+from models.fiscal import FISCAL_YEAR_FIRST_MONTH, fiscal_year_of
 from models.privacy import personal_data_in
 from models.tables import AuditEntry, SheetBullet, utcnow
 
 BULLET_MAX_LENGTH = 300
+LAST_YEAR_WRITABLE_UNTIL_MONTH = 6  # last year's sheet is written in April–June: its text stays open until June
+
+
+def writable_fiscal_years(today: date) -> list[int]:
+    """The fiscal years whose text may be written today: this one, and until the end of June the last one."""
+    current = fiscal_year_of(today)
+    if FISCAL_YEAR_FIRST_MONTH <= today.month <= LAST_YEAR_WRITABLE_UNTIL_MONTH:
+        return [current - 1, current]
+    return [current]
 
 
 def _in_scope(sheet: int, fiscal_year: int, ward_code: str | None, section: SheetSection) -> list[ColumnElement[bool]]:

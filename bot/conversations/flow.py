@@ -76,7 +76,8 @@ def build_log_conversation() -> ConversationHandler[Any]:
                       wrong_text],
         log.NOTE: [_button(log.NO_NOTE_BUTTON, log.on_no_note_button), MessageHandler(TYPED, log.on_note_text)],
         log.REASON: [_button(fix.REASON_BUTTON, fix.on_reason_button), MessageHandler(TYPED, fix.on_reason_text)],
-        notes.TEXT: [CommandHandler("cancel", notes.on_note_cancel), MessageHandler(TYPED, notes.on_bullet_text)],
+        notes.TEXT: [CommandHandler("cancel", notes.on_note_cancel), _button(notes.CANCEL_BUTTON, notes.on_note_cancel),
+                     MessageHandler(TYPED, notes.on_bullet_text)],
     }  # fmt: skip
     for handlers in states.values():
         handlers.append(not_text)

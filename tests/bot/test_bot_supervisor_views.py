@@ -8,12 +8,14 @@ from datetime import date, datetime
 import pytest
 import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import select
 
 from bot.app import IntakeApplication
 from bot.offline.fake_api import ChatSession, InProcessBotApi
 from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
+from models.tables import SheetBullet
 from tests.bot.conftest import add_staff, chat_as
 from tests.builders import add_event
 
@@ -173,3 +175,39 @@ async def test_missing_covers_last_month_with_ward_names_and_last_entry_days(
     assert quiet.id is not None
     worker = chat_as(app, api, quiet)
     assert (await worker.send("/missing 2025-10"))[-1].text == "この操作は権限のある方のみ行えます。"
+
+
+async def test_until_june_the_previous_years_sheet_text_can_be_written(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    with time_machine.travel(datetime(2026, 5, 20, 10, 0, tzinfo=TOKYO)):
+        years = (await chief.send("/note"))[-1]
+        assert years.text == "どの年度のシートの文章を編集しますか？（前年度分は6月末まで）"
+        assert years.button_texts() == ["2025（令和7）年度", "2026（令和8）年度"]
+        assert (await chief.press("2025（令和7）年度"))[-1].text == "2025（令和7）年度：どのシートの文章を編集しますか？"
+        await chief.press("基本目標1")
+        await chief.press("課題と今後の方向性")
+        asked = (await chief.press("＋ 追加"))[-1]
+        assert asked.button_texts() == ["中止"]
+        listing = (await chief.send("担い手の高齢化"))[-1]
+        assert listing.text == "基本目標1　課題と今後の方向性（2025（令和7）年度・27102）\n1. 担い手の高齢化"
+        await city.send("/note")
+        await city.press("2025（令和7）年度")
+        await city.press("参加支援")
+        await city.press("取組内容")
+        await city.press("＋ 追加")
+        stopped = (await city.press("中止"))[-1]
+        assert stopped.text == "入力を中止しました。"
+    async with session_scope(sessions) as session:
+        bullets = (await session.scalars(select(SheetBullet))).all()
+    assert [(b.fiscal_year, b.ward_code, b.text) for b in bullets] == [(2025, "27102", "担い手の高齢化")]
+    with time_machine.travel(datetime(2026, 7, 1, 10, 0, tzinfo=TOKYO)):
+        assert (await chief.send("/note"))[-1].text == "2026（令和8）年度：どのシートの文章を編集しますか？"
+        await chief.press_data("note:sec:1:issues:2025")  # last year's list: closed since the end of June
+        assert chief.answers[-1] == REFUSED
+        await chief.press_data(f"note:del:{bullets[0].id}")
+        assert chief.answers[-1] == REFUSED
+    worker = chat_as(app, api, await add_staff(sessions))
+    assert (await worker.send("/note"))[-1].text == "この操作は権限のある方のみ行えます。"
