@@ -32,6 +32,7 @@ from bot.health import TRACK_GROUP, on_health, track_update
 from bot.keyboards import main_menu, menu_texts
 from bot.persistence import DatabasePersistence
 from bot.reminder_messages import BotMessenger
+from bot.scope import is_city_wide, is_supervisor
 from bot.texts import text
 from models.config import TOKYO
 from models.db import session_scope
@@ -112,11 +113,22 @@ async def _post_init(application: IntakeApplication) -> None:
 
 async def on_help(update: Update, context: IntakeContext) -> None:
     lang = language(update)
-    await show(update, text("help", lang, minutes=context.settings.undo_minutes), main_menu(lang))
+    await show(update, help_text(context, lang), main_menu(lang, is_supervisor(context.member)))
+
+
+def help_text(context: IntakeContext, lang: str) -> str:
+    """The worker's help; supervisors' adds their commands, city supervisors' the city's."""
+    body = text("help", lang, minutes=context.settings.undo_minutes)
+    if is_supervisor(context.member):
+        body += text("help_supervisor", lang)
+    if is_city_wide(context.member):
+        body += text("help_city", lang)
+    return body
 
 
 async def on_cancel_outside_flow(update: Update, context: IntakeContext) -> None:
-    await show(update, text("nothing_to_cancel", language(update)), main_menu(language(update)))
+    lang = language(update)
+    await show(update, text("nothing_to_cancel", lang), main_menu(lang, is_supervisor(context.member)))
 
 
 async def on_stale_button(update: Update, context: IntakeContext) -> None:
@@ -143,5 +155,5 @@ async def on_anything_else(update: Update, context: IntakeContext) -> None:
         return
     lang = language(update)
     await update.message.reply_text(
-        text("help", lang, minutes=context.settings.undo_minutes), reply_markup=main_menu(lang)
+        help_text(context, lang), reply_markup=main_menu(lang, is_supervisor(context.member))
     )

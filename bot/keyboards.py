@@ -55,13 +55,19 @@ def in_rows(choices: Sequence[Choice], per_row: int) -> list[list[Choice]]:
     return [list(choices[i : i + per_row]) for i in range(0, len(choices), per_row)]
 
 
-def main_menu(language: str) -> ReplyKeyboardMarkup:
-    """The menu that stays under the text field on the phone."""
+SUPERVISOR_MENU = ("menu_totals", "menu_sheet", "menu_chart", "menu_missing")
+
+
+def main_menu(language: str, supervisor: bool = False) -> ReplyKeyboardMarkup:
+    """The menu that stays under the text field on the phone; supervisors get 集計 / シート / グラフ / 未報告 too."""
+    rows = [
+        [KeyboardButton(text("menu_log", language)), KeyboardButton(text("menu_repeat", language))],
+        [KeyboardButton(text("menu_mine", language)), KeyboardButton(text("menu_help", language))],
+    ]
+    if supervisor:
+        rows.append([KeyboardButton(text(key, language)) for key in SUPERVISOR_MENU])
     return ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(text("menu_log", language)), KeyboardButton(text("menu_repeat", language))],
-            [KeyboardButton(text("menu_mine", language)), KeyboardButton(text("menu_help", language))],
-        ],
+        rows,
         resize_keyboard=True,
         is_persistent=True,
     )

@@ -72,6 +72,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "menu_repeat": {JA: "🔁 前回と同じ", EN: "🔁 Same as last"},
     "menu_mine": {JA: "📋 自分の記録", EN: "📋 My entries"},
     "menu_help": {JA: "❓ ヘルプ", EN: "❓ Help"},
+    "menu_totals": {JA: "📊 集計", EN: "📊 Totals"},
+    "menu_sheet": {JA: "📄 シート", EN: "📄 Sheet"},
+    "menu_chart": {JA: "📈 グラフ", EN: "📈 Chart"},
+    "menu_missing": {JA: "👀 未報告", EN: "👀 Missing"},
     "help": {
         JA: "📝 記録する … 活動を記録します\n🔁 前回と同じ … 前回の記録を今日の日付で\n📋 自分の記録 … 確認・取消・修正\n"
         "/undo … 直前の記録を取り消す（{minutes}分以内）\n/cancel … 入力を中止\n\n"
@@ -79,6 +83,23 @@ TEXTS: dict[str, dict[str, str]] = {
         EN: "📝 Log … record an activity\n🔁 Same as last … repeat your last entry for today\n"
         "📋 My entries … review, void or correct\n/undo … void your last entry (within {minutes} min)\n"
         "/cancel … stop the current entry\n\nNever type citizens' names, addresses or phone numbers.",
+    },
+    "help_supervisor": {
+        JA: "\n\n【管理者】\n📊 集計 … /totals 今年度の集計（前月末比・前年同期）\n"
+        "📄 シート … /sheet 推進状況確認シート（/sheet 2025-10 でその月末時点）\n"
+        "📈 グラフ … /chart 月別グラフ（今年度と前年度）\n👀 未報告 … /missing 未報告の職員（/missing 2025-10 で前月分）\n"
+        "/note … シートの文章欄（前年度分は6月末まで）",
+        EN: "\n\n[Supervisors]\n📊 Totals … /totals this year (vs last month end and last year)\n"
+        "📄 Sheet … /sheet the progress sheet (/sheet 2025-10 as of that month end)\n"
+        "📈 Chart … /chart monthly chart (this year and last)\n👀 Missing … /missing who has not reported "
+        "(/missing 2025-10 for last month)\n/note … the sheet's text (last year's until the end of June)",
+    },
+    "help_city": {
+        JA: "\n\n【市の管理者】\n集計の「区別（前年同期比）」… 遅れている区から一覧\n"
+        "/sheet 27102 2025-10 … 区のシート　グラフは区を選べます\n/reopen 区コード 年-月 理由 … 締切月の再開",
+        EN: "\n\n[City]\n“Wards vs last year” under Totals … wards furthest behind first\n"
+        "/sheet 27102 2025-10 … one ward's sheet; charts let you choose a ward\n"
+        "/reopen WARD YEAR-MONTH REASON … reopen a locked month",
     },
     # The logging flow
     "ask_kind": {JA: "何を記録しますか？", EN: "What would you like to log?"},

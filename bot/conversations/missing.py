@@ -7,10 +7,10 @@ from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, inline
+from bot.keyboards import Callback, inline, menu_texts
 from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, scope_name_of, ward_of
 from bot.texts import text
 from models.db import session_scope
@@ -29,6 +29,7 @@ LOG_NOW = Callback("log:new")  # starts the logging conversation (flow.py regist
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     return [
         CommandHandler("missing", on_missing),
+        MessageHandler(filters.Text(menu_texts("menu_missing")), on_missing),
         CallbackQueryHandler(on_nudge, pattern=NUDGE.pattern),
         CallbackQueryHandler(on_zero, pattern=ZERO.pattern),
     ]

@@ -9,6 +9,7 @@ from telegram import Update
 from bot.commands import register_commands_for
 from bot.context import IntakeContext, language
 from bot.keyboards import main_menu
+from bot.scope import is_supervisor
 from bot.texts import CITY_LABEL, role_label, text
 from models.db import session_scope
 from models.staff import InviteRejectedError, redeem_invite
@@ -24,7 +25,8 @@ async def on_start(update: Update, context: IntakeContext) -> None:
     assert message is not None and user is not None
     if context.staff is not None:
         await message.reply_text(
-            text("hello_again", lang, name=context.staff.display_name), reply_markup=main_menu(lang)
+            text("hello_again", lang, name=context.staff.display_name),
+            reply_markup=main_menu(lang, is_supervisor(context.staff)),
         )
         return
     code = context.args[0] if context.args else ""
@@ -40,5 +42,5 @@ async def on_start(update: Update, context: IntakeContext) -> None:
     context.staff = staff
     ward_name = (ward.name_ja if lang == "ja" else ward.name_en) if ward else CITY_LABEL[lang]
     welcome = text("welcome", lang, name=staff.display_name, role=role_label(staff.role, lang), ward=ward_name)
-    await message.reply_text(welcome, reply_markup=main_menu(lang))
+    await message.reply_text(welcome, reply_markup=main_menu(lang, is_supervisor(staff)))
     await register_commands_for(context.bot, staff, lang)

@@ -7,10 +7,10 @@ import logging
 from datetime import date
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, in_rows, inline
+from bot.keyboards import Callback, in_rows, inline, menu_texts
 from bot.scope import (
     CITY,
     default_scope,
@@ -26,9 +26,9 @@ from models.catalog import INDICATORS
 from models.db import session_scope
 from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_month
 from models.fiscal import today as japan_today
+from models.reference import wards_in_order
 from models.sheet.chart import render_chart
 from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
-from models.reference import wards_in_order
 from models.tables import Ward
 from models.totals import flag_no_data, indicator_totals
 
@@ -41,8 +41,10 @@ WARD_CODE_LENGTH = 5  # 27102
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     return [
         CommandHandler("chart", on_chart),
+        MessageHandler(filters.Text(menu_texts("menu_chart")), on_chart),
         CallbackQueryHandler(on_chart_indicator, pattern=CHART.pattern),
         CommandHandler("sheet", on_sheet),
+        MessageHandler(filters.Text(menu_texts("menu_sheet")), on_sheet),
     ]
 
 
@@ -81,7 +83,9 @@ async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
     fiscal_year = fiscal_year_of(japan_today())
     threshold = context.settings.regular_meeting_threshold
     async with session_scope(context.sessions) as session:
-        this_year = await flag_no_data(session, await indicator_totals(session, fiscal_year, None, ward_code, threshold))
+        this_year = await flag_no_data(
+            session, await indicator_totals(session, fiscal_year, None, ward_code, threshold)
+        )
         last_year = await flag_no_data(
             session, await indicator_totals(session, fiscal_year - 1, None, ward_code, threshold)
         )

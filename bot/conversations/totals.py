@@ -12,10 +12,10 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, Choice, in_rows, inline
+from bot.keyboards import Callback, Choice, in_rows, inline, menu_texts
 from bot.scope import (
     CITY,
     default_scope,
@@ -57,6 +57,7 @@ RANKING = Callback("totr")  # totr:<fy>:<yyyymm|now>:<indicator code>
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     return [
         CommandHandler("totals", on_totals),
+        MessageHandler(filters.Text(menu_texts("menu_totals")), on_totals),
         CallbackQueryHandler(on_totals_button, pattern=TOTALS.pattern),
         CallbackQueryHandler(on_wards_button, pattern=WARDS.pattern),
         CallbackQueryHandler(on_rank_indicator_button, pattern=RANK_INDICATOR.pattern),

@@ -68,9 +68,11 @@ MATRIX = """
 | tot: 福島区 (forged)     | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓B       | ✓B      | ✗unreg      | ✗group |
 | tot: city (forged)       | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓city    | ✓city   | ✗unreg      | ✗group |
 | totw: wards (forged)     | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗unreg      | ✗group |
+| totr: ranking (forged)   | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗unreg      | ✗group |
 | /sheet                   | ✗unreg   | ✗sup     | ✗sup     | ✓A         | ✓city    | ✓city   | ✗unreg      | ✗group |
 | /chart                   | ✗unreg   | ✗sup     | ✗sup     | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| chart:1-5 (forged)       | ✗unreg   | ✗choice  | ✗choice  | ✓A         | ✓city    | ✓city   | ✗unreg      | ✗group |
+| chart:1-5 都島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✓A         | ✓A       | ✓A      | ✗unreg      | ✗group |
+| chart:1-5 福島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓B       | ✓B      | ✗unreg      | ✗group |
 | /missing                 | ✗unreg   | ✗role    | ✗role    | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
 | nudge: 福島区 (forged)   | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗unreg      | ✗group |
 | /note                    | ✗unreg   | ✗role    | ✗role    | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
@@ -138,9 +140,11 @@ ACTIONS: dict[str, Action] = {
         press="tot:2025:now:city", granted=("2025（令和7）年度　令和7年11月27日時点",), scoped=True
     ),
     "totw: wards (forged)": Action(press="totw:2025:202511", granted=("どの区の集計を見ますか？",)),
+    "totr: ranking (forged)": Action(press="totr:2025:now:1-5", granted=("⑤アウトリーチ件数　区別・前年同期比",)),
     "/sheet": Action(send="/sheet", granted=("推進状況確認シート　令和7年11月27日時点",), scoped=True),
     "/chart": Action(send="/chart", granted=("どの指標のグラフを見ますか？",)),
-    "chart:1-5 (forged)": Action(press="chart:1-5", granted=("⑤アウトリーチ件数　",), scoped=True),
+    "chart:1-5 都島区 (forged)": Action(press=f"chart:1-5:{WARD_A}", granted=("⑤アウトリーチ件数　",), scoped=True),
+    "chart:1-5 福島区 (forged)": Action(press=f"chart:1-5:{WARD_B}", granted=("⑤アウトリーチ件数　",), scoped=True),
     "/missing": Action(send="/missing", granted=("11月に記録がなく", "11月は全員が記録")),
     "nudge: 福島区 (forged)": Action(press=f"nudge:202511:{WARD_B}", granted=("人に催促を送りました。",)),
     "/note": Action(send="/note", granted=("どのシートの文章を編集しますか？",)),

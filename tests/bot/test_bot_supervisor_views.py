@@ -50,7 +50,10 @@ async def test_totals_show_the_same_point_last_year_and_the_previous_year_keeps_
     at = lines.index("⑤アウトリーチ件数: 5件（前月末比 +5）")
     assert lines[at + 1] == "　前年同期 10件（-5）"
     last_year = (await chief.press("◀ 前年度"))[-1]
-    assert last_year.text.splitlines()[:2] == ["2024（令和6）年度　令和6年11月末時点　都島区", "前年同期: 令和5年11月末時点"]
+    assert last_year.text.splitlines()[:2] == [
+        "2024（令和6）年度　令和6年11月末時点　都島区",
+        "前年同期: 令和5年11月末時点",
+    ]
     assert "⑤アウトリーチ件数: 10件（前月末比 +10）\n　前年同期 —" in last_year.text  # 2023: no data, not 0
     assert last_year.text.endswith("過去の数値は管理者が intake baseline set で登録できます。")
     back = (await chief.press("翌年度 ▶"))[-1]
@@ -186,7 +189,8 @@ async def test_until_june_the_previous_years_sheet_text_can_be_written(
         years = (await chief.send("/note"))[-1]
         assert years.text == "どの年度のシートの文章を編集しますか？（前年度分は6月末まで）"
         assert years.button_texts() == ["2025（令和7）年度", "2026（令和8）年度"]
-        assert (await chief.press("2025（令和7）年度"))[-1].text == "2025（令和7）年度：どのシートの文章を編集しますか？"
+        sheets = (await chief.press("2025（令和7）年度"))[-1]
+        assert sheets.text == "2025（令和7）年度：どのシートの文章を編集しますか？"
         await chief.press("基本目標1")
         await chief.press("課題と今後の方向性")
         asked = (await chief.press("＋ 追加"))[-1]
@@ -211,3 +215,32 @@ async def test_until_june_the_previous_years_sheet_text_can_be_written(
         assert chief.answers[-1] == REFUSED
     worker = chat_as(app, api, await add_staff(sessions))
     assert (await worker.send("/note"))[-1].text == "この操作は権限のある方のみ行えます。"
+
+
+@pytest.mark.usefixtures("two_years")
+async def test_help_and_the_menu_follow_the_role(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    worker = chat_as(app, api, await add_staff(sessions))
+    worker_help = (await worker.send("/help"))[-1].text
+    assert "/undo" in worker_help and "集計" not in worker_help
+    assert api.current_keyboard(worker.chat_id) == [["📝 記録する", "🔁 前回と同じ"], ["📋 自分の記録", "❓ ヘルプ"]]
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    chief_help = (await chief.send("/help"))[-1].text
+    assert "【管理者】\n📊 集計 … /totals" in chief_help and "👀 未報告 … /missing" in chief_help
+    assert "/reopen" not in chief_help
+    assert api.current_keyboard(chief.chat_id) == [
+        ["📝 記録する", "🔁 前回と同じ"],
+        ["📋 自分の記録", "❓ ヘルプ"],
+        ["📊 集計", "📄 シート", "📈 グラフ", "👀 未報告"],
+    ]
+    assert (await chief.tap_keyboard("📊 集計"))[-1].text.startswith("2025（令和7）年度　令和7年11月27日時点　都島区")
+    assert (await chief.tap_keyboard("📄 シート"))[-1].document is not None
+    assert (await chief.tap_keyboard("📈 グラフ"))[-1].text == "どの指標のグラフを見ますか？（今年度と前年度）"
+    assert (await chief.tap_keyboard("👀 未報告"))[-1].text.startswith("11月に記録がなく")
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    city_help = (await city.send("/start"))[-1]
+    assert api.current_keyboard(city.chat_id)[-1] == ["📊 集計", "📄 シート", "📈 グラフ", "👀 未報告"]
+    assert city_help.text.startswith("管理 一郎さん、こんにちは")
+    assert "【市の管理者】" in (await city.send("/help"))[-1].text
+    assert (await worker.send("📊 集計"))[-1].text.startswith("集計は区・市の管理者の方が見られます")
