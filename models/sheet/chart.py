@@ -1,4 +1,10 @@
-"""Monthly charts of sheet indicators: this fiscal year against last, as a phone-sized PNG.
+"""Monthly charts of sheet indicators: this fiscal year against last, as a portrait, phone-sized PNG.
+
+The figure is laid out in the phone's own points: 390 pt wide (an iPhone's screen), drawn at 2× for sharpness,
+so a font size here is the size read on the phone; no text is smaller than 11 pt. A month still under way is
+drawn dotted up to the as-of day; this year's latest figure and last year's at the same month are written by
+their points (with the number of answers, n, for the 2-Q share). A year without data (`Totals.no_data`) is
+not drawn as zeros: the chart says 「データなし」.
 
 Pure: no Telegram, no database. The figure is a `matplotlib.figure.Figure` drawn on an Agg canvas, so
 pyplot's global figure registry is never touched. Japanese text uses IPAexGothic (bundled by
@@ -16,6 +22,8 @@ import math
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
 import matplotlib
 from matplotlib import font_manager
@@ -26,12 +34,17 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from models.catalog import INDICATORS_BY_CODE, Aggregation, Denominator, Indicator
-from models.fiscal import FISCAL_YEAR_FIRST_MONTH, as_of_label, fiscal_year_label
+from models.fiscal import FISCAL_YEAR_FIRST_MONTH, as_of_label, fiscal_year_label, month_end
 from models.totals import IndicatorValue, Totals
 
 MAX_INDICATORS = 4
-WIDTH_PX, HEIGHT_PX, DPI = 1000, 700, 100
+PHONE_WIDTH_PT, HEIGHT_PT, POINTS_PER_INCH = 390, 600, 72
+DPI = 2 * POINTS_PER_INCH  # 2×: sharp on a phone's screen
+WIDTH_PX, HEIGHT_PX = PHONE_WIDTH_PT * 2, HEIGHT_PT * 2
+MIN_TEXT_PT = 11  # the smallest text on the chart, as read on a 390 pt wide screen
 MONTH_LABELS = [f"{(FISCAL_YEAR_FIRST_MONTH - 1 + i) % 12 + 1}月" for i in range(12)]  # 4月 … 3月
+MONTH_NUMBERS = [label.removesuffix("月") for label in MONTH_LABELS]  # on the axis: twelve fit 390 pt at 12 pt
+NO_DATA_LABEL = "データなし（—）"
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e")  # one per chosen indicator, in the order chosen
 LAST_YEAR_LIGHTNESS = 0.5  # last year's colour: the indicator's colour mixed half with white
 SEPARATOR = " — "
@@ -60,14 +73,14 @@ def chart_style() -> Iterator[None]:
     with matplotlib.rc_context(
         {
             "font.family": [japanese_font()],
-            "font.size": 16,
-            "axes.titlesize": 18,
-            "axes.labelsize": 16,
-            "xtick.labelsize": 16,
-            "ytick.labelsize": 16,
-            "legend.fontsize": 15,
-            "legend.title_fontsize": 15,
-            "figure.titlesize": 20,
+            "font.size": 13,
+            "axes.titlesize": 14,
+            "axes.labelsize": 12,
+            "xtick.labelsize": 12,
+            "ytick.labelsize": 12,
+            "legend.fontsize": 12,
+            "legend.title_fontsize": 12,
+            "figure.titlesize": 15,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.grid": True,
@@ -81,7 +94,7 @@ def chart_style() -> Iterator[None]:
 
 
 def render_chart(codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str) -> bytes:
-    """A PNG (1000×700 px) of the chosen indicators month by month, this fiscal year against last.
+    """A portrait PNG (780×1200 px, 390 pt wide) of the chosen indicators month by month, this year against last.
 
     `codes`: 1–4 indicator codes. One axes when they share a unit, otherwise one small panel each.
     `title_scope`: who the figures are for, e.g. `都島区` or `大阪市`. ValueError for unknown codes,
@@ -127,7 +140,8 @@ def _chosen(codes: list[str]) -> list[Indicator]:
 
 
 def _draw(indicators: list[Indicator], this_year: Totals, last_year: Totals | None, title_scope: str) -> Figure:
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(PHONE_WIDTH_PT / POINTS_PER_INCH, HEIGHT_PT / POINTS_PER_INCH), dpi=DPI,
+                    layout="constrained")  # fmt: skip
     FigureCanvasAgg(figure)
     colours = {indicator.code: COLOURS[i] for i, indicator in enumerate(indicators)}
     one_panel = len({indicator.unit_ja for indicator in indicators}) == 1
@@ -142,13 +156,13 @@ def _draw(indicators: list[Indicator], this_year: Totals, last_year: Totals | No
         unused.set_axis_off()
     # The one-line title, broken before the date so it stays large on a phone screen.
     head, _, when = chart_title(indicators, this_year, title_scope).rpartition(SEPARATOR)
-    figure.suptitle(f"{head}\n{when}", fontsize=18 if small else 20)
+    figure.suptitle(f"{head}\n{when}", fontsize=14 if small else 15)
     return figure
 
 
 def _grid(panels: int) -> tuple[int, int]:
-    """Rows and columns: full-width panels stacked for one or two, 2×2 for three or four."""
-    return (panels, 1) if panels <= 2 else (2, 2)
+    """Rows and columns: on a portrait screen every panel takes the full width, stacked."""
+    return panels, 1
 
 
 def _draw_panel(
@@ -161,34 +175,61 @@ def _draw_panel(
     small: bool,
     narrow: bool,
 ) -> None:
-    """One axes: per indicator this year (solid, to the as-of month) then last year (dashed, lighter, drawn below)."""
-    text_size = 13 if small else 16
+    """One axes: per indicator this year (solid, the month under way dotted) and last year (dashed, lighter, below)."""
+    text_size = MIN_TEXT_PT if small else 12
     several = len(panel) > 1
     for indicator in panel:
         colour = colours[indicator.code]
-        xs, ys = _series(indicator, this_year)
-        axes.plot(
-            xs, ys, linestyle="-", linewidth=3.5, color=colour, marker="o", markersize=7,
-            label=_legend_label(indicator, this_year, several=several), zorder=3, clip_on=False,
-        )  # fmt: skip
-        _mark_latest(axes, indicator, xs, ys, colour, text_size)
-        if last_year is not None:
+        if this_year.no_data:
+            _say_no_data(axes, this_year, text_size)
+        else:
+            xs, ys = _series(indicator, this_year)
+            _plot_this_year(axes, xs, ys, colour, _legend_label(indicator, this_year, several=several),
+                            partial=not _is_month_end(this_year.as_of))  # fmt: skip
+            _mark_latest(axes, indicator, this_year, xs, ys, colour, text_size)
+        if last_year is not None and last_year.no_data:
+            _say_no_data(axes, last_year, text_size, below=True)
+        elif last_year is not None:
             last_xs, last_ys = _series(indicator, last_year)
             axes.plot(
-                last_xs, last_ys, linestyle="--", linewidth=2.5, color=_lighter(colour), marker="o", markersize=4,
+                last_xs, last_ys, linestyle="--", linewidth=2, color=_lighter(colour), marker="o", markersize=3,
                 label=_legend_label(indicator, last_year, several=several), zorder=2, clip_on=False,
             )  # fmt: skip
+            if not this_year.no_data:
+                _mark_same_point(axes, indicator, this_year, last_year, _lighter(colour), text_size)
     _style_axes(axes, panel, this_year, text_size=text_size, narrow=narrow)
     if small:
-        axes.set_title(panel[0].short_label, fontsize=15, loc="left")
-    percent = panel[0].aggregation is Aggregation.SURVEY_YES_SHARE
-    legend = axes.legend(
-        loc="best" if percent else "upper left",
-        fontsize=11 if small else 15,
-        title=panel[0].short_label if len(panel) == 1 and not small else None,
-        framealpha=0.9,
-    )
-    legend.set_zorder(4)
+        axes.set_title(panel[0].short_label, fontsize=13, loc="left")
+    if axes.get_lines():
+        percent = panel[0].aggregation is Aggregation.SURVEY_YES_SHARE
+        legend = axes.legend(
+            loc="best" if percent else "upper left",
+            fontsize=MIN_TEXT_PT if small else 12,
+            title=panel[0].short_label if len(panel) == 1 and not small else None,
+            framealpha=0.9,
+        )
+        legend.set_zorder(4)
+
+
+def _is_month_end(day: date) -> bool:
+    return day == month_end(day.year, day.month)
+
+
+def _plot_this_year(axes: Axes, xs: list[int], ys: list[float], colour: str, label: str, *, partial: bool) -> None:
+    """Complete months solid; the month under way dotted from the last month end, its point hollow."""
+    whole = len(xs) - 1 if partial else len(xs)
+    style: dict[str, Any] = {"color": colour, "zorder": 3, "clip_on": False}
+    axes.plot(xs[:whole], ys[:whole], linestyle="-", linewidth=3, marker="o", markersize=6, label=label, **style)
+    if partial and xs:
+        start = max(whole - 1, 0)
+        axes.plot(xs[start:], ys[start:], linestyle=":", linewidth=3, **style)
+        axes.plot(xs[-1:], ys[-1:], linestyle="", marker="o", markersize=7, markerfacecolor="white", **style)
+
+
+def _say_no_data(axes: Axes, totals: Totals, size: int, below: bool = False) -> None:
+    """「2024（令和6）年度：データなし（—）」 in place of a line of zeros."""
+    axes.text(0.5, 0.35 if below else 0.55, f"{fiscal_year_label(totals.fiscal_year)}：{NO_DATA_LABEL}",
+              transform=axes.transAxes, ha="center", va="center", fontsize=size, color="#555555")  # fmt: skip
 
 
 def _series(indicator: Indicator, totals: Totals) -> tuple[list[int], list[float]]:
@@ -218,22 +259,53 @@ def _legend_label(indicator: Indicator, totals: Totals, *, several: bool) -> str
     return f"{indicator.short_label}　{year}" if several else year
 
 
-def _mark_latest(axes: Axes, indicator: Indicator, xs: list[int], ys: list[float], colour: str, size: int) -> None:
-    """The latest figure of this year written next to its point, e.g. `128件` or `75.0％`."""
-    if not xs or math.isnan(ys[-1]):
+def figure_text(indicator: Indicator, figure: IndicatorValue) -> str:
+    """A figure as written by its point: `128件`, `10地域`, or for the share `75.0％（n=12）`."""
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        shown = "—" if figure.percent is None else f"{figure.percent:.1f}％"
+        return f"{shown}（n={figure.denominator or 0:,}）"
+    return f"{figure.value:,}{indicator.unit_ja}"
+
+
+def _mark_latest(
+    axes: Axes, indicator: Indicator, totals: Totals, xs: list[int], ys: list[float], colour: str, size: int
+) -> None:
+    """This year's latest figure written next to its point, e.g. `今年 128件` or `今年 75.0％（n=12）`."""
+    series = totals.by_month.get(indicator.code, [])
+    if not xs or not series or math.isnan(ys[-1]):
         return
-    value = ys[-1]
-    text = f"{value:.1f}％" if indicator.unit_ja == "％" else f"{int(value):,}{indicator.unit_ja}"
-    near_end = xs[-1] >= 9
+    near_end = xs[-1] >= 8
     axes.annotate(
-        text, (xs[-1], value), xytext=(-10 if near_end else 10, 8), textcoords="offset points",
-        ha="right" if near_end else "left", va="bottom", fontsize=size, color=colour, zorder=5,
+        f"今年 {figure_text(indicator, series[-1])}", (xs[-1], ys[-1]), xytext=(-8 if near_end else 8, 8),
+        textcoords="offset points", ha="right" if near_end else "left", va="bottom", fontsize=size, color=colour,
+        zorder=5,
+    )  # fmt: skip
+
+
+def _mark_same_point(
+    axes: Axes, indicator: Indicator, this_year: Totals, last_year: Totals, colour: str, size: int
+) -> None:
+    """Last year's figure at this year's latest month, written below its point: `前年 134件`."""
+    series = last_year.by_month.get(indicator.code, [])
+    month = (this_year.as_of.month - FISCAL_YEAR_FIRST_MONTH) % 12
+    if month >= len(series):
+        return
+    figure = series[month]
+    y = _plotted(indicator, figure)
+    if math.isnan(y):
+        return
+    near_end = month >= 8
+    axes.annotate(
+        f"前年 {figure_text(indicator, figure)}", (month, y), xytext=(-8 if near_end else 8, -8),
+        textcoords="offset points", ha="right" if near_end else "left", va="top", fontsize=size,
+        color=_darker(colour), zorder=5,
     )  # fmt: skip
 
 
 def _style_axes(axes: Axes, panel: list[Indicator], this_year: Totals, *, text_size: int, narrow: bool) -> None:
     """Months on x (every other one labelled in a half-width panel, where twelve labels would touch)."""
-    axes.set_xticks(range(12), [label if not narrow or i % 2 == 0 else "" for i, label in enumerate(MONTH_LABELS)])
+    axes.set_xticks(range(12), [label if not narrow or i % 2 == 0 else "" for i, label in enumerate(MONTH_NUMBERS)])
+    axes.set_xlabel("月", fontsize=text_size)
     axes.set_xlim(-0.5, 11.5)
     axes.tick_params(labelsize=text_size)
     axes.set_ylabel(_y_label(panel[0], this_year), fontsize=text_size)
@@ -257,6 +329,12 @@ def _y_label(indicator: Indicator, totals: Totals) -> str:
         return f"地域数（全{areas:,}地域中）" if areas else "地域数（累計）"
     noun = {"件": "件数", "人": "人数", "世帯": "世帯数"}.get(indicator.unit_ja, indicator.unit_ja)
     return f"{noun}（累計）"
+
+
+def _darker(colour: str) -> str:
+    """Last year's label: its line's light shade is too pale for text."""
+    red, green, blue = to_rgb(colour)
+    return to_hex((red * 0.6, green * 0.6, blue * 0.6))
 
 
 def _lighter(colour: str) -> str:

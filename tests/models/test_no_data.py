@@ -1,4 +1,4 @@
-""""No data" (issue 12): a fiscal year and scope with neither live events nor live baselines, unlike a real zero."""
+""" "No data" (issue 12): a fiscal year and scope with neither live events nor live baselines, unlike a real zero."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import io
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from models.catalog import INDICATORS_BY_CODE
 from models.fiscal import fiscal_months
 from models.sheet.chart import (
     HEIGHT_PX,
+    MIN_TEXT_PT,
     MONTH_LABELS,
+    MONTH_NUMBERS,
     WIDTH_PX,
     chart_figure,
     chart_style,
@@ -143,7 +147,7 @@ def test_a_phone_sized_png(codes: list[str]) -> None:
     png = render(codes)
     assert png.startswith(PNG_SIGNATURE)
     pixels = imread(io.BytesIO(png), format="png")
-    assert pixels.shape[:2] == (HEIGHT_PX, WIDTH_PX) == (700, 1000)
+    assert pixels.shape[:2] == (HEIGHT_PX, WIDTH_PX) == (1200, 780)  # portrait, 390 × 600 pt at 2×
 
 
 def test_same_data_same_bytes_without_software_metadata() -> None:
@@ -230,14 +234,16 @@ def test_one_indicator_this_year_solid_last_year_dashed() -> None:
     assert xdata(last_year) == list(range(12))
     assert ydata(last_year)[-1] == 134
     assert this_year.get_color() != last_year.get_color()  # the lighter shade of the same colour
-    assert [text.get_text() for text in axes.get_xticklabels()] == MONTH_LABELS
-    assert MONTH_LABELS[0] == "4月" and MONTH_LABELS[-1] == "3月"
+    assert [text.get_text() for text in axes.get_xticklabels()] == MONTH_NUMBERS
+    assert MONTH_LABELS[0] == "4月" and MONTH_NUMBERS[-1] == "3" and axes.get_xlabel() == "月"
     legend = axes.get_legend()
     assert legend is not None
     assert legend.get_title().get_text() == "⑤アウトリーチ件数"
     assert [text.get_text() for text in legend.get_texts()] == ["2025（令和7）年度", "2024（令和6）年度"]
     assert axes.get_ylabel() == "件数（累計）"
-    assert any(text.get_text() == "115件" for text in axes.texts)  # the latest figure written by its point
+    labels = [text.get_text() for text in axes.texts]
+    assert "今年 115件" in labels  # the latest figure written by its point
+    assert "前年 92件" in labels  # and last year's at the same month (November)
 
 
 def test_without_last_year_only_this_year() -> None:
@@ -303,6 +309,45 @@ def test_labels_readable_once_drawn() -> None:
     assert labels
     assert all(label.get_fontfamily() == ["IPAexGothic"] for label in labels)
     assert min(float(label.get_fontsize()) for label in labels) >= 12
+
+
+@pytest.mark.parametrize("codes", CHOICES, ids=["+".join(codes) for codes in CHOICES])
+def test_every_text_is_at_least_11_pt_on_a_390_pt_wide_phone(codes: list[str]) -> None:
+    """The figure is 390 pt wide, the width a phone shows it at, so font sizes are the sizes read."""
+    with chart_style():
+        figure = chart_figure(codes, THIS_YEAR, LAST_YEAR, "都島区")
+        figure.canvas.draw()
+        texts = [text for text in figure.findobj(Text) if text.get_text() and text.get_visible()]
+    assert figure.get_figwidth() * 72 == 390 and figure.get_figheight() > figure.get_figwidth()
+    assert texts and min(float(text.get_fontsize()) for text in texts) >= MIN_TEXT_PT == 11
+
+
+def test_the_month_under_way_is_drawn_dotted_up_to_the_as_of_day() -> None:
+    partial = make_totals(2025, date(2025, 11, 27), dict(THIS_YEAR.by_month))
+    figure = chart_figure(["1-5"], partial, LAST_YEAR, "都島区")
+    (axes,) = figure.axes
+    whole, under_way, point, last_year = axes.get_lines()
+    assert whole.get_linestyle() == "-" and xdata(whole) == list(range(7))  # April … October, complete
+    assert under_way.get_linestyle() == ":" and xdata(under_way) == [6, 7] and ydata(under_way) == [99, 115]
+    assert point.get_markerfacecolor() == "white" and xdata(point) == [7]
+    assert last_year.get_linestyle() == "--"
+    assert figure.get_suptitle().endswith("令和7年11月27日時点")
+
+
+def test_the_share_shows_how_many_answered() -> None:
+    figure = chart_figure(["2-Q"], THIS_YEAR, LAST_YEAR, "都島区")
+    labels = [text.get_text() for text in figure.axes[0].texts]
+    assert labels == ["今年 75.0％（n=12）", "前年 60.0％（n=10）"]
+
+
+def test_a_year_without_data_is_said_not_drawn_as_zeros() -> None:
+    figure = chart_figure(["1-5"], THIS_YEAR, replace(LAST_YEAR, no_data=True), "都島区")
+    (axes,) = figure.axes
+    assert len(axes.get_lines()) == 1  # this year only
+    assert "2024（令和6）年度：データなし（—）" in [text.get_text() for text in axes.texts]
+    empty = chart_figure(["1-5"], replace(THIS_YEAR, no_data=True), None, "都島区")
+    assert empty.axes[0].get_lines() == []
+    assert [text.get_text() for text in empty.axes[0].texts] == ["2025（令和7）年度：データなし（—）"]
 
 
 # --- refused choices ---------------------------------------------------------------------------------------------
