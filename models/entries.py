@@ -14,6 +14,7 @@ from models.tables import Event
 
 HOUSEHOLD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and copied by hand
 HOUSEHOLD_CODE_LENGTH = 6
+RECENT_HOUSEHOLDS = 6  # offered as buttons in the household step
 
 
 async def latest_entries_of(session: AsyncSession, staff_id: int | None, limit: int) -> list[Event]:
@@ -61,3 +62,22 @@ async def first_counted_on(
         )
     )
     return first
+
+
+async def recent_household_codes(
+    session: AsyncSession, staff_id: int, ward_code: str, limit: int = RECENT_HOUSEHOLDS
+) -> list[str]:
+    """The household codes this person logged most recently in the ward (live entries), newest first."""
+    query = (
+        select(col(Event.household_ref))
+        .where(
+            col(Event.logged_by_staff_id) == staff_id,
+            col(Event.ward_code) == ward_code,
+            col(Event.household_ref).is_not(None),
+            col(Event.voided_at).is_(None),
+        )
+        .group_by(col(Event.household_ref))
+        .order_by(func.max(col(Event.logged_at)).desc(), col(Event.household_ref))
+        .limit(limit)
+    )
+    return [code for code in (await session.scalars(query)).all() if code is not None]

@@ -32,7 +32,7 @@ from models.catalog import (
     kinds_for,
 )
 from models.db import session_scope
-from models.entries import first_counted_on, issue_household_code, last_live_entry_of
+from models.entries import first_counted_on, issue_household_code, last_live_entry_of, recent_household_codes
 from models.events import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
 from models.fiscal import fiscal_year_end, fiscal_year_of
 from models.fiscal import today as japan_today
@@ -50,6 +50,7 @@ KIND, AREA, HOUSEHOLD, DATE, COUNT, ANSWER, CONFIRM, NOTE, REASON = (
 # The buttons of the logging flow (flow.py registers them for each step).
 KIND_BUTTON, AREA_BUTTON, PAGE_BUTTON = Callback("log:kind"), Callback("log:area"), Callback("log:page")
 NEW_HOUSEHOLD_BUTTON, SKIP_HOUSEHOLD_BUTTON = Callback("log:newhh"), Callback("log:skiphh")
+KNOWN_HOUSEHOLD_BUTTON = Callback("log:hh")  # log:hh:<household code>, one of the worker's recent households
 DATE_BUTTON, COUNT_BUTTON, ANSWER_BUTTON = Callback("log:date"), Callback("log:count"), Callback("log:answer")
 SAVE_BUTTON, EDIT_BUTTON, NO_NOTE_BUTTON = Callback("log:save"), Callback("log:edit"), Callback("log:nonote")
 RESUME_BUTTON, RESTART_BUTTON, CANCEL_BUTTON = Callback("log:resume"), Callback("log:restart"), Callback("log:cancel")
@@ -181,7 +182,8 @@ async def _prompt(step: str, draft: Draft, context: IntakeContext, lang: str) ->
     if step == AREA:
         return await _area_prompt(context, draft, lang, draft.get("area_page", 0))
     if step == HOUSEHOLD:
-        rows: list[list[Choice]] = [[(text("button_new_household", lang), NEW_HOUSEHOLD_BUTTON())]]
+        known = [(code, KNOWN_HOUSEHOLD_BUTTON(code)) for code in await _known_households(context, draft)]
+        rows: list[list[Choice]] = [*in_rows(known, 2), [(text("button_new_household", lang), NEW_HOUSEHOLD_BUTTON())]]
         if KINDS_BY_CODE[draft["kind"]].household is Requirement.OPTIONAL:
             rows.append([(text("button_skip", lang), SKIP_HOUSEHOLD_BUTTON())])
         return text("ask_household", lang), inline([*rows, [cancel]])
@@ -460,14 +462,37 @@ async def on_area_text(update: Update, context: IntakeContext) -> State | None:
     return None
 
 
+async def _known_households(context: IntakeContext, draft: Draft) -> list[str]:
+    """The worker's most recent household codes in the draft's ward (up to six), for one tap instead of typing."""
+    if context.member.id is None:
+        return []
+    async with session_scope(context.sessions) as session:
+        return await recent_household_codes(session, context.member.id, draft["ward"])
+
+
+async def on_known_household_button(update: Update, context: IntakeContext) -> State | None:
+    """log:hh:<code> — one of the worker's recent households, taken as if typed."""
+    draft = current_draft(context)
+    code = KNOWN_HOUSEHOLD_BUTTON.arg(update)
+    if draft is None or not is_valid_household_ref(code):
+        await refuse_button(update)
+        return None
+    return await _take_household(update, context, draft, code)
+
+
 async def on_household_text(update: Update, context: IntakeContext) -> State | None:
     draft = current_draft(context)
     if draft is None or await _too_long(update, 50):
         return None
     code = normalise(_typed(update)).upper()
-    lang = language(update)
     if not is_valid_household_ref(code):
-        return await _stay(update, text("household_invalid", lang))
+        return await _stay(update, text("household_invalid", language(update)))
+    return await _take_household(update, context, draft, code)
+
+
+async def _take_household(update: Update, context: IntakeContext, draft: Draft, code: str) -> State | None:
+    """Stores the code; warns when the household already counts this year; asks what comes next."""
+    lang = language(update)
     draft["household"] = code
     since = await _already_counted_since(context, draft)
     notice = text("household_already_counted", lang, since=since) if since else None
