@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Without TELEGRAM_BOT_TOKEN, `make run` starts the offline demo and says how to go live (`intake run` refuses).
 run: $(STAMP)
-	$(BIN)/intake run
+	$(BIN)/intake run --demo-without-token
 
 demo: $(STAMP)
 	$(BIN)/intake demo

@@ -21,7 +21,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.commands import register_default_commands
-from bot.context import RUNTIME, IntakeContext, Runtime, language, show
+from bot.context import FLOW_KEYS, RUNTIME, IntakeContext, Runtime, language, show
 from bot.conversations import admin, corrections, missing, notes, reminder_settings, reopen, reports, totals
 from bot.conversations.flow import build_log_conversation
 from bot.conversations.log_event import SAVE_BUTTON, idempotency_key
@@ -137,11 +137,19 @@ async def on_stale_button(update: Update, context: IntakeContext) -> None:
     assert query is not None
     lang = language(update)
     body = text("expired", lang)
+    if query.data and query.data.startswith(("log:", "reason:")) and _entry_open(context):
+        body = text("other_step_button", lang)  # an older message's button while the entry is still open
     if SAVE_BUTTON.args(update):
         saved = await _saved_event_id(context, update, SAVE_BUTTON.arg(update))
         if saved is not None:
             body = text("already_saved", lang, id=saved)
     await query.answer(body, show_alert=True)
+
+
+def _entry_open(context: IntakeContext) -> bool:
+    """Whether the person is in the middle of an entry, a void or correction, or a bullet of the sheet's text."""
+    user_data = context.user_data or {}
+    return any(user_data.get(key) is not None for key in FLOW_KEYS)
 
 
 async def _saved_event_id(context: IntakeContext, update: Update, draft_id: str) -> int | None:

@@ -33,7 +33,9 @@ async def admit(update: Update, context: IntakeContext) -> None:
     bind_staff(context.staff.id if context.staff else None)  # every later log line of this update carries it
     if context.staff is None and not _is_registration(update):
         log.info("refused unregistered user update=%s", update.update_id)
-        await _refuse(update, text("refuse_stranger", language(update)))
+        async with session_scope(context.sessions) as session:
+            known = await staff_by_telegram_id(session, user.id, active_only=False)
+        await _refuse(update, text("refuse_deactivated" if known else "refuse_stranger", language(update)))
         raise ApplicationHandlerStop
 
 

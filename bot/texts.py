@@ -16,6 +16,10 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "申し訳ありません。このボットは登録された職員の方専用です。管理者から届いた招待リンクから登録してください。",
         EN: "Sorry, this bot is only for registered staff. Please register with the invite link from your administrator.",
     },
+    "refuse_deactivated": {
+        JA: "利用が停止されています。再開が必要な場合は管理者にご連絡ください。",
+        EN: "Your access has been stopped. Please contact your administrator if it should be restored.",
+    },
     "refuse_group": {
         JA: "申し訳ありません。このボットは個別のチャットでのみ利用できます。",
         EN: "Sorry, this bot only works in private chats.",
@@ -222,6 +226,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "expired": {
         JA: "このメニューは期限切れです。もう一度はじめからどうぞ。",
         EN: "This menu has expired. Please start again.",
+    },
+    "other_step_button": {
+        JA: "入力はまだ続いています。このボタンは前の段階のものです。いちばん新しいメッセージのボタンを使ってください。",
+        EN: "Your entry is still open; this button is from an earlier step. Please use the newest message's buttons.",
     },
     "invalid_choice": {
         JA: "その選択は使えません。もう一度選んでください。",

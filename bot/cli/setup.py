@@ -23,6 +23,10 @@ app = typer.Typer()
 NO_TOKEN_MESSAGE = """TELEGRAM_BOT_TOKEN is not set.
 Create a bot with @BotFather, then put its token in .env (TELEGRAM_BOT_TOKEN=123456:ABC...) or the environment.
 To try the bot without Telegram, run `make demo` (an offline chat in this terminal)."""
+DEMO_INSTEAD_MESSAGE = """TELEGRAM_BOT_TOKEN is not set, so this is the offline demo: a chat with the bot in this
+terminal, on its own database (nothing goes to Telegram). To go live, create a bot with @BotFather, put its token
+in .env (TELEGRAM_BOT_TOKEN=123456:ABC...), then run `make run` again.
+"""
 
 
 @app.command("migrate")
@@ -83,14 +87,26 @@ def import_areas_command(
 
 
 @app.command("run")
-def run_command() -> None:
+def run_command(
+    demo_without_token: Annotated[
+        bool, typer.Option("--demo-without-token", help="no token: start the offline demo instead (make run)")
+    ] = False,
+) -> None:
     """Start the bot (long polling, or a webhook with BOT_MODE=webhook): migrate the database, then serve."""
     from bot.app import build_application  # the bot's imports are heavy: only this command needs them
     from bot.context import Runtime
+    from bot.offline.terminal import run_demo
     from bot.serve import ServeConfigError, check_mode, serve
     from models.db import bot_engine
 
     settings = get_settings()
+    if settings.telegram_bot_token is None and demo_without_token:
+        typer.echo(DEMO_INSTEAD_MESSAGE)
+        try:
+            asyncio.run(run_demo(settings.for_demo(), input, print, "worker"))
+        except KeyboardInterrupt:  # Ctrl-C: the demo has already shut the bot down cleanly
+            typer.echo("")
+        return
     if settings.telegram_bot_token is None:
         typer.echo(NO_TOKEN_MESSAGE, err=True)
         raise typer.Exit(2)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date
 from typing import Annotated
 
 import typer
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.request import BaseRequest
 
 from bot.cli.common import day_option, fail
 from models.catalog import Organisation, Role
-from models.config import get_settings
+from models.config import Settings, get_settings
 from models.db import cli_session
 from models.fiscal import today as japan_today
 from models.staff import INVITE_DAYS_DEFAULT, create_invite, deactivate_staff, list_staff, set_leave
@@ -39,12 +43,28 @@ def invite_command(
         code = asyncio.run(_create())
     except ValueError as error:
         raise fail(str(error)) from None
-    username = bot_username or get_settings().bot_username
+    settings = get_settings()
+    username = bot_username or settings.bot_username or asyncio.run(telegram_username(settings))
     if username:
         typer.echo(f"https://t.me/{username.lstrip('@')}?start={code}")
     else:
-        typer.echo("(set BOT_USERNAME to print the t.me link; meanwhile the person can send the bot: /start CODE)")
+        typer.echo("(set BOT_USERNAME or TELEGRAM_BOT_TOKEN to print the t.me link; meanwhile the person can send "
+                   "the bot: /start CODE)")  # fmt: skip
     typer.echo(f"code: {code}  (single use, valid {days} days)")
+
+
+async def telegram_username(settings: Settings, request: BaseRequest | None = None) -> str | None:
+    """The bot's @username as Telegram tells it (getMe), for the invite link; None without a token or an answer."""
+    if settings.telegram_bot_token is None:
+        return None
+    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_base_url,
+              base_file_url=settings.telegram_base_file_url, request=request)  # fmt: skip
+    try:
+        async with bot:  # initialising the bot is its getMe
+            return bot.username
+    except TelegramError as error:
+        logging.getLogger("intake").warning("getMe failed, no invite link: %s", error)
+        return None
 
 
 @staff_app.command("list")

@@ -37,7 +37,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"  # mirrors MAT
 #   ✗scope   「No.N はあなたの担当範囲の記録ではありません。」
 #   ✗choice  「その選択は使えません…」 (a button outside the presser's role or scope: forged callback data)
 #   ✗ward    「区が設定されていないため記録できません…」 (city roles have no ward to log in)
-#   ✗unreg   「申し訳ありません。このボットは登録された職員の方専用です…」 (unregistered or deactivated)
+#   ✗unreg   「申し訳ありません。このボットは登録された職員の方専用です…」 (never registered)
+#   ✗off     「利用が停止されています…」 (deactivated)
 #   ✗known   「このアカウントは登録済みです。」 (a deactivated account cannot register again)
 #   ✗group   「…個別のチャットでのみ利用できます。」, and the bot leaves the group
 #
@@ -49,40 +50,40 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"  # mirrors MAT
 MATRIX = """
 | action                   | stranger | worker_A | worker_B | ward_sup_A | city_sup | admin   | deactivated | group  |
 |--------------------------|----------|----------|----------|------------|----------|---------|-------------|--------|
-| /start                   | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /help                    | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /cancel                  | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /log                     | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗unreg      | ✗group |
-| /outreach                | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗unreg      | ✗group |
-| /consult                 | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗unreg      | ✗group |
-| /participation           | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗unreg      | ✗group |
-| /mine                    | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /undo                    | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /reminders               | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| rem:pause (own)          | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /void own                | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /void colleague          | ✗unreg   | ✗scope   | ✗scope   | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| /void other ward         | ✗unreg   | ✗scope   | ✗scope   | ✗scope     | ✓        | ✓       | ✗unreg      | ✗group |
-| /totals                  | ✗unreg   | ✗sup     | ✗sup     | ✓A         | ✓city    | ✓city   | ✗unreg      | ✗group |
-| tot: 都島区              | ✗unreg   | ✗choice  | ✗choice  | ✓A         | ✓A       | ✓A      | ✗unreg      | ✗group |
-| tot: 福島区 (forged)     | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓B       | ✓B      | ✗unreg      | ✗group |
-| tot: city (forged)       | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓city    | ✓city   | ✗unreg      | ✗group |
-| totw: wards (forged)     | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗unreg      | ✗group |
-| totr: ranking (forged)   | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗unreg      | ✗group |
-| /sheet                   | ✗unreg   | ✗sup     | ✗sup     | ✓A         | ✓city    | ✓city   | ✗unreg      | ✗group |
-| /chart                   | ✗unreg   | ✗sup     | ✗sup     | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| chart:1-5 都島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✓A         | ✓A       | ✓A      | ✗unreg      | ✗group |
-| chart:1-5 福島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓B       | ✓B      | ✗unreg      | ✗group |
-| /missing                 | ✗unreg   | ✗role    | ✗role    | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| nudge: 福島区 (forged)   | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗unreg      | ✗group |
-| /note                    | ✗unreg   | ✗role    | ✗role    | ✓          | ✓        | ✓       | ✗unreg      | ✗group |
-| note:del 福島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✗choice  | ✗choice | ✗unreg      | ✗group |
-| /reopen                  | ✗unreg   | ✗role    | ✗role    | ✗role      | ✓        | ✓       | ✗unreg      | ✗group |
-| /invite                  | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗unreg      | ✗group |
-| /staff                   | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗unreg      | ✗group |
-| /leave                   | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗unreg      | ✗group |
-| /deactivate              | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗unreg      | ✗group |
-| /health                  | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗unreg      | ✗group |
+| /start                   | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /help                    | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /cancel                  | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /log                     | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗off        | ✗group |
+| /outreach                | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗off        | ✗group |
+| /consult                 | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗off        | ✗group |
+| /participation           | ✗unreg   | ✓        | ✓        | ✓          | ✗ward    | ✗ward   | ✗off        | ✗group |
+| /mine                    | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /undo                    | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /reminders               | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| rem:pause (own)          | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /void own                | ✗unreg   | ✓        | ✓        | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /void colleague          | ✗unreg   | ✗scope   | ✗scope   | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| /void other ward         | ✗unreg   | ✗scope   | ✗scope   | ✗scope     | ✓        | ✓       | ✗off        | ✗group |
+| /totals                  | ✗unreg   | ✗sup     | ✗sup     | ✓A         | ✓city    | ✓city   | ✗off        | ✗group |
+| tot: 都島区              | ✗unreg   | ✗choice  | ✗choice  | ✓A         | ✓A       | ✓A      | ✗off        | ✗group |
+| tot: 福島区 (forged)     | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓B       | ✓B      | ✗off        | ✗group |
+| tot: city (forged)       | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓city    | ✓city   | ✗off        | ✗group |
+| totw: wards (forged)     | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗off        | ✗group |
+| totr: ranking (forged)   | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗off        | ✗group |
+| /sheet                   | ✗unreg   | ✗sup     | ✗sup     | ✓A         | ✓city    | ✓city   | ✗off        | ✗group |
+| /chart                   | ✗unreg   | ✗sup     | ✗sup     | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| chart:1-5 都島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✓A         | ✓A       | ✓A      | ✗off        | ✗group |
+| chart:1-5 福島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓B       | ✓B      | ✗off        | ✗group |
+| /missing                 | ✗unreg   | ✗role    | ✗role    | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| nudge: 福島区 (forged)   | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✓        | ✓       | ✗off        | ✗group |
+| /note                    | ✗unreg   | ✗role    | ✗role    | ✓          | ✓        | ✓       | ✗off        | ✗group |
+| note:del 福島区 (forged) | ✗unreg   | ✗choice  | ✗choice  | ✗choice    | ✗choice  | ✗choice | ✗off        | ✗group |
+| /reopen                  | ✗unreg   | ✗role    | ✗role    | ✗role      | ✓        | ✓       | ✗off        | ✗group |
+| /invite                  | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗off        | ✗group |
+| /staff                   | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗off        | ✗group |
+| /leave                   | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗off        | ✗group |
+| /deactivate              | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗off        | ✗group |
+| /health                  | ✗unreg   | ✗role    | ✗role    | ✗role      | ✗role    | ✓       | ✗off        | ✗group |
 | /start CODE (invite)     | ✓        | ✓        | ✓        | ✓          | ✓        | ✓       | ✗known      | ✗group |
 """
 
@@ -98,7 +99,21 @@ def parse_matrix(table: str) -> tuple[list[str], dict[str, dict[str, str]]]:
 
 
 PEOPLE, EXPECTED = parse_matrix(MATRIX)
-OUTCOMES = {"✓", "✓A", "✓B", "✓city", "✗role", "✗sup", "✗scope", "✗choice", "✗ward", "✗unreg", "✗known", "✗group"}
+OUTCOMES = {
+    "✓",
+    "✓A",
+    "✓B",
+    "✓city",
+    "✗role",
+    "✗sup",
+    "✗scope",
+    "✗choice",
+    "✗ward",
+    "✗unreg",
+    "✗off",
+    "✗known",
+    "✗group",
+}
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,7 @@ ACTIONS: dict[str, Action] = {
 
 REFUSALS = {
     "✗unreg": text("refuse_stranger", "ja"),
+    "✗off": text("refuse_deactivated", "ja"),
     "✗group": text("refuse_group", "ja"),
     "✗role": text("not_allowed", "ja"),
     "✗sup": text("totals_workers", "ja"),

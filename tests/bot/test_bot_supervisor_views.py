@@ -244,3 +244,25 @@ async def test_help_and_the_menu_follow_the_role(
     assert city_help.text.startswith("管理 一郎さん、こんにちは")
     assert "【市の管理者】" in (await city.send("/help"))[-1].text
     assert (await worker.send("📊 集計"))[-1].text.startswith("集計は区・市の管理者の方が見られます")
+
+
+async def test_wording_an_older_steps_button_and_cancel_at_the_reason_step(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession], worker: ChatSession
+) -> None:
+    asked = (await worker.send("/outreach"))[-1]
+    await worker.press("今日")
+    await worker.press("今日", asked)  # the date step's button again: the entry is open, not expired
+    assert worker.answers[-1] == (
+        "入力はまだ続いています。このボタンは前の段階のものです。いちばん新しいメッセージのボタンを使ってください。"
+    )
+    await worker.press("1")
+    await worker.press("✅ 保存する")
+    await worker.send("/mine")
+    await worker.press("取消")
+    assert (await worker.send("/cancel"))[-1].text == "入力を中止しました。"  # it did cancel the void
+    assert (await worker.send("/cancel"))[-1].text == "中止する入力はありません。"
+    await worker.press_data("log:date:today", asked)  # nothing open now: that menu has expired
+    assert worker.answers[-1] == "このメニューは期限切れです。もう一度はじめからどうぞ。"
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    await chief.send("/void 1")
+    assert (await chief.send("/cancel"))[-1].text == "入力を中止しました。"
