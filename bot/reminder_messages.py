@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.conversations.missing import month_label_for, reminder_buttons
-from bot.conversations.totals import previous_month_totals, totals_text
+from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
 from bot.scope import default_scope, scope_name_of, ward_of
 from bot.texts import text
 from models.config import Settings
@@ -23,7 +23,7 @@ from models.locks import lock_date
 from models.reporting import missing_reporters
 from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
 from models.tables import Staff
-from models.totals import indicator_totals
+from models.totals import flag_no_data, indicator_totals
 
 
 def _language(staff: Staff) -> str:
@@ -50,14 +50,16 @@ class BotMessenger:
         threshold = self.settings.regular_meeting_threshold
         async with session_scope(self.sessions) as session:
             totals = await indicator_totals(session, fiscal_year_of(as_of), as_of, ward, threshold)
+            totals = await flag_no_data(session, totals)
             previous = await previous_month_totals(session, totals, ward, threshold)
+            last_year = await same_point_last_year_totals(session, totals, threshold)
             scope_label = await scope_name_of(session, ward, lang)
             missing = await missing_reporters(session, ward, year, month, as_of)
             sheet = await collect_sheet(session, fiscal_year_of(as_of), as_of, ward, threshold)
         month_label = month_label_for(as_of, lang)
         lines = [
             text("push_header", lang, month=month_label, lock=lock_date(year, month, self.settings.lock_business_days)),
-            totals_text(totals, previous, scope_label, False, lang),
+            totals_text(totals, previous, last_year, scope_label, False, lang),
             "",
             text("push_missing", lang, month=month_label, names="、".join(s.display_name for s in missing))
             if missing

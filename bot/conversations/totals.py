@@ -128,15 +128,25 @@ async def _show_totals(
 async def _figures(
     session: AsyncSession, context: IntakeContext, fiscal_year: int, as_of: date | None, ward_code: str | None
 ) -> tuple[Totals, bool]:
-    totals, final = await totals_as_of(session, fiscal_year, as_of, ward_code,
-                                       context.settings.regular_meeting_threshold)  # fmt: skip
+    return await flagged_totals(session, fiscal_year, as_of, ward_code, context.settings.regular_meeting_threshold)
+
+
+async def flagged_totals(
+    session: AsyncSession, fiscal_year: int, as_of: date | None, ward_code: str | None, threshold: int
+) -> tuple[Totals, bool]:
+    """The figures (frozen or live, and which), marked when their year and scope have no data at all."""
+    totals, final = await totals_as_of(session, fiscal_year, as_of, ward_code, threshold)
     return await flag_no_data(session, totals), final
 
 
 async def _same_point_last_year(session: AsyncSession, context: IntakeContext, totals: Totals) -> Totals:
+    return await same_point_last_year_totals(session, totals, context.settings.regular_meeting_threshold)
+
+
+async def same_point_last_year_totals(session: AsyncSession, totals: Totals, threshold: int) -> Totals:
     """The figures a year before the as-of date (the 前年同期 column), for the same scope."""
-    last_year, _final = await _figures(session, context, totals.fiscal_year - 1, same_point_last_year(totals.as_of),
-                                       totals.ward_code)  # fmt: skip
+    last_year, _final = await flagged_totals(session, totals.fiscal_year - 1, same_point_last_year(totals.as_of),
+                                             totals.ward_code, threshold)  # fmt: skip
     return last_year
 
 
