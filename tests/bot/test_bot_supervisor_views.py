@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from bot.app import IntakeApplication
-from bot.offline.fake_api import ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import InProcessBotApi
 from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
@@ -115,7 +116,8 @@ async def test_a_city_supervisor_gets_one_wards_sheet_and_chart(
     sheet = (await city.send("/sheet 27103 2025-10"))[-1]
     assert sheet.document is not None and sheet.caption is not None
     assert sheet.caption.startswith("推進状況確認シート　令和7年10月末時点　福島区")
-    assert (await city.send("/sheet 27103"))[-1].caption.startswith("推進状況確認シート　令和7年11月27日時点　福島区")  # type: ignore[union-attr]
+    today = (await city.send("/sheet 27103"))[-1]
+    assert today.caption is not None and today.caption.startswith("推進状況確認シート　令和7年11月27日時点　福島区")
     assert (await city.send("/sheet 99999 2025-10"))[-1].text.startswith("使い方: /sheet")
     assert (await city.send("/sheet 27103 2025-10 extra"))[-1].text.startswith("使い方: /sheet")
     await city.send("/chart")
