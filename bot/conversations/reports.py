@@ -26,10 +26,9 @@ from models.catalog import INDICATORS
 from models.db import session_scope
 from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_month
 from models.fiscal import today as japan_today
-from models.reference import wards_in_order
+from models.reference import ward_exists, wards_in_order
 from models.sheet.chart import render_chart
 from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
-from models.tables import Ward
 from models.totals import flag_no_data, indicator_totals
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ async def _known_scope(context: IntakeContext, scope: str) -> bool:
     if scope == CITY:
         return True
     async with session_scope(context.sessions) as session:
-        return await session.get(Ward, scope) is not None
+        return await ward_exists(session, scope)
 
 
 async def on_sheet(update: Update, context: IntakeContext) -> None:
