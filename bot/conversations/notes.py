@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 TEXT = "note_text"
 SHEET_NUMBERS = {sheet.number for sheet in SHEETS}
 YEAR_BUTTON = Callback("note:year")  # note:year:<fy>
-SHEET_BUTTON, SECTION_BUTTON = Callback("note:sheet"), Callback("note:sec")  # note:sheet:<n>[:<fy>], note:sec:<n>:<s>[:<fy>]
-DELETE_BUTTON, ADD_BUTTON = Callback("note:del"), Callback("note:add")  # note:del:<bullet id>, note:add:<n>:<s>[:<fy>]
+SHEET_BUTTON = Callback("note:sheet")  # note:sheet:<n>[:<fy>]
+SECTION_BUTTON = Callback("note:sec")  # note:sec:<n>:<section>[:<fy>]
+DELETE_BUTTON = Callback("note:del")  # note:del:<bullet id>
+ADD_BUTTON = Callback("note:add")  # note:add:<n>:<section>[:<fy>]
 CANCEL_BUTTON = Callback("note:cancel")  # while a bullet is typed
 
 

@@ -78,17 +78,12 @@ async def on_totals(update: Update, context: IntakeContext) -> None:
 
 async def on_totals_button(update: Update, context: IntakeContext) -> None:
     """tot:<fy>:<yyyymm|now>:<scope> — another year, month or ward, edited into the same message."""
-    parts = _callback_parts(update)
-    when = _parse_when(parts[1], parts[2]) if len(parts) == 4 else None
-    if when is None or not is_supervisor(context.member) or not scope_allowed(context.member, parts[3]):
+    args = TOTALS.args(update) or []
+    when = _parse_when(args[0], args[1]) if len(args) == 3 else None
+    if when is None or not is_supervisor(context.member) or not scope_allowed(context.member, args[2]):
         await refuse_button(update)
         return
-    await _show_totals(update, context, *when, parts[3])
-
-
-def _callback_parts(update: Update) -> list[str]:
-    query = update.callback_query
-    return (query.data or "").split(":") if query else []
+    await _show_totals(update, context, *when, args[2])
 
 
 def _parse_when(raw_year: str, month: str) -> tuple[int, date | None] | None:
@@ -236,33 +231,33 @@ def _next_month(day: date) -> tuple[int, int]:
 
 async def on_wards_button(update: Update, context: IntakeContext) -> None:
     """totw:<fy>:<yyyymm|now> — the 24 wards and the city, for city supervisors and admins."""
-    parts = _callback_parts(update)
-    if not is_city_wide(context.member) or len(parts) != 3 or _parse_when(parts[1], parts[2]) is None:
+    args = WARDS.args(update) or []
+    if not is_city_wide(context.member) or len(args) != 2 or _parse_when(*args) is None:
         await refuse_button(update)
         return
     lang = language(update)
     async with session_scope(context.sessions) as session:
         wards = await wards_in_order(session)
-    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(parts[1], parts[2], w.code)) for w in wards]
-    rows = [[(text("button_city", lang), TOTALS(parts[1], parts[2], CITY))], *in_rows(choices, 3)]
+    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(*args, w.code)) for w in wards]
+    rows = [[(text("button_city", lang), TOTALS(*args, CITY))], *in_rows(choices, 3)]
     await show(update, text("choose_ward", lang), inline(rows))
 
 
 async def on_rank_indicator_button(update: Update, context: IntakeContext) -> None:
     """totk:<fy>:<yyyymm|now> — which indicator the wards are ranked by (city supervisors and admins)."""
-    parts = _callback_parts(update)
-    if not is_city_wide(context.member) or len(parts) != 3 or _parse_when(parts[1], parts[2]) is None:
+    args = RANK_INDICATOR.args(update) or []
+    if not is_city_wide(context.member) or len(args) != 2 or _parse_when(*args) is None:
         await refuse_button(update)
         return
-    choices = [(i.short_label, RANKING(parts[1], parts[2], i.code)) for i in INDICATORS]
+    choices = [(i.short_label, RANKING(*args, i.code)) for i in INDICATORS]
     await show(update, text("ranking_choose", language(update)), inline(in_rows(choices, 1)))
 
 
 async def on_ranking_button(update: Update, context: IntakeContext) -> None:
     """totr:<fy>:<yyyymm|now>:<code> — the wards, furthest behind their own last year first."""
-    parts = _callback_parts(update)
-    when = _parse_when(parts[1], parts[2]) if len(parts) == 4 else None
-    if when is None or not is_city_wide(context.member) or parts[3] not in INDICATORS_BY_CODE:
+    args = RANKING.args(update) or []
+    when = _parse_when(args[0], args[1]) if len(args) == 3 else None
+    if when is None or not is_city_wide(context.member) or args[2] not in INDICATORS_BY_CODE:
         await refuse_button(update)
         return
     lang = language(update)
@@ -270,10 +265,10 @@ async def on_ranking_button(update: Update, context: IntakeContext) -> None:
         city, _final = await _figures(session, context, *when, None)
         last_year = await _same_point_last_year(session, context, city)
         names = {w.code: (w.name_ja if lang == "ja" else w.name_en) for w in await wards_in_order(session)}
-    body = ranking_text(parts[3], city, last_year, names, lang)
+    body = ranking_text(args[2], city, last_year, names, lang)
     month = _month_data(city.as_of)
-    back = [[(text("button_ranking", lang), RANK_INDICATOR(parts[1], month)),
-             (text("button_city", lang), TOTALS(parts[1], month, CITY))]]  # fmt: skip
+    back = [[(text("button_ranking", lang), RANK_INDICATOR(args[0], month)),
+             (text("button_city", lang), TOTALS(args[0], month, CITY))]]  # fmt: skip
     await show(update, body, inline(back))
 
 
