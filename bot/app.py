@@ -37,6 +37,7 @@ from bot.texts import text
 from models.config import TOKYO
 from models.db import session_scope
 from models.entries import entry_id_for_key
+from models.reference import remember_area_names
 from reminders.jobs import ReminderRuntime, schedule_daily_run
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,11 @@ def add_handlers(application: IntakeApplication) -> None:
 
 
 async def _post_init(application: IntakeApplication) -> None:
-    """At start-up (polling or webhook): command menus, the daily scheduler job, and today's missed run."""
+    """At start-up (polling or webhook): command menus, area names for the privacy guard, the daily job."""
     await register_default_commands(application.bot)
     runtime: Runtime = application.bot_data[RUNTIME]
+    async with session_scope(runtime.sessions) as session:
+        await remember_area_names(session)  # place names the guard must not read as people's names
     reminders = ReminderRuntime(runtime.sessions, runtime.settings, BotMessenger(runtime.sessions, runtime.settings))
     if application.job_queue is not None:
         schedule_daily_run(application.job_queue, reminders)  # and, just after start, today's missed run

@@ -6,6 +6,8 @@ Texts are short: they are read on a phone between two home visits.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from models.catalog import KINDS_BY_CODE
 
 JA, EN = "ja", "en"
@@ -405,11 +407,12 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {
+    "name": {JA: "氏名", EN: "a name"},
     "phone": {JA: "電話番号", EN: "a phone number"},
-    "postal_code": {JA: "郵便番号", EN: "a postal code"},
-    "email": {JA: "メールアドレス", EN: "an e-mail address"},
-    "honorific_name": {JA: "「様」「さん」付きの名前", EN: "a name with an honorific"},
+    "id_number": {JA: "マイナンバー等の番号", EN: "an ID number (My Number, insurance card …)"},
     "birth_date": {JA: "生年月日", EN: "a birth date"},
+    "email": {JA: "メールアドレス", EN: "an e-mail address"},
+    "postal_code": {JA: "郵便番号", EN: "a postal code"},
     "address": {JA: "住所", EN: "an address"},
 }
 
@@ -442,5 +445,6 @@ def role_label(role: str, language: str) -> str:
     return ROLE_LABELS.get(role, {}).get(language, role)
 
 
-def personal_data_label(kind: str, language: str) -> str:
-    return PERSONAL_DATA_LABELS[kind][language]
+def personal_data_labels(kinds: Iterable[str], language: str) -> str:
+    """電話番号・氏名: every kind the guard found, so the worker knows what to remove."""
+    return ("・" if language == JA else ", ").join(PERSONAL_DATA_LABELS[kind][language] for kind in kinds)

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.catalog import KINDS_BY_CODE, Requirement
-from models.privacy import is_valid_household_ref, personal_data_in
+from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, is_entry_locked
+from models.privacy import PersonalData, is_valid_household_ref, personal_data_in
 from models.tables import NOTE_MAX_LENGTH, Area, AuditEntry, Event, utcnow
 
 COUNT_MAX = 999
@@ -37,12 +38,16 @@ class Problem(StrEnum):
     FUTURE_DATE = "future_date"
     ALREADY_VOIDED = "already_voided"
     NOT_FOUND = "not_found"
+    MONTH_LOCKED = "month_locked"
 
 
 class EventRejectedError(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
+    """`personal_data` names what the note or reason holds when NOTE_PERSONAL_DATA is among the problems."""
+
+    def __init__(self, problems: list[Problem], personal_data: list[PersonalData] | None = None) -> None:
         super().__init__(", ".join(problems))
         self.problems = problems
+        self.personal_data = personal_data or []
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,18 @@ def note_problems(note: str | None) -> list[Problem]:
     return [Problem.NOTE_PERSONAL_DATA] if personal_data_in(note) else []
 
 
+def rejection(problems: list[Problem], text: str | None) -> EventRejectedError:
+    """The error for these problems, naming the kinds of personal data the note or reason holds."""
+    found = personal_data_in(text) if text and Problem.NOTE_PERSONAL_DATA in problems else []
+    return EventRejectedError(problems, found)
+
+
+async def _refuse_locked(session: AsyncSession, ward_code: str, day: date, today: date, lock_days: int) -> None:
+    """Entries of a closed (and not reopened) ward-month can be neither added nor changed, by any path."""
+    if await is_entry_locked(session, ward_code, day, today, lock_days):
+        raise EventRejectedError([Problem.MONTH_LOCKED])
+
+
 def _presence_problems(rule: Requirement, value: Any, missing: Problem, forbidden: Problem) -> list[Problem]:
     if rule is Requirement.REQUIRED and value is None:
         return [missing]
@@ -133,6 +150,7 @@ async def record_event(
     logged_by_staff_id: int | None = None,
     source: str = "bot",
     corrects_event_id: int | None = None,
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> tuple[Event, bool]:
     """Save a draft once: a second call with the same key returns the first event and False."""
     existing = await session.scalar(select(Event).where(col(Event.idempotency_key) == idempotency_key))
@@ -144,7 +162,8 @@ async def record_event(
         if area is None or area.ward_code != draft.ward_code:
             problems.append(Problem.AREA_NOT_IN_WARD)
     if problems:
-        raise EventRejectedError(problems)
+        raise rejection(problems, draft.note)
+    await _refuse_locked(session, draft.ward_code, draft.occurred_on, today, lock_business_days)
     event = Event(
         **draft.columns(),
         logged_by_staff_id=logged_by_staff_id,
@@ -166,11 +185,19 @@ async def record_event(
 
 
 async def void_event(
-    session: AsyncSession, event_id: int, *, by_staff_id: int | None, reason: str, actor: str = "bot"
+    session: AsyncSession,
+    event_id: int,
+    *,
+    by_staff_id: int | None,
+    reason: str,
+    today: date,
+    actor: str = "bot",
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> Event:
     """Void an event (it stops counting at once); the reason is required and checked like a note."""
     event = await _live_event(session, event_id)
     _check_reason(reason)
+    await _refuse_locked(session, event.ward_code, event.occurred_on, today, lock_business_days)
     event.voided_at = utcnow()
     event.voided_by_staff_id = by_staff_id
     event.void_reason = reason.strip()
@@ -188,10 +215,12 @@ async def correct_event(
     reason: str,
     idempotency_key: str,
     today: date,
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> Event:
     """Replace an event by a corrected copy: the old one is voided and points to its replacement."""
     old = await _live_event(session, event_id)
     _check_reason(reason)
+    await _refuse_locked(session, old.ward_code, old.occurred_on, today, lock_business_days)
     new, _created = await record_event(
         session,
         corrected,
@@ -200,6 +229,7 @@ async def correct_event(
         logged_by_staff_id=by_staff_id,
         source="correction",
         corrects_event_id=old.id,
+        lock_business_days=lock_business_days,
     )
     old.voided_at = utcnow()
     old.voided_by_staff_id = by_staff_id
@@ -222,7 +252,7 @@ async def _live_event(session: AsyncSession, event_id: int) -> Event:
 def _check_reason(reason: str) -> None:
     problems = note_problems(reason)
     if problems:
-        raise EventRejectedError(problems)
+        raise rejection(problems, reason)
 
 
 def _audit(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
 from models.fiscal import business_days_after, month_end
+from models.privacy import refuse_personal_data
 from models.tables import AuditEntry, MonthReopen
 
 DEFAULT_LOCK_BUSINESS_DAYS = 5
@@ -57,11 +58,15 @@ async def reopen_month(
     lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
     actor: str = "bot",
 ) -> MonthReopen:
-    """Open a locked ward-month again for `lock_business_days` business days; audited with its reason."""
+    """Open a locked ward-month again for `lock_business_days` business days; audited with its reason.
+
+    ValueError when the month is open or the reason blank; PersonalDataError when the reason holds personal data.
+    """
     if not is_month_locked(year, month, today, lock_business_days):
         raise ValueError(f"{year}-{month:02d} is not locked")
     if not reason.strip():
         raise ValueError("a reason is required")
+    refuse_personal_data(reason)
     reopen = MonthReopen(
         ward_code=ward_code,
         year=year,

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from models.privacy import remember_places
 from models.tables import Area, Ward
 
 AREA_CSV_COLUMNS = ("area_code", "ward_code", "name_ja", "roster_provided")
@@ -31,6 +32,17 @@ UTF16_FILE = (
 )
 EMPTY_FILE = "the file is empty / ファイルが空です"
 NO_ROWS = "no rows: the file has a header but no areas / 見出しの行だけで、地域の行がありません"
+
+
+_area_names_remembered = False  # per process: the guard must not query the database on every check
+
+
+async def remember_area_names(session: AsyncSession) -> None:
+    """Hand the area master's names to the privacy guard, once per process (imports add their own)."""
+    global _area_names_remembered
+    if not _area_names_remembered:
+        remember_places((await session.scalars(select(col(Area.name_ja)))).all())
+        _area_names_remembered = True
 
 
 def shipped_text(name: str) -> str:
@@ -133,6 +145,7 @@ async def import_areas(session: AsyncSession, csv_text: str) -> AreaImportResult
             area.ward_code, area.name_ja, area.roster_provided = row.ward_code, row.name_ja, roster
             updated += 1
     await session.flush()
+    remember_places(row.name_ja for row in rows)
     return AreaImportResult(added, updated)
 
 

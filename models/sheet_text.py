@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from models.catalog import SheetSection
 from models.fiscal import FISCAL_YEAR_FIRST_MONTH, fiscal_year_of
-from models.privacy import personal_data_in
+from models.privacy import refuse_personal_data
 from models.tables import AuditEntry, SheetBullet, utcnow
 
 BULLET_MAX_LENGTH = 300
@@ -58,12 +58,11 @@ async def add_bullet(
     bullet: str,
     by_staff_id: int | None,
 ) -> SheetBullet:
-    """Append a bullet; refused (ValueError) when empty, too long or looking like personal data."""
+    """Append a bullet; refused when empty or too long (ValueError) or holding personal data (PersonalDataError)."""
     bullet = bullet.strip().removeprefix("・").strip()
     if not bullet or len(bullet) > BULLET_MAX_LENGTH:
         raise ValueError("length")
-    if personal_data_in(bullet):
-        raise ValueError("personal data")
+    refuse_personal_data(bullet)
     last = await session.scalar(
         select(func.max(col(SheetBullet.position))).where(*_in_scope(sheet, fiscal_year, ward_code, section))
     )

@@ -42,8 +42,8 @@ async def add_event(
         count=count,
         answer=answer,
     )
-    event, _created = await record_event(session, draft, idempotency_key=f"test-{next(_keys)}", today=FAR_FUTURE)
+    event, _created = await record_event(session, draft, idempotency_key=f"test-{next(_keys)}", today=on)
     if voided:
         assert event.id is not None
-        await void_event(session, event.id, by_staff_id=None, reason="テストの取消")
+        await void_event(session, event.id, by_staff_id=None, reason="テストの取消", today=on)
     return event

@@ -7,7 +7,7 @@ entry's values become a draft, the person changes what was wrong, and saving rep
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -16,11 +16,11 @@ from bot.context import PENDING_CHANGE, IntakeContext, language, show
 from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, month_label, start_draft
 from bot.keyboards import Callback, in_rows, inline
 from bot.scope import refuse_button
-from bot.texts import kind_label, personal_data_label, text
+from bot.texts import kind_label, personal_data_labels, text
 from models.catalog import Role
 from models.db import session_scope
 from models.entries import last_live_entry_of, latest_entries_of
-from models.events import EventDraft, EventRejectedError, void_event
+from models.events import EventDraft, EventRejectedError, Problem, void_event
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked
 from models.privacy import personal_data_in
@@ -68,10 +68,10 @@ async def on_undo(update: Update, context: IntakeContext) -> None:
             if last is None or last.id is None:
                 await show(update, text("undo_nothing", lang, minutes=minutes))
                 return
-            reason = "取り消し（/undo）"
-            await void_event(session, last.id, by_staff_id=context.member.id, reason=reason)
-    except EventRejectedError:
-        await show(update, text("event_gone", lang, id="?"))
+            entry = (last.id, last.occurred_on)  # read now: a refusal rolls the session back
+            await _void_checked(session, context, last.id, "取り消し（/undo）")
+    except EventRejectedError as rejected:
+        await show(update, _rejection_text(rejected, *entry, lang))
         return
     log.info("undo event=%s staff=%s", last.id, context.member.id)
     await show(update, text("voided", lang, id=last.id))
@@ -170,7 +170,7 @@ async def on_reason_text(update: Update, context: IntakeContext) -> State | None
         return None
     found = personal_data_in(reason)
     if found:
-        await show(update, text("note_personal", lang, what=personal_data_label(found[0], lang)))
+        await show(update, text("note_personal", lang, what=personal_data_labels(found, lang)))
         return None
     return await _apply_reason(update, context, reason)
 
@@ -198,10 +198,26 @@ async def _void(update: Update, context: IntakeContext, event_id: int, reason: s
     lang = language(update)
     try:
         async with session_scope(context.sessions) as session:
-            await void_event(session, event_id, by_staff_id=context.member.id, reason=reason)
-    except EventRejectedError:
-        await show(update, text("event_gone", lang, id=event_id))
+            event = await session.get(Event, event_id)
+            day = event.occurred_on if event is not None else None  # read now: a refusal rolls the session back
+            await _void_checked(session, context, event_id, reason)
+    except EventRejectedError as rejected:
+        await show(update, _rejection_text(rejected, event_id, day, lang))
         return END
     log.info("voided event=%s staff=%s", event_id, context.member.id)
     await show(update, text("voided", lang, id=event_id))
     return END
+
+
+async def _void_checked(session: AsyncSession, context: IntakeContext, event_id: int, reason: str) -> None:
+    await void_event(session, event_id, by_staff_id=context.member.id, reason=reason, today=japan_today(),
+                     lock_business_days=context.settings.lock_business_days)  # fmt: skip
+
+
+def _rejection_text(rejected: EventRejectedError, event_id: int, day: date | None, lang: str) -> str:
+    """The domain's answer as a message: a month that locked meanwhile, personal data, or an entry gone."""
+    if Problem.MONTH_LOCKED in rejected.problems and day is not None:
+        return text("event_locked", lang, id=event_id, month=month_label(day, lang))
+    if Problem.NOTE_PERSONAL_DATA in rejected.problems:
+        return text("note_personal", lang, what=personal_data_labels(rejected.personal_data, lang))
+    return text("event_gone", lang, id=event_id)

@@ -20,7 +20,7 @@ from bot.context import DRAFT, IntakeContext, language, show
 from bot.keyboards import Callback, Choice, in_rows, inline
 from bot.parsing import normalise, parse_count, parse_date
 from bot.scope import refuse_button, scope_name_of
-from bot.texts import kind_label, personal_data_label, text
+from bot.texts import kind_label, personal_data_labels, text
 from models.catalog import (
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
@@ -533,7 +533,7 @@ async def on_note_text(update: Update, context: IntakeContext) -> State | None:
         return await _stay(update, text("note_too_long", lang, max=NOTE_MAX_LENGTH, length=len(note)))
     found = personal_data_in(note)
     if found:
-        return await _stay(update, text("note_personal", lang, what=personal_data_label(found[0], lang)))
+        return await _stay(update, text("note_personal", lang, what=personal_data_labels(found, lang)))
     return await _store(update, context, note=note or None)
 
 
@@ -559,9 +559,7 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
         return None
     key = idempotency_key(update, draft["id"])
     event_draft = EventDraft.from_json(draft)
-    refusal = await date_refusal(context, event_draft.ward_code, event_draft.occurred_on, lang)
-    if refusal:  # a draft resumed days later may have crossed its month's lock
-        return await _stay(update, refusal)
+    lock_days = context.settings.lock_business_days
     try:
         async with session_scope(context.sessions) as session:
             # Sums grow by the count, a distinct count by one if this area or household is new this year;
@@ -577,15 +575,21 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
                     reason=draft["reason"],
                     idempotency_key=key,
                     today=japan_today(),
+                    lock_business_days=lock_days,
                 )
             else:
                 event, _created = await record_event(
-                    session, event_draft, idempotency_key=key, today=japan_today(), logged_by_staff_id=context.member.id
+                    session,
+                    event_draft,
+                    idempotency_key=key,
+                    today=japan_today(),
+                    logged_by_staff_id=context.member.id,
+                    lock_business_days=lock_days,
                 )
             after = await _indicator_total(session, context, event_draft)
             scope = await scope_name_of(session, draft["ward"], lang)
-    except EventRejectedError as rejected:
-        return await _stay(update, _problem_text(rejected.problems, lang))
+    except EventRejectedError as rejected:  # a draft resumed days later may have crossed its month's lock
+        return await _stay(update, _problem_text(rejected, event_draft.occurred_on, lock_days, lang))
     log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.member.id)
     drop_draft(context)
     if before is not None:
@@ -628,7 +632,12 @@ def _saved_text(event: Event, added: int, after: IndicatorValue, scope: str, lan
     return (text("corrected", lang, old=corrected, new=event.id) + "\n" + body) if corrected else body
 
 
-def _problem_text(problems: list[Problem], lang: str) -> str:
+def _problem_text(rejected: EventRejectedError, day: date, lock_days: int, lang: str) -> str:
+    problems = rejected.problems
+    if Problem.MONTH_LOCKED in problems:
+        return text("date_locked", lang, month=month_label(day, lang), days=lock_days)
+    if Problem.NOTE_PERSONAL_DATA in problems:
+        return text("note_personal", lang, what=personal_data_labels(rejected.personal_data, lang))
     if Problem.FUTURE_DATE in problems:
         return text("date_future", lang)
     if Problem.ALREADY_VOIDED in problems or Problem.NOT_FOUND in problems:

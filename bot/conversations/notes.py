@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from bot.context import PENDING_NOTE, IntakeContext, language, show
 from bot.keyboards import Callback, Choice, in_rows, inline
 from bot.scope import CITY, default_scope, is_supervisor, refuse_button
-from bot.texts import personal_data_label, text
+from bot.texts import personal_data_labels, text
 from models.catalog import SECTION_LABELS_JA, SHEETS, SheetSection
 from models.db import session_scope
 from models.fiscal import fiscal_year_label, fiscal_year_of
@@ -174,7 +174,7 @@ async def on_bullet_text(update: Update, context: IntakeContext) -> str | int | 
         return None
     found = personal_data_in(bullet)
     if found:
-        await show(update, text("note_personal", lang, what=personal_data_label(found[0], lang)))
+        await show(update, text("note_personal", lang, what=personal_data_labels(found, lang)))
         return None
     assert context.user_data is not None
     target = context.user_data.pop(PENDING_NOTE, None)

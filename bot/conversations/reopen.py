@@ -7,11 +7,12 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
 from bot.scope import is_city_wide
-from bot.texts import text
+from bot.texts import personal_data_labels, text
 from models.db import session_scope
 from models.fiscal import parse_year_month
 from models.fiscal import today as japan_today
 from models.locks import reopen_month
+from models.privacy import PersonalDataError
 from models.tables import Ward
 
 
@@ -44,6 +45,9 @@ async def on_reopen(update: Update, context: IntakeContext) -> None:
                 today=japan_today(),
                 lock_business_days=context.settings.lock_business_days,
             )
+    except PersonalDataError as found:
+        await show(update, text("note_personal", lang, what=personal_data_labels(found.kinds, lang)))
+        return
     except ValueError as error:
         await show(update, text("reopen_invalid", lang, reason=str(error)))
         return

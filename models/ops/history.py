@@ -1,7 +1,9 @@
 """Event-level history from before the bot: a CSV file imported as events, all rows or none.
 
-Columns (a header row, any order): `kind,date,ward_code,area_code,household_ref,count,answer`
-(`answer` only for agency_survey: yes/no/1/0). UTF-8 (with or without BOM) or cp932 (Excel in Japan).
+Columns (a header row, any order): `kind,date,ward_code,area_code,household_ref,count,answer,note`
+(`answer` only for agency_survey: yes/no/1/0; `note` optional, checked by the privacy guard like a note in the
+chat: a row whose note holds personal data is refused, naming the kind found).
+UTF-8 (with or without BOM) or cp932 (Excel in Japan).
 Dates are `YYYY-MM-DD` or `YYYY/M/D`; full-width digits and letters are read as ASCII.
 
 Every row is checked like an entry in the chat (`models.events.draft_problems`), plus: the ward exists, the
@@ -32,9 +34,11 @@ from sqlmodel import col, select
 from models.catalog import KINDS_BY_CODE
 from models.events import EventDraft, Problem, draft_problems
 from models.fiscal import month_end
-from models.tables import Area, AuditEntry, Event, TotalsSnapshot, Ward
+from models.privacy import PersonalData, personal_data_in
+from models.reference import remember_area_names
+from models.tables import NOTE_MAX_LENGTH, Area, AuditEntry, Event, TotalsSnapshot, Ward
 
-EVENT_CSV_COLUMNS = ("kind", "date", "ward_code", "area_code", "household_ref", "count", "answer")
+EVENT_CSV_COLUMNS = ("kind", "date", "ward_code", "area_code", "household_ref", "count", "answer", "note")
 REQUIRED_COLUMNS = ("kind", "date", "ward_code")
 KEY_PREFIX = "import:"
 KEY_QUERY_CHUNK = 500  # keys per IN (…) when looking for rows imported before
@@ -57,6 +61,16 @@ PROBLEM_TEXTS: dict[Problem, str] = {
     Problem.ANSWER_REQUIRED: "アンケート回答（answer）が必要です（yes/no/1/0）",
     Problem.ANSWER_NOT_ALLOWED: "この種別にはアンケート回答（answer）を書けません",
     Problem.FUTURE_DATE: "未来の日付です",
+    Problem.NOTE_TOO_LONG: f"メモ（note）は{NOTE_MAX_LENGTH}文字までです",
+}
+PERSONAL_DATA_TEXTS: dict[PersonalData, str] = {
+    PersonalData.NAME: "氏名",
+    PersonalData.PHONE: "電話番号",
+    PersonalData.ID_NUMBER: "マイナンバー等の番号",
+    PersonalData.BIRTH_DATE: "生年月日",
+    PersonalData.EMAIL: "メールアドレス",
+    PersonalData.POSTAL_CODE: "郵便番号",
+    PersonalData.ADDRESS: "住所",
 }
 
 
@@ -89,6 +103,7 @@ async def import_events(
     """Import every row of the file as an event, or none (EventImportError lists the problems)."""
     text = decode(csv_bytes_or_text)
     records = _records(text)
+    await remember_area_names(session)  # the guard reads area names as places, not people
     areas = await _areas(session)
     wards = set((await session.scalars(select(col(Ward.code)))).all())
     rows, problems = _checked_rows(records, areas, wards, today)
@@ -202,8 +217,9 @@ def _checked_row(
         household_ref=record.get("household_ref") or None,
         count=count if count is not None else 1,
         answer=answer,
+        note=record.get("note") or None,
     )
-    problems += [PROBLEM_TEXTS.get(problem, str(problem)) for problem in draft_problems(draft, today)]
+    problems += [_problem_text(problem, draft) for problem in draft_problems(draft, today)]
     if problems:
         return None, problems
     normalised = "|".join(
@@ -211,6 +227,13 @@ def _checked_row(
          "" if answer is None else str(int(answer))]
     )  # fmt: skip
     return _Row(draft, normalised), []
+
+
+def _problem_text(problem: Problem, draft: EventDraft) -> str:
+    if problem is Problem.NOTE_PERSONAL_DATA:
+        kinds = "・".join(PERSONAL_DATA_TEXTS[kind] for kind in personal_data_in(draft.note or ""))
+        return f"メモ（note）に個人が分かる情報（{kinds}）が含まれています。その部分を除いてください"
+    return PROBLEM_TEXTS.get(problem, str(problem))
 
 
 def _date(text: str, problems: list[str]) -> date | None:

@@ -25,7 +25,6 @@ from models.sheet_text import add_bullet
 from models.staff import create_invite, deactivate_staff
 from models.tables import Event, Staff
 from tests.bot.conftest import NOW, add_staff, chat_as, stranger
-from tests.builders import FAR_FUTURE
 
 WARD_A, WARD_B = "27102", "27103"  # 都島区, 福島区
 DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"  # mirrors MATRIX (checked below)
@@ -203,8 +202,9 @@ async def entry(sessions: async_sessionmaker[AsyncSession], ward: str, by: Staff
     """An outreach entry in November (open), logged a day ago (so /undo finds nothing to take back)."""
     async with session_scope(sessions) as session:
         draft = EventDraft("outreach", date(2025, 11, 20), ward)
-        event, _created = await record_event(session, draft, idempotency_key=f"matrix-{ward}-{by and by.id}",
-                                             today=FAR_FUTURE, logged_by_staff_id=by.id if by else None)  # fmt: skip
+        key = f"matrix-{ward}-{by and by.id}"
+        event, _created = await record_event(session, draft, idempotency_key=key, today=draft.occurred_on,
+                                             logged_by_staff_id=by.id if by else None)  # fmt: skip
         stored = await session.get(Event, event.id)
         assert stored is not None and stored.id is not None
         stored.logged_at = NOW - timedelta(days=1)

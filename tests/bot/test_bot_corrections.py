@@ -91,7 +91,7 @@ async def test_a_reason_with_personal_data_is_refused(worker: ChatSession) -> No
     await worker.send("/mine")
     await worker.press(f"取消 No.{old}")
     refused = await worker.send("田中さんの件は別の記録")
-    assert refused[-1].text.startswith("個人が分かる情報（「様」「さん」付きの名前）")
+    assert refused[-1].text.startswith("個人が分かる情報（氏名）")
     assert (await worker.send("別の記録と重複"))[-1].text == f"No.{old} を取り消しました。"
 
 

@@ -54,7 +54,7 @@ async def test_bad_counts_and_notes(worker: ChatSession, sessions: async_session
     await worker.send("999")
     await worker.press("メモを追加")
     personal = await worker.send("山田様、090-1234-5678")
-    assert replies_text(personal).startswith("個人が分かる情報（電話番号）が含まれているようです")
+    assert replies_text(personal).startswith("個人が分かる情報（氏名・電話番号）が含まれているようです")
     assert replies_text(await worker.send("あ" * 201)) == "メモは200文字までです（今は201文字）。"
     card = await worker.send("電話で近況確認")
     assert "メモ: 電話で近況確認" in card[-1].text

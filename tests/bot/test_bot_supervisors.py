@@ -17,6 +17,7 @@ from bot.offline.fake_api import BotMessage, InProcessBotApi
 from models.catalog import INDICATORS_BY_CODE, Role
 from models.db import session_scope
 from models.events import EventDraft, correct_event
+from models.locks import reopen_month
 from models.sheet.workbook import YEAR_COLUMNS, row_of
 from models.snapshots import close_month
 from models.tables import AuditEntry, Staff, ZeroReport
@@ -219,6 +220,7 @@ async def test_a_closed_months_sheet_is_the_frozen_one(
         october = await add_event(session, "outreach", date(2025, 10, 6), count=2)
         await close_month(session, 2025, 10)
         assert october.id is not None
+        await reopen_month(session, "27102", 2025, 10, reason="件数の修正", by_staff_id=None, today=date(2025, 11, 27))
         await correct_event(session, october.id, replace(EventDraft.of(october), count=9), by_staff_id=None,
                             reason="件数誤り", idempotency_key="late", today=date(2025, 11, 27))  # fmt: skip
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)

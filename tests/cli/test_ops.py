@@ -24,7 +24,7 @@ from models.db import head_revision, make_engine, session_factory, session_scope
 from models.events import EventDraft, record_event
 from models.sheet.export import EXPORT_COLUMNS
 from models.staff import create_invite, redeem_invite
-from tests.builders import FAR_FUTURE, add_event
+from tests.builders import add_event
 
 runner = CliRunner()
 
@@ -57,7 +57,7 @@ def _fill(path: Path) -> None:
                 invite = await create_invite(session, Role.WORKER, "27102")
                 await redeem_invite(session, invite.code, 7_000_000_001, "職員C", "ja")
                 draft = EventDraft("outreach", date(2025, 6, 1), "27102", count=2, note="見守りで訪問した")
-                await record_event(session, draft, idempotency_key="cli-1", today=FAR_FUTURE)
+                await record_event(session, draft, idempotency_key="cli-1", today=draft.occurred_on)
                 await add_event(session, "outreach", date(2025, 6, 2), count=3, voided=True)
                 await add_event(session, "complex_intake", date(2025, 7, 1), "27103", count=4)
         finally:

@@ -19,7 +19,7 @@ from models.events import (
     void_event,
 )
 from models.tables import AuditEntry, Event
-from tests.builders import FAR_FUTURE, add_event, area_id
+from tests.builders import add_event, area_id
 
 TODAY = date(2025, 11, 27)
 
@@ -87,7 +87,7 @@ async def test_an_area_of_another_ward_is_refused(session: AsyncSession) -> None
 async def test_void_keeps_the_row_and_writes_the_audit_log(session: AsyncSession) -> None:
     event = await add_event(session, "outreach", date(2025, 6, 1))
     assert event.id is not None
-    await void_event(session, event.id, by_staff_id=None, reason="二重登録")
+    await void_event(session, event.id, by_staff_id=None, reason="二重登録", today=event.occurred_on)
     stored = await session.get(Event, event.id)
     assert stored is not None
     assert stored.voided_at is not None
@@ -95,14 +95,14 @@ async def test_void_keeps_the_row_and_writes_the_audit_log(session: AsyncSession
     actions = (await session.scalars(select(AuditEntry.action).order_by(col(AuditEntry.id)))).all()
     assert list(actions) == ["record", "void"]
     with pytest.raises(EventRejectedError, match="already_voided"):
-        await void_event(session, event.id, by_staff_id=None, reason="もう一度")
+        await void_event(session, event.id, by_staff_id=None, reason="もう一度", today=event.occurred_on)
 
 
 async def test_void_reason_is_checked_for_personal_data(session: AsyncSession) -> None:
     event = await add_event(session, "outreach", date(2025, 6, 1))
     assert event.id is not None
     with pytest.raises(EventRejectedError, match="note_personal_data"):
-        await void_event(session, event.id, by_staff_id=None, reason="鈴木様の件は誤り")
+        await void_event(session, event.id, by_staff_id=None, reason="鈴木様の件は誤り", today=event.occurred_on)
 
 
 async def test_correction_replaces_the_old_event(session: AsyncSession) -> None:
@@ -115,7 +115,7 @@ async def test_correction_replaces_the_old_event(session: AsyncSession) -> None:
         by_staff_id=None,
         reason="件数誤り",
         idempotency_key="corr-1",
-        today=FAR_FUTURE,
+        today=old.occurred_on,
     )
     stored_old = await session.get(Event, old.id)
     assert stored_old is not None

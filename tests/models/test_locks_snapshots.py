@@ -14,7 +14,7 @@ from models.locks import is_entry_locked, lock_date, reopen_month
 from models.snapshots import close_due_months, close_month, stored_snapshot, totals_as_of
 from models.tables import AuditEntry
 from models.totals import indicator_totals
-from tests.builders import FAR_FUTURE, add_event
+from tests.builders import add_event
 
 
 def test_a_month_locks_five_business_days_after_it_ends() -> None:
@@ -47,7 +47,7 @@ async def test_a_snapshot_reproduces_the_month_after_a_correction(session: Async
     assert not await close_month(session, 2025, 11)  # once only
     assert outreach.id is not None
     await correct_event(session, outreach.id, replace(EventDraft.of(outreach), count=5), by_staff_id=None,
-                        reason="件数誤り", idempotency_key="late-fix", today=FAR_FUTURE)  # fmt: skip
+                        reason="件数誤り", idempotency_key="late-fix", today=outreach.occurred_on)  # fmt: skip
     live = await indicator_totals(session, 2025, date(2025, 11, 30))
     frozen, final = await totals_as_of(session, 2025, date(2025, 11, 30), None)
     assert (live.indicators["1-5"].value, frozen.indicators["1-5"].value, final) == (6, 4, True)

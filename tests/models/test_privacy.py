@@ -1,49 +1,125 @@
-"""The personal-data check on notes and the household reference format (pure)."""
+"""The personal-data guard on free text (pure) and the household reference format.
+
+The labelled corpus in tests/data/privacy_corpus.tsv is the guard's yardstick: the test prints recall on the
+notes that hold personal data and the false-refusal rate on the ordinary ones, and fails below the targets.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from models.privacy import PersonalData, is_valid_household_ref, personal_data_in
+from models.privacy import (
+    PersonalData,
+    PersonalDataError,
+    is_valid_household_ref,
+    personal_data_in,
+    refuse_personal_data,
+    remember_places,
+)
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "privacy_corpus.tsv"
+RECALL_TARGET = 0.97
+FALSE_REFUSAL_TARGET = 0.03
+ORDINARY = "-"
+
+
+def corpus() -> list[tuple[str, str]]:
+    """(kind or "-", note) for every labelled note."""
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+    assert all(len(row) == 2 for row in rows), [row for row in rows if len(row) != 2]
+    return [(kind, note) for kind, note in rows]
+
+
+def test_the_corpus_is_large_and_half_personal() -> None:
+    rows = corpus()
+    personal = [kind for kind, _note in rows if kind != ORDINARY]
+    assert len(rows) >= 150
+    assert 0.4 <= len(personal) / len(rows) <= 0.6
+    assert {PersonalData(kind) for kind in personal} == set(PersonalData)  # every kind is in it
+
+
+def test_recall_and_false_refusals_on_the_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = corpus()
+    personal = [(PersonalData(kind), note) for kind, note in rows if kind != ORDINARY]
+    ordinary = [note for kind, note in rows if kind == ORDINARY]
+    missed = [(kind, note) for kind, note in personal if kind not in personal_data_in(note)]
+    refused = [(note, personal_data_in(note)) for note in ordinary if personal_data_in(note)]
+    recall = 1 - len(missed) / len(personal)
+    false_refusals = len(refused) / len(ordinary)
+    with capsys.disabled():
+        print(f"\nprivacy corpus: recall {recall:.1%} of {len(personal)} notes with personal data (kind named), "
+              f"false refusals {false_refusals:.1%} of {len(ordinary)} ordinary notes")  # fmt: skip
+    assert recall >= RECALL_TARGET, missed
+    assert false_refusals <= FALSE_REFUSAL_TARGET, refused
 
 
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("090-1234-5678", PersonalData.PHONE),
+        # the seven notes of issue 11, saved before the guard knew them
+        ("1940/03/02生", PersonalData.BIRTH_DATE),
+        ("090 1234 5678", PersonalData.PHONE),
+        ("山田宅訪問", PersonalData.NAME),
+        ("田中一郎と面談", PersonalData.NAME),
+        ("(06)6123-4567", PersonalData.PHONE),
+        ("マイナンバー123456789012", PersonalData.ID_NUMBER),
+        ("昭和15年生まれの男性", PersonalData.BIRTH_DATE),
+        # and their relatives
         ("０６－６２０８－１２３４に連絡", PersonalData.PHONE),  # full-width digits
-        ("09012345678", PersonalData.PHONE),
+        ("（０６）６１２３－４５６７", PersonalData.PHONE),  # full-width parentheses
+        ("090.1234.5678", PersonalData.PHONE),
         ("〒530-0001", PersonalData.POSTAL_CODE),
-        ("530-0001", PersonalData.POSTAL_CODE),
         ("taro@example.jp", PersonalData.EMAIL),
-        ("山田様宅へ訪問", PersonalData.HONORIFIC_NAME),
-        ("田中さんと面談", PersonalData.HONORIFIC_NAME),
-        ("花子ちゃん", PersonalData.HONORIFIC_NAME),
-        ("生年月日を確認", PersonalData.BIRTH_DATE),
-        ("昭和20年5月1日生まれ", PersonalData.BIRTH_DATE),
+        ("山田様宅へ訪問", PersonalData.NAME),
+        ("梅田さんと面談", PersonalData.NAME),  # a place as a surname, with an honorific
+        ("みよこさん", PersonalData.NAME),  # a given name in kana
         ("S20.5.1", PersonalData.BIRTH_DATE),
+        ("1940年生", PersonalData.BIRTH_DATE),
+        ("被保険者番号0012345678", PersonalData.ID_NUMBER),  # the word wins over the phone-like digits
         ("都島本通3丁目", PersonalData.ADDRESS),
         ("1-2-3に居住", PersonalData.ADDRESS),
     ],
 )
-def test_personal_data_is_found(text: str, kind: PersonalData) -> None:
+def test_personal_data_is_found_and_named(text: str, kind: PersonalData) -> None:
     assert kind in personal_data_in(text)
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "定例訪問。変化なし",
+        "社協の担当者さんへ",  # a role, not a name (refused before issue 11)
         "民生委員さんから連絡",
-        "娘さんと同居",
-        "皆さんで見守り",
-        "本人と面談",
-        "5人参加",
+        "区役所の保健師さんと情報共有",  # 保健師 is split 保 + 健師 by the analyser
+        "町会長さんに報告",
+        "梅田で会議",
+        "今里の集会所で交流会",  # a place the dictionary reads as a surname
+        "Aさん宅訪問、変わりなし",  # an initial identifies no one
+        "85歳男性、足腰が弱っている",
+        "R7.11.3に再訪",
+        "マイナンバーカードの申請を手伝った",
         "11/3に再訪予定",
     ],
 )
 def test_ordinary_case_notes_pass(text: str) -> None:
     assert personal_data_in(text) == []
+
+
+def test_the_refusal_names_every_kind_in_order() -> None:
+    with pytest.raises(PersonalDataError) as refused:
+        refuse_personal_data("山田 090-1234-5678")
+    assert refused.value.kinds == [PersonalData.NAME, PersonalData.PHONE]
+    assert str(refused.value) == "name, phone"  # the kinds, never the text
+
+
+def test_area_names_handed_in_are_places() -> None:
+    note = "高見沢地域の交流会"
+    was_a_name = PersonalData.NAME in personal_data_in(note)
+    remember_places(["高見沢地域"])
+    assert was_a_name  # the analyser reads 高見沢 as a surname …
+    assert personal_data_in(note) == []  # … but it is the name of an area in the area master
 
 
 @pytest.mark.parametrize(("ref", "valid"), [("27102-H0001", True), ("H1", True), ("山田", False), ("", False),

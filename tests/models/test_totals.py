@@ -21,7 +21,7 @@ from models.totals import (
     totals_for_every_scope,
     year_to_date,
 )
-from tests.builders import FAR_FUTURE, add_event
+from tests.builders import add_event
 
 FY = 2025
 AS_OF = date(2025, 11, 30)
@@ -158,7 +158,7 @@ async def test_a_correction_counts_once_with_its_new_value(dataset: AsyncSession
         by_staff_id=None,
         reason="件数の入力誤り",
         idempotency_key="fix-1",
-        today=FAR_FUTURE,
+        today=original.occurred_on,
     )
     assert (await totals(dataset)).indicators["1-5"].value == 4 + 2
 

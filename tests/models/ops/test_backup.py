@@ -95,11 +95,11 @@ async def _fill(sessions: async_sessionmaker[AsyncSession]) -> None:
         await add_event(session, "agency_survey", date(2025, 8, 1), answer=True)
         await add_event(session, "agency_survey", date(2025, 8, 2), "27103", answer=False)
         draft = EventDraft("watch_consultation", date(2025, 9, 1), "27102", count=3, note="電話で相談")
-        wrong, _ = await record_event(session, draft, idempotency_key="b-1", today=FAR_FUTURE,
+        wrong, _ = await record_event(session, draft, idempotency_key="b-1", today=draft.occurred_on,
                                       logged_by_staff_id=worker.id)  # fmt: skip
         assert wrong.id is not None
         await correct_event(session, wrong.id, replace(EventDraft.of(wrong), count=4), by_staff_id=supervisor.id,
-                            reason="件数の誤り", idempotency_key="b-2", today=FAR_FUTURE)  # fmt: skip
+                            reason="件数の誤り", idempotency_key="b-2", today=wrong.occurred_on)  # fmt: skip
         await add_event(session, "tsunagaru_meeting", date(2024, 11, 5), "27103", count=2)  # the year before
         await add_bullet(session, 1, 2025, "27102", SheetSection.ACTIVITIES, "見守り活動の研修", supervisor.id)
         await close_month(session, 2025, 5, actor="test")
@@ -129,7 +129,7 @@ async def _totals(engine: AsyncEngine) -> list[dict[str, Any]]:
 async def _add_event_after_restore(engine: AsyncEngine) -> int | None:
     async with session_scope(session_factory(engine)) as session:
         draft = EventDraft("outreach", date(2025, 10, 1), "27102", count=1)
-        event, _ = await record_event(session, draft, idempotency_key="after-restore", today=FAR_FUTURE)
+        event, _ = await record_event(session, draft, idempotency_key="after-restore", today=draft.occurred_on)
         session.add(AuditEntry(action="test", entity="event", entity_id=str(event.id)))
         await add_event(session, "area_meeting", date(2025, 10, 2), area="27102-04")
         return event.id

@@ -106,7 +106,7 @@ async def test_one_row_may_have_several_problems(session: AsyncSession) -> None:
     [
         ("", "必須の列がありません: kind, date, ward_code"),
         ("kind,date\noutreach,2024-06-03\n", "必須の列がありません: ward_code"),
-        ("kind,date,ward_code,note\n", "不明な列があります: note"),
+        ("kind,date,ward_code,memo\n", "不明な列があります: memo"),
         (HEADER, "データ行がありません"),
         (HEADER + ",,,,,,\n", "データ行がありません"),
     ],
@@ -155,7 +155,9 @@ async def test_a_voided_imported_event_stays_voided(session: AsyncSession) -> No
     await import_events(session, GOOD, today=TODAY)
     outreach = await session.scalar(select(Event).where(col(Event.kind) == "outreach"))
     assert outreach is not None and outreach.id is not None
-    await void_event(session, outreach.id, by_staff_id=None, reason="重複して取り込んだため", actor="cli")
+    await void_event(
+        session, outreach.id, by_staff_id=None, reason="重複して取り込んだため", actor="cli", today=outreach.occurred_on
+    )
     again = await import_events(session, GOOD, today=TODAY)
     assert (again.added, again.skipped) == (0, 6)
     assert (await indicator_totals(session, 2024, date(2025, 3, 31))).indicators["1-5"].value == 0

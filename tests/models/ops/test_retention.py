@@ -22,7 +22,6 @@ from models.ops.retention import PURGE_ACTION, count_purgeable_notes, note_cutof
 from models.reference import ensure_wards
 from models.tables import AuditEntry, Event
 from models.totals import Totals, indicator_totals
-from tests.builders import FAR_FUTURE
 
 TODAY = date(2025, 11, 27)
 OLD_NOTE = "古い訪問のメモ"
@@ -32,10 +31,10 @@ _keys = itertools.count()
 
 async def noted(session: AsyncSession, on: date, note: str | None, *, count: int = 1, voided: bool = False) -> Event:
     draft = EventDraft("outreach", on, "27102", count=count, note=note)
-    event, _created = await record_event(session, draft, idempotency_key=f"retention-{next(_keys)}", today=FAR_FUTURE)
+    event, _created = await record_event(session, draft, idempotency_key=f"retention-{next(_keys)}", today=on)
     if voided:
         assert event.id is not None
-        await void_event(session, event.id, by_staff_id=None, reason="二重登録")
+        await void_event(session, event.id, by_staff_id=None, reason="二重登録", today=on)
     return event
 
 

@@ -24,7 +24,7 @@ from models.sheet.export import (
     render_events,
 )
 from models.staff import create_invite, redeem_invite
-from tests.builders import FAR_FUTURE, add_event, area_id
+from tests.builders import add_event, area_id
 
 NOTE = "公園の清掃活動で声かけ"
 VOID_REASON = "重複して記録したため"
@@ -41,16 +41,16 @@ async def _dataset(session: AsyncSession) -> dict[str, int]:
     draft = EventDraft("area_meeting", date(2025, 5, 10), "27102", area_id=await area_id(session, "27102-01"),
                        note=NOTE)  # fmt: skip
     noted, _ = await record_event(
-        session, draft, idempotency_key="noted", today=FAR_FUTURE, logged_by_staff_id=worker.id
+        session, draft, idempotency_key="noted", today=draft.occurred_on, logged_by_staff_id=worker.id
     )
     survey = await add_event(session, "agency_survey", date(2025, 6, 2), answer=False)
     voided = await add_event(session, "outreach", date(2025, 6, 3), count=2, household="27102-H0001")
     assert voided.id is not None
-    await void_event(session, voided.id, by_staff_id=worker.id, reason=VOID_REASON)
+    await void_event(session, voided.id, by_staff_id=worker.id, reason=VOID_REASON, today=voided.occurred_on)
     wrong = await add_event(session, "watch_consultation", date(2025, 7, 1), count=3)
     assert wrong.id is not None
     fixed = await correct_event(session, wrong.id, replace(EventDraft.of(wrong), count=4), by_staff_id=worker.id,
-                                reason=CORRECTION_REASON, idempotency_key="fixed", today=FAR_FUTURE)  # fmt: skip
+                                reason=CORRECTION_REASON, idempotency_key="fixed", today=wrong.occurred_on)  # fmt: skip
     other_ward = await add_event(session, "tsunagaru_meeting", date(2026, 3, 31), "27103")
     await add_event(session, "outreach", date(2025, 3, 31))  # FY2024: not exported
     ids = {"noted": noted.id, "survey": survey.id, "voided": voided.id, "wrong": wrong.id, "fixed": fixed.id,

@@ -34,7 +34,7 @@ from models.sheet.workbook import (
 )
 from models.tables import Event, SheetBullet, utcnow
 from models.totals import IndicatorValue, Totals, indicator_totals, sheet_notation
-from tests.builders import FAR_FUTURE, add_event
+from tests.builders import add_event
 
 FY = 2025
 AS_OF = date(2025, 11, 30)
@@ -53,7 +53,7 @@ class Dataset:
 
 async def _noted_intake(session: AsyncSession) -> Event:
     draft = EventDraft("complex_intake", date(2025, 9, 9), MIYAKOJIMA, count=5, note=SECRET_NOTE)
-    event, _created = await record_event(session, draft, idempotency_key="sheet-noted-intake", today=FAR_FUTURE)
+    event, _created = await record_event(session, draft, idempotency_key="sheet-noted-intake", today=draft.occurred_on)
     return event
 
 
