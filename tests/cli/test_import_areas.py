@@ -12,7 +12,9 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from models.reference import AreaImportError, import_areas, import_areas_file
+from models import reference
+from models.privacy import PersonalData, personal_data_in
+from models.reference import AreaImportError, import_areas, import_areas_file, remember_area_names
 from models.tables import Area
 
 HEADER = "area_code,ward_code,name_ja,roster_provided"
@@ -181,3 +183,21 @@ def test_the_cli_refuses_an_undecodable_file(database: Path, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "文字コードを判別できません (UTF-8 / Shift_JIS)" in result.output
     assert _area_table(database) == []
+
+
+async def test_area_names_are_places_for_the_privacy_guard(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An area named like a surname is a place: imported areas at once, the stored master at start-up."""
+    imported, stored = {"sqlite": ("宇野地域", "桑原地域"), "postgresql": ("藤森地域", "宇佐美地域")}[
+        session.get_bind().dialect.name
+    ]  # the guard's place names live as long as the process: each database run uses names of its own
+    assert PersonalData.NAME in personal_data_in(f"{imported}で会議")
+    await import_areas(session, f"{HEADER}\n27102-91,27102,{imported},1\n")
+    assert personal_data_in(f"{imported}で会議") == []
+    session.add(Area(code="27102-92", ward_code="27102", name_ja=stored))
+    await session.flush()
+    assert PersonalData.NAME in personal_data_in(f"{stored}で会議")
+    monkeypatch.setattr(reference, "_area_names_remembered", False)  # as in a new process
+    await remember_area_names(session)
+    assert personal_data_in(f"{stored}で会議") == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,8 @@ from models.events import (
     record_event,
     void_event,
 )
+from models.locks import reopen_month
+from models.privacy import PersonalData
 from models.tables import AuditEntry, Event
 from tests.builders import add_event, area_id
 
@@ -71,9 +73,38 @@ def test_a_clean_draft_has_no_problems() -> None:
 
 async def test_rejected_drafts_save_nothing(session: AsyncSession) -> None:
     with pytest.raises(EventRejectedError) as raised:
-        await record_event(session, draft(note="田中さんに電話"), idempotency_key="k", today=TODAY)
+        await record_event(session, draft(note="田中に電話 06 6123 4567"), idempotency_key="k", today=TODAY)
     assert raised.value.problems == [Problem.NOTE_PERSONAL_DATA]
+    assert raised.value.personal_data == [PersonalData.NAME, PersonalData.PHONE]  # what the worker must remove
     assert await event_count(session) == 0
+
+
+NOVEMBER_LOCKED = date(2025, 12, 6)  # lock_date(2025, 11)
+
+
+async def test_a_locked_month_takes_no_new_entry(session: AsyncSession) -> None:
+    with pytest.raises(EventRejectedError) as raised:
+        await record_event(session, draft(), idempotency_key="late", today=NOVEMBER_LOCKED)
+    assert raised.value.problems == [Problem.MONTH_LOCKED]
+    await record_event(session, draft(), idempotency_key="in-time", today=NOVEMBER_LOCKED - timedelta(days=1))
+    assert await event_count(session) == 1
+
+
+async def test_a_locked_month_refuses_void_and_correction_until_reopened(session: AsyncSession) -> None:
+    event = await add_event(session, "outreach", date(2025, 11, 20))
+    assert event.id is not None
+    with pytest.raises(EventRejectedError, match="month_locked"):
+        await void_event(session, event.id, by_staff_id=None, reason="二重登録", today=NOVEMBER_LOCKED)
+    with pytest.raises(EventRejectedError, match="month_locked"):
+        await correct_event(session, event.id, replace(draft_of(event), count=2), by_staff_id=None,
+                            reason="件数誤り", idempotency_key="fix", today=NOVEMBER_LOCKED)  # fmt: skip
+    assert event.voided_at is None and await event_count(session) == 1
+    await reopen_month(session, "27102", 2025, 11, reason="修正のため", by_staff_id=None, today=NOVEMBER_LOCKED)
+    fixed = await correct_event(session, event.id, replace(draft_of(event), count=2), by_staff_id=None,
+                                reason="件数誤り", idempotency_key="fix", today=NOVEMBER_LOCKED)  # fmt: skip
+    assert (fixed.count, event.replaced_by_event_id) == (2, fixed.id)
+    with pytest.raises(EventRejectedError, match="month_locked"):  # another ward's November stays closed
+        await record_event(session, draft(ward_code="27103"), idempotency_key="other", today=NOVEMBER_LOCKED)
 
 
 async def test_an_area_of_another_ward_is_refused(session: AsyncSession) -> None:
@@ -101,8 +132,9 @@ async def test_void_keeps_the_row_and_writes_the_audit_log(session: AsyncSession
 async def test_void_reason_is_checked_for_personal_data(session: AsyncSession) -> None:
     event = await add_event(session, "outreach", date(2025, 6, 1))
     assert event.id is not None
-    with pytest.raises(EventRejectedError, match="note_personal_data"):
+    with pytest.raises(EventRejectedError, match="note_personal_data") as raised:
         await void_event(session, event.id, by_staff_id=None, reason="鈴木様の件は誤り", today=event.occurred_on)
+    assert raised.value.personal_data == [PersonalData.NAME]
 
 
 async def test_correction_replaces_the_old_event(session: AsyncSession) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from models.events import EventDraft, correct_event
 from models.locks import is_entry_locked, lock_date, reopen_month
+from models.privacy import PersonalDataError
 from models.snapshots import close_due_months, close_month, stored_snapshot, totals_as_of
 from models.tables import AuditEntry
 from models.totals import indicator_totals
@@ -31,6 +32,8 @@ async def test_reopen_opens_one_ward_month_until_it_closes_again(session: AsyncS
         await reopen_month(session, "27102", 2025, 12, reason="x", by_staff_id=None, today=today)
     with pytest.raises(ValueError, match="reason"):
         await reopen_month(session, "27102", 2025, 11, reason=" ", by_staff_id=None, today=today)
+    with pytest.raises(PersonalDataError, match="name"):
+        await reopen_month(session, "27102", 2025, 11, reason="山田の分の入力漏れ", by_staff_id=None, today=today)
     reopened = await reopen_month(session, "27102", 2025, 11, reason="入力漏れ", by_staff_id=None, today=today)
     assert reopened.closes_on == date(2025, 12, 18)  # five business days after 12/10, then locked again
     assert not await is_entry_locked(session, "27102", date(2025, 11, 15), today)

@@ -88,6 +88,21 @@ async def test_every_bad_row_is_reported_by_line_and_nothing_is_saved(session: A
     assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
+async def test_the_note_column_goes_through_the_privacy_guard(session: AsyncSession) -> None:
+    noted = "kind,date,ward_code,note\n"
+    refused = noted + "outreach,2024-06-03,27102,定例訪問\noutreach,2024-06-04,27102,中村宅 ０６（６１２３）４５６７\n"
+    with pytest.raises(EventImportError) as raised:
+        await import_events(session, refused, today=TODAY)
+    assert raised.value.problems == [
+        "3行目: メモ（note）に個人が分かる情報（氏名・電話番号）が含まれています。その部分を除いてください"
+    ]
+    assert "中村" not in str(raised.value)  # the note is not echoed
+    assert await event_count(session) == 0
+    result = await import_events(session, noted + "outreach,2024-06-03,27102,社協の担当者さんと同行\n", today=TODAY)
+    assert result.added == 1
+    assert await session.scalar(select(col(Event.note))) == "社協の担当者さんと同行"
+
+
 async def test_one_row_may_have_several_problems(session: AsyncSession) -> None:
     with pytest.raises(EventImportError) as raised:
         await import_events(session, HEADER + "\nagency_survey,2024-02-30,99999,X-1,,5,\n", today=TODAY)
