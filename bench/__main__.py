@@ -12,13 +12,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import intake_bench, reminder_bench, totals_bench
+from bench import intake_bench, privacy_bench, reminder_bench, totals_bench
 
 DEFAULT_EVENTS = 1_000_000
 BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
     "totals": totals_bench.run,
     "intake": lambda events: intake_bench.run(big_events=events),
     "reminders": lambda _events: reminder_bench.run(),
+    "privacy": lambda _events: privacy_bench.run(),
 }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.privacy_bench import TARGET_FALSE_REFUSALS, TARGET_RECALL, accuracy, labelled_notes
 from models.privacy import (
     PersonalData,
     PersonalDataError,
@@ -19,41 +20,38 @@ from models.privacy import (
     remember_places,
 )
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "privacy_corpus.tsv"
-RECALL_TARGET = 0.97
-FALSE_REFUSAL_TARGET = 0.03
-ORDINARY = "-"
-
-
-def corpus() -> list[tuple[str, str]]:
-    """(kind or "-", note) for every labelled note."""
-    lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
-    assert all(len(row) == 2 for row in rows), [row for row in rows if len(row) != 2]
-    return [(kind, note) for kind, note in rows]
-
 
 def test_the_corpus_is_large_and_half_personal() -> None:
-    rows = corpus()
-    personal = [kind for kind, _note in rows if kind != ORDINARY]
+    rows = labelled_notes()
+    personal = [kind for kind, _note in rows if kind != "-"]
     assert len(rows) >= 150
     assert 0.4 <= len(personal) / len(rows) <= 0.6
     assert {PersonalData(kind) for kind in personal} == set(PersonalData)  # every kind is in it
 
 
 def test_recall_and_false_refusals_on_the_corpus(capsys: pytest.CaptureFixture[str]) -> None:
-    rows = corpus()
-    personal = [(PersonalData(kind), note) for kind, note in rows if kind != ORDINARY]
-    ordinary = [note for kind, note in rows if kind == ORDINARY]
-    missed = [(kind, note) for kind, note in personal if kind not in personal_data_in(note)]
-    refused = [(note, personal_data_in(note)) for note in ordinary if personal_data_in(note)]
-    recall = 1 - len(missed) / len(personal)
-    false_refusals = len(refused) / len(ordinary)
+    found = accuracy(labelled_notes())
+    recall, refusals = (
+        f"{found['recall']:.1%} of {found['personal']}",
+        f"{found['false_refusals']:.1%} of {found['ordinary']}",
+    )
     with capsys.disabled():
-        print(f"\nprivacy corpus: recall {recall:.1%} of {len(personal)} notes with personal data (kind named), "
-              f"false refusals {false_refusals:.1%} of {len(ordinary)} ordinary notes")  # fmt: skip
-    assert recall >= RECALL_TARGET, missed
-    assert false_refusals <= FALSE_REFUSAL_TARGET, refused
+        print(
+            f"\nprivacy corpus: recall {recall} notes with personal data (kind named), false refusals {refusals} clean"
+        )
+    assert found["recall"] >= TARGET_RECALL, found["missed"]
+    assert found["false_refusals"] <= TARGET_FALSE_REFUSALS, found["refused"]
+
+
+def test_the_measures_count_misses_and_refusals(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.tsv"
+    corpus.write_text("# kind, note\nphone\t090-1234-5678\nname\t定例訪問\nemail\t山田宅\n-\t山田宅\n-\t定例訪問\n")
+    found = accuracy(labelled_notes(corpus))
+    assert (found["recall"], found["false_refusals"]) == (
+        pytest.approx(1 / 3),
+        0.5,
+    )  # 山田宅 holds a name, not an e-mail
+    assert (found["missed"], found["refused"]) == (["定例訪問", "山田宅"], ["山田宅"])
 
 
 @pytest.mark.parametrize(
