@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.catalog import INDICATORS_BY_CODE, Aggregation, Denominator
-from models.events import note_problems
+from models.events import Problem, note_problems
 from models.fiscal import fiscal_months, parse_year_month
+from models.privacy import personal_data_in
 from models.tables import Area, AuditEntry, Baseline, Ward, utcnow
 
 ENTERED_BY_MAX_LENGTH = 100
@@ -171,8 +172,11 @@ def _checked_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise BaselineError("a reason is required")
-    if note_problems(reason):
-        raise BaselineError("the reason is too long or looks like it holds personal data")
+    if Problem.NOTE_TOO_LONG in note_problems(reason):
+        raise BaselineError("the reason is too long")
+    found = personal_data_in(reason)
+    if found:
+        raise BaselineError(f"the reason looks like it holds personal data ({', '.join(found)}): leave it out")
     return reason
 
 

@@ -128,6 +128,7 @@ def _numbers_and_places(plain: str) -> list[PersonalData]:
 
 # ---- names -----------------------------------------------------------------------------------------------
 
+_HOUSEHOLD_WORDS = frozenset({"宅", "家", "邸", "夫妻", "夫婦", "一家", "家族"})
 _HONORIFICS = frozenset({"さん", "様", "さま", "サマ", "ちゃん", "くん", "君", "氏", "殿", "どの"})
 # A role or relation before an honorific is not a name: 担当者さん, 町会長さん, 娘さん, おばあちゃん.
 _ROLE_SUFFIXES = frozenset({"長", "員", "屋", "者", "師", "士", "係", "方", "役", "官", "手", "主", "医", "家"})
@@ -234,6 +235,16 @@ def _is_person(token: Morpheme) -> bool:
     return part_of_speech[2] == "人名" or (part_of_speech[2] == "地名" and _also_a_surname(token.surface()))
 
 
+def _household_of(token: Morpheme, following: list[Morpheme]) -> bool:
+    """野村宅, 野村家: any proper noun that can be a surname names a household when 宅, 家 or 夫妻 follows."""
+    return (
+        bool(following)
+        and following[0].surface() in _HOUSEHOLD_WORDS
+        and token.part_of_speech()[1] == "固有名詞"
+        and _also_a_surname(token.surface())
+    )
+
+
 @cache
 def _also_a_surname(surface: str) -> bool:
     with _TOKENIZER_LOCK:
@@ -259,7 +270,7 @@ def _names_in(plain: str) -> bool:
     known = roles + _spans(_PLACES.pattern(), plain)
     tokens = _tokens(plain)
     for index, token in enumerate(tokens):
-        if _is_person(token) and not _inside(token, known):
+        if (_is_person(token) or _household_of(token, tokens[index + 1 : index + 2])) and not _inside(token, known):
             return True
         if token.surface() in _HONORIFICS and index > 0 and _name_before_honorific(tokens[:index], roles):
             return True

@@ -77,6 +77,7 @@ def test_the_measures_count_misses_and_refusals(tmp_path: Path) -> None:
         ("S20.5.1", PersonalData.BIRTH_DATE),
         ("1940年生", PersonalData.BIRTH_DATE),
         ("被保険者番号0012345678", PersonalData.ID_NUMBER),  # the word wins over the phone-like digits
+        ("野村宅にて面談", PersonalData.NAME),  # tagged as a company name, but a surname before 宅
         ("都島本通3丁目", PersonalData.ADDRESS),
         ("1-2-3に居住", PersonalData.ADDRESS),
     ],
