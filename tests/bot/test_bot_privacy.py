@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, func, select
 
 from bot.app import IntakeApplication
-from bot.offline.fake_api import ChatSession, InProcessBotApi
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import InProcessBotApi
 from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
