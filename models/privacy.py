@@ -82,7 +82,7 @@ _KANJI_NUMBER = "一二三四五六七八九十〇百"
 _ADDRESS = re.compile(
     rf"[\d{_KANJI_NUMBER}]+\s*丁目|\d+\s*番地|\d+\s*番\s*\d+\s*号|\d+\s*号室|(?<![\d-])\d+-\d+-\d+(?![\d-])"
     rf"|[町通条]\s*\d+-\d+(?![\d-])|(?:マンション|ハイツ|コーポ|アパート|荘|団地|住宅)\s*\d+\s*(?:号|-\d+)"
-    rf"|住所\s*[:：は]?\s*\S*[\d{_KANJI_NUMBER}]"
+    rf"|住所\s*[:：は]\s*\S*?[\d{_KANJI_NUMBER}]"  # 住所は本町2の3; not 住所変更3件
 )
 
 
@@ -143,7 +143,7 @@ _KANA_ROLES = frozenset((
 ))  # fmt: skip
 
 
-def _roles_and_places_file(name: str) -> list[str]:
+def _word_list(name: str) -> list[str]:
     text = resources.files("models").joinpath("data", name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
@@ -154,13 +154,13 @@ def _shipped_places() -> frozenset[str]:
     wards = csv.DictReader(io.StringIO(resources.files("models").joinpath("data", "wards.csv").read_text("utf-8")))
     names = {row["name_ja"] for row in wards}
     names |= {name.removesuffix("区") for name in names if len(name) > 2}
-    return frozenset(names | set(_roles_and_places_file("osaka-places.txt")))
+    return frozenset(names | set(_word_list("osaka-places.txt")))
 
 
 @cache
 def _role_words() -> frozenset[str]:
     """Role nouns the analyser may split into a name (保健師 → 保 + 健師), and ordinary words it tags as names."""
-    return frozenset(_roles_and_places_file("role-words.txt"))
+    return frozenset(_word_list("role-words.txt"))
 
 
 class _KnownPlaces:
@@ -228,7 +228,7 @@ def _tokens(text: str) -> list[Morpheme]:
 
 
 def _is_person(token: Morpheme) -> bool:
-    """A person name, or a place name that is also a surname (村上, 池田) unless it is a known place."""
+    """A person name, or a place name that is also a surname (村上, 池田; known places are let through later)."""
     part_of_speech = token.part_of_speech()
     if part_of_speech[1] != "固有名詞" or _is_initial(token.surface()):
         return False
