@@ -96,11 +96,11 @@ async def test_a_locked_month_refuses_void_and_correction_until_reopened(session
     with pytest.raises(EventRejectedError, match="month_locked"):
         await void_event(session, event.id, by_staff_id=None, reason="二重登録", today=NOVEMBER_LOCKED)
     with pytest.raises(EventRejectedError, match="month_locked"):
-        await correct_event(session, event.id, replace(draft_of(event), count=2), by_staff_id=None,
+        await correct_event(session, event.id, replace(EventDraft.of(event), count=2), by_staff_id=None,
                             reason="件数誤り", idempotency_key="fix", today=NOVEMBER_LOCKED)  # fmt: skip
     assert event.voided_at is None and await event_count(session) == 1
     await reopen_month(session, "27102", 2025, 11, reason="修正のため", by_staff_id=None, today=NOVEMBER_LOCKED)
-    fixed = await correct_event(session, event.id, replace(draft_of(event), count=2), by_staff_id=None,
+    fixed = await correct_event(session, event.id, replace(EventDraft.of(event), count=2), by_staff_id=None,
                                 reason="件数誤り", idempotency_key="fix", today=NOVEMBER_LOCKED)  # fmt: skip
     assert (fixed.count, event.replaced_by_event_id) == (2, fixed.id)
     with pytest.raises(EventRejectedError, match="month_locked"):  # another ward's November stays closed
