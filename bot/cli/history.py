@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from models.baselines import BaselineError, BaselineKey, clear_baseline, list_baselines, parse_month, set_baseline
+from models.config import get_settings
 from models.db import cli_session
 from models.fiscal import today as japan_today
 from models.ops.history import EVENT_CSV_COLUMNS, EventImportError, ImportResult, frozen_months, import_events
@@ -40,7 +41,8 @@ def import_events_command(
 
     async def _import() -> tuple[ImportResult, list[str]]:
         async with cli_session() as session:
-            result = await import_events(session, file.read_bytes(), today=japan_today())
+            result = await import_events(session, file.read_bytes(), today=japan_today(),
+                                         lock_business_days=get_settings().lock_business_days)  # fmt: skip
             return result, await frozen_months(session, result.months) if result.added else []
 
     try:

@@ -8,7 +8,9 @@ Dates are `YYYY-MM-DD` or `YYYY/M/D`; full-width digits and letters are read as 
 
 Every row is checked like an entry in the chat (`models.events.draft_problems`), plus: the ward exists, the
 area exists and lies in that ward. One problem anywhere and nothing is saved; every problem is reported with
-its line number, in Japanese. Month locks do not apply (history is, by definition, in closed months).
+its line number, in Japanese. History belongs to months before the bot, which have locked long ago; but a locked
+month in which the bot has recorded entries for the ward was reported from them, and an import may not change it
+behind the lock (the same rule as /undo and corrections): such rows are refused until the ward-month is reopened.
 
 Idempotent: a row's key is the SHA-256 of its normalised fields plus its occurrence number among identical
 rows (`#1`, `#2` …), so importing the same file again adds nothing, and a file with two identical rows
@@ -25,7 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +36,7 @@ from sqlmodel import col, select
 from models.catalog import KINDS_BY_CODE
 from models.events import EventDraft, Problem, draft_problems
 from models.fiscal import month_end
+from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, is_entry_locked
 from models.privacy import PersonalData, personal_data_in
 from models.reference import remember_area_names
 from models.tables import NOTE_MAX_LENGTH, Area, AuditEntry, Event, TotalsSnapshot, Ward
@@ -95,10 +98,17 @@ class _Row:
 
     draft: EventDraft
     normalised: str
+    line: int = 0
 
 
 async def import_events(
-    session: AsyncSession, csv_bytes_or_text: bytes | str, *, today: date, source: str = "import", actor: str = "cli"
+    session: AsyncSession,
+    csv_bytes_or_text: bytes | str,
+    *,
+    today: date,
+    source: str = "import",
+    actor: str = "cli",
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> ImportResult:
     """Import every row of the file as an event, or none (EventImportError lists the problems)."""
     text = decode(csv_bytes_or_text)
@@ -107,6 +117,7 @@ async def import_events(
     areas = await _areas(session)
     wards = set((await session.scalars(select(col(Ward.code)))).all())
     rows, problems = _checked_rows(records, areas, wards, today)
+    problems += await _locked_by_the_bot(session, rows, today, lock_business_days)
     if problems:
         raise EventImportError(problems)
     keyed = list(zip(idempotency_keys(row.normalised for row in rows), rows, strict=True))
@@ -189,7 +200,7 @@ def _checked_rows(
         row, row_problems = _checked_row(record, areas, wards, today)
         problems += [f"{line}行目: {problem}" for problem in row_problems]
         if row is not None:
-            rows.append(row)
+            rows.append(replace(row, line=line))
     return rows, problems
 
 
@@ -227,6 +238,29 @@ def _checked_row(
          "" if answer is None else str(int(answer))]
     )  # fmt: skip
     return _Row(draft, normalised), []
+
+
+async def _locked_by_the_bot(
+    session: AsyncSession, rows: Sequence[_Row], today: date, lock_business_days: int
+) -> list[str]:
+    """Rows for a locked (not reopened) ward-month in which the bot has recorded entries: its figures were reported."""
+    refused: dict[tuple[str, int, int], bool] = {}
+    problems = []
+    for row in rows:
+        ward, day = row.draft.ward_code, row.draft.occurred_on
+        key = (ward, day.year, day.month)
+        if key not in refused:
+            refused[key] = await is_entry_locked(session, ward, day, today, lock_business_days) and bool(
+                await session.scalar(
+                    select(col(Event.id)).where(col(Event.ward_code) == ward, col(Event.source) != "import",
+                                                col(Event.occurred_on).between(day.replace(day=1), month_end(*key[1:])))
+                    .limit(1)
+                )
+            )  # fmt: skip
+        if refused[key]:
+            problems.append(f"{row.line}行目: 区 {ward} の {day:%Y-%m} はボットの記録で締め切られた月です"
+                            "（/reopen でその月を再開してから取り込んでください）")  # fmt: skip
+    return problems
 
 
 def _problem_text(problem: Problem, draft: EventDraft) -> str:

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
-from models.events import void_event
+from models.events import EventDraft, record_event, void_event
+from models.locks import reopen_month
 from models.ops.history import EventImportError, decode, frozen_months, idempotency_keys, import_events
 from models.tables import AuditEntry, Event, TotalsSnapshot
 from models.totals import indicator_totals
@@ -210,3 +211,19 @@ async def test_frozen_months_are_those_with_a_month_end_snapshot(session: AsyncS
     await session.flush()
     assert await frozen_months(session, ["2024-05", "2024-06"]) == ["2024-06"]
     assert await frozen_months(session, []) == []
+
+
+async def test_a_locked_month_the_bot_reported_is_refused_until_reopened(session: AsyncSession) -> None:
+    """October 2025 locked on 11/8 with the bot's entries in 27102: history may not change it behind the lock."""
+    await record_event(session, EventDraft("outreach", date(2025, 10, 6), "27102"), idempotency_key="bot-1",
+                       today=date(2025, 10, 6))  # fmt: skip
+    late = HEADER + "outreach,2025-10-20,27102,,,2,\n" + "outreach,2025-10-20,27103,,,2,\n"
+    with pytest.raises(EventImportError) as refused:
+        await import_events(session, late, today=TODAY)
+    assert refused.value.problems == [  # 27103 has no entries of the bot in October: its history is welcome
+        "2行目: 区 27102 の 2025-10 はボットの記録で締め切られた月です"
+        "（/reopen でその月を再開してから取り込んでください）"
+    ]
+    assert await event_count(session) == 1
+    await reopen_month(session, "27102", 2025, 10, reason="過去分の取り込み", by_staff_id=None, today=TODAY)
+    assert (await import_events(session, late, today=TODAY)).added == 2
