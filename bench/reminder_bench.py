@@ -26,6 +26,7 @@ from bot.app import build_application
 from bot.context import Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
+from bot.render_pool import RenderPool
 from models.catalog import Organisation, Role
 from models.config import Settings
 from models.db import make_engine, migrate, session_factory, session_scope
@@ -76,7 +77,7 @@ async def run(staff: int = 1_000) -> dict[str, float]:
         settings = Settings(_env_file=None)
         api = ThrottledBotApi()
         application = build_application(Runtime(settings, sessions), "123:BENCH", request=api, rate_limited=True)
-        runtime = ReminderRuntime(sessions, settings, BotMessenger(sessions, settings))
+        runtime = ReminderRuntime(sessions, settings, BotMessenger(sessions, settings, RenderPool()))
         async with application:
             started = time.perf_counter()
             report = await run_day(application.bot, runtime, REMINDER_DAY)

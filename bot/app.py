@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -21,7 +22,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.commands import register_default_commands
-from bot.context import FLOW_KEYS, RUNTIME, IntakeContext, Runtime, language, show
+from bot.context import FLOW_KEYS, RENDER_POOL, RUNTIME, IntakeContext, Runtime, language, show
 from bot.conversations import admin, corrections, missing, notes, reminder_settings, reopen, reports, totals
 from bot.conversations.flow import build_log_conversation
 from bot.conversations.log_event import SAVE_BUTTON, idempotency_key
@@ -32,6 +33,7 @@ from bot.health import TRACK_GROUP, on_health, track_update
 from bot.keyboards import main_menu, menu_texts
 from bot.persistence import DatabasePersistence
 from bot.reminder_messages import BotMessenger
+from bot.render_pool import RenderPool
 from bot.scope import is_city_wide, is_supervisor
 from bot.texts import text
 from models.config import TOKYO
@@ -46,6 +48,18 @@ GUARD_GROUP, FEATURE_GROUP = -1, 0
 IntakeApplication = Application[Any, IntakeContext, dict[str, Any], dict[str, Any], dict[str, Any], Any]
 
 
+class ApplicationWithRenderPool(Application[Any, IntakeContext, dict[str, Any], dict[str, Any], dict[str, Any], Any]):
+    """The Application whose shutdown also stops the render pool's worker processes (no process outlives it)."""
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            pool: RenderPool | None = self.bot_data.get(RENDER_POOL)
+            if pool is not None:
+                await asyncio.to_thread(pool.shutdown)
+
+
 def build_application(
     runtime: Runtime, token: str, *, request: BaseRequest | None = None, rate_limited: bool = True
 ) -> IntakeApplication:
@@ -53,6 +67,7 @@ def build_application(
     settings = runtime.settings
     builder = (
         Application.builder()
+        .application_class(ApplicationWithRenderPool)
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
@@ -67,6 +82,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application: IntakeApplication = builder.build()
     application.bot_data[RUNTIME] = runtime
+    application.bot_data[RENDER_POOL] = RenderPool(settings.render_workers)  # processes start on first use
     add_handlers(application)
     return application
 
@@ -109,7 +125,8 @@ async def _post_init(application: IntakeApplication) -> None:
     runtime: Runtime = application.bot_data[RUNTIME]
     async with session_scope(runtime.sessions) as session:
         await remember_area_names(session)  # place names the guard must not read as people's names
-    reminders = ReminderRuntime(runtime.sessions, runtime.settings, BotMessenger(runtime.sessions, runtime.settings))
+    messenger = BotMessenger(runtime.sessions, runtime.settings, application.bot_data[RENDER_POOL])
+    reminders = ReminderRuntime(runtime.sessions, runtime.settings, messenger)
     if application.job_queue is not None:
         schedule_daily_run(application.job_queue, reminders)  # and, just after start, today's missed run
 

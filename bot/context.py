@@ -10,6 +10,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboard
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.render_pool import RenderPool
 from bot.texts import language_of
 from models.config import Settings
 from models.tables import Staff
@@ -20,6 +21,7 @@ DRAFT = "draft"  # the entry being made (EventDraft's JSON form, filled step by 
 PENDING_CHANGE = "pending"  # {"action": "void" | "fix", "event": id} while a reason is asked
 PENDING_NOTE = "note_target"  # [sheet, section, fiscal year] while a bullet of the sheet's text is typed
 FLOW_KEYS = (DRAFT, PENDING_CHANGE, PENDING_NOTE)
+RENDER_POOL = "render_pool"  # bot_data key: the Application's bot.render_pool.RenderPool
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
@@ -57,6 +59,11 @@ class IntakeContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any]
         if self.user_data is None:
             return False
         return any([self.user_data.pop(key, None) is not None for key in FLOW_KEYS])
+
+    @property
+    def render_pool(self) -> RenderPool:
+        pool: RenderPool = self.bot_data[RENDER_POOL]
+        return pool
 
     @property
     def member(self) -> Staff:

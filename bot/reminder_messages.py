@@ -6,14 +6,20 @@ The `reminders` package decides who gets what and when; this module (the bot sid
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.conversations.missing import month_label_for, reminder_buttons
 from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
+from bot.render_pool import RenderPool
 from bot.scope import default_scope, scope_name_of, ward_of
 from bot.texts import text
 from models.config import Settings
@@ -21,9 +27,12 @@ from models.db import session_scope
 from models.fiscal import fiscal_year_of, month_end
 from models.locks import lock_date
 from models.reporting import missing_reporters
-from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
+from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
 from models.tables import Staff
-from models.totals import flag_no_data, indicator_totals
+from models.totals import Totals, flag_no_data, indicator_totals
+
+T = TypeVar("T")
+Send = Callable[[Staff], Awaitable[None]]
 
 
 def _language(staff: Staff) -> str:
@@ -31,44 +40,103 @@ def _language(staff: Staff) -> str:
 
 
 class BotMessenger:
-    """Implements reminders.jobs.Messenger."""
+    """Implements reminders.jobs.Messenger; workbooks are built by the bot's render pool."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, pool: RenderPool) -> None:
         self.sessions = sessions
         self.settings = settings
+        self.pool = pool
 
     async def remind(self, bot: Bot, staff: Staff, today: date) -> None:
         lang = _language(staff)
         body = text("nudge", lang, month=month_label_for(today, lang))
         await bot.send_message(staff.telegram_user_id, body, reply_markup=reminder_buttons(today, lang))
 
-    async def push(self, bot: Bot, supervisor: Staff, year: int, month: int) -> None:
-        """The month's totals for the supervisor's scope, the change, who did not report, and the sheet."""
-        lang = _language(supervisor)
-        ward = ward_of(default_scope(supervisor))
-        as_of = month_end(year, month)
-        threshold = self.settings.regular_meeting_threshold
+    @asynccontextmanager
+    async def monthly_push(self, bot: Bot, year: int, month: int) -> AsyncIterator[Send]:
+        """The month's push to one supervisor at a time; each scope's figures and workbook are made once."""
         async with session_scope(self.sessions) as session:
-            totals = await indicator_totals(session, fiscal_year_of(as_of), as_of, ward, threshold)
-            totals = await flag_no_data(session, totals)
-            previous = await previous_month_totals(session, totals, ward, threshold)
-            last_year = await same_point_last_year_totals(session, totals, threshold)
-            scope_label = await scope_name_of(session, ward, lang)
-            missing = await missing_reporters(session, ward, year, month, as_of)
-            sheet = await collect_sheet(session, fiscal_year_of(as_of), as_of, ward, threshold)
-        month_label = month_label_for(as_of, lang)
-        lines = [
-            text("push_header", lang, month=month_label, lock=lock_date(year, month, self.settings.lock_business_days)),
-            totals_text(totals, previous, last_year, scope_label, False, lang),
-            "",
-            text("push_missing", lang, month=month_label, names="、".join(s.display_name for s in missing))
-            if missing
-            else text("push_all_reported", lang, month=month_label),
-        ]
-        await bot.send_message(supervisor.telegram_user_id, "\n".join(lines))
-        workbook = await asyncio.to_thread(build_workbook, sheet)
-        await bot.send_document(supervisor.telegram_user_id, workbook, filename=default_file_name(sheet))
+            database = await database_target(session)
+        push = MonthlyPush(self, bot, year, month, database, self.pool.scratch_directory())
+        try:
+            yield push.send
+        finally:
+            await push.close()
 
     async def report_unreachable(self, bot: Bot, admin: Staff, unreachable: Sequence[Staff]) -> None:
         names = "\n".join(f"・No.{s.id} {s.display_name}（{s.ward_code or '市'}）" for s in unreachable)
         await bot.send_message(admin.telegram_user_id, text("unreachable_report", _language(admin), names=names))
+
+
+@dataclass(frozen=True)
+class ScopeFigures:
+    """What the push says about one scope, the same for every supervisor of it."""
+
+    totals: Totals
+    previous: Totals | None
+    last_year: Totals
+    missing: list[Staff]
+
+
+class MonthlyPush:
+    """One month's push: per scope (each ward, the city) the figures once and the workbook once, built lazily by
+    the first supervisor's send (a re-run that finds everyone served builds nothing)."""
+
+    def __init__(self, messenger: BotMessenger, bot: Bot, year: int, month: int, database: DatabaseTarget,
+                 directory: Path) -> None:  # fmt: skip
+        self.messenger, self.bot, self.year, self.month = messenger, bot, year, month
+        self.database, self.directory = database, directory
+        self.as_of = month_end(year, month)
+        self.figures: dict[str | None, asyncio.Task[ScopeFigures]] = {}
+        self.sheets: dict[str | None, asyncio.Task[BuiltSheet]] = {}
+
+    async def send(self, supervisor: Staff) -> None:
+        """The month's totals for the supervisor's scope, the change, who did not report, and the sheet."""
+        lang = _language(supervisor)
+        ward = ward_of(default_scope(supervisor))
+        figures = await self._once(self.figures, ward, self._figures)
+        async with session_scope(self.messenger.sessions) as session:
+            scope_label = await scope_name_of(session, ward, lang)
+        month_label = month_label_for(self.as_of, lang)
+        lock = lock_date(self.year, self.month, self.messenger.settings.lock_business_days)
+        names = "、".join(s.display_name for s in figures.missing)
+        lines = [
+            text("push_header", lang, month=month_label, lock=lock),
+            totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
+            "",
+            text("push_missing", lang, month=month_label, names=names)
+            if figures.missing
+            else text("push_all_reported", lang, month=month_label),
+        ]
+        await self.bot.send_message(supervisor.telegram_user_id, "\n".join(lines))
+        sheet = await self._once(self.sheets, ward, self._sheet)
+        await self.bot.send_document(supervisor.telegram_user_id, sheet.path, filename=sheet.file_name)
+
+    @staticmethod
+    async def _once(made: dict[str | None, asyncio.Task[T]], ward: str | None,
+                    make: Callable[[str | None], Awaitable[T]]) -> T:  # fmt: skip
+        if ward not in made:
+            made[ward] = asyncio.ensure_future(make(ward))
+        return await asyncio.shield(made[ward])
+
+    async def _figures(self, ward: str | None) -> ScopeFigures:
+        threshold = self.messenger.settings.regular_meeting_threshold
+        async with session_scope(self.messenger.sessions) as session:
+            totals = await indicator_totals(session, fiscal_year_of(self.as_of), self.as_of, ward, threshold)
+            totals = await flag_no_data(session, totals)
+            previous = await previous_month_totals(session, totals, ward, threshold)
+            last_year = await same_point_last_year_totals(session, totals, threshold)
+            missing = await missing_reporters(session, ward, self.year, self.month, self.as_of)
+        return ScopeFigures(totals, previous, last_year, missing)
+
+    async def _sheet(self, ward: str | None) -> BuiltSheet:
+        request = SheetRequest(fiscal_year_of(self.as_of), self.as_of, ward,
+                               self.messenger.settings.regular_meeting_threshold)  # fmt: skip
+        return await self.messenger.pool.sheet_file(self.database, request, self.directory)
+
+    async def close(self) -> None:
+        """Wait for builds nobody is waiting for any more, then remove the push's files."""
+        for task in [*self.figures.values(), *self.sheets.values()]:
+            task.cancel()
+        await asyncio.gather(*self.figures.values(), *self.sheets.values(), return_exceptions=True)
+        await asyncio.to_thread(shutil.rmtree, self.directory, True)

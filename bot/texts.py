@@ -333,6 +333,7 @@ TEXTS: dict[str, dict[str, str]] = {
         EN: "{month} reopened for {ward} (locks again on {closes}). Reason: {reason}",
     },
     "reopen_invalid": {JA: "再開できません: {reason}", EN: "Cannot reopen: {reason}"},
+    "sheet_building": {JA: "推進状況確認シートを作成中です…", EN: "Preparing the progress sheet…"},
     "sheet_caption": {JA: "推進状況確認シート　{as_of}　{scope}{final}", EN: "Progress sheet  {as_of}  {scope}{final}"},
     "sheet_usage": {
         JA: "使い方: /sheet または /sheet 2025-10（その月末時点）\n市の管理者は区も選べます: /sheet 27102 2025-10",

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
     db_pool_size: int = Field(default=5, ge=1, le=50)  # PostgreSQL connections kept open
     db_max_overflow: int = Field(default=5, ge=0, le=50)
+    # Worker processes building workbooks and charts, away from the bot's event loop (bot/render_pool.py).
+    render_workers: int = Field(default=1, ge=1, le=4)
     note_retention_months: int = Field(default=24, ge=0, le=120)  # notes are purged after this; 0 keeps them
 
     # Reminders and the monthly push (reminders/)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -31,7 +31,7 @@ from models.ops.retention import purge_notes
 from models.reporting import missing_reporters
 from models.snapshots import close_due_months
 from models.tables import AuditEntry, Staff
-from reminders.delivery import Outcome, Report, broadcast
+from reminders.delivery import Outcome, Report, Send, broadcast
 from reminders.schedule import due_on
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ class Messenger(Protocol):
 
     async def remind(self, bot: Bot, staff: Staff, today: date) -> None: ...
 
-    async def push(self, bot: Bot, supervisor: Staff, year: int, month: int) -> None: ...
+    def monthly_push(self, bot: Bot, year: int, month: int) -> AbstractAsyncContextManager[Send]:
+        """For one month's push: a send per supervisor, sharing whatever the supervisors of one scope share."""
+        ...
 
     async def report_unreachable(self, bot: Bot, admin: Staff, unreachable: Sequence[Staff]) -> None: ...
 
@@ -182,8 +184,8 @@ async def run_day(bot: Bot, runtime: ReminderRuntime, day: date) -> DayReport:
     if due.push_month is not None:
         year, month = due.push_month
         supervisors = await push_recipients(sessions)
-        report.push = await broadcast(sessions, supervisors, "push", f"{year}-{month:02d}",
-                                      lambda staff: runtime.messenger.push(bot, staff, year, month))  # fmt: skip
+        async with runtime.messenger.monthly_push(bot, year, month) as push:
+            report.push = await broadcast(sessions, supervisors, "push", f"{year}-{month:02d}", push)
     await _report_unreachable(bot, runtime, day, report)
     return report
 

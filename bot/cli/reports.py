@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -84,21 +85,23 @@ def sheet_command(
     out: Annotated[Path | None, typer.Option(help="file to write; default sheet-<fy>-<as_of>-<scope>.xlsx")] = None,
 ) -> None:
     """Write the progress sheet (推進状況確認シート) as an Excel workbook with its sources; prints the path."""
-    from models.sheet.workbook import SheetData, build_workbook, collect_sheet, default_file_name
+    from models.sheet.workbook import default_file_name, write_sheet
 
-    async def _collect(fiscal_year: int, as_of_date: date) -> SheetData:
+    async def _write(fiscal_year: int, as_of_date: date) -> Path:
+        """Streamed into a scratch file (bounded memory), renamed once complete."""
         settings = get_settings()
+        scratch = (out or Path.cwd() / "sheet.xlsx").with_suffix(f".{os.getpid()}.partial.xlsx")
         async with cli_session(settings) as session:
-            return await collect_sheet(session, fiscal_year, as_of_date, ward, settings.regular_meeting_threshold)
+            data = await write_sheet(session, scratch, fiscal_year, as_of_date, ward,
+                                     settings.regular_meeting_threshold)  # fmt: skip
+        return scratch.replace(out or Path(default_file_name(data)))
 
     try:
         as_of_date = day_option(as_of, "--as-of") or japan_today()
         fiscal_year = fy if fy is not None else fiscal_year_of(as_of_date)
-        data = asyncio.run(_collect(fiscal_year, as_of_date))
+        path = asyncio.run(_write(fiscal_year, as_of_date))
     except ValueError as error:
         raise fail(str(error)) from None
-    path = out or Path(default_file_name(data))
-    path.write_bytes(build_workbook(data))
     typer.echo(str(path))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
 
@@ -27,8 +26,7 @@ from models.db import session_scope
 from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_month
 from models.fiscal import today as japan_today
 from models.reference import ward_exists, wards_in_order
-from models.sheet.chart import render_chart
-from models.sheet.workbook import build_workbook, collect_sheet, default_file_name
+from models.sheet.build import SheetRequest
 from models.totals import flag_no_data, indicator_totals
 
 log = logging.getLogger(__name__)
@@ -89,7 +87,7 @@ async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
             session, await indicator_totals(session, fiscal_year - 1, None, ward_code, threshold)
         )
         scope_name = await scope_name_of(session, ward_code, lang)
-    png = await asyncio.to_thread(render_chart, [code], this_year, last_year, scope_name)  # keeps the bot responsive
+    png = await context.render_pool.chart([code], this_year, last_year, scope_name)  # matplotlib in a worker
     label = next(i.short_label for i in INDICATORS if i.code == code)
     caption = text("chart_caption", lang, label=label, scope=scope_name)
     if this_year.no_data or last_year.no_data:
@@ -130,20 +128,22 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
         await show(update, text("sheet_usage", lang))
         return
     as_of, scope = request
+    sheet_request = SheetRequest(fiscal_year_of(as_of), as_of, ward_of(scope),
+                                 context.settings.regular_meeting_threshold)  # fmt: skip
+    await show(update, text("sheet_building", lang))
     try:
-        async with session_scope(context.sessions) as session:
-            data = await collect_sheet(session, fiscal_year_of(as_of), as_of, ward_of(scope),
-                                       context.settings.regular_meeting_threshold)  # fmt: skip
+        sheet = await context.render_pool.sheet(context.sessions, sheet_request)  # built in a worker process
     except ValueError:
         await show(update, text("sheet_usage", lang))
         return
-    workbook = await asyncio.to_thread(build_workbook, data)  # openpyxl is CPU-bound: keep the bot responsive
-    caption = text("sheet_caption", lang, as_of=as_of_label(data.as_of), scope=data.scope_label,
-                   final=text("totals_final", lang) if data.from_snapshot else "")  # fmt: skip
+    built = sheet.built
+    caption = text("sheet_caption", lang, as_of=as_of_label(built.as_of), scope=built.scope_label,
+                   final=text("totals_final", lang) if built.from_snapshot else "")  # fmt: skip
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_document(workbook, filename=default_file_name(data), caption=caption)
-    log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", data.fiscal_year, as_of, scope, context.member.id)
+    await chat.send_document(sheet.content, filename=sheet.file_name, caption=caption)
+    log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", sheet_request.fiscal_year, as_of, scope,
+             context.member.id)  # fmt: skip
 
 
 async def _sheet_request(context: IntakeContext, args: list[str]) -> tuple[date, str] | None:

@@ -374,8 +374,8 @@ async def stream_counted_events(
 
 def _counted_events_query(
     fiscal_year: int, as_of: date, ward_code: str | None, recorded_by: datetime | None
-) -> sa.Select[Any]:
-    query: sa.Select[Any] = (
+) -> sa.Select[*tuple[Any, ...]]:
+    query: sa.Select[*tuple[Any, ...]] = (
         sa.select(
             col(Event.id), col(Event.occurred_on), col(Event.ward_code), col(Ward.name_ja), col(Area.code),
             col(Event.kind), col(Event.count), col(Event.household_ref), col(Event.answer),

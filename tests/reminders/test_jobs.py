@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication, build_application
-from bot.context import Runtime
+from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
+from bot.render_pool import RenderPool
 from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
@@ -42,9 +43,10 @@ REMINDER_DAY = date(2025, 11, 25)
 PUSH_DAY = date(2025, 12, 1)
 
 
-def runtime_for(sessions: async_sessionmaker[AsyncSession]) -> ReminderRuntime:
+def runtime_for(sessions: async_sessionmaker[AsyncSession], pool: RenderPool | None = None) -> ReminderRuntime:
+    """A pool is needed only by the push: an unused RenderPool starts no process."""
     settings = make_settings()
-    return ReminderRuntime(sessions, settings, BotMessenger(sessions, settings))
+    return ReminderRuntime(sessions, settings, BotMessenger(sessions, settings, pool or RenderPool()))
 
 
 def texts_to(api: InProcessBotApi, staff: Staff) -> list[str]:
@@ -172,7 +174,7 @@ async def test_the_monthly_push_sends_totals_missing_and_the_sheet(
     async with session_scope(sessions) as session:
         await add_event(session, "outreach", date(2025, 11, 10), count=4)
     with time_machine.travel(datetime(2025, 12, 1, 9, 30, tzinfo=TOKYO)):
-        report = await run_day(app.bot, runtime_for(sessions), PUSH_DAY)
+        report = await run_day(app.bot, runtime_for(sessions, app.bot_data[RENDER_POOL]), PUSH_DAY)
     assert report.push is not None and report.push.counts[Outcome.SENT] == 2
     text, document = api.messages(chief.telegram_user_id)
     assert text.text.startswith("【月次報告】11月末の集計です（速報値：締切は2025-12-06）。")
