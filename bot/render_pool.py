@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,6 +95,12 @@ class RenderPool:
     async def chart(self, codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str) -> bytes:
         """`render_chart` in a worker: matplotlib never runs in the bot's process."""
         return await self.run(render_chart, codes, this_year, last_year, title_scope)
+
+    def processes(self) -> list[BaseProcess]:
+        """The worker processes running now (none before first use or after shutdown)."""
+        if self._executor is None:
+            return []
+        return list(self._executor._processes.values())  # the executor does not list them publicly
 
     def shutdown(self) -> None:
         """Stop the workers (waiting for running builds) and remove every scratch file."""

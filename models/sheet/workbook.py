@@ -363,12 +363,17 @@ async def counted_events(
 
 
 async def stream_counted_events(
-    session: AsyncSession, fiscal_year: int, as_of: date, ward_code: str | None, recorded_by: datetime | None = None
+    session: AsyncSession,
+    fiscal_year: int,
+    as_of: date,
+    ward_code: str | None,
+    recorded_by: datetime | None = None,
+    chunk: int = STREAM_CHUNK,
 ) -> AsyncIterator[list[CountedEvent]]:
-    """`counted_events` in chunks of STREAM_CHUNK, read through a server-side cursor (never one list)."""
+    """`counted_events` in chunks of `chunk`, read through a server-side cursor (never one list)."""
     query = _counted_events_query(fiscal_year, as_of, ward_code, recorded_by)
-    result = await session.stream(query.execution_options(yield_per=STREAM_CHUNK))
-    async for rows in result.partitions(STREAM_CHUNK):
+    result = await session.stream(query.execution_options(yield_per=chunk))
+    async for rows in result.partitions(chunk):
         yield [_counted_event(tuple(row)) for row in rows]
 
 
