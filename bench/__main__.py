@@ -12,7 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import intake_bench, privacy_bench, reminder_bench, totals_bench
+from bench import intake_bench, privacy_bench, push_bench, reminder_bench, sheet_bench, totals_bench
 
 DEFAULT_EVENTS = 1_000_000
 BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
@@ -20,7 +20,12 @@ BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
     "intake": lambda events: intake_bench.run(big_events=events),
     "reminders": lambda _events: reminder_bench.run(),
     "privacy": lambda _events: privacy_bench.run(),
+    "sheet": sheet_bench.run,
+    "push": push_bench.run,
 }
+
+# A benchmark whose ways of computing disagree, or whose bot misbehaved, fails the run.
+BROKEN = (totals_bench.ResultsDifferError, intake_bench.BenchmarkBrokeError, sheet_bench.SheetDisagreesError)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         asyncio.run(run_all(args.events, args.only))
-    except (totals_bench.ResultsDifferError, intake_bench.BenchmarkBrokeError) as error:
+    except (
+        totals_bench.ResultsDifferError,
+        intake_bench.BenchmarkBrokeError,
+        sheet_bench.SheetDisagreesError,
+    ) as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 1
     return 0

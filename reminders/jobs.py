@@ -183,11 +183,16 @@ async def run_day(bot: Bot, runtime: ReminderRuntime, day: date) -> DayReport:
                                            lambda staff: runtime.messenger.remind(bot, staff, day))  # fmt: skip
     if due.push_month is not None:
         year, month = due.push_month
-        supervisors = await push_recipients(sessions)
-        async with runtime.messenger.monthly_push(bot, year, month) as push:
-            report.push = await broadcast(sessions, supervisors, "push", f"{year}-{month:02d}", push)
+        report.push = await monthly_push(bot, runtime, year, month)
     await _report_unreachable(bot, runtime, day, report)
     return report
+
+
+async def monthly_push(bot: Bot, runtime: ReminderRuntime, year: int, month: int) -> Report:
+    """Last month's totals and sheet to every reachable supervisor, once each (a workbook per scope, built once)."""
+    supervisors = await push_recipients(runtime.sessions)
+    async with runtime.messenger.monthly_push(bot, year, month) as push:
+        return await broadcast(runtime.sessions, supervisors, "push", f"{year}-{month:02d}", push)
 
 
 async def reminder_recipients(sessions: async_sessionmaker[AsyncSession], day: date) -> list[Staff]:

@@ -540,11 +540,15 @@ class SheetWorkbook:
 
     def add_events(self, events: Iterable[CountedEvent]) -> None:
         """The next 集計根拠 rows (by date then No.), as they come from the database."""
-        body, day = self.styles.body, self.styles.date
+        sheet, body = self.events_sheet, self.styles.body
         for event in events:
             self.event_rows += 1
-            self.events_sheet.write_row(self.event_rows, 0, _event_cells(event), body)
-            self.events_sheet.write_datetime(self.event_rows, 1, event.occurred_on, day)
+            row = self.event_rows
+            sheet.write_number(row, 0, event.event_id, body)
+            sheet.write_datetime(row, 1, event.occurred_on, self.styles.date)
+            for column, value in enumerate(_event_cells(event), start=2):
+                if value is not None:  # an empty cell is left out: tens of thousands of rows, a third of them empty
+                    _write(sheet, row, column, value, body)
 
     def __exit__(self, *exc_info: object) -> None:
         if self.events_sheet is not None:
@@ -560,8 +564,8 @@ class _Worksheet(Worksheet_):  # type: ignore[misc]
     """Spells out fitToWidth="1": XlsxWriter leaves the default out, and some readers then see no value."""
 
     def _xml_empty_tag(self, tag: str, attributes: list[tuple[str, Any]] | None = None) -> None:
-        spelt = attributes is not None and any(name == "fitToWidth" for name, _value in attributes)
-        if tag == "pageSetup" and self.fit_page and attributes is not None and not spelt:
+        if (tag == "pageSetup" and self.fit_page and attributes is not None
+                and all(name != "fitToWidth" for name, _value in attributes)):  # fmt: skip
             attributes = [*attributes, ("fitToWidth", self.fit_width)]
         super()._xml_empty_tag(tag, attributes or [])
 
@@ -977,8 +981,9 @@ def _roster(flag: bool | None) -> str | None:
 
 
 def _event_cells(e: CountedEvent) -> tuple[Any, ...]:
-    return (e.event_id, None, e.ward_code, e.ward_name, e.area_code, e.kind, e.kind_label, e.indicator_code,
-            e.count, e.household_ref, _answer(e.answer), _roster(e.area_roster_provided))  # fmt: skip
+    """The 集計根拠 cells after No. and 発生日."""
+    return (e.ward_code, e.ward_name, e.area_code, e.kind, e.kind_label, e.indicator_code, e.count, e.household_ref,
+            _answer(e.answer), _roster(e.area_roster_provided))  # fmt: skip
 
 
 def _write_monthly_evidence(ws: Any, styles: _Styles, figures: Sequence[MonthlyFigure]) -> None:
