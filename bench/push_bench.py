@@ -19,6 +19,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from bench.dataset import LAST_DAY, cached_sqlite_dataset
@@ -44,7 +45,7 @@ from models.catalog import Organisation, Role
 from models.db import session_factory, session_scope
 from models.tables import Delivery, Staff, Ward
 from reminders.delivery import Outcome
-from reminders.jobs import ReminderRuntime, monthly_push
+from reminders.jobs import SUPERVISOR_ROLES, ReminderRuntime, monthly_push
 
 BASELINE_UPDATES = 3_000
 WARMUP_UPDATES = 500
@@ -56,7 +57,9 @@ PUSH_MONTH = (LAST_DAY.year, LAST_DAY.month - 1)  # the dataset's last whole mon
 
 
 async def _add_supervisors(sessions: Any) -> list[int]:
+    """Our 27 supervisors, the only active ones (the dataset's own are retired in this copy)."""
     async with session_scope(sessions) as session:
+        await session.execute(sa.update(Staff).where(col(Staff.role).in_(SUPERVISOR_ROLES)).values(active=False))
         wards = list((await session.scalars(select(col(Ward.code)).order_by(col(Ward.code)))).all())
         people = [(ward, Role.WARD_SUPERVISOR) for ward in wards] + [(None, Role.CITY_SUPERVISOR)] * CITY_SUPERVISORS
         session.add_all(

@@ -12,8 +12,9 @@ import logging
 import multiprocessing
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -48,12 +49,22 @@ class RenderPool:
     def __init__(self, workers: int = 1) -> None:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
         self._scratch: Path | None = None
         self._sheets: dict[tuple[DatabaseTarget, SheetRequest], asyncio.Future[SheetFile]] = {}
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """`function(*args)` in a worker (a module-level function taking plain, picklable values)."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool(), function, *args)
+        """`function(*args)` in a worker (a module-level function taking plain, picklable values).
+
+        Submitted from a thread: the first submit starts the fork server (importing the builders) and the
+        workers, which takes seconds the event loop must not wait for.
+        """
+        submitted = await asyncio.to_thread(self._submit, function, *args)
+        return await asyncio.wrap_future(submitted)
+
+    def _submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        with self._lock:  # two first submits at once must not build two executors
+            return self._pool().submit(function, *args)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -104,9 +115,10 @@ class RenderPool:
 
     def shutdown(self) -> None:
         """Stop the workers (waiting for running builds) and remove every scratch file."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
