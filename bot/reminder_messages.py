@@ -23,7 +23,7 @@ from bot.render_pool import RenderPool
 from bot.scope import default_scope, scope_name_of, ward_of
 from bot.texts import text
 from models.config import Settings
-from models.db import session_scope
+from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
 from models.locks import lock_date
 from models.reporting import missing_reporters
@@ -74,8 +74,29 @@ class ScopeFigures:
 
     totals: Totals
     previous: Totals | None
-    last_year: Totals
-    missing: list[Staff]
+    last_year: Totals  # the same point a year before (前年同期)
+    missing: list[str]  # display names of who did not report
+
+
+def push_figures(database: DatabaseTarget, ward: str | None, year: int, month: int, threshold: int) -> ScopeFigures:
+    """Runs in a worker process: a scope's month-end totals, the month before, a year before, who did not report."""
+    return asyncio.run(_push_figures(database, ward, year, month, threshold))
+
+
+async def _push_figures(database: DatabaseTarget, ward: str | None, year: int, month: int,
+                        threshold: int) -> ScopeFigures:  # fmt: skip
+    as_of = month_end(year, month)
+    engine = database.engine()
+    try:
+        async with session_scope(session_factory(engine)) as session:
+            totals = await indicator_totals(session, fiscal_year_of(as_of), as_of, ward, threshold)
+            totals = await flag_no_data(session, totals)
+            previous = await previous_month_totals(session, totals, ward, threshold)
+            last_year = await same_point_last_year_totals(session, totals, threshold)
+            missing = await missing_reporters(session, ward, year, month, as_of)
+    finally:
+        await engine.dispose()
+    return ScopeFigures(totals, previous, last_year, [staff.display_name for staff in missing])
 
 
 class MonthlyPush:
@@ -99,7 +120,7 @@ class MonthlyPush:
             scope_label = await scope_name_of(session, ward, lang)
         month_label = month_label_for(self.as_of, lang)
         lock = lock_date(self.year, self.month, self.messenger.settings.lock_business_days)
-        names = "、".join(s.display_name for s in figures.missing)
+        names = "、".join(figures.missing)
         lines = [
             text("push_header", lang, month=month_label, lock=lock),
             totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
@@ -120,14 +141,9 @@ class MonthlyPush:
         return await asyncio.shield(made[ward])
 
     async def _figures(self, ward: str | None) -> ScopeFigures:
+        """In the render pool too: assembling the totals of 25 scopes would hold the bot's event loop."""
         threshold = self.messenger.settings.regular_meeting_threshold
-        async with session_scope(self.messenger.sessions) as session:
-            totals = await indicator_totals(session, fiscal_year_of(self.as_of), self.as_of, ward, threshold)
-            totals = await flag_no_data(session, totals)
-            previous = await previous_month_totals(session, totals, ward, threshold)
-            last_year = await same_point_last_year_totals(session, totals, threshold)
-            missing = await missing_reporters(session, ward, self.year, self.month, self.as_of)
-        return ScopeFigures(totals, previous, last_year, missing)
+        return await self.messenger.pool.run(push_figures, self.database, ward, self.year, self.month, threshold)
 
     async def _sheet(self, ward: str | None) -> BuiltSheet:
         request = SheetRequest(fiscal_year_of(self.as_of), self.as_of, ward,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import shutil
 import tempfile
 import threading
@@ -31,7 +32,13 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Imported once by the fork server, inherited by every worker it forks.
-PRELOADED = ["models.sheet.build", "models.sheet.chart"]
+PRELOADED = ["models.sheet.build", "models.sheet.chart", "bot.reminder_messages"]
+WORKER_NICENESS = 10  # the bot's own process gets the CPU first: field workers' replies before workbooks
+
+
+def _lower_priority() -> None:
+    """Runs once in each worker process as it starts."""
+    os.nice(WORKER_NICENESS)
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ class RenderPool:
         if self._executor is None:
             context = multiprocessing.get_context("forkserver")  # never fork the bot's threads and sockets
             context.set_forkserver_preload(PRELOADED)
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_lower_priority)
         return self._executor
 
     def scratch_directory(self) -> Path:
