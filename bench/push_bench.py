@@ -32,7 +32,6 @@ from bench.intake_bench import (
     Users,
     _add_members,
     _copy_sqlite,
-    _engine,
     _quiet_logging,
     _running,
     _settings,
@@ -42,7 +41,7 @@ from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
 from models.catalog import Organisation, Role
-from models.db import session_factory, session_scope
+from models.db import engine_scope, session_factory, session_scope
 from models.tables import Delivery, Staff, Ward
 from reminders.delivery import Outcome
 from reminders.jobs import SUPERVISOR_ROLES, ReminderRuntime, monthly_push
@@ -87,7 +86,7 @@ async def run(events: int, seed: int = SEED) -> dict[str, Any]:
     with _quiet_logging(), tempfile.TemporaryDirectory(prefix="intake-push-bench-") as folder:
         path = Path(folder) / "push.db"
         _copy_sqlite(await cached_sqlite_dataset(events, seed), path)
-        async with _engine(f"sqlite+aiosqlite:///{path}") as engine:
+        async with engine_scope(f"sqlite+aiosqlite:///{path}") as engine:
             sessions = session_factory(engine)
             members = await _add_members(sessions)
             supervisors = await _add_supervisors(sessions)

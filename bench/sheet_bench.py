@@ -26,7 +26,7 @@ from typing import Any
 
 from bench.dataset import cached_sqlite_dataset
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEETS
-from models.db import make_engine, session_factory, session_scope
+from models.db import engine_scope, session_factory, session_scope
 from models.fiscal import fiscal_year_end
 from models.sheet.workbook import YEAR_COLUMNS, row_of, write_sheet
 from models.totals import indicator_totals, sheet_notation
@@ -64,14 +64,10 @@ def sheet_in_process(url: str, ward: str | None, path: str) -> Measured:
     """The second build in this process: the bot's worker is long-lived (its imports and statement caches warm)."""
 
     async def build() -> float:
-        engine = make_engine(url)
-        try:
-            async with session_scope(session_factory(engine)) as session:
-                started = time.perf_counter()
-                await write_sheet(session, Path(path), FISCAL_YEAR, AS_OF, ward)
-                return time.perf_counter() - started
-        finally:
-            await engine.dispose()
+        async with engine_scope(url) as engine, session_scope(session_factory(engine)) as session:
+            started = time.perf_counter()
+            await write_sheet(session, Path(path), FISCAL_YEAR, AS_OF, ward)
+            return time.perf_counter() - started
 
     asyncio.run(build())
     return Measured(asyncio.run(build()), _peak_mb())
@@ -79,18 +75,14 @@ def sheet_in_process(url: str, ward: str | None, path: str) -> Measured:
 
 def totals_in_process(url: str, ward: str | None) -> Measured:
     async def totals() -> tuple[float, dict[int, dict[str, str]]]:
-        engine = make_engine(url)
-        try:
-            async with session_scope(session_factory(engine)) as session:
-                started = time.perf_counter()
-                figures = {}
-                for year in FISCAL_YEARS_OF_PLAN:
-                    if year <= FISCAL_YEAR:
-                        as_of = AS_OF if year == FISCAL_YEAR else fiscal_year_end(year)
-                        figures[year] = await indicator_totals(session, year, as_of, ward)
-                seconds = time.perf_counter() - started
-        finally:
-            await engine.dispose()
+        async with engine_scope(url) as engine, session_scope(session_factory(engine)) as session:
+            started = time.perf_counter()
+            figures = {}
+            for year in FISCAL_YEARS_OF_PLAN:
+                if year <= FISCAL_YEAR:
+                    as_of = AS_OF if year == FISCAL_YEAR else fiscal_year_end(year)
+                    figures[year] = await indicator_totals(session, year, as_of, ward)
+            seconds = time.perf_counter() - started
         shown = {
             year: {i.code: sheet_notation(i, totals.indicators[i.code]) for i in INDICATORS}
             for year, totals in figures.items()

@@ -86,16 +86,12 @@ def push_figures(database: DatabaseTarget, ward: str | None, year: int, month: i
 async def _push_figures(database: DatabaseTarget, ward: str | None, year: int, month: int,
                         threshold: int) -> ScopeFigures:  # fmt: skip
     as_of = month_end(year, month)
-    engine = database.engine()
-    try:
-        async with session_scope(session_factory(engine)) as session:
-            totals = await indicator_totals(session, fiscal_year_of(as_of), as_of, ward, threshold)
-            totals = await flag_no_data(session, totals)
-            previous = await previous_month_totals(session, totals, ward, threshold)
-            last_year = await same_point_last_year_totals(session, totals, threshold)
-            missing = await missing_reporters(session, ward, year, month, as_of)
-    finally:
-        await engine.dispose()
+    async with database.engine() as engine, session_scope(session_factory(engine)) as session:
+        totals = await indicator_totals(session, fiscal_year_of(as_of), as_of, ward, threshold)
+        totals = await flag_no_data(session, totals)
+        previous = await previous_month_totals(session, totals, ward, threshold)
+        last_year = await same_point_last_year_totals(session, totals, threshold)
+        missing = await missing_reporters(session, ward, year, month, as_of)
     return ScopeFigures(totals, previous, last_year, [staff.display_name for staff in missing])
 
 

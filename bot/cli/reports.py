@@ -91,9 +91,13 @@ def sheet_command(
         """Streamed into a scratch file (bounded memory), renamed once complete."""
         settings = get_settings()
         scratch = (out or Path.cwd() / "sheet.xlsx").with_suffix(f".{os.getpid()}.partial.xlsx")
-        async with cli_session(settings) as session:
-            data = await write_sheet(session, scratch, fiscal_year, as_of_date, ward,
-                                     settings.regular_meeting_threshold)  # fmt: skip
+        try:
+            async with cli_session(settings) as session:
+                data = await write_sheet(session, scratch, fiscal_year, as_of_date, ward,
+                                         settings.regular_meeting_threshold)  # fmt: skip
+        except BaseException:
+            scratch.unlink(missing_ok=True)
+            raise
         return scratch.replace(out or Path(default_file_name(data)))
 
     try:

@@ -9,6 +9,7 @@ the database itself, streaming the events, so nothing the size of the event list
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import NullPool
 
-from models.db import make_engine, session_factory, session_scope
+from models.db import engine_scope, session_factory, session_scope
 from models.sheet.workbook import default_file_name, write_sheet
 
 
@@ -28,11 +29,12 @@ class DatabaseTarget:
     url: str
     search_path: str | None = None  # PostgreSQL: the schemas the bot's own connections use
 
-    def engine(self) -> AsyncEngine:
+    def engine(self) -> AbstractAsyncContextManager[AsyncEngine]:
+        """An engine for one job, disposed after it (no pool: a worker holds no connection between jobs)."""
         if self.search_path is None:
-            return make_engine(self.url, poolclass=NullPool)
+            return engine_scope(self.url, poolclass=NullPool)
         settings = {"server_settings": {"search_path": self.search_path}}
-        return make_engine(self.url, poolclass=NullPool, connect_args=settings)
+        return engine_scope(self.url, poolclass=NullPool, connect_args=settings)
 
 
 async def database_target(session: AsyncSession) -> DatabaseTarget:
@@ -73,13 +75,9 @@ def build_sheet_file(database: DatabaseTarget, request: SheetRequest, directory:
 
 
 async def _build_sheet_file(database: DatabaseTarget, request: SheetRequest, directory: Path) -> BuiltSheet:
-    engine = database.engine()
     scratch = directory / f"{request.fiscal_year}-{request.as_of}-{request.ward_code or 'city'}.partial.xlsx"
-    try:
-        async with session_scope(session_factory(engine)) as session:
-            data = await write_sheet(session, scratch, request.fiscal_year, request.as_of, request.ward_code,
-                                     request.regular_meeting_threshold)  # fmt: skip
-    finally:
-        await engine.dispose()
+    async with database.engine() as engine, session_scope(session_factory(engine)) as session:
+        data = await write_sheet(session, scratch, request.fiscal_year, request.as_of, request.ward_code,
+                                 request.regular_meeting_threshold)  # fmt: skip
     path = scratch.replace(directory / default_file_name(data))
     return BuiltSheet(path, path.name, data.as_of, data.scope_label, data.from_snapshot)
