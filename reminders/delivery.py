@@ -48,11 +48,16 @@ class Report:
 
 
 async def broadcast(
-    sessions: async_sessionmaker[AsyncSession], recipients: Sequence[Staff], kind: str, period: str, send: Send
+    sessions: async_sessionmaker[AsyncSession],
+    recipients: Sequence[Staff],
+    kind: str,
+    period: str,
+    send: Send,
+    concurrency: int = CONCURRENT_SENDS,
 ) -> Report:
-    """Send once per recipient (kind, period), concurrently but within the bot's rate limiter."""
+    """Send once per recipient (kind, period), `concurrency` at a time, within the bot's rate limiter."""
     report = Report()
-    gate = asyncio.Semaphore(CONCURRENT_SENDS)
+    gate = asyncio.Semaphore(concurrency)
 
     async def one(staff: Staff) -> None:
         async with gate:

@@ -44,6 +44,9 @@ SCHEDULER_LOCK_KEY = "hashtext('intake-scheduler:' || current_database() || '.' 
 _IN_PROCESS = asyncio.Lock()
 CATCH_UP_DELAY_SECONDS = 5  # after start-up, once the bot is polling or serving
 SUPERVISOR_ROLES = (Role.WARD_SUPERVISOR, Role.CITY_SUPERVISOR)
+# The push's workbooks are built one or two at a time anyway; a few sends in flight, not thirty, keep SQLite's one
+# writer free for the field workers' saves meanwhile.
+PUSH_CONCURRENCY = 3
 
 
 class Messenger(Protocol):
@@ -192,7 +195,7 @@ async def monthly_push(bot: Bot, runtime: ReminderRuntime, year: int, month: int
     """Last month's totals and sheet to every reachable supervisor, once each (a workbook per scope, built once)."""
     supervisors = await push_recipients(runtime.sessions)
     async with runtime.messenger.monthly_push(bot, year, month) as push:
-        return await broadcast(runtime.sessions, supervisors, "push", f"{year}-{month:02d}", push)
+        return await broadcast(runtime.sessions, supervisors, "push", f"{year}-{month:02d}", push, PUSH_CONCURRENCY)
 
 
 async def reminder_recipients(sessions: async_sessionmaker[AsyncSession], day: date) -> list[Staff]:
