@@ -53,11 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         asyncio.run(run_all(args.events, args.only))
-    except (
-        totals_bench.ResultsDifferError,
-        intake_bench.BenchmarkBrokeError,
-        sheet_bench.SheetDisagreesError,
-    ) as error:
+    except BROKEN as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 1
     return 0
