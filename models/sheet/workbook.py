@@ -34,10 +34,9 @@ Worksheets, in this order:
     `<code> 分母` where it has a denominator, `<code> ％` where the sheet shows a percentage), row 2 = Japanese
     labels, one row per ward (code order), then the total row (A `合計`, B the scope's name).
 "集計根拠" — a ward's sheet: every live event of the chosen year up to the as-of date in the ward, by date then
-    No.: header row 1 = `EVENT_COLUMNS`. No notes, no staff, no Telegram ids. The city's sheet lists its events
-    the same way while there are at most `CITY_EVENT_LIST_LIMIT`; beyond that, row 1 says the event list is
-    `intake export` and row 2 heads `MONTHLY_COLUMNS`: per ward × indicator × month, the counted figures and
-    how many events they come from.
+    No.: header row 1 = `EVENT_COLUMNS`. No notes, no staff, no Telegram ids. The city's sheet, whatever its
+    size: row 1 says the event list is `intake export` and row 2 heads `MONTHLY_COLUMNS`: per ward × indicator
+    × month, the counted figures and how many events they come from.
 "定義" — the definitions used: header row 1 (キー, 項目, 値, 説明), then one row per definition keyed in A
     (`regular_meeting_threshold`, `distinct_areas`, `households`, `fiscal_year`, `as_of`, `scope`,
     `earlier_years`, `generated_at`, `from_snapshot`, `note`).
@@ -132,7 +131,7 @@ EVENT_COLUMNS = (
 )
 
 EVENT_WIDTHS = (8, 12, 9, 10, 12, 24, 30, 9, 10, 14, 12, 12)
-# The city's 集計根拠 beyond CITY_EVENT_LIST_LIMIT events: one row per ward × indicator × month.
+# The city's 集計根拠: one row per ward × indicator × month (the event list belongs to ward sheets).
 MONTHLY_COLUMNS = (
     "区コード",
     "区名",
@@ -150,8 +149,6 @@ MONTHLY_NOTE = (
     "区×指標×月ごとの集計です（記録数＝もとになった記録の件数）。地域数・世帯数は月ごとの重複なしの数で、"
     "年度の値とは一致しません。市全体の記録ごとの一覧は intake export で出力できます。"
 )
-# A city listing longer than this is not read by anyone: the city sheet then shows the monthly table.
-CITY_EVENT_LIST_LIMIT = 5_000
 STREAM_CHUNK = 2_000  # events fetched from the database at a time
 
 CREATOR = "mimamori-intake"
@@ -246,12 +243,10 @@ async def collect_sheet(
     *,
     generated_at: datetime | None = None,
     with_events: bool = True,
-    city_event_list_limit: int = CITY_EVENT_LIST_LIMIT,
 ) -> SheetData:
     """The sheet's data for a plan year as of a date (capped at the year end), for the city or one ward.
 
-    The 集計根拠 evidence: a ward's event list; the city's too while it has at most `city_event_list_limit`
-    events, else the city's monthly figures (`evidence`). `with_events=False` leaves the event list empty for
+    The 集計根拠 evidence: a ward's event list; for the city, always its monthly figures (`evidence`). `with_events=False` leaves the event list empty for
     the caller to stream (`write_sheet`). Raises ValueError for a year outside the plan, an as-of date
     before the year, or an unknown ward.
     """
@@ -269,8 +264,7 @@ async def collect_sheet(
     frozen_at = await snapshot_taken_at(session, as_of, ward_code)
     evidence = None
     if ward_code is None:
-        monthly = await monthly_evidence(session, fiscal_year, as_of, ward_names, recorded_by=frozen_at)
-        evidence = monthly if sum(figure.events for figure in monthly) > city_event_list_limit else None
+        evidence = await monthly_evidence(session, fiscal_year, as_of, ward_names, recorded_by=frozen_at)
     listed = with_events and evidence is None
     return SheetData(
         fiscal_year=fiscal_year,

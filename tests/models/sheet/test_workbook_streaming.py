@@ -44,8 +44,8 @@ def monthly_rows(workbook: Any) -> tuple[str, list[tuple[Any, ...]]]:
     return str(ws["A1"].value), list(ws.iter_rows(min_row=3, values_only=True))
 
 
-async def test_a_large_city_lists_ward_by_indicator_by_month_with_event_counts(dataset: Dataset) -> None:
-    data = await collect_sheet(dataset.session, FY, AS_OF, None, generated_at=GENERATED_AT, city_event_list_limit=5)
+async def test_the_city_lists_ward_by_indicator_by_month_with_event_counts(dataset: Dataset) -> None:
+    data = await collect_sheet(dataset.session, FY, AS_OF, None, generated_at=GENERATED_AT)  # 17 events: small
     assert data.evidence is not None and data.events == []
     note, rows = monthly_rows(load_workbook(BytesIO(build_workbook(data))))
     assert "intake export" in note
@@ -63,10 +63,12 @@ async def test_a_large_city_lists_ward_by_indicator_by_month_with_event_counts(d
     assert Counter(row[0] for row in rows) == {MIYAKOJIMA: 12, "27103": 4}  # groups with events only
 
 
-async def test_a_small_city_and_every_ward_keep_the_event_list(dataset: Dataset) -> None:
+async def test_even_a_small_city_gets_the_monthly_table_and_a_ward_the_event_list(dataset: Dataset) -> None:
     city = await collect_sheet(dataset.session, FY, AS_OF, None, generated_at=GENERATED_AT)
-    ward = await collect_sheet(dataset.session, FY, AS_OF, MIYAKOJIMA, city_event_list_limit=0)
-    for data in (city, ward):
-        assert data.evidence is None
-        listing = load_workbook(BytesIO(build_workbook(data)))["集計根拠"]
-        assert tuple(cell.value for cell in listing[1]) == EVENT_COLUMNS
+    assert city.evidence is not None and len(dataset.live) < 20
+    note, _rows = monthly_rows(load_workbook(BytesIO(build_workbook(city))))
+    assert "intake export" in note
+    ward = await collect_sheet(dataset.session, FY, AS_OF, MIYAKOJIMA, generated_at=GENERATED_AT)
+    assert ward.evidence is None
+    listing = load_workbook(BytesIO(build_workbook(ward)))["集計根拠"]
+    assert tuple(cell.value for cell in listing[1]) == EVENT_COLUMNS
