@@ -23,7 +23,7 @@ from bot.scope import (
 from bot.texts import text
 from models.catalog import INDICATORS
 from models.db import session_scope
-from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_month
+from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_month, previous_month_end
 from models.fiscal import today as japan_today
 from models.reference import ward_exists, wards_in_order
 from models.sheet.build import SheetRequest
@@ -159,4 +159,5 @@ async def _sheet_request(context: IntakeContext, args: list[str]) -> tuple[date,
     month = parse_year_month(args[0]) if args else None
     if (args and month is None) or (month and month_end(*month) >= today):
         return None
-    return (month_end(*month) if month else today), scope
+    # The sheet is always 「●月末時点」: without a month, the last complete month end.
+    return (month_end(*month) if month else previous_month_end(today)), scope

@@ -71,6 +71,7 @@ from models.catalog import (
     SECTION_LABELS_JA,
     SHEET_TITLE,
     SHEETS,
+    Aggregation,
     Denominator,
     Indicator,
     Requirement,
@@ -81,11 +82,28 @@ from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_end, fiscal_year_label, fiscal_year_start
 from models.snapshots import snapshot_taken_at, totals_as_of
 from models.tables import Area, Event, SheetBullet, Ward
-from models.totals import IndicatorValue, Totals, display_width, resolve_as_of, sheet_notation, year_month
+from models.totals import (
+    IndicatorValue,
+    Totals,
+    display_width,
+    flag_no_data,
+    resolve_as_of,
+    sheet_notation,
+    year_month,
+)
 
 SNAPSHOT_NOTE = "月末確定値（締切時に保存した集計）です。締切後の修正は含みません。"
 BASELINE_MARK = "※"  # after a figure that includes a baseline (models.totals: IndicatorValue.from_baseline)
 BASELINE_NOTE = "※ 集計開始前の実績値（ベースライン）を含みます"
+NO_DATA = "—"  # a year with no events and no baselines in the scope (Totals.no_data): not a result of 0
+NO_DATA_NOTE = (
+    "「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
+    "過去の数値は管理者が intake baseline set で登録できます。"
+)
+ROSTER_AREAS_NOTE = "（名簿提供地域数）"  # after the denominator, as on the seed
+CITY_TOTAL_NOTE = "（24区合計）"  # in 3-1's label: true of the city's sheet only
+# A remark the seed prints at the top of a sheet's 取組内容 (by sheet number), not in the source note.
+ACTIVITIES_REMARKS: dict[int, str] = {3: "※市区社協での取組"}
 
 BulletKey = tuple[int, SheetSection, int]  # (sheet number, section, fiscal year)
 
@@ -98,8 +116,9 @@ SECTION_COLUMN, SUB_COLUMN, LABEL_COLUMN = 1, 2, 3
 YEAR_COLUMNS: dict[int, int] = {year: 4 + index for index, year in enumerate(FISCAL_YEARS_OF_PLAN)}
 LAST_COLUMN = max(YEAR_COLUMNS.values())
 KEY_COLUMN = LAST_COLUMN + 1
-COLUMN_WIDTHS: dict[int, float] = {SECTION_COLUMN: 12, SUB_COLUMN: 4, LABEL_COLUMN: 44} | dict.fromkeys(
-    YEAR_COLUMNS.values(), 42.0
+# Sized to fit A4 landscape at 100 %: fitting to one page wide never shrinks the 10 pt text (see _print_setup).
+COLUMN_WIDTHS: dict[int, float] = {SECTION_COLUMN: 10, SUB_COLUMN: 3.5, LABEL_COLUMN: 34} | dict.fromkeys(
+    YEAR_COLUMNS.values(), 33.0
 )
 
 FIGURE_COLUMNS = (
@@ -130,7 +149,7 @@ EVENT_COLUMNS = (
     "名簿提供地域",
 )
 
-EVENT_WIDTHS = (8, 12, 9, 10, 12, 24, 30, 9, 10, 14, 12, 12)
+EVENT_WIDTHS = (8, 12, 9, 10, 12, 20, 30, 9, 10, 14, 12, 12)
 # The city's 集計根拠: one row per ward × indicator × month (the event list belongs to ward sheets).
 MONTHLY_COLUMNS = (
     "区コード",
@@ -154,7 +173,14 @@ STREAM_CHUNK = 2_000  # events fetched from the database at a time
 CREATOR = "mimamori-intake"
 DATE_FORMAT = "yyyy-mm-dd"
 SHADE_COLOUR, BORDER_COLOUR = "#F2F2F2", "#808080"
-_LINE_HEIGHT, _ROW_PADDING = 14.0, 4.0  # points, for the 10 pt font
+BODY_SIZE = 10.0  # points; printed at 100 %, or at no less than MIN_PRINT_SCALE
+MIN_PRINT_SCALE = 0.9  # 10 pt × 0.9 = 9 pt on paper, the least legible size
+# 游ゴシック needs about 1.75 × its size per line (Excel's own default row for 11 pt is 18.75 pt).
+LINE_SPACING, ROW_PADDING = 1.75, 3.0
+TABLE_ROW_HEIGHT = 18.0  # one 10 pt line of 游ゴシック, for the plain tables
+# A4 landscape (297 mm = 841.9 pt) less the side margins: the width a page prints at 100 %.
+SIDE_MARGIN_INCHES = 0.3
+PRINTABLE_WIDTH_PT = 841.9 - 2 * 72 * SIDE_MARGIN_INCHES
 
 
 @dataclass(frozen=True)
@@ -246,9 +272,9 @@ async def collect_sheet(
 ) -> SheetData:
     """The sheet's data for a plan year as of a date (capped at the year end), for the city or one ward.
 
-    The 集計根拠 evidence: a ward's event list; for the city, always its monthly figures (`evidence`). `with_events=False` leaves the event list empty for
-    the caller to stream (`write_sheet`). Raises ValueError for a year outside the plan, an as-of date
-    before the year, or an unknown ward.
+    The 集計根拠 evidence: a ward's event list; for the city, always its monthly figures (`evidence`).
+    `with_events=False` leaves the event list empty for the caller to stream (`write_sheet`). Raises
+    ValueError for a year outside the plan, an as-of date before the year, or an unknown ward.
     """
     if fiscal_year not in FISCAL_YEARS_OF_PLAN:
         years = "–".join(str(year) for year in (FISCAL_YEARS_OF_PLAN[0], FISCAL_YEARS_OF_PLAN[-1]))
@@ -317,7 +343,8 @@ async def _totals_by_year(
     for year in FISCAL_YEARS_OF_PLAN:
         if year <= fiscal_year:
             year_as_of = as_of if year == fiscal_year else fiscal_year_end(year)
-            totals[year], _frozen = await totals_as_of(session, year, year_as_of, ward_code, threshold)
+            year_totals, _frozen = await totals_as_of(session, year, year_as_of, ward_code, threshold)
+            totals[year] = await flag_no_data(session, year_totals)
     return totals
 
 
@@ -549,7 +576,7 @@ class SheetWorkbook:
             last = len(EVENT_COLUMNS) - 1
             if self.event_rows:
                 self.events_sheet.autofilter(0, 0, self.event_rows, last)
-            _print_setup(self.events_sheet, self.event_rows, last)
+            _print_setup(self.events_sheet, self.event_rows, EVENT_WIDTHS)
             self.events_sheet.repeat_rows(0)
         self.workbook.close()
 
@@ -629,6 +656,25 @@ _ALIGNMENTS: dict[str, dict[str, Any]] = {
 }
 
 
+def sheet_figure(indicator: Indicator, figure: IndicatorValue, no_data: bool = False) -> str:
+    """A figure as the printed sheet writes it: `sheet_notation`, with the seed's 「（名簿提供地域数）」 after a
+    roster denominator and 1-2's share on its own 「（　％）」 line; 「—」 for a year without data."""
+    if no_data:
+        return NO_DATA
+    if indicator.denominator is not Denominator.ROSTER_AREAS:
+        return sheet_notation(indicator, figure)
+    text = f"{figure.value:,} ／ 全{figure.denominator or 0:,}地域{ROSTER_AREAS_NOTE}"
+    if indicator.shows_percent:
+        text += f"\n（{NO_DATA if figure.percent is None else f'{figure.percent:.1f}'}％）"
+    return text
+
+
+def source_note(sheet: Sheet) -> str:
+    """The sheet's source line, without a remark the seed prints in 取組内容 instead (ACTIVITIES_REMARKS)."""
+    remark = ACTIVITIES_REMARKS.get(sheet.number)
+    return sheet.note.replace(remark, "").strip() if remark else sheet.note
+
+
 def _year_started(data: SheetData, year: int) -> bool:
     return year in data.totals_by_year
 
@@ -670,6 +716,7 @@ class _SheetWriter:
         self.box_top = self.box_bottom = False
         self.merge_rows = 0  # a label on this row merged down this many rows in column A
         self.baseline_marked = False
+        self.no_data_marked = False
 
     def write(self) -> None:
         self._columns()
@@ -682,7 +729,8 @@ class _SheetWriter:
         self._bullet_section(SheetSection.ISSUES)
         self._note()
         self._baseline_note()
-        _print_setup(self.ws, self.row - 2, LAST_COLUMN - 1)
+        self._no_data_note()
+        _print_setup(self.ws, self.row - 2, [COLUMN_WIDTHS[column] for column in range(1, LAST_COLUMN + 1)])
 
     # rows
 
@@ -721,8 +769,8 @@ class _SheetWriter:
         self.row += 1
 
     def _height(self, cell: _Cell) -> float:
-        width = sum(COLUMN_WIDTHS[c] for c in range(cell.column, cell.last_column + 1))
-        return _text_height(cell.value, width, cell.size)
+        pixels = sum(column_pixels(COLUMN_WIDTHS[c]) for c in range(cell.column, cell.last_column + 1))
+        return _text_height(cell.value, pixels, cell.size)
 
     def _border(self, first: int, last: int) -> Border:
         if self.box == "inner":
@@ -803,11 +851,14 @@ class _SheetWriter:
 
     def _indicator_row(self, indicator: Indicator) -> None:
         self._put(SUB_COLUMN, indicator.sub if indicator.sub in ("ア", "イ", "ウ") else None, align="centre")
-        self._put(LABEL_COLUMN, indicator.label)
+        label = indicator.label.replace(CITY_TOTAL_NOTE, "") if self.data.ward_code else indicator.label
+        self._put(LABEL_COLUMN, label)
         for year, column in YEAR_COLUMNS.items():
             totals = self.data.totals_by_year.get(year)
-            shown = sheet_notation(indicator, totals.indicators[indicator.code]) if totals else None
-            if totals and totals.indicators[indicator.code].from_baseline:
+            shown = sheet_figure(indicator, totals.indicators[indicator.code], totals.no_data) if totals else None
+            if totals and totals.no_data:
+                self.no_data_marked = True
+            elif totals and totals.indicators[indicator.code].from_baseline:
                 shown, self.baseline_marked = f"{shown}{BASELINE_MARK}", True
             self._put(column, shown, align="right")
         self._key(f"indicator:{indicator.code}")
@@ -822,7 +873,12 @@ class _SheetWriter:
     def _bullet_section(self, section: SheetSection, indicators: Sequence[Indicator] = ()) -> None:
         columns = {year: self.data.bullets_for(self.sheet.number, section, year) for year in YEAR_COLUMNS}
         lines = max(MIN_BULLET_LINES, *(len(bullets) for bullets in columns.values()))
-        self._section_label(SECTION_LABELS_JA[section], len(indicators) + lines)
+        remark = ACTIVITIES_REMARKS.get(self.sheet.number) if section is SheetSection.ACTIVITIES else None
+        self._section_label(SECTION_LABELS_JA[section], len(indicators) + lines + (remark is not None))
+        if remark is not None:  # e.g. 参加支援's 「※市区社協での取組」, above the bullets as on the seed
+            self._put(SUB_COLUMN, remark, last_column=LAST_COLUMN)
+            self._key(f"{section.value}_remark")
+            self._next()
         for indicator in indicators:
             self._indicator_row(indicator)
         for line in range(lines):
@@ -846,8 +902,15 @@ class _SheetWriter:
             self._key("baseline_note")
             self._next()
 
+    def _no_data_note(self) -> None:
+        """The footnote for 「—」, only on a worksheet with a year without data (key `no_data_note`)."""
+        if self.no_data_marked:
+            self._put(SECTION_COLUMN, NO_DATA_NOTE, last_column=LAST_COLUMN)
+            self._key("no_data_note")
+            self._next()
+
     def _note(self) -> None:
-        self._put(SECTION_COLUMN, self.sheet.note, last_column=LAST_COLUMN, align="note")
+        self._put(SECTION_COLUMN, source_note(self.sheet), last_column=LAST_COLUMN, align="note")
         self._key("note")
         self._next()
 
@@ -864,21 +927,40 @@ def _write(ws: Any, row: int, column: int, value: Any, style: Any) -> None:
         ws.write_number(row, column, value, style)
 
 
-def _text_height(text: str, width: float, size: float) -> float:
-    """Points a wrapped text needs in a cell `width` characters wide (full-width characters count two)."""
-    usable = max(width * 0.9 - 1, 1)
-    lines = sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-    return lines * _LINE_HEIGHT * size / 10 + _ROW_PADDING
+def column_pixels(width: float) -> int:
+    """A column's width in pixels, as Excel (and XlsxWriter) turn a width in characters into pixels."""
+    return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
 
 
-def _print_setup(ws: Any, last_row: int, last_column: int) -> None:
-    """Landscape A4, fitted to one page wide (as many pages down as needed), centred, A1 to the given cell."""
+def printed_width(widths: Iterable[float]) -> float:
+    """Points the columns take on paper at 100 % (96 pixels to the inch)."""
+    return sum(column_pixels(width) for width in widths) * 72 / 96
+
+
+def text_lines(text: str, pixels: float, size: float) -> int:
+    """Lines a wrapped text takes in a cell `pixels` wide: a full-width glyph is `size` pt wide, others half."""
+    half_width = size * 96 / 72 / 2
+    per_line = max((pixels - 8) * 0.95 / half_width, 2)  # less the cell's inner padding, with some slack
+    return sum(max(1, math.ceil(display_width(part) / per_line)) for part in text.split("\n"))
+
+
+def _text_height(text: str, pixels: float, size: float) -> float:
+    """Points a wrapped text needs in a cell `pixels` wide, with 游ゴシック's line spacing."""
+    return text_lines(text, pixels, size) * LINE_SPACING * size + ROW_PADDING
+
+
+def _print_setup(ws: Any, last_row: int, widths: Sequence[float]) -> None:
+    """Landscape A4, centred, A1 to the last row of the given columns: one page wide (as many pages down as
+    needed) when that prints at MIN_PRINT_SCALE or more, else at that scale over several pages across."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    if printed_width(widths) * MIN_PRINT_SCALE <= PRINTABLE_WIDTH_PT:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(round(MIN_PRINT_SCALE * 100))
     ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.print_area(0, 0, max(last_row, 0), last_column)
+    ws.set_margins(left=SIDE_MARGIN_INCHES, right=SIDE_MARGIN_INCHES, top=0.5, bottom=0.5)
+    ws.print_area(0, 0, max(last_row, 0), len(widths) - 1)
 
 
 # --- the tables behind the figures ------------------------------------------------------------------------
@@ -888,7 +970,8 @@ def _table_header(ws: Any, styles: _Styles, header: Sequence[str], widths: Seque
     """Row 1 of a plain table: bold shaded header, frozen; the columns' widths."""
     ws.write_row(0, 0, list(header), styles.header)
     for column, width in enumerate(widths):
-        ws.set_column(column, column, width)
+        ws.set_column(column, column, width, None, {"hidden": True} if width == 0 else None)
+    ws.set_default_row(TABLE_ROW_HEIGHT)
     ws.freeze_panes(1, 0)
 
 
@@ -902,28 +985,40 @@ def _table(ws: Any, styles: _Styles, header: Sequence[str], rows: Iterable[Seque
     for last, cells in enumerate(rows, start=1):
         for column, value in enumerate(cells):
             _write(ws, last, column, value, day if isinstance(value, date) else body)
-    _print_setup(ws, last, len(header) - 1)
+    _print_setup(ws, last, widths)
     ws.repeat_rows(0)
     return last
 
 
 def _write_figures(ws: Any, styles: _Styles, data: SheetData) -> None:
     rows = [
-        (year, totals.as_of, data.scope, i.code, i.sheet, i.sub, i.label, *_figure(i, totals.indicators[i.code]))
+        (year, totals.as_of, data.scope, i.code, i.sheet, i.sub, i.label, *_figure(i, totals, i.code))
         for year, totals in sorted(data.totals_by_year.items())
         for i in INDICATORS
     ]
-    _table(ws, styles, FIGURE_COLUMNS, rows, (8, 12, 8, 10, 7, 9, 60, 8, 8, 10, 30))
+    _table(ws, styles, FIGURE_COLUMNS, rows, (8, 12, 8, 10, 7, 9, 50, 8, 8, 10, 30))
 
 
-def _figure(indicator: Indicator, value: IndicatorValue) -> tuple[int, int | None, float | None, str]:
+def _figure(indicator: Indicator, totals: Totals, code: str) -> tuple[int | None, int | None, float | None, str]:
+    """値, 分母, 割合, シート表記; a year without data has no figures, only 「—」."""
+    if totals.no_data:
+        return None, None, None, NO_DATA
+    value = totals.indicators[code]
     return value.value, value.denominator, value.percent, sheet_notation(indicator, value)
 
 
 def by_ward_columns() -> list[tuple[str, str, Indicator | None, str]]:
-    """The 区別内訳 columns after 区コード/区名: (column code, Japanese label, indicator, part)."""
+    """The 区別内訳 columns after 区コード/区名: (column code, Japanese label, indicator, part).
+
+    A share (2-Q) is a percentage under its own code, then its 「はい」 count and its denominator.
+    """
     columns: list[tuple[str, str, Indicator | None, str]] = []
     for indicator in INDICATORS:
+        if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+            columns.append((indicator.code, f"{indicator.short_label}（％）", indicator, "percent"))
+            columns.append((f"{indicator.code} はい", "「はい」の回答数", indicator, "value"))
+            columns.append((f"{indicator.code} 分母", "回答数", indicator, "denominator"))
+            continue
         columns.append((indicator.code, indicator.short_label, indicator, "value"))
         if indicator.denominator is not Denominator.NONE:
             denominator = "回答数" if indicator.denominator is Denominator.SURVEY_ANSWERS else "名簿提供地域数"
@@ -933,12 +1028,14 @@ def by_ward_columns() -> list[tuple[str, str, Indicator | None, str]]:
     return columns
 
 
-def _ward_cells(values: dict[str, IndicatorValue]) -> list[int | float | None]:
-    cells: list[int | float | None] = []
+def _ward_cells(values: dict[str, IndicatorValue], no_data: bool = False) -> list[int | float | str | None]:
+    """A ward's (or the total's) figures; 「—」 in every figure for a year without data."""
+    cells: list[int | float | str | None] = []
     for _code, _label, indicator, part in by_ward_columns():
         assert indicator is not None
         value = values[indicator.code]
-        cells.append({"value": value.value, "denominator": value.denominator, "percent": value.percent}[part])
+        figure = {"value": value.value, "denominator": value.denominator, "percent": value.percent}[part]
+        cells.append(NO_DATA if no_data else figure)
     return cells
 
 
@@ -946,18 +1043,23 @@ def _write_by_ward(ws: Any, styles: _Styles, data: SheetData) -> None:
     columns = by_ward_columns()
     header = ["区コード", "区名", *(code for code, _label, _i, _part in columns)]
     labels = ["区コード", "区名", *(label for _code, label, _i, _part in columns)]
-    _table_header(ws, styles, header, [10, 14, *([11.0] * len(columns))])
+    widths = [10, 14, *([11.0] * len(columns))]
+    _table_header(ws, styles, header, widths)
     ws.set_row(1, 60)
     ws.write_row(1, 0, labels, styles.header)
     row = 1
     for row, (ward, values) in enumerate(sorted(data.by_ward.items()), start=2):
-        _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *_ward_cells(values)], styles.body)
+        cells = _ward_cells(values, data.totals.no_data)
+        _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *cells], styles.body)
     row += 1
     _write_cells(
-        ws, row, ["合計", data.scope_label, *_ward_cells(data.totals.indicators)], styles.get(border=1, bold=True)
+        ws,
+        row,
+        ["合計", data.scope_label, *_ward_cells(data.totals.indicators, data.totals.no_data)],
+        styles.get(border=1, bold=True),
     )
     ws.freeze_panes(2, 2)
-    _print_setup(ws, row, len(header) - 1)
+    _print_setup(ws, row, widths)
     ws.repeat_rows(0, 1)
 
 
@@ -988,13 +1090,14 @@ def _write_monthly_evidence(ws: Any, styles: _Styles, figures: Sequence[MonthlyF
     ws.write_row(1, 0, list(MONTHLY_COLUMNS), styles.header)
     for column, width in enumerate(MONTHLY_WIDTHS):
         ws.set_column(column, column, width)
+    ws.set_default_row(TABLE_ROW_HEIGHT)
     ws.freeze_panes(2, 0)
     row = 1
     for row, figure in enumerate(figures, start=2):
         _write_cells(ws, row, figure.cells(), styles.body)
     if figures:
         ws.autofilter(1, 0, row, last)
-    _print_setup(ws, row, last)
+    _print_setup(ws, row, MONTHLY_WIDTHS)
     ws.repeat_rows(0, 1)
 
 
@@ -1005,20 +1108,29 @@ def definition_rows(data: SheetData) -> list[tuple[str, str, Any, str]]:
     return [
         ("regular_meeting_threshold", "「定期的に」（指標1-1）", threshold,
          f"年度内（時点まで）に{threshold}回以上、活動者の集まりがあった地域を数える"),
-        ("distinct_areas", "地域数（指標1-1・1-2）", data.definitions.get("distinct_areas"),
+        ("distinct_areas", "地域数（指標1-1・1-2）", "名簿提供のある有効な地域のみ",
          "名簿提供のある有効な地域だけを、何回あっても1地域として数える（分母：名簿提供地域数）"),
-        ("households", "世帯数（指標3-1）", data.definitions.get("households"),
+        ("households", "世帯数（指標3-1）", "年度内の（区、世帯参照コード）の組",
          "年度内の（区、世帯参照コード）の組を、何回つながっても1世帯として数える"),
         ("fiscal_year", "年度", data.fiscal_year, fiscal_year_label(data.fiscal_year)),
         ("as_of", "時点", data.as_of, f"{as_of_label(data.as_of)}（発生日が4月1日からこの日までの記録）"),
-        ("scope", "範囲", data.scope, data.scope_label),
-        ("earlier_years", "過年度の列", "year_end", "前年度までの列は各年度末（3月31日）時点、以後の年度は空欄"),
-        ("voided", "取消された記録", "excluded", "取消・訂正前の記録は数えない（年度は発生日で判定）"),
+        ("scope", "範囲", data.ward_code or "市全体", data.scope_label),
+        ("earlier_years", "過年度の列", "各年度末時点", "前年度までの列は各年度末（3月31日）時点、以後の年度は空欄"),
+        ("voided", "取消された記録", "数えない", "取消・訂正前の記録は数えない（年度は発生日で判定）"),
+        ("no_data", "「—」（データなし）", "あり" if _has_no_data_year(data) else "なし", NO_DATA_NOTE),
         ("generated_at", "作成日時", generated, ""),
         ("from_snapshot", "スナップショットから作成", "はい" if data.from_snapshot else "いいえ", ""),
         ("note", "備考", data.note, ""),
     ]  # fmt: skip
 
 
+def _has_no_data_year(data: SheetData) -> bool:
+    return any(totals.no_data for totals in data.totals_by_year.values())
+
+
+# The key column (A) is for programs reading the tab back: hidden (width 0), so the page reads in Japanese only.
+DEFINITION_WIDTHS = (0, 24, 44, 76)
+
+
 def _write_definitions(ws: Any, styles: _Styles, data: SheetData) -> None:
-    _table(ws, styles, ("キー", "項目", "値", "説明"), definition_rows(data), (26, 26, 60, 80), align="left")
+    _table(ws, styles, ("キー", "項目", "値", "説明"), definition_rows(data), DEFINITION_WIDTHS, align="left")

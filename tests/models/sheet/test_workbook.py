@@ -31,6 +31,8 @@ from models.sheet.workbook import (
     collect_sheet,
     row_of,
     rows_of,
+    sheet_figure,
+    source_note,
 )
 from models.tables import Event, SheetBullet, utcnow
 from models.totals import IndicatorValue, Totals, indicator_totals, sheet_notation
@@ -153,7 +155,7 @@ async def test_every_figure_equals_the_totals_engine_in_every_year_column(datase
         for year in FISCAL_YEARS_OF_PLAN:
             shown = ws.cell(row=row, column=YEAR_COLUMNS[year]).value
             if year in expected:
-                assert shown == sheet_notation(indicator, expected[year].indicators[indicator.code]), (indicator, year)
+                assert shown == sheet_figure(indicator, expected[year].indicators[indicator.code]), (indicator, year)
             else:
                 assert shown is None, (indicator, year)  # 2026 has not started
 
@@ -161,9 +163,9 @@ async def test_every_figure_equals_the_totals_engine_in_every_year_column(datase
 async def test_hand_computed_figures_as_the_sheet_writes_them(dataset: Dataset) -> None:
     workbook = read(await collect(dataset.session))
     expected = [
-        ("1-1", 2024, "1 ／ 全334地域"),
-        ("1-1", 2025, "2 ／ 全334地域"),
-        ("1-2", 2025, "2 ／ 全334地域（0.6％）"),
+        ("1-1", 2024, "1 ／ 全334地域（名簿提供地域数）"),
+        ("1-1", 2025, "2 ／ 全334地域（名簿提供地域数）"),
+        ("1-2", 2025, "2 ／ 全334地域（名簿提供地域数）\n（0.6％）"),  # the share on its own line, as on the seed
         ("1-3", 2025, "12人"),
         ("1-5", 2024, "2件"),
         ("1-5", 2025, "4件"),  # the voided one and December's do not count
@@ -195,7 +197,7 @@ async def test_title_frame_and_year_headers(dataset: Dataset) -> None:
             "2025（令和7）年度",
             "2026（令和8）年度",
         ]
-        assert ws.cell(row=row_of(ws, "note"), column=1).value == sheet.note
+        assert ws.cell(row=row_of(ws, "note"), column=1).value == source_note(sheet)
         descriptions = [ws.cell(row=r, column=LABEL_COLUMN).value for r in range(1, ws.max_row + 1)
                         if str(ws.cell(row=r, column=KEY_COLUMN).value).startswith("description:")]  # fmt: skip
         assert descriptions == [f"・{text}" for sub in sheet.sub_initiatives for text in sub.description]
@@ -249,11 +251,11 @@ async def test_ward_sheet_has_the_ward_name_figures_bullets_and_events(dataset: 
     assert sheet1["A1"].value == f"{SHEET_TITLE}（令和7年11月末時点）　都島区"
     assert column(sheet1, "activities", 2025)[0] == "・都島区の取組"
     row = row_of(sheet1, "indicator:1-1")
-    assert sheet1.cell(row=row, column=YEAR_COLUMNS[2025]).value == "2 ／ 全13地域"
+    assert sheet1.cell(row=row, column=YEAR_COLUMNS[2025]).value == "2 ／ 全13地域（名簿提供地域数）"
     for indicator in INDICATORS:
         ws = workbook[SHEET_NAMES[indicator.sheet - 1]]
         figure = ws.cell(row=row_of(ws, f"indicator:{indicator.code}"), column=YEAR_COLUMNS[2025]).value
-        assert figure == sheet_notation(indicator, expected[2025].indicators[indicator.code])
+        assert figure == sheet_figure(indicator, expected[2025].indicators[indicator.code])
     listing = workbook["集計根拠"]
     assert {line[2] for line in listing.iter_rows(min_row=2, values_only=True)} == {MIYAKOJIMA}
     by_ward = workbook["区別内訳"]
@@ -334,11 +336,12 @@ async def test_definitions_sheet_shows_the_threshold_used(dataset: Dataset) -> N
     assert "2回以上" in definitions["regular_meeting_threshold"][3]
     assert definitions["as_of"][2].date() == AS_OF
     assert "令和7年11月末時点" in definitions["as_of"][3]
-    assert definitions["scope"][2:] == ("city", "大阪市（24区）")
+    assert definitions["scope"][2:] == ("市全体", "大阪市（24区）")
     assert definitions["generated_at"][2] == "2025-12-01 09:30:00（日本時間）"
     assert definitions["from_snapshot"][2] == "いいえ"
     sheet1 = workbook["基本目標1"]
-    assert sheet1.cell(row=row_of(sheet1, "indicator:1-1"), column=YEAR_COLUMNS[2025]).value == "1 ／ 全334地域"
+    figure = sheet1.cell(row=row_of(sheet1, "indicator:1-1"), column=YEAR_COLUMNS[2025]).value
+    assert figure == "1 ／ 全334地域（名簿提供地域数）"
     snapshot = read(replace(data, from_snapshot=True, note="11月末の確定値"))
     noted = {line[0]: line for line in snapshot["定義"].iter_rows(min_row=2, values_only=True)}
     assert (noted["from_snapshot"][2], noted["note"][2]) == ("はい", "11月末の確定値")
@@ -383,7 +386,7 @@ def test_cli_writes_the_workbook(database: Path, tmp_path: Path, monkeypatch: py
     assert workbook.sheetnames[:3] == SHEET_NAMES
     sheet1 = workbook["基本目標1"]
     assert sheet1["A1"].value == f"{SHEET_TITLE}（令和7年11月末時点）"
-    assert sheet1.cell(row=row_of(sheet1, "indicator:1-1"), column=YEAR_COLUMNS[2025]).value == "0 ／ 全334地域"
+    assert sheet1.cell(row=row_of(sheet1, "indicator:1-1"), column=YEAR_COLUMNS[2025]).value == "—"  # no data
     monkeypatch.chdir(tmp_path)
     ward = runner.invoke(app, ["sheet", "--fy", "2025", "--as-of", "2025-11-30", "--ward", "27102"])
     assert ward.exit_code == 0, ward.output
