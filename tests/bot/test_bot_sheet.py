@@ -4,10 +4,11 @@ worker process behind when it shuts down."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
+import time_machine
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +17,7 @@ from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.render_pool import RenderPool
 from models.catalog import Role
+from models.config import TOKYO
 from models.db import session_scope
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest
 from models.sheet.workbook import YEAR_COLUMNS, row_of
@@ -47,6 +49,24 @@ async def test_sheet_says_it_is_coming_then_sends_the_file(
     assert sent.caption == "推進状況確認シート　令和7年10月末時点　都島区"
     sheet = load_workbook(BytesIO(sent.document[1]))["基本目標1"]
     assert sheet.cell(row_of(sheet, "indicator:1-5"), YEAR_COLUMNS[2025]).value == "2件"
+
+
+async def test_sheet_without_a_month_is_the_last_month_end_and_a_year_without_data_shows_dashes(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_scope(sessions) as session:
+        await add_event(session, "outreach", date(2025, 10, 6), count=2)  # FY2025 only: FY2026 has no data
+    chief = chat_as(app, api, await add_staff(sessions, Role.WARD_SUPERVISOR))
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=TOKYO)):  # not 「令和8年12月1日時点」
+        first, sent = await chief.send("/sheet")
+    assert first.text == "推進状況確認シートを作成中です…"
+    assert sent.document is not None and sent.document[0] == "sheet-2026-2026-11-30-27102.xlsx"
+    assert sent.caption == "推進状況確認シート　令和8年11月末時点　都島区"
+    sheet = load_workbook(BytesIO(sent.document[1]))["基本目標1"]
+    assert sheet["A1"].value.endswith("（令和8年11月末時点）　都島区")
+    row = row_of(sheet, "indicator:1-5")
+    assert (sheet.cell(row, YEAR_COLUMNS[2025]).value, sheet.cell(row, YEAR_COLUMNS[2026]).value) == ("2件", "—")
+    assert "intake baseline set" in sheet.cell(row_of(sheet, "no_data_note"), 1).value
 
 
 async def test_two_requests_for_the_same_sheet_at_once_share_one_build(
