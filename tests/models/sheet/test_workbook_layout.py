@@ -200,7 +200,7 @@ def printed_scale(ws: Any, columns: range) -> float:
     """The scale the page prints at: fitted to one page wide (never enlarged) or the fixed print scale."""
     setup = ws.page_setup
     assert setup.orientation == "landscape" and int(setup.paperSize) == 9
-    printable = A4_LANDSCAPE_WIDTH_PT - 72 * (ws.page_margins.left + ws.page_margins.right)
+    printable = A4_LANDSCAPE_WIDTH_PT - 72 * float(ws.page_margins.left + ws.page_margins.right)
     if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
         assert int(setup.fitToWidth) == 1
         return min(1.0, printable / sum(column_points(ws, column) for column in columns))
@@ -208,7 +208,7 @@ def printed_scale(ws: Any, columns: range) -> float:
 
 
 def smallest_font(ws: Any) -> float:
-    return min(cell.font.sz for line in ws.iter_rows() for cell in line if cell.value is not None)
+    return min(float(cell.font.sz) for line in ws.iter_rows() for cell in line if cell.value is not None)
 
 
 async def test_every_tab_prints_at_nine_points_or_more_on_a4_landscape(dataset: Dataset) -> None:
