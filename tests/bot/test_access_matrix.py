@@ -155,7 +155,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "totw: wards (forged)": Action(press="totw:2025:202511", granted=("どの区の集計を見ますか？",)),
     "totr: ranking (forged)": Action(press="totr:2025:now:1-5", granted=("⑤アウトリーチ件数　区別・前年同期比",)),
-    "/sheet": Action(send="/sheet", granted=("推進状況確認シート　令和7年11月27日時点",), scoped=True),
+    "/sheet": Action(send="/sheet", granted=("推進状況確認シート　令和7年10月末時点",), scoped=True),
     "/chart": Action(send="/chart", granted=("どの指標のグラフを見ますか？",)),
     "chart:1-5 都島区 (forged)": Action(press=f"chart:1-5:{WARD_A}", granted=("⑤アウトリーチ件数　",), scoped=True),
     "chart:1-5 福島区 (forged)": Action(press=f"chart:1-5:{WARD_B}", granted=("⑤アウトリーチ件数　",), scoped=True),
