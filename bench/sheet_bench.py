@@ -28,8 +28,8 @@ from bench.dataset import cached_sqlite_dataset
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEETS
 from models.db import engine_scope, session_factory, session_scope
 from models.fiscal import fiscal_year_end
-from models.sheet.workbook import YEAR_COLUMNS, row_of, write_sheet
-from models.totals import indicator_totals, sheet_notation
+from models.sheet.workbook import YEAR_COLUMNS, row_of, sheet_figure, write_sheet
+from models.totals import indicator_totals
 
 FISCAL_YEAR = 2025
 AS_OF = date(2026, 3, 31)
@@ -84,7 +84,7 @@ def totals_in_process(url: str, ward: str | None) -> Measured:
                     figures[year] = await indicator_totals(session, year, as_of, ward)
             seconds = time.perf_counter() - started
         shown = {
-            year: {i.code: sheet_notation(i, totals.indicators[i.code]) for i in INDICATORS}
+            year: {i.code: sheet_figure(i, totals.indicators[i.code]) for i in INDICATORS}
             for year, totals in figures.items()
         }
         return seconds, shown
