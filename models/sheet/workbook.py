@@ -18,28 +18,34 @@ Worksheets, in this order:
              C:F `・…` (key `description:ア`); sheet 3 has no letter and no title line (key `description:`)
     then     the year header row: D/E/F `2024（令和6）年度` … (key `years`)
     then     four sections, A merged down each section with its label:
-             取組内容 (key `activities`), 量的成果（指標） (key `indicator:<code>` per indicator: B letter,
-             C label, D–F the figure written by `sheet_notation`), 質的成果 (sheet 2: first the row
-             `indicator:2-Q`; then rows keyed `qualitative`), 課題と今後の方向性 (key `issues`).
+             取組内容 (key `activities`; sheet 3 first has the seed's 「※市区社協での取組」, B:F, key
+             `activities_remark`), 量的成果（指標） (key `indicator:<code>` per indicator: B letter, C label
+             (a ward's 3-1 without 「（24区合計）」), D–F the figure written by `sheet_figure`: 「（名簿提供地域数）」
+             after a roster denominator, 1-2's share on its own 「（　％）」 line, 「—」 for a year without data),
+             質的成果 (sheet 2: first the row `indicator:2-Q`; then rows keyed `qualitative`),
+             課題と今後の方向性 (key `issues`).
              A bullet row holds `・<text>` or a lone `・` in each year column that has started; there are
              at least `MIN_BULLET_LINES` rows per section.
     last     the source note (A:F merged, key `note`); then, only when a figure on the worksheet includes a
-             baseline (written with a trailing ※), the footnote `BASELINE_NOTE` (A:F merged, key `baseline_note`)
+             baseline (written with a trailing ※), the footnote `BASELINE_NOTE` (A:F merged, key `baseline_note`);
+             then, only when a year shows 「—」 (`Totals.no_data`), `NO_DATA_NOTE` (key `no_data_note`)
     A year that has not started by the as-of date (later than the chosen year) is blank everywhere.
+    Printed: A4 landscape, 10 pt 游ゴシック at 100 % (the columns fit the page), rows tall for 游ゴシック.
 
 "数値" — machine-readable figures: one row per (plan year up to the chosen one, indicator); header row 1
     (`FIGURE_COLUMNS`): year, as-of, scope, indicator code, sheet, sub, label, value, denominator, percent,
-    the sheet's notation.
+    the sheet's notation; a year without data has empty figures and the notation 「—」.
 "区別内訳" — the chosen year per ward: header row 1 = column codes (区コード, 区名, then per indicator its code,
-    `<code> 分母` where it has a denominator, `<code> ％` where the sheet shows a percentage), row 2 = Japanese
-    labels, one row per ward (code order), then the total row (A `合計`, B the scope's name).
+    `<code> 分母` where it has a denominator, `<code> ％` where the sheet shows a percentage; 2-Q is its
+    percentage, then `2-Q はい` and `2-Q 分母`), row 2 = Japanese labels, one row per ward (code order), then
+    the total row (A `合計`, B the scope's name). A year without data shows 「—」 in every figure.
 "集計根拠" — a ward's sheet: every live event of the chosen year up to the as-of date in the ward, by date then
     No.: header row 1 = `EVENT_COLUMNS`. No notes, no staff, no Telegram ids. The city's sheet, whatever its
     size: row 1 says the event list is `intake export` and row 2 heads `MONTHLY_COLUMNS`: per ward × indicator
     × month, the counted figures and how many events they come from.
-"定義" — the definitions used: header row 1 (キー, 項目, 値, 説明), then one row per definition keyed in A
-    (`regular_meeting_threshold`, `distinct_areas`, `households`, `fiscal_year`, `as_of`, `scope`,
-    `earlier_years`, `generated_at`, `from_snapshot`, `note`).
+"定義" — the definitions used, in Japanese: header row 1 (キー, 項目, 値, 説明), then one row per definition keyed
+    in the hidden column A (`regular_meeting_threshold`, `distinct_areas`, `households`, `fiscal_year`, `as_of`,
+    `scope`, `earlier_years`, `voided`, `no_data`, `generated_at`, `from_snapshot`, `note`).
 """
 
 from __future__ import annotations
