@@ -89,7 +89,8 @@ class Sheet:
     goal: str  # 基本目標1 / 基本目標2 / 参加支援
     title: str
     sub_initiatives: tuple[SubInitiative, ...]
-    note: str = ""
+    note: str = ""  # the source line under the sheet
+    activities_remark: str | None = None  # printed above the sheet's 取組内容 (the seed's 「※市区社協での取組」)
 
 
 PLAN_PHILOSOPHY = "だれもが自分らしく安心して暮らし続けられる地域づくり"
@@ -199,7 +200,7 @@ SHEETS: tuple[Sheet, ...] = (
             "このような積み重ねにより、「居場所」や「持ち場」のある人が地域に増え、かつて支援を受けた人が今度は別の課題を"
             "抱えた人を支援する役割を担う機会が生まれることで、支え・支えられる関係が循環し、人と人のつながりが継続していく。",
             "地域づくりにおいても、相談支援体制づくりにおいても、この視点をもって取り組むことが大切。")),
-    ), "出典：厚生労働省ホームページ 地域共生社会 ポータルサイト ※市区社協での取組"),
+    ), "出典：厚生労働省ホームページ 地域共生社会 ポータルサイト", "※市区社協での取組"),
 )  # fmt: skip
 
 

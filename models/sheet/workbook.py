@@ -109,7 +109,6 @@ NO_DATA_NOTE = (
 ROSTER_AREAS_NOTE = "（名簿提供地域数）"  # after the denominator, as on the seed
 CITY_TOTAL_NOTE = "（24区合計）"  # in 3-1's label: true of the city's sheet only
 # A remark the seed prints at the top of a sheet's 取組内容 (by sheet number), not in the source note.
-ACTIVITIES_REMARKS: dict[int, str] = {3: "※市区社協での取組"}
 
 BulletKey = tuple[int, SheetSection, int]  # (sheet number, section, fiscal year)
 
@@ -675,12 +674,6 @@ def sheet_figure(indicator: Indicator, figure: IndicatorValue, no_data: bool = F
     return text
 
 
-def source_note(sheet: Sheet) -> str:
-    """The sheet's source line, without a remark the seed prints in 取組内容 instead (ACTIVITIES_REMARKS)."""
-    remark = ACTIVITIES_REMARKS.get(sheet.number)
-    return sheet.note.replace(remark, "").strip() if remark else sheet.note
-
-
 def _year_started(data: SheetData, year: int) -> bool:
     return year in data.totals_by_year
 
@@ -879,7 +872,7 @@ class _SheetWriter:
     def _bullet_section(self, section: SheetSection, indicators: Sequence[Indicator] = ()) -> None:
         columns = {year: self.data.bullets_for(self.sheet.number, section, year) for year in YEAR_COLUMNS}
         lines = max(MIN_BULLET_LINES, *(len(bullets) for bullets in columns.values()))
-        remark = ACTIVITIES_REMARKS.get(self.sheet.number) if section is SheetSection.ACTIVITIES else None
+        remark = self.sheet.activities_remark if section is SheetSection.ACTIVITIES else None
         self._section_label(SECTION_LABELS_JA[section], len(indicators) + lines + (remark is not None))
         if remark is not None:  # e.g. 参加支援's 「※市区社協での取組」, above the bullets as on the seed
             self._put(SUB_COLUMN, remark, last_column=LAST_COLUMN)
@@ -916,7 +909,7 @@ class _SheetWriter:
             self._next()
 
     def _note(self) -> None:
-        self._put(SECTION_COLUMN, source_note(self.sheet), last_column=LAST_COLUMN, align="note")
+        self._put(SECTION_COLUMN, self.sheet.note, last_column=LAST_COLUMN, align="note")
         self._key("note")
         self._next()
 

@@ -32,7 +32,6 @@ from models.sheet.workbook import (
     row_of,
     rows_of,
     sheet_figure,
-    source_note,
 )
 from models.tables import Event, SheetBullet, utcnow
 from models.totals import IndicatorValue, Totals, indicator_totals, sheet_notation
@@ -197,7 +196,7 @@ async def test_title_frame_and_year_headers(dataset: Dataset) -> None:
             "2025（令和7）年度",
             "2026（令和8）年度",
         ]
-        assert ws.cell(row=row_of(ws, "note"), column=1).value == source_note(sheet)
+        assert ws.cell(row=row_of(ws, "note"), column=1).value == sheet.note
         descriptions = [ws.cell(row=r, column=LABEL_COLUMN).value for r in range(1, ws.max_row + 1)
                         if str(ws.cell(row=r, column=KEY_COLUMN).value).startswith("description:")]  # fmt: skip
         assert descriptions == [f"・{text}" for sub in sheet.sub_initiatives for text in sub.description]
