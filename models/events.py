@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from models import rollups
 from models.catalog import KINDS_BY_CODE, Requirement
 from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, is_entry_locked
 from models.privacy import PersonalData, is_valid_household_ref, personal_data_in
@@ -180,6 +181,7 @@ async def record_event(
         if winner is None:
             raise
         return winner, False
+    await rollups.count_event(session, event)
     _audit(session, logged_by_staff_id, source, "record", event, {"kind": event.kind})
     return event, True
 
@@ -203,6 +205,7 @@ async def void_event(
     event.void_reason = reason.strip()
     _audit(session, by_staff_id, actor, "void", event, {"kind": event.kind, "reason": event.void_reason})
     await session.flush()
+    await rollups.uncount_event(session, event)
     return event
 
 
@@ -237,6 +240,7 @@ async def correct_event(
     old.replaced_by_event_id = new.id
     _audit(session, by_staff_id, "bot", "correct", old, {"replaced_by": new.id, "reason": old.void_reason})
     await session.flush()
+    await rollups.uncount_event(session, old)
     return new
 
 

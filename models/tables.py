@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -311,3 +313,65 @@ class Baseline(SQLModel, table=True):
     entered_by: str = Field(max_length=100)  # the operator's name, as given on the command line
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RollupMonth(SQLModel, table=True):
+    """Live events of one kind summed per fiscal year, ward and calendar month, kept with every write.
+
+    Maintained by `models.rollups` in the transaction that records, voids or corrects an event; the totals
+    engine reads these rows instead of the events. `first_days`: for the distinct kinds (1-1, 1-2, 3-1), how many
+    areas or households have their first qualifying day of the fiscal year in this month.
+    """
+
+    __tablename__ = "rollup_month"
+
+    fiscal_year: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=40)
+    ward_code: str = Field(primary_key=True, foreign_key="ward.code", max_length=5)
+    year: int = Field(primary_key=True)
+    month: int = Field(primary_key=True)
+    events: int = 0  # live events (for 2-Q: the answers)
+    total: int = 0  # the sum of their counts
+    yes_answers: int = 0
+    first_days: int = 0
+
+
+class RollupFirstDay(SQLModel, table=True):
+    """For the distinct kinds: the first day in a fiscal year an area (1-1, 1-2) or household (3-1) qualified.
+
+    `subject` is the area id (as text) or the household reference; `events` the live events behind it.
+    """
+
+    __tablename__ = "rollup_first_day"
+    __table_args__ = (sa.Index("ix_rollup_first_day_year_kind_day", "fiscal_year", "kind", "first_on"),)
+
+    fiscal_year: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=40)
+    ward_code: str = Field(primary_key=True, foreign_key="ward.code", max_length=5)
+    subject: str = Field(primary_key=True, max_length=HOUSEHOLD_REF_MAX_LENGTH)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    first_on: date
+    events: int
+
+
+class StaffVersion(SQLModel, table=True):
+    """One row whose number goes up with every change to a staff row, so a process can cache staff safely."""
+
+    __tablename__ = "staff_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+def _bump_staff_version(session: Session, _flush_context: Any) -> None:
+    """Every flush that writes a staff row bumps the version in the same transaction (bot, CLI, scheduler)."""
+    if not any(isinstance(row, Staff) for row in (*session.new, *session.dirty, *session.deleted)):
+        return
+    connection = session.connection()
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    table = StaffVersion.__table__  # type: ignore[attr-defined]  # SQLModel's table is untyped
+    statement = insert(table).values(id=1, version=1)
+    connection.execute(statement.on_conflict_do_update(index_elements=["id"], set_={"version": table.c.version + 1}))
+
+
+sa.event.listen(Session, "after_flush", _bump_staff_version)

@@ -38,6 +38,7 @@ from sqlmodel import SQLModel
 import models.tables  # noqa: F401  (registers every table on the metadata)
 from models.config import TOKYO
 from models.db import alembic_config, current_revision, head_revision, migrate, revision_on
+from models.rollups import rebuild_rollups_sync
 
 ARCHIVE_FORMAT = "mimamori-intake-backup"
 ARCHIVE_VERSION = 1
@@ -319,6 +320,7 @@ async def restore_json(engine: AsyncEngine, archive: Path) -> BackupSummary:
             await connection.execute(sa.delete(SQLModel.metadata.tables["ward"]))
             loaded = await _load(connection, archive)
             _check_counts(header, loaded)
+            await connection.run_sync(rebuild_rollups_sync)  # whatever the archive held, they match its events
             if connection.dialect.name == "postgresql":
                 await _reset_sequences(connection)
     except (OSError, EOFError) as error:

@@ -33,6 +33,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from models import rollups
 from models.catalog import KINDS_BY_CODE
 from models.events import EventDraft, Problem, draft_problems
 from models.fiscal import month_end
@@ -123,7 +124,10 @@ async def import_events(
     keyed = list(zip(idempotency_keys(row.normalised for row in rows), rows, strict=True))
     existing = await _existing_keys(session, [key for key, _row in keyed])
     new = [(key, row) for key, row in keyed if key not in existing]
-    session.add_all(_event(row.draft, key, source) for key, row in new)
+    added = [_event(row.draft, key, source) for key, row in new]
+    session.add_all(added)
+    await session.flush()
+    await rollups.count_events(session, added)
     months = sorted({row.draft.occurred_on.strftime("%Y-%m") for row in rows})
     result = ImportResult(added=len(new), skipped=len(rows) - len(new), months=months)
     session.add(
