@@ -1,8 +1,11 @@
 """The totals engine: every indicator of the sheet for a fiscal year as of a date, by SQL aggregates.
 
-Four small queries (sums, distinct areas, distinct households, the area denominator) return at most
-wards × kinds × months rows, and a fifth reads the live baselines of the year's shown months; everything
-after that is arithmetic on those rows. Events are never loaded into Python. Voided events never count.
+The figures come from the write-time rollups (`models.rollups`), not from the events: the year's whole months
+are read from `rollup_month` (at most wards × kinds × 12 rows, however many events there are) and the
+distinct areas from `rollup_first_day` (one row per area). Only the as-of month, while it is not over, is read
+from the events (one month's rows), and 1-1 with a regular-meeting threshold above one (the day of an area's
+N-th meeting is not in the rollups). Two more small queries read the live baselines of the shown months and the
+area denominator; everything after that is arithmetic on those rows. Voided events never count.
 
 Baselines (`models.baselines`): figures for an indicator, ward and month that exist only as numbers (periods
 before the bot). A baseline belongs to its month; an as-of date inside that month already includes it.
@@ -34,36 +37,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
 from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, Aggregation, Denominator, Indicator
 from models.events import EventDraft
 from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_of, fiscal_year_start, month_end
 from models.fiscal import today as japan_today
+from models.rollups import FIRST_DAYS, MONTHS, year_month
 from models.tables import Area, Baseline, Event, Ward
 
 YearMonth = tuple[int, int]
 DISTINCT_AGGREGATIONS = (Aggregation.DISTINCT_AREAS, Aggregation.DISTINCT_HOUSEHOLDS)
-
-
-class year_month(FunctionElement[str]):  # noqa: N801  (SQL function naming)
-    """'YYYY-MM' of a date column, written the cheap way for each database."""
-
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(year_month, "sqlite")
-def _year_month_sqlite(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"  # dates are stored as 'YYYY-MM-DD'
-
-
-@compiles(year_month, "postgresql")
-def _year_month_postgresql(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
 
 
 @dataclass(frozen=True)
@@ -220,9 +204,12 @@ async def _gather(
     window = (fiscal_year_start(fiscal_year), as_of)
     counts = _Counts()
     wanted = set(only) if only is not None else {indicator.code for indicator in INDICATORS}
-    await _add_sums(session, counts, window, ward_code, wanted)
-    await _add_distinct_areas(session, counts, window, ward_code, {"area_meeting": threshold}, wanted)
-    await _add_distinct_households(session, counts, window, ward_code, wanted)
+    whole_months, partial_month = _split_window(window)
+    await _add_rollup_months(session, counts, fiscal_year, whole_months, ward_code, wanted)
+    if partial_month is not None:
+        await _add_sums(session, counts, partial_month, ward_code, wanted)
+        await _add_first_days_between(session, counts, fiscal_year, partial_month, ward_code, wanted)
+    await _add_distinct_areas(session, counts, fiscal_year, window, ward_code, {"area_meeting": threshold}, wanted)
     months = [ym for ym in fiscal_months(fiscal_year) if month_end(*ym) <= as_of or ym == (as_of.year, as_of.month)]
     await _add_baselines(session, counts, months, ward_code, wanted)
     needs_roster = any(INDICATORS_BY_CODE[code].denominator is Denominator.ROSTER_AREAS for code in wanted)
@@ -242,6 +229,54 @@ def _live_events_in(window: tuple[date, date], ward_code: str | None) -> list[sa
 
 def _kinds(aggregations: Iterable[Aggregation], wanted: set[str]) -> dict[str, Indicator]:
     return {i.kind: i for i in INDICATORS if i.aggregation in aggregations and i.code in wanted}
+
+
+def _split_window(window: tuple[date, date]) -> tuple[YearMonth | None, tuple[date, date] | None]:
+    """The window's last whole month (None: none is over yet), and the as-of month's days when it is not over."""
+    first, as_of = window
+    if as_of == month_end(as_of.year, as_of.month):
+        return (as_of.year, as_of.month), None
+    partial = (max(first, as_of.replace(day=1)), as_of)
+    previous = as_of.replace(day=1) - timedelta(days=1)
+    return ((previous.year, previous.month) if previous >= first else None), partial
+
+
+async def _add_rollup_months(
+    session: AsyncSession,
+    counts: _Counts,
+    fiscal_year: int,
+    last_whole_month: YearMonth | None,
+    ward: str | None,
+    wanted: set[str],
+) -> None:
+    """Sums, survey answers and households' first days of the year's whole months, from the monthly rollups.
+
+    At most wards × kinds × 12 rows, however many events the months hold.
+    """
+    by_kind = _kinds([Aggregation.SUM, Aggregation.SURVEY_YES_SHARE, Aggregation.DISTINCT_HOUSEHOLDS], wanted)
+    if not by_kind or last_whole_month is None:
+        return
+    year, month = last_whole_month
+    query = sa.select(
+        MONTHS.c.kind, MONTHS.c.ward_code, MONTHS.c.year, MONTHS.c.month,
+        MONTHS.c.events, MONTHS.c.total, MONTHS.c.yes_answers, MONTHS.c.first_days,
+    ).where(
+        MONTHS.c.fiscal_year == fiscal_year,
+        MONTHS.c.kind.in_(sorted(by_kind)),
+        MONTHS.c.year * 100 + MONTHS.c.month <= year * 100 + month,
+    )  # fmt: skip
+    if ward:
+        query = query.where(MONTHS.c.ward_code == ward)
+    for kind, ward_code, row_year, row_month, events, total, yes_answers, first_days in await session.execute(query):
+        indicator = by_kind[kind]
+        key = (indicator.code, ward_code, f"{row_year:04d}-{row_month:02d}")
+        if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+            counts.numerators[key] += int(yes_answers)
+            counts.answers[key] += int(events)
+        elif indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS:
+            counts.numerators[key] += int(first_days)
+        else:
+            counts.numerators[key] += int(total)
 
 
 async def _add_sums(
@@ -302,6 +337,7 @@ def _monthly_sums_sql(kinds: tuple[str, ...], months: int, one_ward: bool) -> sa
 async def _add_distinct_areas(
     session: AsyncSession,
     counts: _Counts,
+    fiscal_year: int,
     window: tuple[date, date],
     ward: str | None,
     thresholds: dict[str, int],
@@ -309,11 +345,16 @@ async def _add_distinct_areas(
 ) -> None:
     """An area counts from the day of its N-th event (N = threshold); roster-provided active areas only.
 
-    The events are reduced to one row per area first (on the event table alone); only those rows meet
-    the area table.
+    With N = 1 the day is the area's first day in the rollups (one row per area, however many events);
+    a higher N needs the events themselves. Only those per-area rows meet the area table.
     """
     for kind, indicator in _kinds([Aggregation.DISTINCT_AREAS], wanted).items():
-        reached = _area_reached_on(kind, thresholds.get(kind, 1), window, ward)
+        threshold = thresholds.get(kind, 1)
+        reached = (
+            _area_first_day(kind, fiscal_year, window[1], ward)
+            if threshold == 1
+            else _area_reached_on(kind, threshold, window, ward)
+        )
         month = year_month(reached.c.reached_on)
         query = (
             sa.select(col(Area.ward_code), month, sa.func.count())
@@ -325,16 +366,21 @@ async def _add_distinct_areas(
             counts.numerators[(indicator.code, ward_code, ym)] += int(areas)
 
 
+def _area_first_day(kind: str, fiscal_year: int, as_of: date, ward: str | None) -> sa.Subquery:
+    """(area_id, reached_on) from the rollups: the area's first day of the year, if by `as_of`."""
+    query = (
+        sa.select(FIRST_DAYS.c.area_id, sa.func.min(FIRST_DAYS.c.first_on).label("reached_on"))
+        .where(FIRST_DAYS.c.fiscal_year == fiscal_year, FIRST_DAYS.c.kind == kind, FIRST_DAYS.c.first_on <= as_of)
+        .group_by(FIRST_DAYS.c.area_id)
+    )
+    if ward:
+        query = query.where(FIRST_DAYS.c.ward_code == ward)
+    return query.subquery()
+
+
 def _area_reached_on(kind: str, threshold: int, window: tuple[date, date], ward: str | None) -> sa.Subquery:
-    """(area_id, reached_on): the day each area had its `threshold`-th event of the kind."""
+    """(area_id, reached_on) from the events: the day each area had its `threshold`-th event of the kind."""
     live = [col(Event.kind) == kind, col(Event.area_id).is_not(None), *_live_events_in(window, ward)]
-    if threshold == 1:
-        return (
-            sa.select(col(Event.area_id).label("area_id"), sa.func.min(col(Event.occurred_on)).label("reached_on"))
-            .where(*live)
-            .group_by(col(Event.area_id))
-            .subquery()
-        )
     rank = sa.func.row_number().over(partition_by=col(Event.area_id), order_by=col(Event.occurred_on))
     ranked = (
         sa.select(col(Event.area_id).label("area_id"), col(Event.occurred_on).label("reached_on"), rank.label("rank"))
@@ -344,21 +390,29 @@ def _area_reached_on(kind: str, threshold: int, window: tuple[date, date], ward:
     return sa.select(ranked.c.area_id, ranked.c.reached_on).where(ranked.c.rank == threshold).subquery()
 
 
-async def _add_distinct_households(
-    session: AsyncSession, counts: _Counts, window: tuple[date, date], ward: str | None, wanted: set[str]
+async def _add_first_days_between(
+    session: AsyncSession,
+    counts: _Counts,
+    fiscal_year: int,
+    days: tuple[date, date],
+    ward: str | None,
+    wanted: set[str],
 ) -> None:
-    """A household (ward, reference) counts once a year, in the month of its first connection."""
+    """Households whose first connection of the year falls in `days` (the as-of month, when it is not over)."""
     for kind, indicator in _kinds([Aggregation.DISTINCT_HOUSEHOLDS], wanted).items():
-        first = (
-            sa.select(col(Event.ward_code), sa.func.min(col(Event.occurred_on)).label("first_on"))
-            .where(col(Event.kind) == kind, col(Event.household_ref).is_not(None), *_live_events_in(window, ward))
-            .group_by(col(Event.ward_code), col(Event.household_ref))
-            .subquery()
+        query = (
+            sa.select(FIRST_DAYS.c.ward_code, sa.func.count())
+            .where(
+                FIRST_DAYS.c.fiscal_year == fiscal_year,
+                FIRST_DAYS.c.kind == kind,
+                FIRST_DAYS.c.first_on.between(*days),
+            )
+            .group_by(FIRST_DAYS.c.ward_code)
         )
-        month = year_month(first.c.first_on)
-        query = sa.select(first.c.ward_code, month, sa.func.count()).group_by(first.c.ward_code, month)
-        for ward_code, ym, households in await session.execute(query):
-            counts.numerators[(indicator.code, ward_code, ym)] += int(households)
+        if ward:
+            query = query.where(FIRST_DAYS.c.ward_code == ward)
+        for ward_code, households in await session.execute(query):
+            counts.numerators[(indicator.code, ward_code, f"{days[0]:%Y-%m}")] += int(households)
 
 
 async def _add_baselines(
