@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import demo, history, ops, privacy, reports, schedule, setup, staff
+from bot.cli import demo, history, ops, privacy, reports, rollups, schedule, setup, staff
 
 app = typer.Typer(help="見守り intake bot: operator commands.", no_args_is_help=True, add_completion=False)
 for group in (setup.app, staff.app, reports.app, history.app, ops.app, privacy.app, schedule.app, demo.app):
     app.add_typer(group)
+app.add_typer(rollups.app, name="rollups")
 
 
 def main() -> None:
