@@ -12,6 +12,7 @@ from datetime import date, datetime
 from io import BytesIO
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -25,7 +26,7 @@ from bot.render_pool import RenderPool
 from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
-from models.tables import AuditEntry, Delivery, Staff
+from models.tables import AuditEntry, Delivery, RollupMonth, Staff
 from reminders.delivery import Outcome
 from reminders.jobs import (
     CATCH_UP_JOB_ID,
@@ -265,3 +266,19 @@ async def test_two_processes_on_one_database_run_the_day_once(
     async with session_scope(sessions) as session:
         marks = (await session.scalars(select(AuditEntry).where(col(AuditEntry.action) == "daily_run"))).all()
     assert [mark.entity_id for mark in marks] == ["2025-11-25"]
+
+
+@pytest.mark.usefixtures("clock")
+async def test_the_daily_run_checks_the_rollups_and_logs_a_difference(
+    app: IntakeApplication, sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with session_scope(sessions) as session:
+        await add_event(session, "outreach", date(2025, 11, 10), count=3)
+    assert (await run_day(app.bot, runtime_for(sessions), REMINDER_DAY)).rollup_differences == 0
+    async with session_scope(sessions) as session:  # a row changed behind the rollups' back
+        await session.execute(sa.update(RollupMonth).values(total=RollupMonth.total + 1))
+    with caplog.at_level(logging.ERROR, logger="reminders.jobs"):
+        report = await run_day(app.bot, runtime_for(sessions), date(2025, 11, 28))
+    assert report.rollup_differences == 1
+    assert "rollups differ from the events: rollup_month 2025 outreach 27102" in caplog.text
+    assert "run `intake rollups rebuild`" in caplog.text
