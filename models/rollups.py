@@ -93,10 +93,10 @@ async def count_events(session: AsyncSession, events: Iterable[Event]) -> None:
         subject = subject_of(event)
         if subject is not None:
             subjects[_first_day_key(event, subject)].append(event)
-    for key, figures in months.items():
-        await _add_month_figures(session, key, figures)
-    for key, counted in subjects.items():
-        await _count_for_subject(session, key, counted)
+    for month_key, figures in months.items():
+        await _add_month_figures(session, month_key, figures)
+    for subject_key, counted in subjects.items():
+        await _count_for_subject(session, subject_key, counted)
 
 
 async def _count_for_subject(session: AsyncSession, key: FirstDayKey, events: list[Event]) -> None:
@@ -203,7 +203,7 @@ def _month_key(kind: str, ward_code: str, day: date) -> MonthKey:
 
 def _insert(session: AsyncSession) -> Any:
     """The dialect's INSERT (both have ON CONFLICT)."""
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 # --- rebuilt and checked from the events ----------------------------------------------------------------------
@@ -314,17 +314,17 @@ def _first_days_from_events(connection: Connection) -> dict[FirstDayKey, tuple[i
 
 
 def stored_rollups(connection: Connection) -> Rollups:
-    months = {
+    months: dict[Any, Any] = {
         tuple(row[:5]): tuple(row[5:])
         for row in connection.execute(sa.select(*(MONTHS.c[n] for n in (*MONTH_KEY, *MONTH_FIGURES))))
     }
-    first_days = {
+    first_days: dict[Any, Any] = {
         tuple(row[:4]): tuple(row[4:])
         for row in connection.execute(
             sa.select(*(FIRST_DAYS.c[n] for n in (*FIRST_DAY_KEY, "area_id", "first_on", "events")))
         )
     }
-    return Rollups(months, first_days)  # type: ignore[arg-type]  # rows as the key and value tuples
+    return Rollups(months, first_days)
 
 
 def _differences(table: str, stored: dict[Any, Any], expected: dict[Any, Any]) -> Iterator[Difference]:
