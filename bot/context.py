@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.render_pool import RenderPool
 from bot.texts import language_of
 from models.config import Settings
+from models.staff import StaffCache
 from models.tables import Staff
 
 RUNTIME = "runtime"
@@ -31,6 +32,7 @@ class Runtime:
 
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
+    staff_cache: StaffCache = field(default_factory=StaffCache)  # the guard's; see models.staff
 
 
 class IntakeContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):

@@ -15,7 +15,6 @@ from bot.context import IntakeContext, language
 from bot.logs import bind_staff
 from bot.texts import text
 from models.db import session_scope
-from models.staff import staff_by_telegram_id
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ async def admit(update: Update, context: IntakeContext) -> None:
         await _refuse_group(update, context)
         raise ApplicationHandlerStop
     async with session_scope(context.sessions) as session:
-        context.staff = await staff_by_telegram_id(session, user.id)
+        context.staff = await context.runtime.staff_cache.active_member(session, user.id)
     bind_staff(context.staff.id if context.staff else None)  # every later log line of this update carries it
     if context.staff is None and not _is_registration(update):
         log.info("refused unregistered user update=%s", update.update_id)

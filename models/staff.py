@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.catalog import Organisation, Role
-from models.tables import AuditEntry, Invite, Staff, Ward, utcnow
+from models.tables import AuditEntry, Invite, Staff, StaffVersion, Ward, utcnow
 
 INVITE_DAYS_DEFAULT = 7
 ROLES_WITHOUT_WARD = {Role.CITY_SUPERVISOR, Role.ADMIN}
@@ -137,6 +137,36 @@ async def staff_by_telegram_id(session: AsyncSession, telegram_user_id: int, act
     if active_only:
         query = query.where(col(Staff.active))
     return (await session.scalars(query)).first()
+
+
+async def staff_version(session: AsyncSession) -> int:
+    """The number every write to a staff row bumps (`models.tables.StaffVersion`): 0 before the first."""
+    return int(await session.scalar(select(col(StaffVersion.version)).where(col(StaffVersion.id) == 1)) or 0)
+
+
+@dataclass
+class StaffCache:
+    """Active staff by Telegram id, held in the process while the staff version stays the same.
+
+    Each lookup reads the version (one integer); any staff change since the last lookup (a deactivation from the
+    CLI, a new role, a leave, a registration) empties the cache, so it takes effect from the very next update.
+    Strangers are not cached: their lookups stay queries, and the cache stays the size of the staff.
+    """
+
+    version: int | None = None
+    members: dict[int, Staff] = field(default_factory=dict)
+
+    async def active_member(self, session: AsyncSession, telegram_user_id: int) -> Staff | None:
+        version = await staff_version(session)
+        if version != self.version:
+            self.members.clear()
+            self.version = version
+        member = self.members.get(telegram_user_id)
+        if member is None:
+            member = await staff_by_telegram_id(session, telegram_user_id)
+            if member is not None:
+                self.members[telegram_user_id] = member
+        return member
 
 
 async def deactivate_staff(session: AsyncSession, staff_id: int, by_staff_id: int | None, actor: str = "cli") -> Staff:
