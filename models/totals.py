@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -267,16 +267,18 @@ async def _add_rollup_months(
     )  # fmt: skip
     if ward:
         query = query.where(MONTHS.c.ward_code == ward)
+    labels = {(y, m): f"{y:04d}-{m:02d}" for y, m in fiscal_months(fiscal_year)}
+    numerators, answers = counts.numerators, counts.answers
     for kind, ward_code, row_year, row_month, events, total, yes_answers, first_days in await session.execute(query):
         indicator = by_kind[kind]
-        key = (indicator.code, ward_code, f"{row_year:04d}-{row_month:02d}")
-        if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
-            counts.numerators[key] += int(yes_answers)
-            counts.answers[key] += int(events)
-        elif indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS:
-            counts.numerators[key] += int(first_days)
+        key = (indicator.code, ward_code, labels[(row_year, row_month)])
+        if indicator.aggregation is Aggregation.SUM:
+            numerators[key] += total
+        elif indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+            numerators[key] += yes_answers
+            answers[key] += events
         else:
-            counts.numerators[key] += int(total)
+            numerators[key] += first_days
 
 
 async def _add_sums(
@@ -474,49 +476,56 @@ def _assemble(
 ) -> Totals:
     month_keys = [f"{year:04d}-{month:02d}" for year, month in months]
 
-    reset_wards: dict[str, set[str]] = defaultdict(set)  # distinct indicators: wards with a baseline
-    for code, ward, _month in counts.resets:
-        reset_wards[code].add(ward)
+    tables = {"numerators": counts.numerators, "answers": counts.answers}
 
-    def reset_running(table: dict[tuple[str, str, str], int], code: str, ward: str) -> list[int]:
+    @cache
+    def ward_running(table: str, code: str, ward: str) -> tuple[int, ...]:
         """One ward's running total as of each month end, a reset (distinct baseline) replacing it."""
+        values, resets = tables[table], counts.resets
         totals, total = [], 0
         for month in month_keys:
-            reset = counts.resets.get((code, ward, month))
-            total = reset if reset is not None else total + table.get((code, ward, month), 0)
+            reset = resets.get((code, ward, month)) if resets else None
+            total = reset if reset is not None else total + values.get((code, ward, month), 0)
             totals.append(total)
-        return totals
+        return tuple(totals)
 
-    def running(table: dict[tuple[str, str, str], int], code: str, in_wards: list[str]) -> list[int]:
+    def running(table: str, code: str, in_wards: list[str]) -> list[int]:
         """Cumulative figures over the months (as of each month end), summed over the wards."""
-        with_resets = [w for w in in_wards if w in reset_wards[code]] if code in reset_wards else []
-        plain = [w for w in in_wards if w not in with_resets] if with_resets else in_wards
-        totals, total = [], 0
+        return [sum(column) for column in zip(*(ward_running(table, code, w) for w in in_wards), strict=True)]
+
+    @cache
+    def ward_marks(code: str, ward: str) -> tuple[bool, ...]:
+        flags, seen = [], False
         for month in month_keys:
-            total += sum(table.get((code, w, month), 0) for w in plain)
-            totals.append(total)
-        for ward in with_resets:
-            totals = [a + b for a, b in zip(totals, reset_running(table, code, ward), strict=True)]
-        return totals
+            seen = seen or (code, ward, month) in counts.marked
+            flags.append(seen)
+        return tuple(flags)
 
     def marks(code: str, in_wards: list[str]) -> list[bool]:
         """Whether each month's figure includes a baseline (one in that month or earlier)."""
         if not counts.marked:
             return [False] * len(month_keys)
-        flags, seen = [], False
-        for month in month_keys:
-            seen = seen or any((code, w, month) in counts.marked for w in in_wards)
-            flags.append(seen)
-        return flags
+        return [any(column) for column in zip(*(ward_marks(code, w) for w in in_wards), strict=True)]
+
+    def ward_figure(indicator: Indicator, ward: str) -> IndicatorValue:
+        """One ward's figure as of the as-of date (the last of its series, without building the series)."""
+        code = indicator.code
+        value = ward_running("numerators", code, ward)[-1]
+        flag = bool(counts.marked) and ward_marks(code, ward)[-1]
+        if indicator.denominator is Denominator.ROSTER_AREAS:
+            return IndicatorValue(value, roster_areas.get(ward, 0), flag)
+        if indicator.denominator is Denominator.SURVEY_ANSWERS:
+            return IndicatorValue(value, ward_running("answers", code, ward)[-1], flag)
+        return IndicatorValue(value, None, flag)
 
     def series(indicator: Indicator, in_wards: list[str]) -> list[IndicatorValue]:
-        numerators = running(counts.numerators, indicator.code, in_wards)
+        numerators = running("numerators", indicator.code, in_wards)
         flags = marks(indicator.code, in_wards)
         if indicator.denominator is Denominator.ROSTER_AREAS:
             areas = sum(roster_areas.get(w, 0) for w in in_wards)
             return [IndicatorValue(n, areas, f) for n, f in zip(numerators, flags, strict=True)]
         if indicator.denominator is Denominator.SURVEY_ANSWERS:
-            answers = running(counts.answers, indicator.code, in_wards)
+            answers = running("answers", indicator.code, in_wards)
             return [IndicatorValue(n, a, f) for n, a, f in zip(numerators, answers, flags, strict=True)]
         return [IndicatorValue(n, None, f) for n, f in zip(numerators, flags, strict=True)]
 
@@ -526,7 +535,7 @@ def _assemble(
         as_of=as_of,
         ward_code=ward_code,
         indicators={code: values[-1] for code, values in by_month.items()},
-        by_ward={w: {i.code: series(i, [w])[-1] for i in INDICATORS} for w in wards},
+        by_ward={w: {i.code: ward_figure(i, w) for i in INDICATORS} for w in wards},
         months=months,
         by_month=by_month,
         definitions={
