@@ -350,30 +350,30 @@ async def _add_distinct_areas(
     With N = 1 the day is the area's first day in the rollups (one row per area, however many events);
     a higher N needs the events themselves. Only those per-area rows meet the area table.
     """
-    for kind, indicator in _kinds([Aggregation.DISTINCT_AREAS], wanted).items():
-        threshold = thresholds.get(kind, 1)
-        reached = (
-            _area_first_day(kind, fiscal_year, window[1], ward)
-            if threshold == 1
-            else _area_reached_on(kind, threshold, window, ward)
-        )
+    by_kind = _kinds([Aggregation.DISTINCT_AREAS], wanted)
+    from_rollups = sorted(kind for kind in by_kind if thresholds.get(kind, 1) == 1)
+    reached_days = [_area_first_day(from_rollups, fiscal_year, window[1], ward)] if from_rollups else []
+    reached_days += [
+        _area_reached_on(kind, thresholds[kind], window, ward) for kind in sorted(set(by_kind) - set(from_rollups))
+    ]
+    for reached in reached_days:
         month = year_month(reached.c.reached_on)
         query = (
-            sa.select(col(Area.ward_code), month, sa.func.count())
+            sa.select(reached.c.kind, col(Area.ward_code), month, sa.func.count())
             .join(reached, reached.c.area_id == col(Area.id))
             .where(col(Area.roster_provided), col(Area.active))
-            .group_by(col(Area.ward_code), month)
+            .group_by(reached.c.kind, col(Area.ward_code), month)
         )
-        for ward_code, ym, areas in await session.execute(query):
-            counts.numerators[(indicator.code, ward_code, ym)] += int(areas)
+        for kind, ward_code, ym, areas in await session.execute(query):
+            counts.numerators[(by_kind[kind].code, ward_code, ym)] += int(areas)
 
 
-def _area_first_day(kind: str, fiscal_year: int, as_of: date, ward: str | None) -> sa.Subquery:
-    """(area_id, reached_on) from the rollups: the area's first day of the year, if by `as_of`."""
+def _area_first_day(kinds: list[str], fiscal_year: int, as_of: date, ward: str | None) -> sa.Subquery:
+    """(kind, area_id, reached_on) from the rollups: each area's first day of the year, if by `as_of`."""
     query = (
-        sa.select(FIRST_DAYS.c.area_id, sa.func.min(FIRST_DAYS.c.first_on).label("reached_on"))
-        .where(FIRST_DAYS.c.fiscal_year == fiscal_year, FIRST_DAYS.c.kind == kind, FIRST_DAYS.c.first_on <= as_of)
-        .group_by(FIRST_DAYS.c.area_id)
+        sa.select(FIRST_DAYS.c.kind, FIRST_DAYS.c.area_id, sa.func.min(FIRST_DAYS.c.first_on).label("reached_on"))
+        .where(FIRST_DAYS.c.fiscal_year == fiscal_year, FIRST_DAYS.c.kind.in_(kinds), FIRST_DAYS.c.first_on <= as_of)
+        .group_by(FIRST_DAYS.c.kind, FIRST_DAYS.c.area_id)
     )
     if ward:
         query = query.where(FIRST_DAYS.c.ward_code == ward)
@@ -381,7 +381,7 @@ def _area_first_day(kind: str, fiscal_year: int, as_of: date, ward: str | None) 
 
 
 def _area_reached_on(kind: str, threshold: int, window: tuple[date, date], ward: str | None) -> sa.Subquery:
-    """(area_id, reached_on) from the events: the day each area had its `threshold`-th event of the kind."""
+    """(kind, area_id, reached_on) from the events: the day each area had its `threshold`-th event of the kind."""
     live = [col(Event.kind) == kind, col(Event.area_id).is_not(None), *_live_events_in(window, ward)]
     rank = sa.func.row_number().over(partition_by=col(Event.area_id), order_by=col(Event.occurred_on))
     ranked = (
@@ -389,7 +389,11 @@ def _area_reached_on(kind: str, threshold: int, window: tuple[date, date], ward:
         .where(*live)
         .subquery()
     )
-    return sa.select(ranked.c.area_id, ranked.c.reached_on).where(ranked.c.rank == threshold).subquery()
+    return (
+        sa.select(sa.literal(kind).label("kind"), ranked.c.area_id, ranked.c.reached_on)
+        .where(ranked.c.rank == threshold)
+        .subquery()
+    )
 
 
 async def _add_first_days_between(
