@@ -82,8 +82,11 @@ async def count_event(session: AsyncSession, event: Event) -> None:
 
 
 async def count_events(session: AsyncSession, events: Iterable[Event]) -> None:
-    """Live events were saved (one, or a whole import): one upsert per month and one update per subject."""
-    months: dict[MonthKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MONTH_FIGURES[:3], 0))
+    """Live events were saved (one, or a whole import): one statement per month, two per subject.
+
+    Subjects first, so that a first day that moves is counted in the same month upsert as the event.
+    """
+    months: dict[MonthKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MONTH_FIGURES, 0))
     subjects: dict[FirstDayKey, list[Event]] = defaultdict(list)
     for event in events:
         figures = months[_month_key(event.kind, event.ward_code, event.occurred_on)]
@@ -93,45 +96,65 @@ async def count_events(session: AsyncSession, events: Iterable[Event]) -> None:
         subject = subject_of(event)
         if subject is not None:
             subjects[_first_day_key(event, subject)].append(event)
+    for subject_key, counted in subjects.items():
+        old, new = await _count_for_subject(session, subject_key, counted)
+        _move_first_day(months, counted[0], old, new)
     for month_key, figures in months.items():
         await _add_month_figures(session, month_key, figures)
-    for subject_key, counted in subjects.items():
-        await _count_for_subject(session, subject_key, counted)
 
 
-async def _count_for_subject(session: AsyncSession, key: FirstDayKey, events: list[Event]) -> None:
-    """Add a subject's new events: its row is created if missing, then locked, then moved to the earliest day."""
+async def _count_for_subject(session: AsyncSession, key: FirstDayKey, events: list[Event]) -> tuple[date | None, date]:
+    """Add a subject's new events to its (locked) row or create it; its first day before and after."""
     earliest = min(event.occurred_on for event in events)
-    ensure = _insert(session)(FIRST_DAYS).values(
-        **dict(zip(FIRST_DAY_KEY, key, strict=True)), area_id=events[0].area_id, first_on=earliest, events=0
-    )
-    await session.execute(ensure.on_conflict_do_nothing(index_elements=list(FIRST_DAY_KEY)))
-    first_on, counted = (await session.execute(_locked_first_day(key))).one()
-    old_first = first_on if counted > 0 else None
-    new_first = min(old_first, earliest) if old_first else earliest
+    row = (await session.execute(_locked_first_day(key))).one_or_none()
+    if row is None:
+        values = dict(zip(FIRST_DAY_KEY, key, strict=True))
+        create = _insert(session)(FIRST_DAYS).values(
+            **values, area_id=events[0].area_id, first_on=earliest, events=len(events)
+        )
+        created = await session.execute(
+            create.on_conflict_do_nothing(index_elements=list(FIRST_DAY_KEY)).returning(FIRST_DAYS.c.events)
+        )
+        if created.first() is not None:
+            return None, earliest
+        row = (await session.execute(_locked_first_day(key))).one()  # another transaction created it just now
+    first_on, _counted = row
+    new_first = min(first_on, earliest)
     await session.execute(
         FIRST_DAYS.update()
         .where(*_first_day_match(key))
         .values(events=FIRST_DAYS.c.events + len(events), first_on=new_first)
     )
-    await _move_first_day(session, events[0], old_first, new_first)
+    return first_on, new_first
 
 
 async def uncount_event(session: AsyncSession, event: Event) -> None:
     """An event was voided (already flushed as voided): take it out of its month and its subject's first day."""
-    figures = {"events": -1, "total": -event.count, "yes_answers": -1 if event.answer else 0}
-    await _add_month_figures(session, _month_key(event.kind, event.ward_code, event.occurred_on), figures)
+    months: dict[MonthKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MONTH_FIGURES, 0))
+    months[_month_key(event.kind, event.ward_code, event.occurred_on)] |= {
+        "events": -1, "total": -event.count, "yes_answers": -1 if event.answer else 0,
+    }  # fmt: skip
     subject = subject_of(event)
-    if subject is None:
-        return
-    key = _first_day_key(event, subject)
+    if subject is not None:
+        moved = await _uncount_for_subject(session, _first_day_key(event, subject), event, subject)
+        if moved is not None:
+            _move_first_day(months, event, *moved)
+    for month_key, figures in months.items():
+        await _add_month_figures(session, month_key, figures)
+
+
+async def _uncount_for_subject(
+    session: AsyncSession, key: FirstDayKey, event: Event, subject: str
+) -> tuple[date, date | None] | None:
+    """Take one event from its subject; recompute the subject from the events when it was its first day or last
+    event. Its first day before and after (None: the subject no longer counts), or None when it did not move."""
     row = (await session.execute(_locked_first_day(key))).one_or_none()
     if row is None:
-        return  # nothing was counted (rollups built after the fact): `intake rollups check` reports it
+        return None  # nothing was counted (rollups built after the fact): `intake rollups check` reports it
     first_on, events = row
     if events > 1 and event.occurred_on != first_on:
         await session.execute(FIRST_DAYS.update().where(*_first_day_match(key)).values(events=FIRST_DAYS.c.events - 1))
-        return
+        return None
     new_first, remaining = await _subject_from_events(session, event, subject)
     if remaining:
         await session.execute(
@@ -139,7 +162,7 @@ async def uncount_event(session: AsyncSession, event: Event) -> None:
         )
     else:
         await session.execute(FIRST_DAYS.delete().where(*_first_day_match(key)))
-    await _move_first_day(session, event, first_on, new_first)
+    return first_on, new_first
 
 
 async def _add_month_figures(session: AsyncSession, key: MonthKey, figures: dict[str, int]) -> None:
@@ -149,21 +172,21 @@ async def _add_month_figures(session: AsyncSession, key: MonthKey, figures: dict
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=list(MONTH_KEY),
-            set_={name: MONTHS.c[name] + statement.excluded[name] for name in figures},
+            set_={name: MONTHS.c[name] + statement.excluded[name] for name in values},
         )
     )
 
 
-async def _move_first_day(session: AsyncSession, event: Event, old: date | None, new: date | None) -> None:
+def _move_first_day(months: dict[MonthKey, dict[str, int]], event: Event, old: date | None, new: date | None) -> None:
     """A subject's first day moved (or appeared, or vanished): the months' first-day counts follow."""
     old_month = _month_key(event.kind, event.ward_code, old) if old else None
     new_month = _month_key(event.kind, event.ward_code, new) if new else None
     if old_month == new_month:
         return
     if old_month is not None:
-        await _add_month_figures(session, old_month, {"first_days": -1})
+        months[old_month]["first_days"] -= 1
     if new_month is not None:
-        await _add_month_figures(session, new_month, {"first_days": 1})
+        months[new_month]["first_days"] += 1
 
 
 async def _subject_from_events(session: AsyncSession, event: Event, subject: str) -> tuple[date | None, int]:
