@@ -19,6 +19,7 @@ from models.config import Settings
 from models.db import make_engine, prepare_database, session_factory, session_scope
 from models.fiscal import fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
+from models.rollups import check_rollups
 from models.tables import Area, Event, Staff
 from models.totals import indicator_totals
 
@@ -151,6 +152,7 @@ async def test_demo_events_follow_the_counting_rules(sessions: async_sessionmake
     async with session_scope(sessions) as session:
         events = list((await session.scalars(select(Event).order_by(col(Event.id)))).all())
         area_wards = {area.id: area.ward_code for area in (await session.scalars(select(Area))).all()}
+        assert await check_rollups(session) == []  # the bulk insert is followed by the totals' rollups
     assert {event.kind for event in events} == {kind.code for kind in EVENT_KINDS}
     assert len(events) == DEMO_EVENTS and {event.source for event in events} == {"demo"}
     assert events[0].idempotency_key == "demo-1"
