@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, Aggregation, Denominator
@@ -202,3 +204,22 @@ async def test_the_engine_equals_the_raw_count(sessions: async_sessionmaker[Asyn
     async with session_scope(sessions) as session:
         for as_of in (date(2025, 4, 30), date(2025, 5, 10), date(2025, 5, 31), date(2025, 6, 1)):
             assert await engine_per_ward(session, 2025, as_of) == await raw_per_ward(session, 2025, as_of), as_of
+
+
+async def test_concurrent_writers_on_one_subject_and_month_keep_the_rollups_exact(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time; concurrent writers are the PostgreSQL case")
+
+    async def record(number: int, day: date) -> None:
+        async with session_scope(sessions) as session:
+            draft = EventDraft("participation_link", day, WARD, household_ref="H1")
+            await record_event(session, draft, idempotency_key=f"race-{number}", today=FAR_FUTURE)
+
+    days = [date(2025, 6, 20), date(2025, 5, 3), date(2025, 6, 1), date(2025, 5, 30), date(2025, 7, 2)] * 2
+    await asyncio.gather(*(record(number, day) for number, day in enumerate(days)))
+    async with session_scope(sessions) as session:
+        assert await check_rollups(session) == []
+        assert await first_day(session, "participation_link", "H1") == (date(2025, 5, 3), 10)
+        assert await month_row(session, "participation_link", 2025, 5) == (4, 4, 0, 1)
