@@ -578,23 +578,36 @@ async def year_to_date(
 ) -> IndicatorValue:
     """One indicator for one ward, fiscal year to `as_of`: the figure the bot quotes after each entry.
 
-    Sums and survey answers take one range read plus the baselines; distinct counts need the full engine.
-    Equal to `indicator_totals(...).indicators[code]` (tested).
+    Sums and survey answers take one statement (the whole months' rollups and the as-of month's events) plus
+    the baselines; distinct counts need the full engine. Equal to `indicator_totals(...).indicators[code]` (tested).
     """
     indicator = INDICATORS_BY_CODE[code]
     if indicator.aggregation not in (Aggregation.SUM, Aggregation.SURVEY_YES_SHARE):
         totals = await indicator_totals(session, fiscal_year, as_of, ward_code, threshold, only={code})
         return totals.indicators[code]
     as_of = resolve_as_of(fiscal_year, as_of)
-    window = (fiscal_year_start(fiscal_year), as_of)
-    yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
-    total, yes_answers, answers = (
-        await session.execute(
-            sa.select(sa.func.sum(col(Event.count)), yes, sa.func.count()).where(
-                col(Event.kind) == indicator.kind, *_live_events_in(window, ward_code)
+    whole_months, partial_month = _split_window((fiscal_year_start(fiscal_year), as_of))
+    parts: list[sa.Select[Any]] = []
+    if whole_months is not None:
+        parts.append(
+            sa.select(
+                sa.func.sum(MONTHS.c.total), sa.func.sum(MONTHS.c.yes_answers), sa.func.sum(MONTHS.c.events)
+            ).where(
+                MONTHS.c.fiscal_year == fiscal_year,
+                MONTHS.c.kind == indicator.kind,
+                MONTHS.c.ward_code == ward_code,
+                MONTHS.c.year * 100 + MONTHS.c.month <= whole_months[0] * 100 + whole_months[1],
             )
         )
-    ).one()
+    if partial_month is not None:
+        yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
+        parts.append(
+            sa.select(sa.func.sum(col(Event.count)), yes, sa.func.count()).where(  # type: ignore[arg-type]
+                col(Event.kind) == indicator.kind, *_live_events_in(partial_month, ward_code)
+            )
+        )
+    rows = (await session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])).all()
+    total, yes_answers, answers = (sum(int(row[n] or 0) for row in rows) for n in range(3))
     months = [ym for ym in fiscal_months(fiscal_year) if date(*ym, 1) <= as_of]
     baseline_value, baseline_answers, marked = await _baseline_sums(session, code, ward_code, months)
     if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:

@@ -18,7 +18,7 @@ from models.fiscal import fiscal_year_start
 from models.ops.history import import_events
 from models.rollups import check_rollups, rebuild_rollups
 from models.tables import Area, Baseline, Event, RollupFirstDay, RollupMonth
-from models.totals import indicator_totals
+from models.totals import indicator_totals, year_to_date
 from tests.builders import FAR_FUTURE, add_event, area_id
 
 WARD, OTHER_WARD = "27102", "27103"
@@ -223,3 +223,18 @@ async def test_concurrent_writers_on_one_subject_and_month_keep_the_rollups_exac
         assert await check_rollups(session) == []
         assert await first_day(session, "participation_link", "H1") == (date(2025, 5, 3), 10)
         assert await month_row(session, "participation_link", 2025, 5) == (4, 4, 0, 1)
+
+
+async def test_year_to_date_reads_whole_months_and_the_unfinished_one(session: AsyncSession) -> None:
+    for day, count, answer in (
+        (date(2025, 4, 2), 2, True),
+        (date(2025, 5, 10), 3, False),
+        (date(2025, 5, 28), 4, True),
+    ):
+        await add_event(session, "outreach", day, count=count)
+        await add_event(session, "agency_survey", day, answer=answer)
+    for as_of in (date(2025, 4, 15), date(2025, 4, 30), date(2025, 5, 20), date(2025, 5, 31)):
+        engine = await indicator_totals(session, 2025, as_of=as_of, ward_code=WARD)
+        for code in ("1-5", "2-Q"):
+            assert await year_to_date(session, code, 2025, as_of, WARD) == engine.indicators[code], (code, as_of)
+    assert (await year_to_date(session, "1-5", 2025, date(2025, 5, 20), WARD)).value == 5
