@@ -257,28 +257,29 @@ async def _add_rollup_months(
     if not by_kind or last_whole_month is None:
         return
     year, month = last_whole_month
-    query = sa.select(
-        MONTHS.c.kind, MONTHS.c.ward_code, MONTHS.c.year, MONTHS.c.month,
-        MONTHS.c.events, MONTHS.c.total, MONTHS.c.yes_answers, MONTHS.c.first_days,
-    ).where(
+    survey = [kind for kind, i in by_kind.items() if i.aggregation is Aggregation.SURVEY_YES_SHARE]
+    households = [kind for kind, i in by_kind.items() if i.aggregation is Aggregation.DISTINCT_HOUSEHOLDS]
+    figure = sa.case(
+        (MONTHS.c.kind.in_(survey), MONTHS.c.yes_answers),
+        (MONTHS.c.kind.in_(households), MONTHS.c.first_days),
+        else_=MONTHS.c.total,
+    )  # what each kind's indicator counts, so that every row is one number (and its answers)
+    month_number = MONTHS.c.year * 100 + MONTHS.c.month
+    query = sa.select(MONTHS.c.kind, MONTHS.c.ward_code, month_number, figure, MONTHS.c.events).where(
         MONTHS.c.fiscal_year == fiscal_year,
         MONTHS.c.kind.in_(sorted(by_kind)),
-        MONTHS.c.year * 100 + MONTHS.c.month <= year * 100 + month,
-    )  # fmt: skip
+        month_number <= year * 100 + month,
+    )
     if ward:
         query = query.where(MONTHS.c.ward_code == ward)
-    labels = {(y, m): f"{y:04d}-{m:02d}" for y, m in fiscal_months(fiscal_year)}
+    labels = {y * 100 + m: f"{y:04d}-{m:02d}" for y, m in fiscal_months(fiscal_year)}
+    codes = {kind: indicator.code for kind, indicator in by_kind.items()}
     numerators, answers = counts.numerators, counts.answers
-    for kind, ward_code, row_year, row_month, events, total, yes_answers, first_days in await session.execute(query):
-        indicator = by_kind[kind]
-        key = (indicator.code, ward_code, labels[(row_year, row_month)])
-        if indicator.aggregation is Aggregation.SUM:
-            numerators[key] += total
-        elif indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
-            numerators[key] += yes_answers
+    for kind, ward_code, ym, value, events in (await session.execute(query)).tuples():
+        key = (codes[kind], ward_code, labels[ym])
+        numerators[key] += value
+        if kind in survey:
             answers[key] += events
-        else:
-            numerators[key] += first_days
 
 
 async def _add_sums(
