@@ -275,7 +275,7 @@ async def _add_rollup_months(
     labels = {y * 100 + m: f"{y:04d}-{m:02d}" for y, m in fiscal_months(fiscal_year)}
     codes = {kind: indicator.code for kind, indicator in by_kind.items()}
     numerators, answers = counts.numerators, counts.answers
-    for kind, ward_code, ym, value, events in (await session.execute(query)).tuples():
+    for kind, ward_code, ym, value, events in await session.execute(query):
         key = (codes[kind], ward_code, labels[ym])
         numerators[key] += value
         if kind in survey:
