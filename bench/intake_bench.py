@@ -9,7 +9,8 @@ is started, so the persistence loop writes conversation states and drafts every 
 (b) echo: a bare python-telegram-bot Application answering the same updates (texts and button presses) with a
     reply or an answer + edit: the framework's floor;
 (c) echo + write: (b) that also commits one SQLModel row per update: the floor for a bot that writes;
-(a') ours again with the write-time rollups' upkeep switched off (`models.rollups`): what keeping them costs.
+(a') ours with the write-time rollups' upkeep switched off (`models.rollups`), update for update in turn with (a)
+    on a second fresh database: what keeping them costs.
 
 Then a shorter pass of (a) on an empty events table and on a copy of the cached `big_events` dataset
 (`bench.dataset`): the cost per update should not grow with the table, overall nor for any one step (a rare step
@@ -318,20 +319,24 @@ class IntakeDriver:
         measured = Pass(label)
         started = time.perf_counter()
         for _ in range(updates):
-            user = self.rng.randrange(len(self.pending))
-            if not self.pending[user]:
-                flow = self.rng.choices(FLOWS, cum_weights=FLOW_CUM_WEIGHTS)[0]
-                self.pending[user].extend(flow.steps)
-            step = self.pending[user].popleft()
-            update_json = self._update_for(user, step)
-            measured.times.append(await self.users.process(update_json))
-            measured.steps.append(step.name)
-            if step.name.startswith("save"):
-                self._check_saved(user)
-                measured.flows_completed += 1
+            await self.step(measured)
         await self.users.app.update_persistence()  # what the pass left for the next flush is part of its cost
         measured.wall = time.perf_counter() - started
         return measured
+
+    async def step(self, measured: Pass) -> None:
+        """One update of a random user's flow, timed into `measured`."""
+        user = self.rng.randrange(len(self.pending))
+        if not self.pending[user]:
+            flow = self.rng.choices(FLOWS, cum_weights=FLOW_CUM_WEIGHTS)[0]
+            self.pending[user].extend(flow.steps)
+        step = self.pending[user].popleft()
+        update_json = self._update_for(user, step)
+        measured.times.append(await self.users.process(update_json))
+        measured.steps.append(step.name)
+        if step.name.startswith("save"):
+            self._check_saved(user)
+            measured.flows_completed += 1
 
     def _update_for(self, user: int, step: Step) -> JSONDict:
         if step.action == "send":
@@ -628,10 +633,7 @@ async def run(updates: int = 10_000, big_events: int = 1_000_000) -> dict[str, f
         members = await _members_of(ours_url)
         echo = await run_echo("echo", members, trace, WARMUP_UPDATES, None)
         write = await run_echo("echo + write", members, trace, WARMUP_UPDATES, f"sqlite+aiosqlite:///{tmp / 'echo.db'}")
-        bare_url = f"sqlite+aiosqlite:///{tmp / 'bare.db'}"
-        await _fresh_intake_database(bare_url)
-        with _rollups_switched_off():
-            bare = await run_ours(bare_url, "ours without rollups", updates, WARMUP_UPDATES)
+        kept, bare = await run_rollup_cost(tmp, growth_updates, GROWTH_WARMUP_UPDATES)
 
         empty_url = f"sqlite+aiosqlite:///{tmp / 'empty.db'}"
         await _fresh_intake_database(empty_url)
@@ -641,9 +643,47 @@ async def run(updates: int = 10_000, big_events: int = 1_000_000) -> dict[str, f
         big_url = f"sqlite+aiosqlite:///{big_path}"
         big_rows, big_this_year = await _events_this_fiscal_year(big_url)
         big = await run_ours(big_url, f"{big_rows:,} events", growth_updates, GROWTH_WARMUP_UPDATES)
-    figures = _figures(ours, echo, write, empty, big, bare)
-    _print_report(figures, ours, echo, write, empty, big, bare, big_this_year, time.perf_counter() - started)
+    figures = _figures(ours, echo, write, empty, big, kept, bare)
+    _print_report(figures, ours, echo, write, empty, big, kept, bare, big_this_year, time.perf_counter() - started)
     return figures
+
+
+async def run_rollup_cost(folder: Path, updates: int, warmup: int) -> tuple[Pass, Pass]:
+    """Ours with the rollups' upkeep and without it, update for update in turn on two fresh databases.
+
+    Both bots get the same flows from the same users in the same order, alternately (which goes first switches
+    every update), so that the machine's changing load falls on both alike: the ratio is the upkeep's cost.
+    """
+    bots: list[tuple[IntakeApplication, IntakeDriver]] = []
+    async with (
+        _engine(f"sqlite+aiosqlite:///{folder / 'kept.db'}") as kept_engine,
+        _engine(f"sqlite+aiosqlite:///{folder / 'bare.db'}") as bare_engine,
+    ):
+        for engine in (kept_engine, bare_engine):
+            await _fresh_intake_database(str(engine.url))
+            sessions = session_factory(engine)
+            members = await _add_members(sessions)
+            api = InProcessBotApi()
+            app: IntakeApplication = build_application(
+                Runtime(_settings(), sessions), TOKEN, request=api, rate_limited=False
+            )
+            bots.append((app, IntakeDriver(Users(app, api, members), Random(SEED))))
+        (kept_app, kept), (bare_app, bare) = bots
+        async with _running(kept_app), _running(bare_app):
+            passes = (Pass("warm-up"), Pass("warm-up"))
+            for number in range(warmup + updates):
+                if number == warmup:
+                    passes = (Pass("ours"), Pass("ours, rollups' upkeep off"))
+                for which in (0, 1) if number % 2 == 0 else (1, 0):
+                    if which == 0:
+                        await kept.step(passes[0])
+                        continue
+                    with _rollups_switched_off():
+                        await bare.step(passes[1])
+            for measured, driver in zip(passes, (kept, bare), strict=True):
+                driver.users.check()
+                measured.wall = sum(measured.times)
+    return passes
 
 
 @contextmanager
@@ -675,9 +715,10 @@ async def _members_of(url: str) -> list[Member]:
         return [Member(s.telegram_user_id, s.display_name, s.ward_code or "") for s in rows]
 
 
-def _figures(ours: Pass, echo: Pass, write: Pass, empty: Pass, big: Pass, bare: Pass) -> dict[str, float]:
+def _figures(ours: Pass, echo: Pass, write: Pass, empty: Pass, big: Pass, kept: Pass, bare: Pass) -> dict[str, float]:
     figures: dict[str, float] = {}
-    passes = {"ours": ours, "echo": echo, "write": write, "growth_empty": empty, "growth_big": big, "bare": bare}
+    passes = {"ours": ours, "echo": echo, "write": write, "growth_empty": empty, "growth_big": big,
+              "paired_kept": kept, "paired_bare": bare}  # fmt: skip
     for key, measured in passes.items():
         figures |= {
             f"{key}_updates_per_s": measured.per_second,
@@ -697,9 +738,9 @@ def _figures(ours: Pass, echo: Pass, write: Pass, empty: Pass, big: Pass, bare: 
         "growth_p99_ratio": big.p99_ms / empty.p99_ms,
         "growth_mean_ratio": big.mean_ms / empty.mean_ms,
         "growth_worst_step_p50_ratio": worst_ratio,
-        "rollups_p50_ratio": ours.p50_ms / bare.p50_ms,
-        "rollups_save_p50_ratio": _save_p50_ms(ours) / _save_p50_ms(bare),
-        "save_p50_ms": _save_p50_ms(ours),
+        "rollups_p50_ratio": kept.p50_ms / bare.p50_ms,
+        "rollups_save_p50_ratio": _save_p50_ms(kept) / _save_p50_ms(bare),
+        "save_p50_ms": _save_p50_ms(kept),
         "bare_save_p50_ms": _save_p50_ms(bare),
     }
     return figures
@@ -728,6 +769,7 @@ def _print_report(
     write: Pass,
     empty: Pass,
     big: Pass,
+    kept: Pass,
     bare: Pass,
     big_this_year: int,
     seconds: float,
@@ -747,7 +789,6 @@ def _print_report(
         ("(a) ours: intake bot", ours),
         ("(b) echo: bare PTB", echo),
         ("(c) echo + write: 1 SQLModel row", write),
-        ("(a') ours, rollups' upkeep off", bare),
     ):
         lines.append(f"  {name:<34}{_row(measured)}")
     slow = sum(1 for seconds_taken in ours.times if seconds_taken > SLOW_SECONDS)
@@ -764,6 +805,9 @@ def _print_report(
             f"    {name:<45}{len(times):>6}{sum(times) / total:>7.0%}{1000 * statistics.fmean(times):>8.2f}"
             f"{1000 * percentile(times, 0.5):>8.2f}{1000 * percentile(times, 0.99):>8.2f}"
         )
+    lines.append(f"  rollups' write cost: ours on two fresh databases, {kept.updates:,} updates each, in turn")
+    for name, measured in (("(a) ours, rollups kept", kept), ("(a') ours, rollups' upkeep off", bare)):
+        lines.append(f"  {name:<34}{_row(measured)}")
     lines.append(
         f"  growth: ours, {empty.updates:,} updates each, on an empty events table and on {big.label} "
         f"({big_this_year:,} dated in this fiscal year)"
