@@ -656,8 +656,8 @@ async def run_rollup_cost(folder: Path, updates: int, warmup: int) -> tuple[Pass
     """
     bots: list[tuple[IntakeApplication, IntakeDriver]] = []
     async with (
-        _engine(f"sqlite+aiosqlite:///{folder / 'kept.db'}") as kept_engine,
-        _engine(f"sqlite+aiosqlite:///{folder / 'bare.db'}") as bare_engine,
+        engine_scope(f"sqlite+aiosqlite:///{folder / 'kept.db'}") as kept_engine,
+        engine_scope(f"sqlite+aiosqlite:///{folder / 'bare.db'}") as bare_engine,
     ):
         for engine in (kept_engine, bare_engine):
             await _fresh_intake_database(str(engine.url))

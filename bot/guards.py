@@ -15,6 +15,7 @@ from bot.context import IntakeContext, language
 from bot.logs import bind_staff
 from bot.texts import text
 from models.db import session_scope
+from models.staff import staff_by_telegram_id
 
 log = logging.getLogger(__name__)
 

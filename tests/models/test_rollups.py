@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,8 @@ from tests.builders import FAR_FUTURE, add_event, area_id
 
 WARD, OTHER_WARD = "27102", "27103"
 PerWard = dict[str, dict[str, tuple[int, int | None]]]
+# Fixture dates sit months or years before FAR_FUTURE: these tests write to them as if no month had locked yet.
+UNLOCKED: dict[str, Any] = {"today": FAR_FUTURE, "lock_business_days": 1_000_000}
 
 
 async def first_day(session: AsyncSession, kind: str, subject: str) -> tuple[date, int] | None:
@@ -58,7 +61,7 @@ async def test_sums_and_answers_follow_record_void_and_correct(session: AsyncSes
     assert counted.id is not None
     moved = EventDraft("outreach", date(2025, 7, 1), WARD, count=4)
     await correct_event(session, counted.id, moved, by_staff_id=None, reason="日付の誤り", idempotency_key="c1",
-                        today=FAR_FUTURE)  # fmt: skip
+                        **UNLOCKED)  # fmt: skip
     assert await month_row(session, "outreach", 2025, 6) == (1, 2, 0, 0)
     assert await month_row(session, "outreach", 2025, 7) == (1, 4, 0, 0)
     assert await check_rollups(session) == []
@@ -70,13 +73,13 @@ async def test_a_void_of_the_first_day_or_the_last_event_recomputes_the_subject(
     second_year = await add_event(session, "participation_link", date(2026, 4, 2), household="H1")
     assert await month_row(session, "participation_link", 2025, 5) == (1, 1, 0, 1)
     assert first.id is not None and second_year.id is not None
-    await void_event(session, first.id, by_staff_id=None, reason="入力ミス")
+    await void_event(session, first.id, by_staff_id=None, reason="入力ミス", **UNLOCKED)
     query = sa.select(col(RollupFirstDay.fiscal_year), col(RollupFirstDay.first_on), col(RollupFirstDay.events))
     rows = (await session.execute(query.order_by(col(RollupFirstDay.fiscal_year)))).all()
     assert [tuple(row) for row in rows] == [(2025, date(2025, 7, 1), 1), (2026, date(2026, 4, 2), 1)]
     assert await month_row(session, "participation_link", 2025, 5) == (0, 0, 0, 0)
     assert await month_row(session, "participation_link", 2025, 7) == (1, 1, 0, 1)
-    await void_event(session, second_year.id, by_staff_id=None, reason="入力ミス")
+    await void_event(session, second_year.id, by_staff_id=None, reason="入力ミス", **UNLOCKED)
     assert await month_row(session, "participation_link", 2026, 4) == (0, 0, 0, 0)
     assert len((await session.execute(sa.select(RollupFirstDay))).all()) == 1
     assert await check_rollups(session) == []
@@ -100,7 +103,7 @@ async def test_history_import_is_counted(session: AsyncSession) -> None:
         "area_meeting,2024-06-01,27102,27102-01,,,\n"
         "participation_link,2024-06-05,27102,,H9,,\n"
     )
-    await import_events(session, history, today=FAR_FUTURE)
+    await import_events(session, history, **UNLOCKED)
     assert await month_row(session, "outreach", 2024, 6) == (1, 3, 0, 0)
     assert await first_day(session, "area_meeting", str(await area_id(session, "27102-01"))) == (date(2024, 6, 1), 2)
     assert await check_rollups(session) == []
@@ -200,7 +203,7 @@ async def test_the_engine_equals_the_raw_count(sessions: async_sessionmaker[Asyn
             await add_event(session, "agency_survey", day, ward, answer=day.day == 1)
             await add_event(session, "watch_consultation", day, ward, count=2)
         draft = EventDraft("outreach", date(2025, 5, 2), WARD, count=3)
-        await record_event(session, draft, idempotency_key="k", today=FAR_FUTURE)
+        await record_event(session, draft, idempotency_key="k", **UNLOCKED)
     async with session_scope(sessions) as session:
         for as_of in (date(2025, 4, 30), date(2025, 5, 10), date(2025, 5, 31), date(2025, 6, 1)):
             assert await engine_per_ward(session, 2025, as_of) == await raw_per_ward(session, 2025, as_of), as_of
@@ -215,7 +218,7 @@ async def test_concurrent_writers_on_one_subject_and_month_keep_the_rollups_exac
     async def record(number: int, day: date) -> None:
         async with session_scope(sessions) as session:
             draft = EventDraft("participation_link", day, WARD, household_ref="H1")
-            await record_event(session, draft, idempotency_key=f"race-{number}", today=FAR_FUTURE)
+            await record_event(session, draft, idempotency_key=f"race-{number}", **UNLOCKED)
 
     days = [date(2025, 6, 20), date(2025, 5, 3), date(2025, 6, 1), date(2025, 5, 30), date(2025, 7, 2)] * 2
     await asyncio.gather(*(record(number, day) for number, day in enumerate(days)))

@@ -26,8 +26,7 @@ from models.events import EventDraft, correct_event, record_event, void_event
 from models.ops.history import import_events
 from models.rollups import check_rollups
 from models.tables import Area, Event
-from tests.builders import FAR_FUTURE
-from tests.models.test_rollups import OTHER_WARD, WARD, engine_per_ward, raw_per_ward
+from tests.models.test_rollups import OTHER_WARD, UNLOCKED, WARD, engine_per_ward, raw_per_ward
 
 T = TypeVar("T")
 CLEARED_TABLES = ("rollup_first_day", "rollup_month", "audit_log", "baseline", "event")
@@ -87,7 +86,7 @@ class RollupMachine(RuleBasedStateMachine):
         async def step() -> None:
             async with session_scope(self.sessions) as session:
                 draft = await self._draft(session, values)
-                event, _ = await record_event(session, draft, idempotency_key=f"sm-{next(self.keys)}", today=FAR_FUTURE)
+                event, _ = await record_event(session, draft, idempotency_key=f"sm-{next(self.keys)}", **UNLOCKED)
                 assert event.id is not None
                 self.live.append(event.id)
 
@@ -100,7 +99,7 @@ class RollupMachine(RuleBasedStateMachine):
 
         async def step() -> None:
             async with session_scope(self.sessions) as session:
-                await void_event(session, event_id, by_staff_id=None, reason="入力ミス")
+                await void_event(session, event_id, by_staff_id=None, reason="入力ミス", **UNLOCKED)
             self.live.remove(event_id)
 
         self.run(step())
@@ -114,7 +113,7 @@ class RollupMachine(RuleBasedStateMachine):
             async with session_scope(self.sessions) as session:
                 draft = await self._draft(session, values)
                 new = await correct_event(session, event_id, draft, by_staff_id=None, reason="訂正",
-                                          idempotency_key=f"sm-{next(self.keys)}", today=FAR_FUTURE)  # fmt: skip
+                                          idempotency_key=f"sm-{next(self.keys)}", **UNLOCKED)  # fmt: skip
             assert new.id is not None
             self.live.remove(event_id)
             self.live.append(new.id)
@@ -133,7 +132,7 @@ class RollupMachine(RuleBasedStateMachine):
 
         async def step() -> None:
             async with session_scope(self.sessions) as session:
-                await import_events(session, "\n".join(lines) + "\n", today=FAR_FUTURE)
+                await import_events(session, "\n".join(lines) + "\n", **UNLOCKED)
                 imported = await session.scalars(
                     select(col(Event.id)).where(col(Event.source) == "import", col(Event.voided_at).is_(None))
                 )
