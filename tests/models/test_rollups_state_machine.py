@@ -26,6 +26,7 @@ from models.events import EventDraft, correct_event, record_event, void_event
 from models.ops.history import import_events
 from models.rollups import check_rollups
 from models.tables import Area, Event
+from tests.builders import FAR_FUTURE
 from tests.models.test_rollups import OTHER_WARD, UNLOCKED, WARD, engine_per_ward, raw_per_ward
 
 T = TypeVar("T")
