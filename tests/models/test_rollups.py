@@ -20,12 +20,12 @@ from models.ops.history import import_events
 from models.rollups import check_rollups, rebuild_rollups
 from models.tables import Area, Baseline, Event, RollupFirstDay, RollupMonth
 from models.totals import indicator_totals, year_to_date
-from tests.builders import FAR_FUTURE, add_event, area_id
+from tests.builders import add_event, area_id
 
 WARD, OTHER_WARD = "27102", "27103"
 PerWard = dict[str, dict[str, tuple[int, int | None]]]
-# Fixture dates sit months or years before FAR_FUTURE: these tests write to them as if no month had locked yet.
-UNLOCKED: dict[str, Any] = {"today": FAR_FUTURE, "lock_business_days": 1_000_000}
+# Today just after the latest fixture date, and a lock late enough that no fixture month has locked yet.
+UNLOCKED: dict[str, Any] = {"today": date(2026, 5, 1), "lock_business_days": 600}
 
 
 async def first_day(session: AsyncSession, kind: str, subject: str) -> tuple[date, int] | None:

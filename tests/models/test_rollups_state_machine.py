@@ -27,7 +27,7 @@ from models.ops.history import import_events
 from models.rollups import check_rollups
 from models.tables import Area, Event
 from tests.builders import FAR_FUTURE
-from tests.models.test_rollups import OTHER_WARD, UNLOCKED, WARD, engine_per_ward, raw_per_ward
+from tests.models.test_rollups import OTHER_WARD, WARD, engine_per_ward, raw_per_ward
 
 T = TypeVar("T")
 CLEARED_TABLES = ("rollup_first_day", "rollup_month", "audit_log", "baseline", "event")
@@ -38,6 +38,7 @@ AS_OF = [(2024, date(2025, 3, 31)), (2025, date(2025, 4, 30)), (2025, date(2025,
 KINDS = ["outreach", "agency_survey", "area_meeting", "area_meeting", "concern_report", "participation_link",
          "participation_link"]  # fmt: skip
 HOUSEHOLDS = ["H1", "H2"]
+UNLOCKED: dict[str, Any] = {"today": date(2025, 6, 1), "lock_business_days": 60}  # no month of DAYS has locked
 BASELINE_CODES = ["1-5", "2-Q"]  # a sum and the survey share: a baseline adds to their figures
 
 drafts = st.builds(
