@@ -43,8 +43,7 @@ from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, Ag
 from models.events import EventDraft
 from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_of, fiscal_year_start, month_end
 from models.fiscal import today as japan_today
-from models.rollups import FIRST_DAYS, MONTHS
-from models.rollups import year_month as year_month  # re-exported: the sheet groups by it too
+from models.rollups import FIRST_DAYS, MONTHS, year_month
 from models.tables import Area, Baseline, Event, Ward
 
 YearMonth = tuple[int, int]

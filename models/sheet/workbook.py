@@ -86,6 +86,7 @@ from models.catalog import (
 )
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_end, fiscal_year_label, fiscal_year_start
+from models.rollups import year_month
 from models.snapshots import snapshot_taken_at, totals_as_of
 from models.tables import Area, Event, SheetBullet, Ward
 from models.totals import (
@@ -95,7 +96,6 @@ from models.totals import (
     flag_no_data,
     resolve_as_of,
     sheet_notation,
-    year_month,
 )
 
 SNAPSHOT_NOTE = "月末確定値（締切時に保存した集計）です。締切後の修正は含みません。"
