@@ -61,6 +61,12 @@ def chat_as(app: IntakeApplication, api: InProcessBotApi, staff: Staff, language
     return ChatSession(app, api, staff.telegram_user_id, first_name=staff.display_name, language_code=language_code)
 
 
+async def supervisor(app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession],
+                     role: Role, ward: str | None = "27102") -> ChatSession:  # fmt: skip
+    """A supervisor (or admin) in a private chat with the bot."""
+    return chat_as(app, api, await add_staff(sessions, role, ward=ward, name="管理 一郎"))
+
+
 def stranger(app: IntakeApplication, api: InProcessBotApi, **kwargs: object) -> ChatSession:
     return ChatSession(app, api, next(_user_ids), **kwargs)  # type: ignore[arg-type]
 

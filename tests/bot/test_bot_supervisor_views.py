@@ -17,7 +17,7 @@ from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
 from models.tables import SheetBullet
-from tests.bot.conftest import add_staff, chat_as
+from tests.bot.conftest import add_staff, chat_as, supervisor
 from tests.builders import add_event
 
 pytestmark = pytest.mark.usefixtures("at_noon")
@@ -34,11 +34,6 @@ async def two_years(sessions: async_sessionmaker[AsyncSession]) -> None:
         await add_event(session, "outreach", date(2024, 10, 6), "27103", count=7)
         await add_event(session, "outreach", date(2025, 10, 6), "27103", count=7)
         await add_event(session, "outreach", date(2024, 6, 6), "27104", count=3)
-
-
-async def supervisor(app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession],
-                     role: Role, ward: str | None = "27102") -> ChatSession:  # fmt: skip
-    return chat_as(app, api, await add_staff(sessions, role, ward=ward, name="管理 一郎"))
 
 
 @pytest.mark.usefixtures("two_years")

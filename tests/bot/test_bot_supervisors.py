@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
-from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
 from models.catalog import INDICATORS_BY_CODE, Role
 from models.db import session_scope
@@ -22,7 +21,7 @@ from models.sheet.workbook import YEAR_COLUMNS, row_of
 from models.snapshots import close_month
 from models.tables import AuditEntry, Staff, ZeroReport
 from models.totals import indicator_totals, sheet_notation
-from tests.bot.conftest import add_staff, chat_as
+from tests.bot.conftest import add_staff, chat_as, supervisor
 from tests.builders import add_event
 
 pytestmark = pytest.mark.usefixtures("at_noon")
@@ -36,11 +35,6 @@ async def figures(sessions: async_sessionmaker[AsyncSession]) -> None:
         await add_event(session, "outreach", date(2025, 11, 6), count=3)
         await add_event(session, "outreach", date(2025, 11, 7), "27103", count=7)
         await add_event(session, "concern_report", date(2025, 11, 7), area="27102-01")
-
-
-async def supervisor(app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession],
-                     role: Role, ward: str | None = "27102") -> ChatSession:  # fmt: skip
-    return chat_as(app, api, await add_staff(sessions, role, ward=ward, name="管理 一郎"))
 
 
 @pytest.mark.usefixtures("figures")
