@@ -223,6 +223,18 @@ INDICATORS_BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indica
 INDICATOR_BY_KIND: dict[str, Indicator] = {indicator.kind: indicator for indicator in INDICATORS}
 
 
+def kind_label_ja(kind: str) -> str:
+    """The kind's Japanese label, or the code itself for a kind this release no longer knows (old rows)."""
+    known = KINDS_BY_CODE.get(kind)
+    return known.label_ja if known else kind
+
+
+def indicator_code_of(kind: str) -> str:
+    """The indicator a kind counts towards, or "" (a kind that counts for none)."""
+    indicator = INDICATOR_BY_KIND.get(kind)
+    return indicator.code if indicator else ""
+
+
 def event_kind(code: str) -> EventKind:
     """The kind with this code; KeyError names the unknown code."""
     try:

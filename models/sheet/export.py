@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from models.catalog import INDICATOR_BY_KIND, KINDS_BY_CODE
+from models.catalog import indicator_code_of, kind_label_ja
 from models.config import TOKYO
 from models.fiscal import fiscal_year_end, fiscal_year_start
 from models.tables import Area, Event, Ward
@@ -111,7 +111,6 @@ async def export_events(
 def _row(values: Sequence[Any]) -> ExportRow:
     (event_id, occurred_on, ward_code, ward_name, area_code, kind, count, household, answer, logged_at,
      source, voided_at, replaced_by, corrects) = values  # fmt: skip
-    indicator = INDICATOR_BY_KIND.get(kind)
     return ExportRow(
         no=event_id,
         date=occurred_on,
@@ -119,8 +118,8 @@ def _row(values: Sequence[Any]) -> ExportRow:
         ward_name=ward_name,
         area_code=area_code,
         kind=kind,
-        kind_label=KINDS_BY_CODE[kind].label_ja if kind in KINDS_BY_CODE else kind,
-        indicator_code=indicator.code if indicator else "",
+        kind_label=kind_label_ja(kind),
+        indicator_code=indicator_code_of(kind),
         count=count,
         household_ref=household,
         answer=answer,

@@ -83,6 +83,8 @@ from models.catalog import (
     Requirement,
     Sheet,
     SheetSection,
+    indicator_code_of,
+    kind_label_ja,
 )
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_end, fiscal_year_label, fiscal_year_start
@@ -475,8 +477,6 @@ def _live_at(moment: datetime | None) -> sa.ColumnElement[bool]:
 
 def _counted_event(row: Sequence[Any]) -> CountedEvent:
     event_id, occurred_on, ward_code, ward_name, area_code, kind, count, household, answer, roster, active = row
-    indicator = INDICATOR_BY_KIND.get(kind)
-    label = KINDS_BY_CODE[kind].label_ja if kind in KINDS_BY_CODE else kind
     return CountedEvent(
         event_id=event_id,
         occurred_on=occurred_on,
@@ -484,8 +484,8 @@ def _counted_event(row: Sequence[Any]) -> CountedEvent:
         ward_name=ward_name,
         area_code=area_code,
         kind=kind,
-        kind_label=label,
-        indicator_code=indicator.code if indicator else "",
+        kind_label=kind_label_ja(kind),
+        indicator_code=indicator_code_of(kind),
         count=count,
         household_ref=household,
         answer=answer,
