@@ -47,6 +47,7 @@ from models.rollups import FIRST_DAYS, MONTHS, year_month
 from models.tables import Area, Baseline, Event, Ward
 
 YearMonth = tuple[int, int]
+Bindable = Any  # a value, or a bind parameter in a statement built once per shape
 DISTINCT_AGGREGATIONS = (Aggregation.DISTINCT_AREAS, Aggregation.DISTINCT_HOUSEHOLDS)
 
 
@@ -138,6 +139,10 @@ class _Counts:
     answers: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
     resets: dict[tuple[str, str, str], int] = field(default_factory=dict)
     marked: set[tuple[str, str, str]] = field(default_factory=set)
+    # The whole months of sum and survey kinds for one scope, summed in SQL two ways instead of per ward-month
+    # (such a figure never resets): (table, code, ward) over the months, (table, code, 'YYYY-MM') over the wards.
+    ward_sums: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    month_sums: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
 
 
 def resolve_as_of(fiscal_year: int, as_of: date | None) -> date:
@@ -162,32 +167,39 @@ async def indicator_totals(
     `only` restricts the work to some indicator codes (the others come back as zero, denominators too),
     e.g. for the one-line reply after an entry is saved.
     """
-    gathered = await _gather(session, fiscal_year, as_of, ward_code, regular_meeting_threshold, only)
-    wards = [ward_code] if ward_code else await _ward_codes(session)
-    return gathered.assemble(ward_code, wards)
+    gathered = await _gather(session, fiscal_year, as_of, ward_code, regular_meeting_threshold, only, one_scope=True)
+    return gathered.assemble(ward_code, gathered.wards)
 
 
 async def totals_for_every_scope(
     session: AsyncSession, fiscal_year: int, as_of: date, regular_meeting_threshold: int = 1
 ) -> dict[str | None, Totals]:
     """The city (key None) and each ward, from one pass over the events (month-end snapshots)."""
-    gathered = await _gather(session, fiscal_year, as_of, None, regular_meeting_threshold, None)
-    wards = await _ward_codes(session)
+    gathered = await _gather(session, fiscal_year, as_of, None, regular_meeting_threshold, None, one_scope=False)
+    wards = gathered.wards
     return {None: gathered.assemble(None, wards)} | {ward: gathered.assemble(ward, [ward]) for ward in wards}
 
 
 @dataclass(frozen=True)
 class _Gathered:
-    """The aggregated rows of one pass, ready to be assembled for any scope they cover."""
+    """The aggregated rows of one pass, ready to be assembled for any scope they cover.
+
+    `one_scope`: the whole months were summed for the gathered scope only (`_Counts.ward_sums`/`month_sums`),
+    so they assemble into that scope's totals and no other.
+    """
 
     fiscal_year: int
     as_of: date
     months: list[YearMonth]
     counts: _Counts
+    wards: list[str]
     roster_areas: dict[str, int]
     threshold: int
+    one_scope: bool
 
     def assemble(self, ward_code: str | None, wards: list[str]) -> Totals:
+        if self.one_scope and wards != self.wards:
+            raise ValueError("totals gathered for one scope assemble into that scope only")
         return _assemble(self.fiscal_year, self.as_of, ward_code, wards, self.months, self.counts,
                          self.roster_areas, self.threshold)  # fmt: skip
 
@@ -199,13 +211,15 @@ async def _gather(
     ward_code: str | None,
     threshold: int,
     only: Collection[str] | None,
+    *,
+    one_scope: bool,
 ) -> _Gathered:
     as_of = resolve_as_of(fiscal_year, as_of)
     window = (fiscal_year_start(fiscal_year), as_of)
     counts = _Counts()
     wanted = set(only) if only is not None else {indicator.code for indicator in INDICATORS}
     whole_months, partial_month = _split_window(window)
-    await _add_rollup_months(session, counts, fiscal_year, whole_months, ward_code, wanted)
+    await _add_rollup_months(session, counts, fiscal_year, whole_months, ward_code, wanted, summed=one_scope)
     if partial_month is not None:
         await _add_sums(session, counts, partial_month, ward_code, wanted)
         await _add_first_days_between(session, counts, fiscal_year, partial_month, ward_code, wanted)
@@ -213,16 +227,18 @@ async def _gather(
     months = [ym for ym in fiscal_months(fiscal_year) if month_end(*ym) <= as_of or ym == (as_of.year, as_of.month)]
     await _add_baselines(session, counts, months, ward_code, wanted)
     needs_roster = any(INDICATORS_BY_CODE[code].denominator is Denominator.ROSTER_AREAS for code in wanted)
-    roster_areas = await _roster_areas_by_ward(session, ward_code) if needs_roster else {}
-    return _Gathered(fiscal_year, as_of, months, counts, roster_areas, threshold)
+    roster_areas = await _roster_areas_by_ward(session, ward_code) if needs_roster or not ward_code else {}
+    wards = [ward_code] if ward_code else sorted(roster_areas)  # the same query lists the city's wards
+    shown_roster = roster_areas if needs_roster else {}
+    return _Gathered(fiscal_year, as_of, months, counts, wards, shown_roster, threshold, one_scope)
 
 
-def _live_events_in(window: tuple[date, date], ward_code: str | None) -> list[sa.ColumnElement[bool]]:
+def _live_events_in(window: tuple[Bindable, Bindable], ward_code: Bindable | None) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = [
         col(Event.voided_at).is_(None),
         col(Event.occurred_on).between(*window),
     ]
-    if ward_code:
+    if ward_code is not None:
         conditions.append(col(Event.ward_code) == ward_code)
     return conditions
 
@@ -248,38 +264,76 @@ async def _add_rollup_months(
     last_whole_month: YearMonth | None,
     ward: str | None,
     wanted: set[str],
+    *,
+    summed: bool,
 ) -> None:
     """Sums, survey answers and households' first days of the year's whole months, from the monthly rollups.
 
-    At most wards × kinds × 12 rows, however many events the months hold.
+    At most wards × kinds × 12 rows, however many events the months hold. `summed`: the sum and survey kinds
+    come summed per ward and per month instead (their figures never reset, and one scope needs no more), which
+    is a tenth of the rows for the city; households stay per ward-month, as a baseline can reset them.
     """
     by_kind = _kinds([Aggregation.SUM, Aggregation.SURVEY_YES_SHARE, Aggregation.DISTINCT_HOUSEHOLDS], wanted)
     if not by_kind or last_whole_month is None:
         return
     year, month = last_whole_month
-    survey = [kind for kind, i in by_kind.items() if i.aggregation is Aggregation.SURVEY_YES_SHARE]
-    households = [kind for kind, i in by_kind.items() if i.aggregation is Aggregation.DISTINCT_HOUSEHOLDS]
+    survey = {kind for kind, i in by_kind.items() if i.aggregation is Aggregation.SURVEY_YES_SHARE}
+    households = {kind for kind, i in by_kind.items() if i.aggregation is Aggregation.DISTINCT_HOUSEHOLDS}
+    detailed = households if summed else set(by_kind)
+    query = _rollup_months_query(tuple(sorted(by_kind)), tuple(sorted(detailed)), ward is not None)
+    params = {"fiscal_year": fiscal_year, "last_month": year * 100 + month, "ward": ward}
+    labels = {y * 100 + m: f"{y:04d}-{m:02d}" for y, m in fiscal_months(fiscal_year)}
+    codes = {kind: indicator.code for kind, indicator in by_kind.items()}
+    for kind, ward_code, ym, value, events in await session.execute(query, params):
+        code = codes[kind]
+        if kind in detailed:
+            counts.numerators[(code, ward_code, labels[ym])] += value
+            if kind in survey:
+                counts.answers[(code, ward_code, labels[ym])] += events
+            continue
+        sums, key = (counts.ward_sums, ward_code) if ym is None else (counts.month_sums, labels[ym])
+        sums[("numerators", code, key)] += int(value)
+        if kind in survey:
+            sums[("answers", code, key)] += int(events)
+
+
+@lru_cache(maxsize=32)
+def _rollup_months_query(kinds: tuple[str, ...], detailed: tuple[str, ...], one_ward: bool) -> sa.CompoundSelect[Any]:
+    """The whole months' rollups of some kinds: `detailed` ones per ward-month, the others summed two ways.
+
+    Built once per shape (constructing it costs more than SQLite takes to run it); bound by :fiscal_year,
+    :last_month (YYYYMM) and :ward.
+    """
+    aggregation = {kind: INDICATOR_BY_KIND[kind].aggregation for kind in kinds}
+    survey = sorted(kind for kind in kinds if aggregation[kind] is Aggregation.SURVEY_YES_SHARE)
+    households = sorted(kind for kind in kinds if aggregation[kind] is Aggregation.DISTINCT_HOUSEHOLDS)
     figure = sa.case(
         (MONTHS.c.kind.in_(survey), MONTHS.c.yes_answers),
         (MONTHS.c.kind.in_(households), MONTHS.c.first_days),
         else_=MONTHS.c.total,
     )  # what each kind's indicator counts, so that every row is one number (and its answers)
     month_number = MONTHS.c.year * 100 + MONTHS.c.month
-    query = sa.select(MONTHS.c.kind, MONTHS.c.ward_code, month_number, figure, MONTHS.c.events).where(
-        MONTHS.c.fiscal_year == fiscal_year,
-        MONTHS.c.kind.in_(sorted(by_kind)),
-        month_number <= year * 100 + month,
-    )
-    if ward:
-        query = query.where(MONTHS.c.ward_code == ward)
-    labels = {y * 100 + m: f"{y:04d}-{m:02d}" for y, m in fiscal_months(fiscal_year)}
-    codes = {kind: indicator.code for kind, indicator in by_kind.items()}
-    numerators, answers = counts.numerators, counts.answers
-    for kind, ward_code, ym, value, events in await session.execute(query):
-        key = (codes[kind], ward_code, labels[ym])
-        numerators[key] += value
-        if kind in survey:
-            answers[key] += events
+    in_window = [MONTHS.c.fiscal_year == sa.bindparam("fiscal_year"), month_number <= sa.bindparam("last_month")]
+    if one_ward:
+        in_window.append(MONTHS.c.ward_code == sa.bindparam("ward"))
+    parts: list[sa.Select[Any]] = []
+    if detailed:
+        parts.append(
+            sa.select(MONTHS.c.kind, MONTHS.c.ward_code, month_number, figure, MONTHS.c.events)
+            .where(*in_window, MONTHS.c.kind.in_(detailed))
+        )  # fmt: skip
+    if summed := sorted(set(kinds) - set(detailed)):
+        some_kinds = [*in_window, MONTHS.c.kind.in_(summed)]
+        totals = (sa.func.sum(figure), sa.func.sum(MONTHS.c.events))
+        parts += [
+            sa.select(MONTHS.c.kind, MONTHS.c.ward_code, sa.null(), *totals)
+            .where(*some_kinds)
+            .group_by(MONTHS.c.kind, MONTHS.c.ward_code),
+            sa.select(MONTHS.c.kind, sa.null(), month_number, *totals)
+            .where(*some_kinds)
+            .group_by(MONTHS.c.kind, month_number),
+        ]
+    return sa.union_all(*parts)
 
 
 async def _add_sums(
@@ -352,36 +406,54 @@ async def _add_distinct_areas(
     a higher N needs the events themselves. Only those per-area rows meet the area table.
     """
     by_kind = _kinds([Aggregation.DISTINCT_AREAS], wanted)
-    from_rollups = sorted(kind for kind in by_kind if thresholds.get(kind, 1) == 1)
-    reached_days = [_area_first_day(from_rollups, fiscal_year, window[1], ward)] if from_rollups else []
-    reached_days += [
-        _area_reached_on(kind, thresholds[kind], window, ward) for kind in sorted(set(by_kind) - set(from_rollups))
-    ]
+    if not by_kind:
+        return
+    from_rollups = tuple(sorted(kind for kind in by_kind if thresholds.get(kind, 1) == 1))
+    from_events = tuple((kind, thresholds[kind]) for kind in sorted(set(by_kind) - set(from_rollups)))
+    query = _distinct_areas_query(from_rollups, from_events, ward is not None)
+    params = {"fiscal_year": fiscal_year, "start": window[0], "as_of": window[1], "ward": ward}
+    for kind, ward_code, ym, areas in await session.execute(query, params):
+        counts.numerators[(by_kind[kind].code, ward_code, ym)] += int(areas)
+
+
+@lru_cache(maxsize=32)
+def _distinct_areas_query(
+    from_rollups: tuple[str, ...], from_events: tuple[tuple[str, int], ...], one_ward: bool
+) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    """(kind, ward, 'YYYY-MM', areas reached that month): built once per shape, bound by :fiscal_year, :start,
+    :as_of and :ward."""
+    fiscal_year = sa.bindparam("fiscal_year", type_=sa.Integer)
+    start, as_of = sa.bindparam("start", type_=sa.Date), sa.bindparam("as_of", type_=sa.Date)
+    ward = sa.bindparam("ward", type_=sa.String) if one_ward else None
+    reached_days = [_area_first_day(list(from_rollups), fiscal_year, as_of, ward)] if from_rollups else []
+    reached_days += [_area_reached_on(kind, threshold, (start, as_of), ward) for kind, threshold in from_events]
+    grouped: list[sa.Select[Any]] = []
     for reached in reached_days:
         month = year_month(reached.c.reached_on)
-        query = (
+        grouped.append(
             sa.select(reached.c.kind, col(Area.ward_code), month, sa.func.count())
             .join(reached, reached.c.area_id == col(Area.id))
             .where(col(Area.roster_provided), col(Area.active))
             .group_by(reached.c.kind, col(Area.ward_code), month)
         )
-        for kind, ward_code, ym, areas in await session.execute(query):
-            counts.numerators[(by_kind[kind].code, ward_code, ym)] += int(areas)
+    return sa.union_all(*grouped) if len(grouped) > 1 else grouped[0]
 
 
-def _area_first_day(kinds: list[str], fiscal_year: int, as_of: date, ward: str | None) -> sa.Subquery:
+def _area_first_day(kinds: list[str], fiscal_year: Bindable, as_of: Bindable, ward: Bindable | None) -> sa.Subquery:
     """(kind, area_id, reached_on) from the rollups: each area's first day of the year, if by `as_of`."""
     query = (
         sa.select(FIRST_DAYS.c.kind, FIRST_DAYS.c.area_id, sa.func.min(FIRST_DAYS.c.first_on).label("reached_on"))
         .where(FIRST_DAYS.c.fiscal_year == fiscal_year, FIRST_DAYS.c.kind.in_(kinds), FIRST_DAYS.c.first_on <= as_of)
         .group_by(FIRST_DAYS.c.kind, FIRST_DAYS.c.area_id)
     )
-    if ward:
+    if ward is not None:
         query = query.where(FIRST_DAYS.c.ward_code == ward)
     return query.subquery()
 
 
-def _area_reached_on(kind: str, threshold: int, window: tuple[date, date], ward: str | None) -> sa.Subquery:
+def _area_reached_on(
+    kind: str, threshold: int, window: tuple[Bindable, Bindable], ward: Bindable | None
+) -> sa.Subquery:
     """(kind, area_id, reached_on) from the events: the day each area had its `threshold`-th event of the kind."""
     live = [col(Event.kind) == kind, col(Event.area_id).is_not(None), *_live_events_in(window, ward)]
     rank = sa.func.row_number().over(partition_by=col(Event.area_id), order_by=col(Event.occurred_on))
@@ -429,18 +501,9 @@ async def _add_baselines(
     if not wanted:
         return
     (first_year, first_month), (last_year, last_month) = months[0], months[-1]
-    month_number = col(Baseline.year) * 100 + col(Baseline.month)
-    query = sa.select(
-        col(Baseline.indicator_code), col(Baseline.ward_code), col(Baseline.year), col(Baseline.month),
-        col(Baseline.value), col(Baseline.denominator),
-    ).where(
-        col(Baseline.removed_at).is_(None),
-        month_number.between(first_year * 100 + first_month, last_year * 100 + last_month),
-        col(Baseline.indicator_code).in_(sorted(wanted)),
-    )  # fmt: skip
-    if ward:
-        query = query.where(col(Baseline.ward_code) == ward)
-    for code, ward_code, year, month, value, denominator in await session.execute(query):
+    query = _baselines_query(tuple(sorted(wanted)), ward is not None)
+    params = {"first": first_year * 100 + first_month, "last": last_year * 100 + last_month, "ward": ward}
+    for code, ward_code, year, month, value, denominator in await session.execute(query, params):
         indicator = INDICATORS_BY_CODE.get(code)
         if indicator is None:
             continue
@@ -454,19 +517,37 @@ async def _add_baselines(
             counts.answers[key] += int(denominator or 0)
 
 
+@lru_cache(maxsize=16)
+def _baselines_query(codes: tuple[str, ...], one_ward: bool) -> sa.Select[str, str, int, int, int, int | None]:
+    """Live baselines of some indicators between :first and :last (YYYYMM), of :ward or every ward."""
+    month_number = col(Baseline.year) * 100 + col(Baseline.month)
+    query = sa.select(
+        col(Baseline.indicator_code), col(Baseline.ward_code), col(Baseline.year), col(Baseline.month),
+        col(Baseline.value), col(Baseline.denominator),
+    ).where(
+        col(Baseline.removed_at).is_(None),
+        month_number.between(sa.bindparam("first"), sa.bindparam("last")),
+        col(Baseline.indicator_code).in_(codes),
+    )  # fmt: skip
+    return query.where(col(Baseline.ward_code) == sa.bindparam("ward")) if one_ward else query
+
+
 async def _roster_areas_by_ward(session: AsyncSession, ward: str | None) -> dict[str, int]:
+    """Every ward (or the one) with its roster-provided active areas, zero included: one query for both."""
+    rows = await session.execute(_roster_query(ward is not None), {"ward": ward})
+    return {ward_code: int(areas) for ward_code, areas in rows}
+
+
+@cache
+def _roster_query(one_ward: bool) -> sa.Select[str, int]:
+    counted = sa.and_(col(Area.ward_code) == col(Ward.code), col(Area.roster_provided), col(Area.active))
     query = (
-        sa.select(col(Area.ward_code), sa.func.count())
-        .where(col(Area.roster_provided), col(Area.active))
-        .group_by(col(Area.ward_code))
+        sa.select(col(Ward.code), sa.func.count(col(Area.id)))
+        .select_from(Ward)
+        .outerjoin(Area, counted)
+        .group_by(col(Ward.code))
     )
-    if ward:
-        query = query.where(col(Area.ward_code) == ward)
-    return {ward_code: int(areas) for ward_code, areas in await session.execute(query)}
-
-
-async def _ward_codes(session: AsyncSession) -> list[str]:
-    return list((await session.scalars(sa.select(col(Ward.code)).order_by(col(Ward.code)))).all())
+    return query.where(col(Ward.code) == sa.bindparam("ward")) if one_ward else query
 
 
 def _assemble(
@@ -482,6 +563,10 @@ def _assemble(
     month_keys = [f"{year:04d}-{month:02d}" for year, month in months]
 
     tables = {"numerators": counts.numerators, "answers": counts.answers}
+    detailed: dict[tuple[str, str], set[str]] = defaultdict(set)  # (table, code) → wards with ward-month rows
+    for table, values in (*tables.items(), ("numerators", counts.resets)):
+        for code, ward, _month in values:
+            detailed[(table, code)].add(ward)
 
     @cache
     def ward_running(table: str, code: str, ward: str) -> tuple[int, ...]:
@@ -495,8 +580,24 @@ def _assemble(
         return tuple(totals)
 
     def running(table: str, code: str, in_wards: list[str]) -> list[int]:
-        """Cumulative figures over the months (as of each month end), summed over the wards."""
-        return [sum(column) for column in zip(*(ward_running(table, code, w) for w in in_wards), strict=True)]
+        """Cumulative figures over the months (as of each month end), summed over the wards.
+
+        The wards' ward-month rows, plus the months summed over the scope's wards (`_Counts.month_sums`).
+        """
+        with_rows = detailed[(table, code)].intersection(in_wards)
+        columns = zip(*(ward_running(table, code, w) for w in sorted(with_rows)), strict=True)
+        totals = [sum(column) for column in columns] if with_rows else [0] * len(month_keys)
+        if counts.month_sums:
+            total = 0
+            for position, month in enumerate(month_keys):
+                total += counts.month_sums.get((table, code, month), 0)
+                totals[position] += total
+        return totals
+
+    def ward_total(table: str, code: str, ward: str) -> int:
+        """One ward's figure as of the as-of date: its ward-month rows and its months summed (`ward_sums`)."""
+        value = counts.ward_sums.get((table, code, ward), 0)
+        return value + (ward_running(table, code, ward)[-1] if ward in detailed[(table, code)] else 0)
 
     @cache
     def ward_marks(code: str, ward: str) -> tuple[bool, ...]:
@@ -515,12 +616,12 @@ def _assemble(
     def ward_figure(indicator: Indicator, ward: str) -> IndicatorValue:
         """One ward's figure as of the as-of date (the last of its series, without building the series)."""
         code = indicator.code
-        value = ward_running("numerators", code, ward)[-1]
+        value = ward_total("numerators", code, ward)
         flag = bool(counts.marked) and ward_marks(code, ward)[-1]
         if indicator.denominator is Denominator.ROSTER_AREAS:
             return IndicatorValue(value, roster_areas.get(ward, 0), flag)
         if indicator.denominator is Denominator.SURVEY_ANSWERS:
-            return IndicatorValue(value, ward_running("answers", code, ward)[-1], flag)
+            return IndicatorValue(value, ward_total("answers", code, ward), flag)
         return IndicatorValue(value, None, flag)
 
     def series(indicator: Indicator, in_wards: list[str]) -> list[IndicatorValue]:
