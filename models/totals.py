@@ -331,7 +331,7 @@ def _rollup_months_query(kinds: tuple[str, ...], detailed: tuple[str, ...], one_
             .group_by(MONTHS.c.kind, MONTHS.c.ward_code),
             sa.select(MONTHS.c.kind, sa.null(), month_number, *totals)
             .where(*some_kinds)
-            .group_by(MONTHS.c.kind, month_number),
+            .group_by(MONTHS.c.kind, MONTHS.c.year, MONTHS.c.month),  # ix_rollup_month_by_month's order
         ]
     return sa.union_all(*parts)
 
