@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,9 @@ async def missing_reporters(
     first, last = date(year, month, 1), month_end(year, month)
     logged = select(col(Event.logged_by_staff_id)).where(
         col(Event.logged_by_staff_id) == col(Staff.id),
+        # An entry is logged on or after its day (no future dates), so only what was logged since the month
+        # began can be dated in it: a range on (logged_by_staff_id, logged_at), however long the history.
+        col(Event.logged_at) >= datetime.combine(first, time(), TOKYO),
         col(Event.voided_at).is_(None),
         col(Event.occurred_on).between(first, last),
     )
