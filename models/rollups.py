@@ -294,20 +294,25 @@ def rollups_from_events(connection: Connection) -> Rollups:
     """The raw aggregates: what the rollups must hold, computed from the live events alone."""
     first_days = _first_days_from_events(connection)
     months: dict[MonthKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    month = year_month(EVENTS.c.occurred_on)
-    yes = sa.func.sum(sa.case((EVENTS.c.answer.is_(True), 1), else_=0))
-    query = (
-        sa.select(EVENTS.c.kind, EVENTS.c.ward_code, month, sa.func.count(), sa.func.sum(EVENTS.c.count), yes)
-        .where(EVENTS.c.voided_at.is_(None))
-        .group_by(EVENTS.c.kind, EVENTS.c.ward_code, month)
-    )
-    for kind, ward_code, ym, events, total, yes_answers in connection.execute(query):
+    for kind, ward_code, ym, events, total, yes_answers in connection.execute(month_figures_of_events()):
         year, month_number = int(ym[:4]), int(ym[5:7])
         figures = [int(events), int(total), int(yes_answers)]
         months[_month_key(kind, ward_code, date(year, month_number, 1))][:3] = figures
     for (_fiscal_year, kind, ward_code, _subject), (_area, first_on, _events) in first_days.items():
         months[_month_key(kind, ward_code, first_on)][3] += 1
     return Rollups({key: (a, b, c, d) for key, (a, b, c, d) in months.items()}, first_days)
+
+
+def month_figures_of_events(*conditions: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """(kind, ward, 'YYYY-MM', events, total, yes answers) per kind, ward and calendar month of the events that
+    meet `conditions` (default: every live event): what `rollup_month` holds for them, first days aside."""
+    month = year_month(EVENTS.c.occurred_on)
+    yes = sa.func.sum(sa.case((EVENTS.c.answer.is_(True), 1), else_=0))
+    return (
+        sa.select(EVENTS.c.kind, EVENTS.c.ward_code, month, sa.func.count(), sa.func.sum(EVENTS.c.count), yes)
+        .where(*(conditions or (EVENTS.c.voided_at.is_(None),)))
+        .group_by(EVENTS.c.kind, EVENTS.c.ward_code, month)
+    )
 
 
 def _first_days_from_events(connection: Connection) -> dict[FirstDayKey, tuple[int | None, date, int]]:

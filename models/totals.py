@@ -760,3 +760,28 @@ async def flag_no_data(session: AsyncSession, totals: Totals) -> Totals:
     if await has_data(session, totals.fiscal_year, totals.ward_code):
         return totals
     return replace(totals, no_data=True)
+
+
+async def counted_anew_by_month(
+    session: AsyncSession, fiscal_year: int, as_of: date, threshold: int = 1
+) -> dict[tuple[str, str, str], int]:
+    """(indicator code, ward, 'YYYY-MM') → the areas (1-1, 1-2) or households (3-1) the city's totals newly
+    count in that month, fiscal year to `as_of`, without baselines: the engine's own steps (whole months from the
+    rollups, the unfinished as-of month's households by their first day, areas by their qualifying day), so a
+    ward's months add up to its figure. For the sheet's 集計根拠."""
+    as_of = resolve_as_of(fiscal_year, as_of)
+    window = (fiscal_year_start(fiscal_year), as_of)
+    wanted = {i.code for i in INDICATORS if i.aggregation in DISTINCT_AGGREGATIONS}
+    counts = _Counts()
+    whole_months, partial_month = _split_window(window)
+    await _add_rollup_months(session, counts, fiscal_year, whole_months, None, wanted)
+    if partial_month is not None:
+        await _add_first_days_between(session, counts, fiscal_year, partial_month, None, wanted)
+    await _add_distinct_areas(session, counts, fiscal_year, window, None, {"area_meeting": threshold}, wanted)
+    return {key: value for key, value in counts.numerators.items() if value}
+
+
+def split_year(fiscal_year: int, as_of: date) -> tuple[YearMonth | None, tuple[date, date] | None]:
+    """The fiscal year to `as_of` as the engine reads it: its last whole month (None: none is over yet), read
+    from the rollups, and the as-of month's days when that month is not over, read from its events."""
+    return _split_window((fiscal_year_start(fiscal_year), resolve_as_of(fiscal_year, as_of)))
