@@ -1,7 +1,8 @@
 """Month-end snapshots: the totals frozen when a month locks, so a past sheet is reproduced exactly.
 
 Later corrections (in a reopened month) change the live totals, never a snapshot: the sheet sent to the
-city for November stays the sheet sent for November.
+city for November stays the sheet sent for November. The city's snapshot also holds the city sheet's monthly
+集計根拠 as it stood at the freeze (`models.sheet.evidence`, under the key `evidence` of its data).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from sqlmodel import col, select
 
 from models.fiscal import fiscal_months, fiscal_year_of, month_end
 from models.locks import is_month_locked
+from models.sheet.evidence import EvidenceRow, city_evidence, evidence_as_recorded
 from models.tables import AuditEntry, TotalsSnapshot
 from models.totals import IndicatorValue, Totals, indicator_totals, totals_for_every_scope
 
 CITY = "city"
+EVIDENCE = "evidence"  # the city snapshot's key for its monthly 集計根拠 (absent from snapshots taken before it)
 
 
 def totals_from_json(data: dict[str, Any]) -> Totals:
@@ -41,14 +44,19 @@ def totals_from_json(data: dict[str, Any]) -> Totals:
 
 async def stored_snapshot(session: AsyncSession, as_of: date, ward_code: str | None) -> Totals | None:
     """The frozen totals for a month end and scope, if that month has been closed."""
-    snapshot = await session.scalar(
+    snapshot = await _snapshot(session, as_of, ward_code)
+    return totals_from_json(snapshot.data) if snapshot else None
+
+
+async def _snapshot(session: AsyncSession, as_of: date, ward_code: str | None) -> TotalsSnapshot | None:
+    snapshot: TotalsSnapshot | None = await session.scalar(
         select(TotalsSnapshot).where(
             col(TotalsSnapshot.fiscal_year) == fiscal_year_of(as_of),
             col(TotalsSnapshot.as_of) == as_of,
             col(TotalsSnapshot.scope) == (ward_code or CITY),
         )
     )
-    return totals_from_json(snapshot.data) if snapshot else None
+    return snapshot
 
 
 async def close_month(
@@ -60,12 +68,12 @@ async def close_month(
         return False
     fiscal_year = fiscal_year_of(as_of)
     every_scope = await totals_for_every_scope(session, fiscal_year, as_of, threshold)
+    evidence = {EVIDENCE: [row.as_json() for row in await city_evidence(session, fiscal_year, as_of, threshold)]}
     try:
         async with session.begin_nested():  # another process closing the same month at once: it wins, fine
             for scope, totals in every_scope.items():
-                session.add(
-                    TotalsSnapshot(fiscal_year=fiscal_year, as_of=as_of, scope=scope or CITY, data=totals.as_json())
-                )
+                data = totals.as_json() | (evidence if scope is None else {})
+                session.add(TotalsSnapshot(fiscal_year=fiscal_year, as_of=as_of, scope=scope or CITY, data=data))
     except IntegrityError:
         return False
     session.add(
@@ -113,6 +121,20 @@ async def totals_as_of(
         if frozen is not None:
             return frozen, True
     return await indicator_totals(session, fiscal_year, as_of, ward_code, threshold), False
+
+
+async def city_evidence_as_of(
+    session: AsyncSession, fiscal_year: int, as_of: date, threshold: int = 1
+) -> list[EvidenceRow]:
+    """The city's monthly 集計根拠: a closed month end's as stored when it froze (or, for a snapshot taken before
+    the evidence was stored, recomputed from the events as they stood then), else live from the rollups."""
+    snapshot = await _snapshot(session, as_of, None)
+    if snapshot is None:
+        return await city_evidence(session, fiscal_year, as_of, threshold)
+    if EVIDENCE in snapshot.data:
+        return [EvidenceRow.from_json(raw) for raw in snapshot.data[EVIDENCE]]
+    frozen_threshold = int(snapshot.data.get("definitions", {}).get("regular_meeting_threshold", threshold))
+    return await evidence_as_recorded(session, fiscal_year, as_of, snapshot.created_at, frozen_threshold)
 
 
 async def snapshot_taken_at(session: AsyncSession, as_of: date, ward_code: str | None) -> datetime | None:

@@ -1,8 +1,9 @@
 """The progress sheet (推進状況確認シート) as an Excel workbook, and the data behind every figure in it.
 
 `collect_sheet` reads: the totals engine (SQL aggregates) for each plan year, plus simple selects (the
-sheet's bullets, the counted events or, for the city, their monthly aggregate). `build_workbook` is pure: the
-same `SheetData` gives the same bytes (the document properties carry `generated_at`, not the clock).
+sheet's bullets, the counted events or, for the city, the monthly evidence of `models.sheet.evidence`, read
+from the rollups like the totals). `build_workbook` is pure: the same `SheetData` gives the same bytes (the
+document properties carry `generated_at`, not the clock).
 `write_sheet` does both with bounded memory, streaming the event list from the database into the file.
 
 Worksheets, in this order:
@@ -41,8 +42,10 @@ Worksheets, in this order:
     the total row (A `合計`, B the scope's name). A year without data shows 「—」 in every figure.
 "集計根拠" — a ward's sheet: every live event of the chosen year up to the as-of date in the ward, by date then
     No.: header row 1 = `EVENT_COLUMNS`. No notes, no staff, no Telegram ids. The city's sheet, whatever its
-    size: row 1 says the event list is `intake export` and row 2 heads `MONTHLY_COLUMNS`: per ward × indicator
-    × month, the counted figures and how many events they come from.
+    size: rows 1–2 are `MONTHLY_NOTES` (what the columns count, that a ward's months of an indicator add up to
+    its figure without baselines, that the event list is `intake export`) and row 3 heads `MONTHLY_COLUMNS`:
+    per ward × indicator × month, the counted figures (`models.sheet.evidence`: read from the rollups as the
+    totals engine reads them; a closed month end's as recorded when it froze).
 "定義" — the definitions used, in Japanese: header row 1 (キー, 項目, 値, 説明), then one row per definition keyed
     in the hidden column A (`regular_meeting_threshold`, `distinct_areas`, `households`, `fiscal_year`, `as_of`,
     `scope`, `earlier_years`, `voided`, `no_data`, `generated_at`, `from_snapshot`, `note`).
@@ -69,9 +72,7 @@ from xlsxwriter.worksheet import Worksheet as Worksheet_  # type: ignore[import-
 
 from models.catalog import (
     FISCAL_YEARS_OF_PLAN,
-    INDICATOR_BY_KIND,
     INDICATORS,
-    KINDS_BY_CODE,
     PLAN_GOALS,
     PLAN_PHILOSOPHY,
     SECTION_LABELS_JA,
@@ -80,7 +81,6 @@ from models.catalog import (
     Aggregation,
     Denominator,
     Indicator,
-    Requirement,
     Sheet,
     SheetSection,
     indicator_code_of,
@@ -88,8 +88,8 @@ from models.catalog import (
 )
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_end, fiscal_year_label, fiscal_year_start
-from models.rollups import year_month
-from models.snapshots import snapshot_taken_at, totals_as_of
+from models.sheet.evidence import MonthlyFigure, live_at, monthly_figures
+from models.snapshots import city_evidence_as_of, snapshot_taken_at, totals_as_of
 from models.tables import Area, Event, SheetBullet, Ward
 from models.totals import (
     IndicatorValue,
@@ -166,14 +166,19 @@ MONTHLY_COLUMNS = (
     "年月",
     "記録数",
     "件数（人数）合計",
-    "地域数（月内・重複なし）",
-    "世帯数（月内・重複なし）",
+    "新たに数えた地域",
+    "新たに数えた世帯",
     "「はい」の回答数",
 )
-MONTHLY_WIDTHS = (9, 10, 9, 40, 9, 9, 12, 14, 14, 12)
-MONTHLY_NOTE = (
-    "区×指標×月ごとの集計です（記録数＝もとになった記録の件数）。地域数・世帯数は月ごとの重複なしの数で、"
-    "年度の値とは一致しません。市全体の記録ごとの一覧は intake export で出力できます。"
+MONTHLY_WIDTHS = (9, 10, 9, 40, 9, 9, 12, 12, 12, 12)
+MONTHLY_NOTES = (
+    "区×指標×月ごとの、シートの数値のもとになった集計です。記録数＝その月の記録の件数、"
+    "新たに数えた地域＝名簿提供のある有効な地域のうち、その月に年度内で初めて数えた地域（1-1は「定期的」の回数に"
+    "達した月）、新たに数えた世帯＝その月に年度内で初めてつながった世帯。市全体の記録ごとの一覧は intake export で"
+    "出力できます。",
+    "ベースライン（集計開始前の実績値）がなければ、区ごとに指標の各月の行を合計すると、その区のシートの数値になります"
+    "（1-1・1-2は新たに数えた地域、3-1は新たに数えた世帯、2-Qは「はい」の回答数と記録数（回答数）、"
+    "ほかの指標は件数（人数）合計）。締切済みの月末のシートでは、締切時に記録されていた集計です。",
 )
 STREAM_CHUNK = 2_000  # events fetched from the database at a time
 
@@ -206,26 +211,6 @@ class CountedEvent:
     household_ref: str | None
     answer: bool | None
     area_roster_provided: bool | None  # roster provided and active; None without an area
-
-
-@dataclass(frozen=True)
-class MonthlyFigure:
-    """One row of the city's monthly 集計根拠: what one ward counted for one indicator in one month."""
-
-    ward_code: str
-    ward_name: str
-    indicator_code: str
-    indicator_label: str
-    month: str  # YYYY-MM
-    events: int
-    count_sum: int
-    distinct_areas: int | None  # area kinds only
-    distinct_households: int | None  # household kinds only
-    yes_answers: int | None  # survey only
-
-    def cells(self) -> tuple[Any, ...]:
-        return (self.ward_code, self.ward_name, self.indicator_code, self.indicator_label, self.month, self.events,
-                self.count_sum, self.distinct_areas, self.distinct_households, self.yes_answers)  # fmt: skip
 
 
 @dataclass
@@ -297,7 +282,8 @@ async def collect_sheet(
     frozen_at = await snapshot_taken_at(session, as_of, ward_code)
     evidence = None
     if ward_code is None:
-        evidence = await monthly_evidence(session, fiscal_year, as_of, ward_names, recorded_by=frozen_at)
+        rows = await city_evidence_as_of(session, fiscal_year, as_of, regular_meeting_threshold)
+        evidence = monthly_figures(rows, ward_names)
     listed = with_events and evidence is None
     return SheetData(
         fiscal_year=fiscal_year,
@@ -416,7 +402,7 @@ def _counted_events_query(
         )
         .join(Ward, col(Ward.code) == col(Event.ward_code))
         .outerjoin(Area, col(Area.id) == col(Event.area_id))
-        .where(_live_at(recorded_by), col(Event.occurred_on).between(fiscal_year_start(fiscal_year), as_of))
+        .where(live_at(recorded_by), col(Event.occurred_on).between(fiscal_year_start(fiscal_year), as_of))
         .order_by(col(Event.occurred_on), col(Event.id))
     )  # fmt: skip
     if ward_code is not None:
@@ -424,55 +410,6 @@ def _counted_events_query(
     if recorded_by is not None:
         query = query.where(col(Event.logged_at) <= recorded_by)
     return query
-
-
-async def monthly_evidence(
-    session: AsyncSession,
-    fiscal_year: int,
-    as_of: date,
-    ward_names: dict[str, str],
-    recorded_by: datetime | None = None,
-) -> list[MonthlyFigure]:
-    """Per ward × indicator × month of the year up to `as_of`: the counted figures and their number of events."""
-    month = year_month(col(Event.occurred_on))
-    yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
-    query = (
-        sa.select(col(Event.ward_code), col(Event.kind), month, sa.func.count(), sa.func.sum(col(Event.count)),
-                  sa.func.count(sa.distinct(col(Event.area_id))), sa.func.count(sa.distinct(col(Event.household_ref))),
-                  yes)
-        .where(_live_at(recorded_by), col(Event.occurred_on).between(fiscal_year_start(fiscal_year), as_of))
-        .group_by(col(Event.ward_code), col(Event.kind), month)
-    )  # fmt: skip
-    if recorded_by is not None:
-        query = query.where(col(Event.logged_at) <= recorded_by)
-    figures = [_monthly_figure(tuple(row), ward_names) for row in await session.execute(query)]
-    order = {indicator.code: position for position, indicator in enumerate(INDICATORS)}
-    return sorted(figures, key=lambda f: (f.ward_code, order.get(f.indicator_code, len(order)), f.month))
-
-
-def _monthly_figure(row: Sequence[Any], ward_names: dict[str, str]) -> MonthlyFigure:
-    ward, kind, month, events, count_sum, areas, households, yes = row
-    indicator = INDICATOR_BY_KIND.get(kind)
-    rules = KINDS_BY_CODE.get(kind)
-    return MonthlyFigure(
-        ward_code=ward,
-        ward_name=ward_names.get(ward, ward),
-        indicator_code=indicator.code if indicator else "",
-        indicator_label=indicator.short_label if indicator else kind,
-        month=month,
-        events=events,
-        count_sum=int(count_sum or 0),
-        distinct_areas=areas if rules and rules.area is not Requirement.NONE else None,
-        distinct_households=households if rules and rules.household is not Requirement.NONE else None,
-        yes_answers=int(yes or 0) if rules and rules.takes_answer else None,
-    )
-
-
-def _live_at(moment: datetime | None) -> sa.ColumnElement[bool]:
-    """Not voided now, or (for a past moment) not voided by then."""
-    if moment is None:
-        return col(Event.voided_at).is_(None)
-    return sa.or_(col(Event.voided_at).is_(None), col(Event.voided_at) > moment)
 
 
 def _counted_event(row: Sequence[Any]) -> CountedEvent:
@@ -1082,22 +1019,27 @@ def _event_cells(e: CountedEvent) -> tuple[Any, ...]:
 
 
 def _write_monthly_evidence(ws: Any, styles: _Styles, figures: Sequence[MonthlyFigure]) -> None:
-    """The city's 集計根拠: a note on row 1 (the event list is `intake export`), the table from row 2."""
-    last = len(MONTHLY_COLUMNS) - 1
-    ws.set_row(0, 32)
-    ws.merge_range(0, 0, 0, last, MONTHLY_NOTE, styles.get(align="wrap"))
-    ws.write_row(1, 0, list(MONTHLY_COLUMNS), styles.header)
+    """The city's 集計根拠: the notes on the first rows (what the columns count, how they add up to the sheet,
+    the event list is `intake export`), then the table."""
+    last, header = len(MONTHLY_COLUMNS) - 1, len(MONTHLY_NOTES)
+    width = sum(column_pixels(width) for width in MONTHLY_WIDTHS)
+    for row, note in enumerate(MONTHLY_NOTES):
+        ws.set_row(row, _text_height(note, width, BODY_SIZE))
+        ws.merge_range(row, 0, row, last, note, styles.get(align="wrap"))
+    ws.write_row(header, 0, list(MONTHLY_COLUMNS), styles.header)
     for column, width in enumerate(MONTHLY_WIDTHS):
         ws.set_column(column, column, width)
     ws.set_default_row(TABLE_ROW_HEIGHT)
-    ws.freeze_panes(2, 0)
-    row = 1
-    for row, figure in enumerate(figures, start=2):
-        _write_cells(ws, row, figure.cells(), styles.body)
+    ws.freeze_panes(header + 1, 0)
+    row, body = header, styles.body
+    for row, figure in enumerate(figures, start=header + 1):
+        for column, value in enumerate(figure.cells()):
+            if value is not None:  # a column that does not apply to the indicator is left empty, as in the event list
+                (ws.write_string if isinstance(value, str) else ws.write_number)(row, column, value, body)
     if figures:
-        ws.autofilter(1, 0, row, last)
+        ws.autofilter(header, 0, row, last)
     _print_setup(ws, row, MONTHLY_WIDTHS)
-    ws.repeat_rows(0, 1)
+    ws.repeat_rows(0, header)
 
 
 def definition_rows(data: SheetData) -> list[tuple[str, str, Any, str]]:

@@ -12,6 +12,7 @@ from models.catalog import INDICATORS, Aggregation
 from models.sheet.workbook import (
     EVENT_COLUMNS,
     MONTHLY_COLUMNS,
+    MONTHLY_NOTES,
     build_workbook,
     collect_sheet,
     counted_events,
@@ -39,9 +40,12 @@ async def test_events_are_read_in_chunks_in_the_listing_order(dataset: Dataset) 
 
 
 def monthly_rows(workbook: Any) -> tuple[str, list[tuple[Any, ...]]]:
+    """The city's 集計根拠: its header notes (joined) and its rows under the column header."""
     ws = workbook["集計根拠"]
-    assert tuple(cell.value for cell in ws[2]) == MONTHLY_COLUMNS
-    return str(ws["A1"].value), list(ws.iter_rows(min_row=3, values_only=True))
+    header = len(MONTHLY_NOTES) + 1
+    assert tuple(cell.value for cell in ws[header]) == MONTHLY_COLUMNS
+    notes = "".join(str(ws.cell(row=row, column=1).value) for row in range(1, header))
+    return notes, list(ws.iter_rows(min_row=header + 1, values_only=True))
 
 
 async def test_the_city_lists_ward_by_indicator_by_month_with_event_counts(dataset: Dataset) -> None:
@@ -56,9 +60,12 @@ async def test_the_city_lists_ward_by_indicator_by_month_with_event_counts(datas
         if indicator.aggregation is Aggregation.SUM:
             assert sum(row[6] for row in figures) == totals.indicators[indicator.code].value, indicator.code
     by_key = {(row[0], row[2], row[4]): row for row in rows}
-    assert by_key[(MIYAKOJIMA, "1-1", "2025-04")][5:] == (1, 1, 1, None, None)  # one meeting, one area
+    assert by_key[(MIYAKOJIMA, "1-1", "2025-04")][5:] == (1, 1, 1, None, None)  # one meeting, one area counted
+    assert by_key[(MIYAKOJIMA, "1-1", "2025-06")][5:] == (1, 1, 0, None, None)  # the same area again: none new
+    assert by_key[(MIYAKOJIMA, "3-1", "2025-06")][5:] == (1, 1, None, 0, None)  # H1 again: no new household
     assert by_key[(MIYAKOJIMA, "3-1", "2025-07")][5:] == (1, 1, None, 1, None)
     assert by_key[(MIYAKOJIMA, "2-Q", "2025-09")][5:] == (2, 2, None, None, 1)  # two answers, one yes
+    assert by_key[(MIYAKOJIMA, "1-3", "2025-05")][5:] == (1, 12, None, None, None)
     assert by_key[("27103", "2-5", "2025-09")][1] == "福島区"
     assert Counter(row[0] for row in rows) == {MIYAKOJIMA: 12, "27103": 4}  # groups with events only
 
