@@ -1043,7 +1043,7 @@ def _write_monthly_evidence(ws: Any, styles: _Styles, figures: Sequence[MonthlyF
     if figures:
         ws.autofilter(header, 0, row, last)
     _print_setup(ws, row, MONTHLY_WIDTHS)
-    ws.repeat_rows(0, header)
+    ws.repeat_rows(header)  # the column header on every printed page; the notes once, on the first
 
 
 def definition_rows(data: SheetData) -> list[tuple[str, str, Any, str]]:
