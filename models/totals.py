@@ -774,7 +774,7 @@ async def counted_anew_by_month(
     wanted = {i.code for i in INDICATORS if i.aggregation in DISTINCT_AGGREGATIONS}
     counts = _Counts()
     whole_months, partial_month = _split_window(window)
-    await _add_rollup_months(session, counts, fiscal_year, whole_months, None, wanted)
+    await _add_rollup_months(session, counts, fiscal_year, whole_months, None, wanted, summed=False)
     if partial_month is not None:
         await _add_first_days_between(session, counts, fiscal_year, partial_month, None, wanted)
     await _add_distinct_areas(session, counts, fiscal_year, window, None, {"area_meeting": threshold}, wanted)
