@@ -1,8 +1,8 @@
 """Month-end snapshots: the totals frozen when a month locks, so a past sheet is reproduced exactly.
 
 Later corrections (in a reopened month) change the live totals, never a snapshot: the sheet sent to the
-city for November stays the sheet sent for November. The city's snapshot also holds the city sheet's monthly
-集計根拠 as it stood at the freeze (`models.sheet.evidence`, under the key `evidence` of its data).
+city for November stays the sheet sent for November. With them the city sheet's monthly 集計根拠 is frozen as it
+stood at that moment (`EvidenceSnapshot`, `models.sheet.evidence`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from sqlmodel import col, select
 from models.fiscal import fiscal_months, fiscal_year_of, month_end
 from models.locks import is_month_locked
 from models.sheet.evidence import EvidenceRow, city_evidence, evidence_as_recorded
-from models.tables import AuditEntry, TotalsSnapshot
+from models.tables import AuditEntry, EvidenceSnapshot, TotalsSnapshot
 from models.totals import IndicatorValue, Totals, indicator_totals, totals_for_every_scope
 
 CITY = "city"
-EVIDENCE = "evidence"  # the city snapshot's key for its monthly 集計根拠 (absent from snapshots taken before it)
 
 
 def totals_from_json(data: dict[str, Any]) -> Totals:
@@ -68,12 +67,14 @@ async def close_month(
         return False
     fiscal_year = fiscal_year_of(as_of)
     every_scope = await totals_for_every_scope(session, fiscal_year, as_of, threshold)
-    evidence = {EVIDENCE: [row.as_json() for row in await city_evidence(session, fiscal_year, as_of, threshold)]}
+    evidence = [row.as_json() for row in await city_evidence(session, fiscal_year, as_of, threshold)]
     try:
         async with session.begin_nested():  # another process closing the same month at once: it wins, fine
             for scope, totals in every_scope.items():
-                data = totals.as_json() | (evidence if scope is None else {})
-                session.add(TotalsSnapshot(fiscal_year=fiscal_year, as_of=as_of, scope=scope or CITY, data=data))
+                session.add(
+                    TotalsSnapshot(fiscal_year=fiscal_year, as_of=as_of, scope=scope or CITY, data=totals.as_json())
+                )
+            session.add(EvidenceSnapshot(fiscal_year=fiscal_year, as_of=as_of, rows=evidence))
     except IntegrityError:
         return False
     session.add(
@@ -131,8 +132,13 @@ async def city_evidence_as_of(
     snapshot = await _snapshot(session, as_of, None)
     if snapshot is None:
         return await city_evidence(session, fiscal_year, as_of, threshold)
-    if EVIDENCE in snapshot.data:
-        return [EvidenceRow.from_json(raw) for raw in snapshot.data[EVIDENCE]]
+    frozen = await session.scalar(
+        select(col(EvidenceSnapshot.rows)).where(
+            col(EvidenceSnapshot.fiscal_year) == fiscal_year_of(as_of), col(EvidenceSnapshot.as_of) == as_of
+        )
+    )
+    if frozen is not None:
+        return [EvidenceRow.from_json(raw) for raw in frozen]
     frozen_threshold = int(snapshot.data.get("definitions", {}).get("regular_meeting_threshold", threshold))
     return await evidence_as_recorded(session, fiscal_year, as_of, snapshot.created_at, frozen_threshold)
 

@@ -247,6 +247,23 @@ class TotalsSnapshot(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class EvidenceSnapshot(SQLModel, table=True):
+    """The city sheet's monthly 集計根拠 as of a month end, frozen with the month's totals (`models.snapshots`).
+
+    Its own table, not part of the city's `TotalsSnapshot`: up to ~4,000 rows of JSON that only a frozen city
+    workbook reads, while every frozen city total reads the snapshot.
+    """
+
+    __tablename__ = "evidence_snapshot"
+    __table_args__ = (sa.UniqueConstraint("fiscal_year", "as_of"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year: int
+    as_of: date
+    rows: list[Any] = Field(default_factory=list, sa_type=sa.JSON)  # one EvidenceRow.as_json() each
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class ZeroReport(SQLModel, table=True):
     """A staff member's 「今月は0件」: nothing to log this month, which counts as having reported."""
 

@@ -44,7 +44,7 @@ from tests.conftest import postgres_url
 
 NewDatabase = Callable[[], Awaitable[AsyncEngine]]
 FILLED = {"ward", "area", "staff", "invite", "event", "audit_log", "sheet_bullet", "bot_state", "month_reopen",
-          "totals_snapshot", "zero_report", "delivery"}  # fmt: skip
+          "totals_snapshot", "evidence_snapshot", "zero_report", "delivery"}  # fmt: skip
 
 
 @pytest.fixture
