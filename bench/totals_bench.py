@@ -6,7 +6,9 @@ raw SQL statement on the events computing the same per-ward numbers (no per-mont
 reading the events, not a rival), (c) every live event of the year loaded as SQLModel objects and counted in
 Python. All three must agree on every ward × indicator (value and denominator), or the run fails.
 
-Then (d) and (b) again at a tenth and three times the events: (d) must stay flat while (b) grows with the table.
+(d) and (b) are also run at a tenth and three times the events: (d) must stay flat while (b) grows with the table.
+Both ways on all three sizes are timed in rounds (one call of each way on each size per round), so the machine's
+changing load falls on every figure alike.
 ((a), the engine reading the events, is what (d) replaced: 381 ms at 1,000,000 events, a/b = 1.65.)
 """
 
@@ -125,15 +127,27 @@ class Measurement:
 
 
 async def run(events: int, seed: int = SEED) -> dict[str, Any]:
-    """Build or reuse the datasets, measure (d), (b), (c), check they agree, print the table, return the figures."""
-    in_window, live, (d, b, c) = await _measure_size(events, seed, with_naive=True)
-    assert c is not None
-    growth = {events: (d.ms, b.ms)}
-    for factor in GROWTH_FACTORS:
-        size = max(1, round(events * factor))
-        _in_window, _live, (d_size, b_size, _none) = await _measure_size(size, seed, with_naive=False)
-        growth[size] = (d_size.ms, b_size.ms)
-    figures = _figures(events, in_window, live, d, b, c, growth)
+    """Build or reuse the datasets, measure (d), (b), (c), check they agree, print the table, return the figures.
+
+    (d) and (b) are timed in turns across the dataset sizes (one call on each size, then the next round), so
+    that a shared machine's changing load falls on every size alike and the growth ratio compares like with like.
+    """
+    sizes = [events, *(max(1, round(events * factor)) for factor in GROWTH_FACTORS)]
+    urls = {size: await cached_sqlite_dataset(size, seed) for size in sizes}
+    engines = {size: make_engine(url) for size, url in urls.items()}
+    try:
+        sessions = {size: session_factory(engine) for size, engine in engines.items()}
+        in_window, live = await _window_sizes(sessions[events])
+        d_by_size, b_by_size = await _measure_in_turns(sessions, {_engine_totals: ROLLUP_RUNS, _floor_totals: RUNS})
+        c = await _measure(sessions[events], _naive_totals, 1)
+    finally:
+        for engine in engines.values():
+            await engine.dispose()
+    for size in sizes:
+        ways = {"(d) engine on rollups": d_by_size[size].result, "(b) floor SQL": b_by_size[size].result}
+        _check_agreement(ways | ({"(c) naive": c.result} if size == events else {}), size)
+    growth = {size: (d_by_size[size].ms, b_by_size[size].ms) for size in sorted(sizes)}
+    figures = _figures(events, in_window, live, d_by_size[events], b_by_size[events], c, growth)
     _print_table(figures)
     empty = [code for code, value in figures["city_values"].items() if value == 0]
     if empty:  # agreement on zeros proves little: a bigger dataset exercises every indicator
@@ -141,22 +155,34 @@ async def run(events: int, seed: int = SEED) -> dict[str, Any]:
     return figures
 
 
-async def _measure_size(
-    events: int, seed: int, *, with_naive: bool
-) -> tuple[int, int, tuple[Measurement, Measurement, Measurement | None]]:
-    url = await cached_sqlite_dataset(events, seed)
-    engine = make_engine(url)
-    sessions = session_factory(engine)
-    try:
-        in_window, live = await _window_sizes(sessions)
-        d = await _measure(sessions, _engine_totals, ROLLUP_RUNS)
-        b = await _measure(sessions, _floor_totals, RUNS)
-        c = await _measure(sessions, _naive_totals, 1) if with_naive else None
-    finally:
-        await engine.dispose()
-    ways = {"(d) engine on rollups": d.result, "(b) floor SQL": b.result}
-    _check_agreement(ways | ({"(c) naive": c.result} if c else {}), events)
-    return in_window, live, (d, b, c)
+async def _measure_in_turns(
+    sessions: dict[int, async_sessionmaker[AsyncSession]], runs: dict[Way, int]
+) -> list[dict[int, Measurement]]:
+    """Per way and size: the median wall time of its runs and then its peak memory.
+
+    Measured in rounds, each round one call of every way (while it has runs left) on every size, so the ways and
+    sizes share the machine's changing load alike.
+    """
+    times: dict[tuple[Way, int], list[float]] = {(way, size): [] for way in runs for size in sessions}
+    results: dict[tuple[Way, int], PerWard] = {}
+    for way in runs:
+        for factory in sessions.values():
+            await _once(factory, way)  # warm-up
+    for round_number in range(max(runs.values())):
+        for way, wanted in runs.items():
+            for size, factory in sessions.items():
+                if round_number < wanted:
+                    gc.collect()
+                    started = time.perf_counter()
+                    results[(way, size)] = await _once(factory, way)
+                    times[(way, size)].append((time.perf_counter() - started) * 1000)
+    return [
+        {
+            size: Measurement(statistics.median(times[(way, size)]), await _peak_mb(factory, way), results[(way, size)])
+            for size, factory in sessions.items()
+        }
+        for way in runs
+    ]
 
 
 # --- the three ways -------------------------------------------------------------------------------------------
@@ -255,6 +281,10 @@ async def _measure(sessions: async_sessionmaker[AsyncSession], way: Way, runs: i
         started = time.perf_counter()
         result = await _once(sessions, way)
         times.append((time.perf_counter() - started) * 1000)
+    return Measurement(statistics.median(times), await _peak_mb(sessions, way), result)
+
+
+async def _peak_mb(sessions: async_sessionmaker[AsyncSession], way: Way) -> float:
     gc.collect()
     tracemalloc.start()
     try:
@@ -262,7 +292,7 @@ async def _measure(sessions: async_sessionmaker[AsyncSession], way: Way, runs: i
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return Measurement(statistics.median(times), peak / 2**20, result)
+    return peak / 2**20
 
 
 async def _once(sessions: async_sessionmaker[AsyncSession], way: Way) -> PerWard:
