@@ -35,7 +35,7 @@ from sqlmodel import col
 from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, KINDS_BY_CODE, Aggregation
 from models.fiscal import fiscal_year_start
 from models.rollups import AREA_KINDS, EVENTS, HOUSEHOLD_KINDS, MONTHS, month_figures_of_events, year_month
-from models.tables import Area, Event
+from models.tables import Area
 from models.totals import counted_anew_by_month, resolve_as_of, split_year
 
 EvidenceKey = tuple[str, str, str]  # ward, kind, 'YYYY-MM'
@@ -139,7 +139,7 @@ async def evidence_as_recorded(
     For a month-end snapshot taken before the evidence was stored with it; reads the year's events.
     """
     window = (fiscal_year_start(fiscal_year), resolve_as_of(fiscal_year, as_of))
-    then = (live_at(recorded_by), EVENTS.c.logged_at <= recorded_by, EVENTS.c.occurred_on.between(*window))
+    then = (live_at(recorded_by, EVENTS.c.kind.in_(sorted(KINDS_BY_CODE)), EVENTS.c.occurred_on.between(*window)),)
     rows = _Rows()
     rows.add_months(await session.execute(month_figures_of_events(*then)))
     first_days = (
@@ -178,11 +178,20 @@ def _areas_reached(conditions: Iterable[sa.ColumnElement[bool]], thresholds: dic
     )
 
 
-def live_at(moment: datetime | None) -> sa.ColumnElement[bool]:
-    """Not voided now, or (for a past moment) not voided by then."""
+def live_at(moment: datetime | None, *conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """Events meeting `conditions` that are live now or, for a past moment, were logged and not voided by then.
+
+    For a past moment, the ids of two index reads: the live events (the live-events indexes, given a kind
+    condition) and those voided since (`ix_event_voided_at`); `voided_at IS NULL OR voided_at > …` written
+    plainly would read every event ever logged.
+    """
     if moment is None:
-        return col(Event.voided_at).is_(None)
-    return sa.or_(col(Event.voided_at).is_(None), col(Event.voided_at) > moment)
+        return sa.and_(EVENTS.c.voided_at.is_(None), *conditions)
+    logged = (EVENTS.c.logged_at <= moment, *conditions)
+    still_live = sa.select(EVENTS.c.id).where(EVENTS.c.voided_at.is_(None), *logged)
+    voided_since = sa.select(EVENTS.c.id).where(EVENTS.c.voided_at > moment, *logged)
+    recorded: sa.ColumnElement[bool] = EVENTS.c.id.in_(sa.union_all(still_live, voided_since))
+    return recorded
 
 
 def _anew_column(aggregation: Aggregation) -> str:

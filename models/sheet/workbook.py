@@ -73,6 +73,7 @@ from xlsxwriter.worksheet import Worksheet as Worksheet_  # type: ignore[import-
 from models.catalog import (
     FISCAL_YEARS_OF_PLAN,
     INDICATORS,
+    KINDS_BY_CODE,
     PLAN_GOALS,
     PLAN_PHILOSOPHY,
     SECTION_LABELS_JA,
@@ -402,14 +403,17 @@ def _counted_events_query(
         )
         .join(Ward, col(Ward.code) == col(Event.ward_code))
         .outerjoin(Area, col(Area.id) == col(Event.area_id))
-        .where(live_at(recorded_by), col(Event.occurred_on).between(fiscal_year_start(fiscal_year), as_of))
+        .where(live_at(recorded_by, *_in_window(fiscal_year, as_of, ward_code)))
         .order_by(col(Event.occurred_on), col(Event.id))
     )  # fmt: skip
-    if ward_code is not None:
-        query = query.where(col(Event.ward_code) == ward_code)
-    if recorded_by is not None:
-        query = query.where(col(Event.logged_at) <= recorded_by)
     return query
+
+
+def _in_window(fiscal_year: int, as_of: date, ward_code: str | None) -> list[sa.ColumnElement[bool]]:
+    """The sheet's events: every known kind (so the live-events indexes are searched, not scanned), the days."""
+    days = col(Event.occurred_on).between(fiscal_year_start(fiscal_year), as_of)
+    ward = [col(Event.ward_code) == ward_code] if ward_code is not None else []
+    return [col(Event.kind).in_(sorted(KINDS_BY_CODE)), days, *ward]
 
 
 def _counted_event(row: Sequence[Any]) -> CountedEvent:

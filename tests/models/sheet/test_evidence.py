@@ -170,3 +170,17 @@ async def test_an_older_snapshot_without_evidence_recomputes_it_as_recorded(data
     frozen = await collect_sheet(session, FY, AS_OF, None, generated_at=GENERATED_AT)  # the snapshot's threshold
     assert frozen.from_snapshot and frozen.evidence == before
     assert await frozen_evidence(session) == []  # read, not written back
+
+
+async def test_a_frozen_ward_sheet_lists_the_events_as_recorded_when_it_froze(dataset: Dataset) -> None:
+    session = dataset.session
+    before = await collect_sheet(session, FY, AS_OF, MIYAKOJIMA, generated_at=GENERATED_AT)
+    assert await close_month(session, 2025, 11)
+    await changes_after_the_freeze(session, dataset.live)  # a void and a correction in MIYAKOJIMA
+    late = await add_event(session, "outreach", date(2025, 11, 28))  # logged after the freeze, in MIYAKOJIMA
+    frozen = await collect_sheet(session, FY, AS_OF, MIYAKOJIMA, generated_at=GENERATED_AT)
+    assert frozen.from_snapshot and frozen.events == before.events
+    listed = {event.event_id for event in frozen.events}
+    voided = {event.id for event in (await session.scalars(select(Event))).all() if event.voided_at is not None}
+    assert listed & voided, "an event voided after the freeze is still on the frozen sheet"
+    assert late.id not in listed
