@@ -27,17 +27,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import logging
 import math
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,7 +43,6 @@ from random import Random
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, col, select
@@ -53,6 +50,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, Defaults, MessageHandler, filters
 
 from bench.dataset import cached_sqlite_dataset
+from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.offline.chat import ChatSession
@@ -60,7 +58,7 @@ from bot.offline.fake_api import AnyApplication, BotMessage, InProcessBotApi, JS
 from bot.texts import text
 from models import rollups
 from models.catalog import KINDS_BY_CODE, Organisation, Role
-from models.config import TOKYO, Settings
+from models.config import TOKYO
 from models.db import engine_scope, migrate, session_factory, session_scope
 from models.fiscal import fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
@@ -68,7 +66,6 @@ from models.reference import ensure_wards, load_sample_areas_if_empty
 from models.tables import Event, Staff, UTCDateTime, Ward, utcnow
 
 DESCRIPTION = "Updates/s and p50/p99 per update: our bot, a bare PTB echo, and an echo that writes one row."
-TOKEN = "123456:BENCH-TOKEN"
 SEED = 7
 STAFF = 200
 FIRST_TELEGRAM_ID = 8_100_000  # the cached dataset's own staff use 9_000_000 + n
@@ -388,10 +385,6 @@ async def replay(users: Users, label: str, sent: list[Sent]) -> Pass:
 # --- our bot --------------------------------------------------------------------------------------------------
 
 
-def _settings() -> Settings:
-    return Settings(_env_file=None)  # defaults only: a developer's .env never leaks in
-
-
 async def _add_members(sessions: async_sessionmaker[AsyncSession]) -> list[Member]:
     """~200 registered workers over the 24 wards, mostly of the watch offices (who log outreach and consultations)."""
     organisations = (
@@ -425,17 +418,6 @@ async def _fresh_intake_database(url: str) -> None:
             await load_sample_areas_if_empty(session)
 
 
-@asynccontextmanager
-async def _running(app: AnyApplication) -> AsyncIterator[AnyApplication]:
-    """Initialised and started (persistence loop, job queue), as under run_polling; stopped and shut down after."""
-    async with app:
-        await app.start()
-        try:
-            yield app
-        finally:
-            await app.stop()
-
-
 async def _event_count(sessions: async_sessionmaker[AsyncSession], after_id: int = 0) -> int:
     async with sessions() as session:
         return int(await session.scalar(select(sa.func.count()).where(col(Event.id) > after_id)) or 0)
@@ -453,9 +435,9 @@ async def run_ours(url: str, label: str, updates: int, warmup: int, trace: list[
         members = await _add_members(sessions)
         api = InProcessBotApi()
         app: IntakeApplication = build_application(
-            Runtime(_settings(), sessions), TOKEN, request=api, rate_limited=False
+            Runtime(bench_settings(), sessions), TOKEN, request=api, rate_limited=False
         )
-        async with _running(app):
+        async with running(app):
             users = Users(app, api, members)
             driver = IntakeDriver(users, Random(SEED), trace)
             await driver.run("warm-up", warmup)
@@ -560,7 +542,7 @@ async def run_echo(label: str, members: list[Member], sent: list[Sent], warmup: 
             async with engine.begin() as connection:
                 await connection.run_sync(_EchoModel.metadata.create_all)
         api = InProcessBotApi()
-        async with _running(_echo_application(api, sessions)) as app:
+        async with running(_echo_application(api, sessions)) as app:
             users = Users(app, api, members)
             await replay(users, "warm-up", sent[:warmup])
             api.clear()
@@ -578,18 +560,6 @@ async def run_echo(label: str, members: list[Member], sent: list[Sent], warmup: 
 # --- the big database -----------------------------------------------------------------------------------------
 
 
-def _copy_sqlite(source_url: str, target: Path) -> None:
-    """A consistent copy (WAL included) through SQLite's backup API; the cached file is only read from."""
-    source_path = make_url(source_url).database
-    assert source_path is not None
-    source, copy = sqlite3.connect(source_path), sqlite3.connect(target)
-    try:
-        source.backup(copy)
-    finally:
-        source.close()
-        copy.close()
-
-
 async def _events_this_fiscal_year(url: str) -> tuple[int, int]:
     """All events in the table, and those dated in the current fiscal year (what a save's totals read)."""
     async with engine_scope(url) as engine, engine.connect() as connection:
@@ -603,28 +573,11 @@ async def _events_this_fiscal_year(url: str) -> tuple[int, int]:
 # --- the benchmark --------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _quiet_logging() -> Iterator[None]:
-    """WARNING and above only while timing: the bot logs every saved event at INFO."""
-    loggers = [
-        logging.getLogger(name)
-        for name in ("", "telegram", "bot", "models", "sqlalchemy", "aiosqlite", "alembic", "apscheduler", "httpx")
-    ]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
 async def run(updates: int = 10_000, big_events: int = 1_000_000) -> dict[str, float]:
     """Measure ours, echo and echo + write on `updates` updates, then growth from 0 to `big_events` events."""
     growth_updates = min(GROWTH_UPDATES, updates)
     started = time.perf_counter()
-    with _quiet_logging(), tempfile.TemporaryDirectory(prefix="intake-bench-") as folder:
+    with quiet_logging(), tempfile.TemporaryDirectory(prefix="intake-bench-") as folder:
         tmp = Path(folder)
         ours_url = f"sqlite+aiosqlite:///{tmp / 'ours.db'}"
         await _fresh_intake_database(ours_url)
@@ -639,7 +592,7 @@ async def run(updates: int = 10_000, big_events: int = 1_000_000) -> dict[str, f
         await _fresh_intake_database(empty_url)
         empty = await run_ours(empty_url, "0 events", growth_updates, GROWTH_WARMUP_UPDATES)
         big_path = tmp / "big.db"
-        _copy_sqlite(await cached_sqlite_dataset(big_events, SEED), big_path)
+        copy_sqlite(await cached_sqlite_dataset(big_events, SEED), big_path)
         big_url = f"sqlite+aiosqlite:///{big_path}"
         big_rows, big_this_year = await _events_this_fiscal_year(big_url)
         big = await run_ours(big_url, f"{big_rows:,} events", growth_updates, GROWTH_WARMUP_UPDATES)
@@ -665,11 +618,11 @@ async def run_rollup_cost(folder: Path, updates: int, warmup: int) -> tuple[Pass
             members = await _add_members(sessions)
             api = InProcessBotApi()
             app: IntakeApplication = build_application(
-                Runtime(_settings(), sessions), TOKEN, request=api, rate_limited=False
+                Runtime(bench_settings(), sessions), TOKEN, request=api, rate_limited=False
             )
             bots.append((app, IntakeDriver(Users(app, api, members), Random(SEED))))
         (kept_app, kept), (bare_app, bare) = bots
-        async with _running(kept_app), _running(bare_app):
+        async with running(kept_app), running(bare_app):
             passes = (Pass("warm-up"), Pass("warm-up"))
             for number in range(warmup + updates):
                 if number == warmup:

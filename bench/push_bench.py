@@ -23,19 +23,8 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from bench.dataset import LAST_DAY, cached_sqlite_dataset
-from bench.intake_bench import (
-    SEED,
-    TOKEN,
-    BenchmarkBrokeError,
-    IntakeDriver,
-    Pass,
-    Users,
-    _add_members,
-    _copy_sqlite,
-    _quiet_logging,
-    _running,
-    _settings,
-)
+from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
+from bench.intake_bench import SEED, BenchmarkBrokeError, IntakeDriver, Pass, Users, _add_members
 from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
@@ -83,18 +72,18 @@ async def _during_push(driver: IntakeDriver, push: asyncio.Task[Any]) -> Pass:
 
 
 async def run(events: int, seed: int = SEED) -> dict[str, Any]:
-    with _quiet_logging(), tempfile.TemporaryDirectory(prefix="intake-push-bench-") as folder:
+    with quiet_logging(), tempfile.TemporaryDirectory(prefix="intake-push-bench-") as folder:
         path = Path(folder) / "push.db"
-        _copy_sqlite(await cached_sqlite_dataset(events, seed), path)
+        copy_sqlite(await cached_sqlite_dataset(events, seed), path)
         async with engine_scope(f"sqlite+aiosqlite:///{path}") as engine:
             sessions = session_factory(engine)
             members = await _add_members(sessions)
             supervisors = await _add_supervisors(sessions)
             api = InProcessBotApi()
-            settings = _settings()
+            settings = bench_settings()
             app: IntakeApplication = build_application(Runtime(settings, sessions), TOKEN, request=api,
                                                         rate_limited=False)  # fmt: skip
-            async with _running(app):
+            async with running(app):
                 users = Users(app, api, members)
                 driver = IntakeDriver(users, Random(seed))
                 await driver.run("warm-up", WARMUP_UPDATES)
