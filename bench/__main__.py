@@ -12,7 +12,15 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import intake_bench, privacy_bench, push_bench, reminder_bench, sheet_bench, totals_bench
+from bench import (
+    intake_bench,
+    privacy_bench,
+    push_bench,
+    reminder_bench,
+    sheet_bench,
+    supervisor_bench,
+    totals_bench,
+)
 
 DEFAULT_EVENTS = 1_000_000
 BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
@@ -22,10 +30,16 @@ BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
     "privacy": lambda _events: privacy_bench.run(),
     "sheet": sheet_bench.run,
     "push": push_bench.run,
+    "supervisors": supervisor_bench.run,
 }
 
 # A benchmark whose ways of computing disagree, or whose bot misbehaved, fails the run.
-BROKEN = (totals_bench.ResultsDifferError, intake_bench.BenchmarkBrokeError, sheet_bench.SheetDisagreesError)
+BROKEN = (
+    totals_bench.ResultsDifferError,
+    intake_bench.BenchmarkBrokeError,
+    sheet_bench.SheetDisagreesError,
+    supervisor_bench.SupervisorBenchBrokeError,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
