@@ -16,7 +16,9 @@ built in the render pool's worker process: until the document or photo has been 
 /totals message a button is pressed on) is not timed. The sizes take turns request by request, so that the
 machine's changing load falls on them alike. Printed per request: the first run ("cold") and the median of the
 others per size, the largest size's median ÷ the smallest's (target ≤ 1.5: cost independent of history), the
-median at the --events size against an absolute bound (2 s; 5 s for a workbook or chart) and ÷ /help.
+median at the --events size against an absolute bound (2 s; 5 s for a workbook or chart) and ÷ /help. The datasets
+cover the same months (April 2024 to November 2026): a larger one has more events in every month, so a request that
+reads a month's events grows with the size too, though it reads no more history than before.
 
 The run fails (SupervisorBenchBrokeError) when a request gets no reply, the wrong kind of reply (a document for
 /sheet, a photo for /chart, figures for /totals, ...), an error or refusal, or a handler raises: a timing of broken
