@@ -248,9 +248,13 @@ def _kinds(aggregations: Iterable[Aggregation], wanted: set[str]) -> dict[str, I
 
 
 def _split_window(window: tuple[date, date]) -> tuple[YearMonth | None, tuple[date, date] | None]:
-    """The window's last whole month (None: none is over yet), and the as-of month's days when it is not over."""
+    """The window's last whole month (None: none is over yet), and the as-of month's days when it is not over.
+
+    A month as of today (or later) counts as whole: nothing is dated after today (a rule of `models.events`), so
+    its rollups already hold exactly its days so far, and the usual request, "now", reads no event at all.
+    """
     first, as_of = window
-    if as_of == month_end(as_of.year, as_of.month):
+    if as_of == month_end(as_of.year, as_of.month) or as_of >= japan_today():
         return (as_of.year, as_of.month), None
     partial = (max(first, as_of.replace(day=1)), as_of)
     previous = as_of.replace(day=1) - timedelta(days=1)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
 
 from models.catalog import INDICATORS_BY_CODE
+from models.config import TOKYO
 from models.events import EventDraft, correct_event
 from models.tables import Area
 from models.totals import (
@@ -206,3 +208,17 @@ async def test_year_to_date_equals_the_engine(dataset: AsyncSession, code: str) 
     for ward in (MIYAKOJIMA, FUKUSHIMA):
         engine_value = (await totals(dataset, ward=ward)).indicators[code]
         assert await year_to_date(dataset, code, FY, AS_OF, ward) == engine_value
+
+
+async def test_as_of_today_reads_the_month_from_the_rollups_and_agrees_with_its_events(dataset: AsyncSession) -> None:
+    # Nothing is dated after today, so "now" takes the unfinished month whole from the rollups; a later clock
+    # reads the same days from the events. Both must give November's figures plus December's first five days.
+    december_fifth = date(2025, 12, 5)
+    with time_machine.travel(datetime(2025, 12, 5, 12, 0, tzinfo=TOKYO)):
+        now = await indicator_totals(dataset, FY, december_fifth)
+    with time_machine.travel(datetime(2025, 12, 20, 12, 0, tzinfo=TOKYO)):
+        later = await indicator_totals(dataset, FY, december_fifth)
+    assert now.as_json() == later.as_json()
+    november = await totals(dataset)
+    assert now.indicators["1-5"].value == november.indicators["1-5"].value + 5  # outreach of 12/1
+    assert now.indicators["1-1"].value == november.indicators["1-1"].value + 1  # 27103-01's first meeting, 12/5
