@@ -28,8 +28,7 @@ async def admit(update: Update, context: IntakeContext) -> None:
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update, context)
         raise ApplicationHandlerStop
-    async with session_scope(context.sessions) as session:
-        context.staff = await context.runtime.staff_cache.active_member(session, user.id)
+    context.staff = await context.runtime.staff_cache.active_member(context.sessions, user.id)
     bind_staff(context.staff.id if context.staff else None)  # every later log line of this update carries it
     if context.staff is None and not _is_registration(update):
         log.info("refused unregistered user update=%s", update.update_id)

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -60,6 +60,24 @@ async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIter
     """A session whose transaction commits on success and rolls back on any error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+async def read_value(sessions: async_sessionmaker[AsyncSession], sql: str) -> Any:
+    """The first column of the first row of a read without parameters (None: no row), outside any transaction.
+
+    Straight through the driver, in one round trip to the database (aiosqlite, asyncpg), for a read made on every
+    update: a session would add a cursor, a fetch, a close and a commit, each a thread hop on SQLite. The value
+    comes back as the driver gives it (use it for numbers and text).
+    """
+    engine = sessions.kw["bind"]
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        if engine.dialect.driver == "aiosqlite":
+            rows = list(await driver.execute_fetchall(sql))
+            return rows[0][0] if rows else None
+        if engine.dialect.driver == "asyncpg":
+            return await driver.fetchval(sql)
+        return await connection.scalar(text(sql))
 
 
 @asynccontextmanager

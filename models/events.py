@@ -7,8 +7,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 
 from models import rollups
@@ -18,6 +19,8 @@ from models.privacy import PersonalData, is_valid_household_ref, personal_data_i
 from models.tables import NOTE_MAX_LENGTH, Area, AuditEntry, Event, utcnow
 
 COUNT_MAX = 999
+EVENTS = Event.__table__  # type: ignore[attr-defined]  # SQLModel's tables are untyped
+AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 class Problem(StrEnum):
@@ -153,18 +156,26 @@ async def record_event(
     corrects_event_id: int | None = None,
     lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> tuple[Event, bool]:
-    """Save a draft once: a second call with the same key returns the first event and False."""
-    existing = await session.scalar(select(Event).where(col(Event.idempotency_key) == idempotency_key))
-    if existing is not None:
-        return existing, False
+    """Save a draft once: a second call with the same key returns the first event and False.
+
+    The row goes in with `INSERT … ON CONFLICT (idempotency_key) DO NOTHING`, so a repeat (a double tap, a
+    concurrent retry of the same update) finds the first save without a read before every write; a repeat whose
+    draft would be refused now (its month has locked since) still gets the first event back.
+    """
     problems = draft_problems(draft, today)
     if draft.area_id is not None and not problems:
         area = await session.get(Area, draft.area_id)
         if area is None or area.ward_code != draft.ward_code:
             problems.append(Problem.AREA_NOT_IN_WARD)
+    if not problems and await is_entry_locked(session, draft.ward_code, draft.occurred_on, today, lock_business_days):
+        problems.append(Problem.MONTH_LOCKED)
     if problems:
+        existing = await _event_by_key(session, idempotency_key)
+        if existing is not None:
+            return existing, False
+        if Problem.MONTH_LOCKED in problems:
+            raise EventRejectedError([Problem.MONTH_LOCKED])
         raise rejection(problems, draft.note)
-    await _refuse_locked(session, draft.ward_code, draft.occurred_on, today, lock_business_days)
     event = Event(
         **draft.columns(),
         logged_by_staff_id=logged_by_staff_id,
@@ -172,18 +183,25 @@ async def record_event(
         idempotency_key=idempotency_key,
         corrects_event_id=corrects_event_id,
     )
-    try:
-        async with session.begin_nested():  # a concurrent retry of the same update loses here, not the caller
-            session.add(event)
-            await session.flush()
-    except IntegrityError:
-        winner = await session.scalar(select(Event).where(col(Event.idempotency_key) == idempotency_key))
+    values = {column.key: getattr(event, column.key) for column in EVENTS.columns if column.key != "id"}
+    insert = rollups.dialect_insert(session)(EVENTS).values(values)
+    event.id = await session.scalar(
+        insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(EVENTS.c.id)
+    )
+    if event.id is None:  # saved before with this key
+        winner = await _event_by_key(session, idempotency_key)
         if winner is None:
-            raise
+            raise RuntimeError(f"event {idempotency_key} conflicted but cannot be read")
         return winner, False
+    make_transient_to_detached(event)
+    session.add(event)  # in the session as if loaded: nothing left to write
     await rollups.count_event(session, event)
-    _audit(session, logged_by_staff_id, source, "record", event, {"kind": event.kind})
+    await _audit(session, logged_by_staff_id, source, "record", event, {"kind": event.kind})
     return event, True
+
+
+async def _event_by_key(session: AsyncSession, idempotency_key: str) -> Event | None:
+    return await session.scalar(select(Event).where(col(Event.idempotency_key) == idempotency_key))
 
 
 async def void_event(
@@ -203,7 +221,7 @@ async def void_event(
     event.voided_at = utcnow()
     event.voided_by_staff_id = by_staff_id
     event.void_reason = reason.strip()
-    _audit(session, by_staff_id, actor, "void", event, {"kind": event.kind, "reason": event.void_reason})
+    await _audit(session, by_staff_id, actor, "void", event, {"kind": event.kind, "reason": event.void_reason})
     await session.flush()
     await rollups.uncount_event(session, event)
     return event
@@ -238,7 +256,7 @@ async def correct_event(
     old.voided_by_staff_id = by_staff_id
     old.void_reason = reason.strip()
     old.replaced_by_event_id = new.id
-    _audit(session, by_staff_id, "bot", "correct", old, {"replaced_by": new.id, "reason": old.void_reason})
+    await _audit(session, by_staff_id, "bot", "correct", old, {"replaced_by": new.id, "reason": old.void_reason})
     await session.flush()
     await rollups.uncount_event(session, old)
     return new
@@ -259,11 +277,10 @@ def _check_reason(reason: str) -> None:
         raise rejection(problems, reason)
 
 
-def _audit(
+async def _audit(
     session: AsyncSession, staff_id: int | None, actor: str, action: str, event: Event, detail: dict[str, Any]
 ) -> None:
-    session.add(
-        AuditEntry(
-            actor_staff_id=staff_id, actor=actor, action=action, entity="event", entity_id=str(event.id), detail=detail
-        )
-    )
+    """One audit row, written at once (one statement, without the unit of work)."""
+    entry = {"at": utcnow(), "actor_staff_id": staff_id, "actor": actor, "action": action, "entity": "event",
+             "entity_id": str(event.id), "detail": detail}  # fmt: skip
+    await session.execute(sa.insert(AUDIT).values(entry))

@@ -104,19 +104,59 @@ async def count_events(session: AsyncSession, events: Iterable[Event]) -> None:
 
 
 async def _count_for_subject(session: AsyncSession, key: FirstDayKey, events: list[Event]) -> tuple[date | None, date]:
-    """Add a subject's new events to its (locked) row or create it; its first day before and after."""
+    """Add a subject's new events to its row or create it; its first day before and after.
+
+    The usual cases take one statement: a subject seen before whose first day stays (an update that only matches
+    a row whose first day is not later), or a new one (an insert that does nothing on conflict). Areas meet again
+    and again, a household is mostly linked once a year: each tries its likelier case first. An earlier first day
+    (a backdated entry) takes the locked row's path.
+    """
     earliest = min(event.occurred_on for event in events)
+    attempts = (_add_to_row, _create_row) if key[1] in AREA_KINDS else (_create_row, _add_to_row)
+    for attempt in attempts:
+        moved = await attempt(session, key, events, earliest)
+        if moved is not None:
+            return moved
+    return await _move_first_day_earlier(session, key, events, earliest)
+
+
+async def _add_to_row(
+    session: AsyncSession, key: FirstDayKey, events: list[Event], earliest: date
+) -> tuple[date, date] | None:
+    """The events added to the subject's row if it has one whose first day is not after theirs."""
+    added = await session.execute(
+        FIRST_DAYS.update()
+        .where(*_first_day_match(key), FIRST_DAYS.c.first_on <= earliest)
+        .values(events=FIRST_DAYS.c.events + len(events))
+        .returning(FIRST_DAYS.c.first_on)
+    )
+    first_on = added.scalar_one_or_none()
+    return None if first_on is None else (first_on, first_on)
+
+
+async def _create_row(
+    session: AsyncSession, key: FirstDayKey, events: list[Event], earliest: date
+) -> tuple[None, date] | None:
+    """The subject's row created with these events, unless it exists."""
+    values = dict(zip(FIRST_DAY_KEY, key, strict=True))
+    create = dialect_insert(session)(FIRST_DAYS).values(
+        **values, area_id=events[0].area_id, first_on=earliest, events=len(events)
+    )
+    created = await session.execute(
+        create.on_conflict_do_nothing(index_elements=list(FIRST_DAY_KEY)).returning(FIRST_DAYS.c.events)
+    )
+    return None if created.first() is None else (None, earliest)
+
+
+async def _move_first_day_earlier(
+    session: AsyncSession, key: FirstDayKey, events: list[Event], earliest: date
+) -> tuple[date | None, date]:
+    """The subject's (locked) row gets the events and the earlier first day, or is created if it vanished."""
     row = (await session.execute(_locked_first_day(key))).one_or_none()
     if row is None:
-        values = dict(zip(FIRST_DAY_KEY, key, strict=True))
-        create = _insert(session)(FIRST_DAYS).values(
-            **values, area_id=events[0].area_id, first_on=earliest, events=len(events)
-        )
-        created = await session.execute(
-            create.on_conflict_do_nothing(index_elements=list(FIRST_DAY_KEY)).returning(FIRST_DAYS.c.events)
-        )
-        if created.first() is not None:
-            return None, earliest
+        created = await _create_row(session, key, events, earliest)
+        if created is not None:
+            return created
         row = (await session.execute(_locked_first_day(key))).one()  # another transaction created it just now
     first_on, _counted = row
     new_first = min(first_on, earliest)
@@ -168,7 +208,7 @@ async def _uncount_for_subject(
 async def _add_month_figures(session: AsyncSession, key: MonthKey, figures: dict[str, int]) -> None:
     """One upsert: the row is created with these figures or has them added (locked on PostgreSQL)."""
     values = dict.fromkeys(MONTH_FIGURES, 0) | figures
-    statement = _insert(session)(MONTHS).values(**dict(zip(MONTH_KEY, key, strict=True)), **values)
+    statement = dialect_insert(session)(MONTHS).values(**dict(zip(MONTH_KEY, key, strict=True)), **values)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=list(MONTH_KEY),
@@ -224,7 +264,7 @@ def _month_key(kind: str, ward_code: str, day: date) -> MonthKey:
     return fiscal_year_of(day), kind, ward_code, day.year, day.month
 
 
-def _insert(session: AsyncSession) -> Any:
+def dialect_insert(session: AsyncSession) -> Any:
     """The dialect's INSERT (both have ON CONFLICT)."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 

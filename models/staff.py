@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from models.catalog import Organisation, Role
+from models.db import read_value, session_scope
 from models.tables import AuditEntry, Invite, Staff, StaffVersion, Ward, utcnow
 
 INVITE_DAYS_DEFAULT = 7
@@ -144,26 +145,30 @@ async def staff_version(session: AsyncSession) -> int:
     return int(await session.scalar(select(col(StaffVersion.version)).where(col(StaffVersion.id) == 1)) or 0)
 
 
+STAFF_VERSION_SQL = "SELECT version FROM staff_version WHERE id = 1"  # staff_version() as one round trip
+
+
 @dataclass
 class StaffCache:
     """Active staff by Telegram id, held in the process while the staff version stays the same.
 
-    Each lookup reads the version (one integer); any staff change since the last lookup (a deactivation from the
-    CLI, a new role, a leave, a registration) empties the cache, so it takes effect from the very next update.
-    Strangers are not cached: their lookups stay queries, and the cache stays the size of the staff.
+    Each lookup reads the version (one integer, one round trip); any staff change since the last lookup (a
+    deactivation from the CLI, a new role, a leave, a registration) empties the cache, so it takes effect from the
+    very next update. Strangers are not cached: their lookups stay queries, and the cache stays the size of the staff.
     """
 
     version: int | None = None
     members: dict[int, Staff] = field(default_factory=dict)
 
-    async def active_member(self, session: AsyncSession, telegram_user_id: int) -> Staff | None:
-        version = await staff_version(session)
+    async def active_member(self, sessions: async_sessionmaker[AsyncSession], telegram_user_id: int) -> Staff | None:
+        version = int(await read_value(sessions, STAFF_VERSION_SQL) or 0)
         if version != self.version:
             self.members.clear()
             self.version = version
         member = self.members.get(telegram_user_id)
         if member is None:
-            member = await staff_by_telegram_id(session, telegram_user_id)
+            async with session_scope(sessions) as session:
+                member = await staff_by_telegram_id(session, telegram_user_id)
             if member is not None:
                 self.members[telegram_user_id] = member
         return member

@@ -656,27 +656,38 @@ def _assemble(
     )
 
 
-async def would_count_anew(session: AsyncSession, draft: EventDraft, as_of: date, threshold: int = 1) -> bool:
+async def would_count_anew(session: AsyncSession, draft: EventDraft, threshold: int = 1) -> bool:
     """Whether saving this (not yet saved) event makes its area or household count anew in its fiscal year.
 
-    For the reply after a save: cheaper than computing the indicator before and after.
+    For the reply after a save, read before the event is written: the subject's `rollup_first_day` row holds its
+    live events of the year, so one indexed read answers. An area counts from its N-th meeting (N = threshold) and
+    only when roster-provided and active.
     """
     indicator = INDICATOR_BY_KIND[draft.kind]
-    fiscal_year = fiscal_year_of(draft.occurred_on)
-    same = [col(Event.kind) == draft.kind, *_live_events_in((fiscal_year_start(fiscal_year), as_of), draft.ward_code)]
-    if indicator.aggregation is Aggregation.DISTINCT_AREAS:
-        area = await session.get(Area, draft.area_id) if draft.area_id is not None else None
-        if area is None or not (area.roster_provided and area.active):
-            return False
-        earlier = await session.scalar(sa.select(sa.func.count()).where(*same, col(Event.area_id) == draft.area_id))
-        needed = threshold if draft.kind == "area_meeting" else 1
-        return int(earlier or 0) == needed - 1
-    if indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS:
-        earlier = await session.scalar(
-            sa.select(sa.func.count()).where(*same, col(Event.household_ref) == draft.household_ref)
-        )
-        return not earlier
-    return True
+    if indicator.aggregation not in DISTINCT_AGGREGATIONS:
+        return True
+    households = indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS
+    subject = draft.household_ref if households else str(draft.area_id)
+    events_so_far = sa.select(FIRST_DAYS.c.events).where(
+        FIRST_DAYS.c.fiscal_year == fiscal_year_of(draft.occurred_on),
+        FIRST_DAYS.c.kind == draft.kind,
+        FIRST_DAYS.c.ward_code == draft.ward_code,
+        FIRST_DAYS.c.subject == subject,
+    )
+    if households:
+        return not await session.scalar(events_so_far)
+    if draft.area_id is None:
+        return False
+    area = sa.select(col(Area.roster_provided), col(Area.active), events_so_far.scalar_subquery())
+    row = (await session.execute(area.where(col(Area.id) == draft.area_id))).first()
+    if row is None or not (row[0] and row[1]):
+        return False
+    needed = threshold if draft.kind == "area_meeting" else 1
+    return int(row[2] or 0) == needed - 1
+
+
+_COUNTED, _BASELINE, _ROSTER = 0, 1, 2  # the parts of year_to_date's one statement
+_Part = sa.Select[Any, Any, Any, Any]  # (part, YYYYMM, value, survey answers or denominator)
 
 
 async def year_to_date(
@@ -684,59 +695,113 @@ async def year_to_date(
 ) -> IndicatorValue:
     """One indicator for one ward, fiscal year to `as_of`: the figure the bot quotes after each entry.
 
-    Sums and survey answers take one statement (the whole months' rollups and the as-of month's events) plus
-    the baselines; distinct counts need the full engine. Equal to `indicator_totals(...).indicators[code]` (tested).
+    One statement: what counted per month (the whole months' rollups, the unfinished as-of month's events or
+    households' first days, or the areas' first days), the baselines, and for the areas the roster; the arithmetic
+    of the module docstring follows. 1-1 with a regular-meeting threshold above one needs the full engine.
+    Equal to `indicator_totals(...).indicators[code]` (tested).
     """
     indicator = INDICATORS_BY_CODE[code]
-    if indicator.aggregation not in (Aggregation.SUM, Aggregation.SURVEY_YES_SHARE):
+    if indicator.aggregation is Aggregation.DISTINCT_AREAS and indicator.kind == "area_meeting" and threshold != 1:
         totals = await indicator_totals(session, fiscal_year, as_of, ward_code, threshold, only={code})
         return totals.indicators[code]
     as_of = resolve_as_of(fiscal_year, as_of)
+    months = [year * 100 + month for year, month in fiscal_months(fiscal_year) if date(year, month, 1) <= as_of]
+    parts = [*_counted_parts(indicator, fiscal_year, as_of, ward_code), _baseline_part(code, ward_code, months)]
+    if indicator.denominator is Denominator.ROSTER_AREAS:
+        roster = sa.select(sa.literal(_ROSTER), sa.literal(0), sa.func.count(), sa.literal(0))
+        parts.append(roster.where(col(Area.roster_provided), col(Area.active), col(Area.ward_code) == ward_code))
+    counted: dict[int, int] = defaultdict(int)
+    resets: dict[int, int] = {}
+    answers = roster_areas = 0
+    marked = False
+    for part, month, value, extra in await session.execute(sa.union_all(*parts)):
+        if part == _ROSTER:
+            roster_areas = int(value)
+            continue
+        marked = marked or part == _BASELINE
+        if part == _BASELINE and indicator.aggregation in DISTINCT_AGGREGATIONS:
+            resets[month] = int(value)
+            continue
+        counted[month] += int(value or 0)
+        answers += int(extra or 0)
+    total = 0
+    for month in months:  # a distinct baseline replaces the ward's running figure at its month end
+        total = resets[month] if month in resets else total + counted.get(month, 0)
+    if indicator.denominator is Denominator.ROSTER_AREAS:
+        return IndicatorValue(total, roster_areas, marked)
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        return IndicatorValue(total, answers, marked)
+    return IndicatorValue(total, None, marked)
+
+
+def _counted_parts(indicator: Indicator, fiscal_year: int, as_of: date, ward: str) -> list[_Part]:
+    """(part, YYYYMM, what counted, survey answers) rows of one ward and kind, fiscal year to `as_of`."""
+    tag = sa.literal(_COUNTED)
+    if indicator.aggregation is Aggregation.DISTINCT_AREAS:  # each roster-provided active area's first day
+        dash, nothing = sa.literal_column("'-'", sa.String), sa.literal_column("''", sa.String)  # inline: grouped
+        month = sa.cast(sa.func.replace(year_month(FIRST_DAYS.c.first_on), dash, nothing), sa.Integer)
+        reached = (
+            sa.select(tag, month, sa.func.count(), sa.literal(0))
+            .join_from(FIRST_DAYS, Area, col(Area.id) == FIRST_DAYS.c.area_id)
+            .where(
+                FIRST_DAYS.c.fiscal_year == fiscal_year,
+                FIRST_DAYS.c.kind == indicator.kind,
+                FIRST_DAYS.c.ward_code == ward,
+                FIRST_DAYS.c.first_on <= as_of,
+                col(Area.roster_provided),
+                col(Area.active),
+                col(Area.ward_code) == ward,
+            )
+            .group_by(month)
+        )
+        return [reached]
     whole_months, partial_month = _split_window((fiscal_year_start(fiscal_year), as_of))
-    parts: list[sa.Select[Any]] = []
+    parts: list[_Part] = []
     if whole_months is not None:
+        figure = {Aggregation.SURVEY_YES_SHARE: MONTHS.c.yes_answers,
+                  Aggregation.DISTINCT_HOUSEHOLDS: MONTHS.c.first_days}  # fmt: skip
+        month_number = MONTHS.c.year * 100 + MONTHS.c.month
         parts.append(
-            sa.select(
-                sa.func.sum(MONTHS.c.total), sa.func.sum(MONTHS.c.yes_answers), sa.func.sum(MONTHS.c.events)
-            ).where(
+            sa.select(tag, month_number, figure.get(indicator.aggregation, MONTHS.c.total), MONTHS.c.events).where(
                 MONTHS.c.fiscal_year == fiscal_year,
                 MONTHS.c.kind == indicator.kind,
-                MONTHS.c.ward_code == ward_code,
-                MONTHS.c.year * 100 + MONTHS.c.month <= whole_months[0] * 100 + whole_months[1],
+                MONTHS.c.ward_code == ward,
+                month_number <= whole_months[0] * 100 + whole_months[1],
             )
         )
     if partial_month is not None:
-        yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
-        parts.append(
-            sa.select(sa.func.sum(col(Event.count)), yes, sa.func.count()).where(  # type: ignore[arg-type]
-                col(Event.kind) == indicator.kind, *_live_events_in(partial_month, ward_code)
+        this_month = sa.literal(partial_month[0].year * 100 + partial_month[0].month)
+        if indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS:
+            parts.append(
+                sa.select(tag, this_month, sa.func.count(), sa.literal(0)).where(
+                    FIRST_DAYS.c.fiscal_year == fiscal_year,
+                    FIRST_DAYS.c.kind == indicator.kind,
+                    FIRST_DAYS.c.ward_code == ward,
+                    FIRST_DAYS.c.first_on.between(*partial_month),
+                )
             )
-        )
-    rows = (await session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0])).all()
-    total, yes_answers, answers = (sum(int(row[n] or 0) for row in rows) for n in range(3))
-    months = [ym for ym in fiscal_months(fiscal_year) if date(*ym, 1) <= as_of]
-    baseline_value, baseline_answers, marked = await _baseline_sums(session, code, ward_code, months)
-    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
-        return IndicatorValue(int(yes_answers or 0) + baseline_value, int(answers or 0) + baseline_answers, marked)
-    return IndicatorValue(int(total or 0) + baseline_value, None, marked)
+        else:
+            yes = sa.func.sum(sa.case((col(Event.answer).is_(True), 1), else_=0))
+            summed = yes if indicator.aggregation is Aggregation.SURVEY_YES_SHARE else sa.func.sum(col(Event.count))
+            parts.append(
+                sa.select(tag, this_month, summed, sa.func.count()).where(
+                    col(Event.kind) == indicator.kind, *_live_events_in(partial_month, ward)
+                )
+            )
+    return parts
 
 
-async def _baseline_sums(
-    session: AsyncSession, code: str, ward_code: str, months: list[YearMonth]
-) -> tuple[int, int, bool]:
-    (first_year, first_month), (last_year, last_month) = months[0], months[-1]
+def _baseline_part(code: str, ward_code: str, months: list[int]) -> _Part:
+    """The live baselines of the ward and indicator in `months` (YYYYMM): (part, YYYYMM, value, denominator)."""
     month_number = col(Baseline.year) * 100 + col(Baseline.month)
-    value, denominator, rows = (
-        await session.execute(
-            sa.select(sa.func.sum(col(Baseline.value)), sa.func.sum(col(Baseline.denominator)), sa.func.count()).where(
-                col(Baseline.removed_at).is_(None),
-                col(Baseline.indicator_code) == code,
-                col(Baseline.ward_code) == ward_code,
-                month_number.between(first_year * 100 + first_month, last_year * 100 + last_month),
-            )
-        )
-    ).one()
-    return int(value or 0), int(denominator or 0), bool(rows)
+    return sa.select(
+        sa.literal(_BASELINE), month_number, col(Baseline.value), sa.func.coalesce(col(Baseline.denominator), 0)
+    ).where(
+        col(Baseline.removed_at).is_(None),
+        col(Baseline.indicator_code) == code,
+        col(Baseline.ward_code) == ward_code,
+        month_number.between(months[0], months[-1]),
+    )
 
 
 async def has_data(session: AsyncSession, fiscal_year: int, ward_code: str | None = None) -> bool:
