@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
@@ -21,6 +21,7 @@ from models.tables import NOTE_MAX_LENGTH, Area, AuditEntry, Event, utcnow
 COUNT_MAX = 999
 EVENTS = Event.__table__  # type: ignore[attr-defined]  # SQLModel's tables are untyped
 AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
+EVENT_COLUMNS = tuple(column.key for column in EVENTS.columns if column.key != "id")
 
 
 class Problem(StrEnum):
@@ -183,11 +184,8 @@ async def record_event(
         idempotency_key=idempotency_key,
         corrects_event_id=corrects_event_id,
     )
-    values = {column.key: getattr(event, column.key) for column in EVENTS.columns if column.key != "id"}
-    insert = rollups.dialect_insert(session)(EVENTS).values(values)
-    event.id = await session.scalar(
-        insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(EVENTS.c.id)
-    )
+    values = {name: getattr(event, name) for name in EVENT_COLUMNS}
+    event.id = await session.scalar(_insert_once(rollups.dialect_name(session)), values)
     if event.id is None:  # saved before with this key
         winner = await _event_by_key(session, idempotency_key)
         if winner is None:
@@ -198,6 +196,13 @@ async def record_event(
     await rollups.count_event(session, event)
     await _audit(session, logged_by_staff_id, source, "record", event, {"kind": event.kind})
     return event, True
+
+
+@cache
+def _insert_once(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, built once (a save binds its values)."""
+    insert = rollups.INSERTS[dialect](EVENTS)
+    return insert.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(EVENTS.c.id)
 
 
 async def _event_by_key(session: AsyncSession, idempotency_key: str) -> Event | None:
@@ -283,4 +288,4 @@ async def _audit(
     """One audit row, written at once (one statement, without the unit of work)."""
     entry = {"at": utcnow(), "actor_staff_id": staff_id, "actor": actor, "action": action, "entity": "event",
              "entity_id": str(event.id), "detail": detail}  # fmt: skip
-    await session.execute(sa.insert(AUDIT).values(entry))
+    await session.execute(AUDIT.insert(), entry)

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -124,12 +125,7 @@ async def _add_to_row(
     session: AsyncSession, key: FirstDayKey, events: list[Event], earliest: date
 ) -> tuple[date, date] | None:
     """The events added to the subject's row if it has one whose first day is not after theirs."""
-    added = await session.execute(
-        FIRST_DAYS.update()
-        .where(*_first_day_match(key), FIRST_DAYS.c.first_on <= earliest)
-        .values(events=FIRST_DAYS.c.events + len(events))
-        .returning(FIRST_DAYS.c.first_on)
-    )
+    added = await session.execute(_ADD_TO_ROW, _key_params(key) | {"k_earliest": earliest, "k_added": len(events)})
     first_on = added.scalar_one_or_none()
     return None if first_on is None else (first_on, first_on)
 
@@ -139,12 +135,8 @@ async def _create_row(
 ) -> tuple[None, date] | None:
     """The subject's row created with these events, unless it exists."""
     values = dict(zip(FIRST_DAY_KEY, key, strict=True))
-    create = dialect_insert(session)(FIRST_DAYS).values(
-        **values, area_id=events[0].area_id, first_on=earliest, events=len(events)
-    )
-    created = await session.execute(
-        create.on_conflict_do_nothing(index_elements=list(FIRST_DAY_KEY)).returning(FIRST_DAYS.c.events)
-    )
+    values |= {"area_id": events[0].area_id, "first_on": earliest, "events": len(events)}
+    created = await session.execute(_first_day_insert(dialect_name(session)), values)
     return None if created.first() is None else (None, earliest)
 
 
@@ -207,14 +199,35 @@ async def _uncount_for_subject(
 
 async def _add_month_figures(session: AsyncSession, key: MonthKey, figures: dict[str, int]) -> None:
     """One upsert: the row is created with these figures or has them added (locked on PostgreSQL)."""
-    values = dict.fromkeys(MONTH_FIGURES, 0) | figures
-    statement = dialect_insert(session)(MONTHS).values(**dict(zip(MONTH_KEY, key, strict=True)), **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(MONTH_KEY),
-            set_={name: MONTHS.c[name] + statement.excluded[name] for name in values},
-        )
-    )
+    values = dict(zip(MONTH_KEY, key, strict=True)) | dict.fromkeys(MONTH_FIGURES, 0) | figures
+    await session.execute(_month_upsert(dialect_name(session)), values)
+
+
+# The statements of every save, built once (each save only binds its values: building them costs more than running).
+_SUBJECT = [FIRST_DAYS.c[name] == sa.bindparam(f"k_{name}") for name in FIRST_DAY_KEY]
+_ADD_TO_ROW = (
+    FIRST_DAYS.update()
+    .where(*_SUBJECT, FIRST_DAYS.c.first_on <= sa.bindparam("k_earliest"))
+    .values(events=FIRST_DAYS.c.events + sa.bindparam("k_added"))
+    .returning(FIRST_DAYS.c.first_on)
+)
+
+
+def _key_params(key: FirstDayKey) -> dict[str, Any]:
+    return {f"k_{name}": value for name, value in zip(FIRST_DAY_KEY, key, strict=True)}
+
+
+@cache
+def _first_day_insert(dialect: str) -> Any:
+    insert = INSERTS[dialect](FIRST_DAYS)
+    return insert.on_conflict_do_nothing(index_elements=list(FIRST_DAY_KEY)).returning(FIRST_DAYS.c.events)
+
+
+@cache
+def _month_upsert(dialect: str) -> Any:
+    insert = INSERTS[dialect](MONTHS)
+    added = {name: MONTHS.c[name] + insert.excluded[name] for name in MONTH_FIGURES}
+    return insert.on_conflict_do_update(index_elements=list(MONTH_KEY), set_=added)
 
 
 def _move_first_day(months: dict[MonthKey, dict[str, int]], event: Event, old: date | None, new: date | None) -> None:
@@ -264,9 +277,13 @@ def _month_key(kind: str, ward_code: str, day: date) -> MonthKey:
     return fiscal_year_of(day), kind, ward_code, day.year, day.month
 
 
-def dialect_insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT (both have ON CONFLICT)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # both have ON CONFLICT
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """The session's database ("sqlite" or "postgresql"), the key of `INSERTS`."""
+    return session.get_bind().dialect.name
+
 
 
 # --- rebuilt and checked from the events ----------------------------------------------------------------------

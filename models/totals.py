@@ -667,25 +667,29 @@ async def would_count_anew(session: AsyncSession, draft: EventDraft, threshold: 
     if indicator.aggregation not in DISTINCT_AGGREGATIONS:
         return True
     households = indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS
-    subject = draft.household_ref if households else str(draft.area_id)
-    events_so_far = sa.select(FIRST_DAYS.c.events).where(
-        FIRST_DAYS.c.fiscal_year == fiscal_year_of(draft.occurred_on),
-        FIRST_DAYS.c.kind == draft.kind,
-        FIRST_DAYS.c.ward_code == draft.ward_code,
-        FIRST_DAYS.c.subject == subject,
-    )
+    subject = {"fiscal_year": fiscal_year_of(draft.occurred_on), "kind": draft.kind, "ward": draft.ward_code,
+               "subject": draft.household_ref if households else str(draft.area_id)}  # fmt: skip
     if households:
-        return not await session.scalar(events_so_far)
+        return not await session.scalar(_EVENTS_SO_FAR, subject)
     if draft.area_id is None:
         return False
-    area = sa.select(col(Area.roster_provided), col(Area.active), events_so_far.scalar_subquery())
-    row = (await session.execute(area.where(col(Area.id) == draft.area_id))).first()
+    row = (await session.execute(_AREA_AND_EVENTS_SO_FAR, subject | {"area_id": draft.area_id})).first()
     if row is None or not (row[0] and row[1]):
         return False
     needed = threshold if draft.kind == "area_meeting" else 1
     return int(row[2] or 0) == needed - 1
 
 
+# Statements of every save, built once: each save only binds its values (building them costs more than running).
+_EVENTS_SO_FAR = sa.select(FIRST_DAYS.c.events).where(
+    FIRST_DAYS.c.fiscal_year == sa.bindparam("fiscal_year"),
+    FIRST_DAYS.c.kind == sa.bindparam("kind"),
+    FIRST_DAYS.c.ward_code == sa.bindparam("ward"),
+    FIRST_DAYS.c.subject == sa.bindparam("subject"),
+)
+_AREA_AND_EVENTS_SO_FAR = sa.select(
+    col(Area.roster_provided), col(Area.active), _EVENTS_SO_FAR.scalar_subquery()
+).where(col(Area.id) == sa.bindparam("area_id"))
 _COUNTED, _BASELINE, _ROSTER = 0, 1, 2  # the parts of year_to_date's one statement
 _Part = sa.Select[Any, Any, Any, Any]  # (part, YYYYMM, value, survey answers or denominator)
 
@@ -706,15 +710,19 @@ async def year_to_date(
         return totals.indicators[code]
     as_of = resolve_as_of(fiscal_year, as_of)
     months = [year * 100 + month for year, month in fiscal_months(fiscal_year) if date(year, month, 1) <= as_of]
-    parts = [*_counted_parts(indicator, fiscal_year, as_of, ward_code), _baseline_part(code, ward_code, months)]
-    if indicator.denominator is Denominator.ROSTER_AREAS:
-        roster = sa.select(sa.literal(_ROSTER), sa.literal(0), sa.func.count(), sa.literal(0))
-        parts.append(roster.where(col(Area.roster_provided), col(Area.active), col(Area.ward_code) == ward_code))
+    whole_months, partial_month = _split_window((fiscal_year_start(fiscal_year), as_of))
+    params: dict[str, Any] = {"fiscal_year": fiscal_year, "kind": indicator.kind, "ward": ward_code, "code": code,
+                              "as_of": as_of, "first_month": months[0], "last_month": months[-1]}  # fmt: skip
+    if whole_months is not None:
+        params["last_whole_month"] = whole_months[0] * 100 + whole_months[1]
+    if partial_month is not None:
+        params |= {"month_start": partial_month[0], "month_end": partial_month[1], "this_month": months[-1]}
+    statement = _year_to_date_statement(indicator.code, whole_months is not None, partial_month is not None)
     counted: dict[int, int] = defaultdict(int)
     resets: dict[int, int] = {}
     answers = roster_areas = 0
     marked = False
-    for part, month, value, extra in await session.execute(sa.union_all(*parts)):
+    for part, month, value, extra in await session.execute(statement, params):
         if part == _ROSTER:
             roster_areas = int(value)
             continue
@@ -734,50 +742,66 @@ async def year_to_date(
     return IndicatorValue(total, None, marked)
 
 
-def _counted_parts(indicator: Indicator, fiscal_year: int, as_of: date, ward: str) -> list[_Part]:
+@lru_cache(maxsize=64)
+def _year_to_date_statement(code: str, whole_months: bool, partial_month: bool) -> sa.CompoundSelect[Any]:
+    """year_to_date's statement for an indicator and the shape of its window, built once (values are bound)."""
+    indicator = INDICATORS_BY_CODE[code]
+    parts = [*_counted_parts(indicator, whole_months, partial_month), _baseline_part()]
+    if indicator.denominator is Denominator.ROSTER_AREAS:
+        roster = sa.select(sa.literal(_ROSTER), sa.literal(0), sa.func.count(), sa.literal(0))
+        parts.append(roster.where(col(Area.roster_provided), col(Area.active), col(Area.ward_code) == _WARD))
+    return sa.union_all(*parts)
+
+
+_WARD = sa.bindparam("ward", type_=sa.String)
+_KIND = sa.bindparam("kind", type_=sa.String)
+
+
+def _counted_parts(indicator: Indicator, whole_months: bool, partial_month: bool) -> list[_Part]:
     """(part, YYYYMM, what counted, survey answers) rows of one ward and kind, fiscal year to `as_of`."""
-    tag = sa.literal(_COUNTED)
+    tag, fiscal_year = sa.literal(_COUNTED), sa.bindparam("fiscal_year", type_=sa.Integer)
     if indicator.aggregation is Aggregation.DISTINCT_AREAS:  # each roster-provided active area's first day
-        dash, nothing = sa.literal_column("'-'", sa.String), sa.literal_column("''", sa.String)  # inline: grouped
+        # Written inline: PostgreSQL groups by the expression's text, and bound values would make it differ.
+        dash, nothing = sa.literal_column("'-'", sa.String), sa.literal_column("''", sa.String)
         month = sa.cast(sa.func.replace(year_month(FIRST_DAYS.c.first_on), dash, nothing), sa.Integer)
         reached = (
             sa.select(tag, month, sa.func.count(), sa.literal(0))
             .join_from(FIRST_DAYS, Area, col(Area.id) == FIRST_DAYS.c.area_id)
             .where(
                 FIRST_DAYS.c.fiscal_year == fiscal_year,
-                FIRST_DAYS.c.kind == indicator.kind,
-                FIRST_DAYS.c.ward_code == ward,
-                FIRST_DAYS.c.first_on <= as_of,
+                FIRST_DAYS.c.kind == _KIND,
+                FIRST_DAYS.c.ward_code == _WARD,
+                FIRST_DAYS.c.first_on <= sa.bindparam("as_of"),
                 col(Area.roster_provided),
                 col(Area.active),
-                col(Area.ward_code) == ward,
+                col(Area.ward_code) == _WARD,
             )
             .group_by(month)
         )
         return [reached]
-    whole_months, partial_month = _split_window((fiscal_year_start(fiscal_year), as_of))
     parts: list[_Part] = []
-    if whole_months is not None:
+    if whole_months:
         figure = {Aggregation.SURVEY_YES_SHARE: MONTHS.c.yes_answers,
                   Aggregation.DISTINCT_HOUSEHOLDS: MONTHS.c.first_days}  # fmt: skip
         month_number = MONTHS.c.year * 100 + MONTHS.c.month
         parts.append(
             sa.select(tag, month_number, figure.get(indicator.aggregation, MONTHS.c.total), MONTHS.c.events).where(
                 MONTHS.c.fiscal_year == fiscal_year,
-                MONTHS.c.kind == indicator.kind,
-                MONTHS.c.ward_code == ward,
-                month_number <= whole_months[0] * 100 + whole_months[1],
+                MONTHS.c.kind == _KIND,
+                MONTHS.c.ward_code == _WARD,
+                month_number <= sa.bindparam("last_whole_month"),
             )
         )
-    if partial_month is not None:
-        this_month = sa.literal(partial_month[0].year * 100 + partial_month[0].month)
+    if partial_month:
+        this_month = sa.bindparam("this_month", type_=sa.Integer)
+        days = (sa.bindparam("month_start", type_=sa.Date), sa.bindparam("month_end", type_=sa.Date))
         if indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS:
             parts.append(
                 sa.select(tag, this_month, sa.func.count(), sa.literal(0)).where(
                     FIRST_DAYS.c.fiscal_year == fiscal_year,
-                    FIRST_DAYS.c.kind == indicator.kind,
-                    FIRST_DAYS.c.ward_code == ward,
-                    FIRST_DAYS.c.first_on.between(*partial_month),
+                    FIRST_DAYS.c.kind == _KIND,
+                    FIRST_DAYS.c.ward_code == _WARD,
+                    FIRST_DAYS.c.first_on.between(*days),
                 )
             )
         else:
@@ -785,22 +809,25 @@ def _counted_parts(indicator: Indicator, fiscal_year: int, as_of: date, ward: st
             summed = yes if indicator.aggregation is Aggregation.SURVEY_YES_SHARE else sa.func.sum(col(Event.count))
             parts.append(
                 sa.select(tag, this_month, summed, sa.func.count()).where(
-                    col(Event.kind) == indicator.kind, *_live_events_in(partial_month, ward)
+                    col(Event.kind) == _KIND,
+                    col(Event.voided_at).is_(None),
+                    col(Event.occurred_on).between(*days),
+                    col(Event.ward_code) == _WARD,
                 )
             )
     return parts
 
 
-def _baseline_part(code: str, ward_code: str, months: list[int]) -> _Part:
-    """The live baselines of the ward and indicator in `months` (YYYYMM): (part, YYYYMM, value, denominator)."""
+def _baseline_part() -> _Part:
+    """The ward's live baselines of the indicator in the months shown: (part, YYYYMM, value, denominator)."""
     month_number = col(Baseline.year) * 100 + col(Baseline.month)
     return sa.select(
         sa.literal(_BASELINE), month_number, col(Baseline.value), sa.func.coalesce(col(Baseline.denominator), 0)
     ).where(
         col(Baseline.removed_at).is_(None),
-        col(Baseline.indicator_code) == code,
-        col(Baseline.ward_code) == ward_code,
-        month_number.between(months[0], months[-1]),
+        col(Baseline.indicator_code) == sa.bindparam("code"),
+        col(Baseline.ward_code) == _WARD,
+        month_number.between(sa.bindparam("first_month"), sa.bindparam("last_month")),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
 from models.baselines import BaselineError, BaselineKey, clear_baseline, list_baselines, parse_month, set_baseline
+from models.catalog import INDICATORS_BY_CODE
 from models.ops.history import import_events
 from models.sheet.workbook import BASELINE_NOTE, KEY_COLUMN, YEAR_COLUMNS, build_workbook, collect_sheet, row_of
 from models.snapshots import totals_from_json
@@ -342,8 +343,18 @@ async def test_without_baselines_nothing_is_marked(session: AsyncSession) -> Non
 
 
 async def test_year_to_date_counts_the_baselines_like_the_engine(dataset: AsyncSession) -> None:
-    for code in ("1-5", "2-Q", "1-1", "3-1"):
-        for ward in (MIYAKOJIMA, FUKUSHIMA):
-            for as_of in (date(2024, 6, 30), date(2025, 3, 31)):
-                expected = (await indicator_totals(dataset, 2024, as_of, ward)).indicators[code]
-                assert await year_to_date(dataset, code, 2024, as_of, ward) == expected, (code, ward, as_of)
+    for fiscal_year, as_of in (
+        (2024, date(2024, 6, 30)),
+        (2024, date(2024, 9, 15)),
+        (2024, date(2025, 3, 31)),
+        (2025, date(2025, 4, 5)),
+        (2025, date(2025, 6, 25)),
+        (2025, date(2025, 8, 31)),
+        (2025, date(2025, 9, 10)),
+    ):
+        for threshold in (1, 2):
+            for ward in (MIYAKOJIMA, FUKUSHIMA):
+                engine = await indicator_totals(dataset, fiscal_year, as_of, ward, threshold)
+                for code in INDICATORS_BY_CODE:
+                    found = await year_to_date(dataset, code, fiscal_year, as_of, ward, threshold)
+                    assert found == engine.indicators[code], (code, ward, as_of, threshold)

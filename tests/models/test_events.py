@@ -43,6 +43,27 @@ async def test_the_same_idempotency_key_saves_once(session: AsyncSession) -> Non
     assert await event_count(session) == 1
 
 
+async def test_a_repeat_after_the_month_locked_still_finds_the_first_save(session: AsyncSession) -> None:
+    first, _created = await record_event(session, draft(), idempotency_key="u1-d2", today=TODAY)
+    again, created = await record_event(session, draft(), idempotency_key="u1-d2", today=NOVEMBER_LOCKED)
+    assert (again.id, created) == (first.id, False)
+    with pytest.raises(EventRejectedError) as rejected:
+        await record_event(session, draft(), idempotency_key="u1-d3", today=NOVEMBER_LOCKED)
+    assert rejected.value.problems == [Problem.MONTH_LOCKED]
+    audited = await session.scalars(select(AuditEntry).where(col(AuditEntry.action) == "record"))
+    assert [(entry.entity_id, entry.detail) for entry in audited] == [(str(first.id), {"kind": "outreach"})]
+
+
+async def test_a_saved_event_is_in_the_session_as_stored(session: AsyncSession) -> None:
+    event, _created = await record_event(session, draft(note="  電話で相談  "), idempotency_key="u1-d4", today=TODAY)
+    assert await session.get(Event, event.id) is event
+    columns = select(col(Event.note), col(Event.count), col(Event.logged_at)).where(col(Event.id) == event.id)
+    assert tuple((await session.execute(columns)).one()) == ("電話で相談", 1, event.logged_at)
+    event.count = 2  # still tracked: a change is written back
+    await session.flush()
+    assert await session.scalar(select(col(Event.count)).where(col(Event.id) == event.id)) == 2
+
+
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [

@@ -10,9 +10,9 @@ import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
 
-from models.catalog import INDICATORS_BY_CODE
+from models.catalog import INDICATOR_BY_KIND, INDICATORS_BY_CODE
 from models.config import TOKYO
-from models.events import EventDraft, correct_event
+from models.events import EventDraft, correct_event, record_event
 from models.tables import Area
 from models.totals import (
     IndicatorValue,
@@ -21,9 +21,10 @@ from models.totals import (
     percent,
     sheet_notation,
     totals_for_every_scope,
+    would_count_anew,
     year_to_date,
 )
-from tests.builders import add_event
+from tests.builders import add_event, area_id
 
 FY = 2025
 AS_OF = date(2025, 11, 30)
@@ -222,3 +223,41 @@ async def test_as_of_today_reads_the_month_from_the_rollups_and_agrees_with_its_
     november = await totals(dataset)
     assert now.indicators["1-5"].value == november.indicators["1-5"].value + 5  # outreach of 12/1
     assert now.indicators["1-1"].value == november.indicators["1-1"].value + 1  # 27103-01's first meeting, 12/5
+
+
+async def test_year_to_date_equals_the_engine_mid_month_and_with_a_meeting_threshold(dataset: AsyncSession) -> None:
+    for as_of in (date(2025, 4, 4), date(2025, 6, 1), date(2025, 7, 2), date(2025, 11, 29), date(2026, 3, 31)):
+        for threshold in (1, 2, 3):
+            for ward in (MIYAKOJIMA, FUKUSHIMA):
+                engine = await indicator_totals(dataset, FY, as_of, ward, regular_meeting_threshold=threshold)
+                for code in INDICATORS_BY_CODE:
+                    found = await year_to_date(dataset, code, FY, as_of, ward, threshold)
+                    assert found == engine.indicators[code], (code, as_of, threshold, ward)
+
+
+@pytest.mark.parametrize("threshold", [1, 2, 3])
+async def test_would_count_anew_says_whether_the_save_moves_the_figure(dataset: AsyncSession, threshold: int) -> None:
+    """Asked before each save, from the rollups: the year's figure then grows by one exactly when it said so."""
+    await dataset.execute(update(Area).where(col(Area.code) == "27102-05").values(active=False))
+    day = date(2025, 12, 10)
+    drafts = [
+        *[EventDraft("area_meeting", day, MIYAKOJIMA, area_id=await area_id(dataset, code))
+          for code in ("27102-01", "27102-01", "27102-02", "27102-03", "27102-05", "27102-06", "27102-06")],
+        EventDraft("area_meeting", day, FUKUSHIMA, area_id=await area_id(dataset, "27103-03")),  # no roster
+        *[EventDraft("concern_report", day, FUKUSHIMA, area_id=await area_id(dataset, code))
+          for code in ("27103-02", "27103-02", "27103-03")],
+        EventDraft("concern_report", day, MIYAKOJIMA, area_id=await area_id(dataset, "27102-01")),
+        *(EventDraft("participation_link", day, ward, household_ref=household)
+          for ward, household in ((MIYAKOJIMA, "H1"), (MIYAKOJIMA, "H3"), (MIYAKOJIMA, "H3"), (FUKUSHIMA, "H2"))),
+    ]  # fmt: skip
+    answers = []
+    for n, draft in enumerate(drafts):
+        code = INDICATOR_BY_KIND[draft.kind].code
+        before = await year_to_date(dataset, code, FY, day, draft.ward_code, threshold)
+        anew = await would_count_anew(dataset, draft, threshold)
+        await record_event(dataset, draft, idempotency_key=f"anew-{n}", today=day)
+        after = await year_to_date(dataset, code, FY, day, draft.ward_code, threshold)
+        assert after.value - before.value == (1 if anew else 0), (n, draft)
+        answers.append(anew)
+    assert any(answers) and not all(answers)
+    assert await would_count_anew(dataset, EventDraft("outreach", day, MIYAKOJIMA), threshold)
