@@ -285,7 +285,6 @@ def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-
 # --- rebuilt and checked from the events ----------------------------------------------------------------------
 
 
