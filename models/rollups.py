@@ -7,9 +7,11 @@ Two tables (`models.tables`):
   subject, the first day it qualified and the number of live events behind it.
 
 `count_event` adds a live event, `uncount_event` takes a voided one away. A void that removes a subject's last
-event, or the event of its first day, recomputes that one subject from the events. On PostgreSQL the sums are
-single upserts (`INSERT … ON CONFLICT DO UPDATE`, which lock the row) and a subject's row is read `FOR UPDATE`;
-SQLite has one writer at a time. `rebuild_rollups` recomputes both tables from the events and `check_rollups`
+event, or the event of its first day, recomputes that one subject from the events. The sums are single upserts
+(`INSERT … ON CONFLICT DO UPDATE`, which lock the row on PostgreSQL); a subject's row is created by an insert
+that does nothing on conflict or added to by an update that only matches when its first day stays (one
+statement each, the row locked by the statement), and read `FOR UPDATE` only when its first day moves or for a
+void; SQLite has one writer at a time. `rebuild_rollups` recomputes both tables from the events and `check_rollups`
 lists where they differ from the raw aggregates.
 """
 

@@ -565,7 +565,7 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
             # Sums grow by the count, a distinct count by one if this area or household is new this year;
             # a correction compares the figure before and after.
             before = await _indicator_total(session, context, event_draft) if draft.get("corrects") else None
-            anew = await would_count_anew(session, event_draft, _threshold(context))
+            anew = before is None and await would_count_anew(session, event_draft, _threshold(context))
             if draft.get("corrects"):
                 event = await correct_event(
                     session,

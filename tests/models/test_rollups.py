@@ -95,6 +95,20 @@ async def test_an_earlier_event_moves_an_areas_first_day(session: AsyncSession) 
     assert await check_rollups(session) == []
 
 
+async def test_a_households_first_day_moves_earlier_and_a_repeat_adds_to_it(session: AsyncSession) -> None:
+    """A household is created by its first link; a repeat adds to the row; an earlier one moves its first day."""
+    await add_event(session, "participation_link", date(2025, 6, 10), household="H7")
+    await add_event(session, "participation_link", date(2025, 6, 20), household="H7")
+    assert await first_day(session, "participation_link", "H7") == (date(2025, 6, 10), 2)
+    await add_event(session, "participation_link", date(2025, 5, 10), household="H7")
+    assert await first_day(session, "participation_link", "H7") == (date(2025, 5, 10), 3)
+    assert (await month_row(session, "participation_link", 2025, 6))[3] == 0
+    assert (await month_row(session, "participation_link", 2025, 5))[3] == 1
+    await add_event(session, "area_meeting", date(2025, 6, 10), area="27102-05")  # an area's first meeting
+    assert await first_day(session, "area_meeting", str(await area_id(session, "27102-05"))) == (date(2025, 6, 10), 1)
+    assert await check_rollups(session) == []
+
+
 async def test_history_import_is_counted(session: AsyncSession) -> None:
     history = (
         "kind,date,ward_code,area_code,household_ref,count,answer\n"
