@@ -78,11 +78,11 @@ async def read_value(sessions: async_sessionmaker[AsyncSession], sql: str) -> An
     reader = _loop_reader(engine)
     if reader is not None:
         try:
-            row = reader.execute(sql).fetchone()
+            rows = reader.execute(sql).fetchall()  # all: the statement ends, no read snapshot stays open
         except sqlite3.Error:  # e.g. busy while the database recovers, or another thread: the driver's way
             pass
         else:
-            return row[0] if row else None
+            return rows[0][0] if rows else None
     async with engine.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None

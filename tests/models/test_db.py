@@ -87,3 +87,21 @@ def test_the_loop_reader_never_creates_a_database(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing.db'}")
     assert db._loop_reader(engine) is None
     assert not (tmp_path / "missing.db").exists()
+
+
+async def test_the_loop_reader_leaves_no_snapshot_that_would_hold_back_a_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoint.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    await migrate(engine)
+    sessions = session_factory(engine)
+    await add_staff(sessions, 7_000_006)
+    assert await read_value(sessions, VERSION) == 1
+    await add_staff(sessions, 7_000_007)
+    other = sqlite3.connect(path)
+    try:
+        busy, _frames, _done = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        other.close()
+    assert busy == 0
+    assert await read_value(sessions, VERSION) == 2
+    await engine.dispose()
