@@ -2,6 +2,10 @@
 
 The events come from the same generator as the offline demo's (bot/offline/synthetic.py), inserted with Core
 executemany in large chunks inside one transaction, and cached as a SQLite file per size, seed and schema.
+
+With `history_years`, the dataset starts that many fiscal years earlier (as busy as FY2024) at the same volume per
+day: FY2024–2026 hold as many events, day by day, as the N-event dataset's (in expectation), and the years before
+add theirs. It differs from the N-event dataset in how much history exists, not in how busy a month is.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.offline.synthetic import GENERATOR_VERSION, Mix, event_chunks, load_world
+from bot.offline.synthetic import GENERATOR_VERSION, Mix, day_weights, event_chunks, load_world
 from models.catalog import Organisation, Role
 from models.config import TOKYO
 from models.db import engine_scope, head_revision, migrate, session_factory, session_scope
@@ -28,28 +32,41 @@ FIRST_DAY = date(2024, 4, 1)
 LAST_DAY = date(2026, 11, 27)  # "today" of the dataset: nothing happens or is logged after it
 CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "bench"
 
-# Use of the bot grows as wards adopt it.
+# Use of the bot grows as wards adopt it; the years before FY2024 (history_years) are as busy as FY2024.
 FISCAL_YEAR_VOLUME = {2024: 0.85, 2025: 1.0, 2026: 1.15}
+HISTORY_VOLUME = FISCAL_YEAR_VOLUME[2024]
 BENCH_MIX = Mix(source="bot", key_prefix="bench", voided_share=0.01, imported_share=0.03)
 
 
-async def build_dataset(database_url: str, events: int, seed: int = 7) -> None:
-    """Migrate a fresh database, load wards, areas and staff, and insert `events` events."""
+def total_events(events: int, history_years: int = 0) -> int:
+    """How many events the dataset holds: `events` over FY2024–2026, and as many a day before them."""
+    if history_years == 0:
+        return events
+    return round(events * sum(day_weights(_days(history_years), _volume)) / sum(day_weights(_days(), _volume)))
+
+
+async def build_dataset(database_url: str, events: int, seed: int = 7, history_years: int = 0) -> None:
+    """Migrate a fresh database, load wards, areas and staff, and insert `events` events over FY2024–2026 (and
+    `history_years` fiscal years before them at the same volume a day: `total_events` in all)."""
     rng = Random(seed)
+    rows = total_events(events, history_years)
     async with engine_scope(database_url) as engine:
         await migrate(engine)
         async with session_scope(session_factory(engine)) as session:
             await ensure_wards(session)
             await load_sample_areas_if_empty(session)
-            staff = await _add_staff(session, [ward.code for ward in await wards_in_order(session)])
-            world = await load_world(session, rng, days=_days(), events=events, now=_now(), staff_by_ward_org=staff,
-                                     volume_of=lambda day: FISCAL_YEAR_VOLUME[fiscal_year_of(day)])  # fmt: skip
+            wards = [ward.code for ward in await wards_in_order(session)]
+            staff = await _add_staff(session, wards, since=_days(history_years)[0])
+            # The households are drawn from pools sized by `events`: each fiscal year has as many distinct ones as
+            # the N-event dataset's, and the earlier years connect the same households again.
+            world = await load_world(session, rng, days=_days(history_years), events=events, now=_now(),
+                                     staff_by_ward_org=staff, volume_of=_volume)  # fmt: skip
         started = time.perf_counter()
         async with engine.begin() as connection:
             insert = sa.insert(Event.__table__)  # type: ignore[attr-defined]  # SQLModel's table is untyped
-            for chunk in event_chunks(world, events, rng, BENCH_MIX):
+            for chunk in event_chunks(world, rows, rng, BENCH_MIX):
                 await connection.execute(insert, chunk)
-            print(f"dataset: inserted {events:,} events in {time.perf_counter() - started:.1f} s")
+            print(f"dataset: inserted {rows:,} events in {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
             # Core inserts bypass models.events, which keeps the rollups: build them as `intake rollups rebuild` does.
             rollups = await connection.run_sync(rebuild_rollups_sync)
@@ -57,11 +74,17 @@ async def build_dataset(database_url: str, events: int, seed: int = 7) -> None:
               f"rows) in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
 
-async def cached_sqlite_dataset(events: int, seed: int) -> str:
-    """The sqlite+aiosqlite URL of `data/bench/events-{events}-{seed}-g{version}.db`, built once and then reused."""
-    path = CACHE_DIR / f"events-{events}-{seed}-g{GENERATOR_VERSION}.db"
+def cache_path(events: int, seed: int, history_years: int = 0) -> Path:
+    """`data/bench/events-{events}-{seed}-g{version}.db`; `…-h{history_years}.db` with years before FY2024."""
+    history = f"-h{history_years}" if history_years else ""
+    return CACHE_DIR / f"events-{events}-{seed}-g{GENERATOR_VERSION}{history}.db"
+
+
+async def cached_sqlite_dataset(events: int, seed: int, history_years: int = 0) -> str:
+    """The sqlite+aiosqlite URL of the dataset's `cache_path`, built once and then reused."""
+    path = cache_path(events, seed, history_years)
     url = f"sqlite+aiosqlite:///{path}"
-    if path.exists() and await _is_complete(url, events):
+    if path.exists() and await _is_complete(url, total_events(events, history_years)):
         print(f"dataset: reusing {path.relative_to(CACHE_DIR.parent.parent)}")
         return url
     # Build under a temporary name so an interrupted build never passes for a cached one.
@@ -69,7 +92,7 @@ async def cached_sqlite_dataset(events: int, seed: int) -> str:
     for stale in (path, partial):
         _remove_sqlite(stale)
     started = time.perf_counter()
-    await build_dataset(f"sqlite+aiosqlite:///{partial}", events, seed)
+    await build_dataset(f"sqlite+aiosqlite:///{partial}", events, seed, history_years)
     partial.rename(path)
     print(f"dataset: built {path.name} in {time.perf_counter() - started:.1f} s")
     return url
@@ -102,8 +125,10 @@ def _remove_sqlite(path: Path) -> None:
 # --- reference data -------------------------------------------------------------------------------------------
 
 
-async def _add_staff(session: AsyncSession, wards: list[str]) -> dict[tuple[str, str], list[int]]:
-    """Per ward: a supervisor and four workers across the organisations; plus city staff."""
+async def _add_staff(session: AsyncSession, wards: list[str], since: date) -> dict[tuple[str, str], list[int]]:
+    """Per ward: a supervisor and four workers across the organisations; plus city staff; all created the month
+    before the first day (`since`)."""
+    created_at = datetime(since.year, since.month - 1, 1, tzinfo=UTC)
     per_ward = (
         (Role.WARD_SUPERVISOR, Organisation.WARD_COUNCIL),
         (Role.WORKER, Organisation.WATCH_OFFICE),
@@ -114,9 +139,9 @@ async def _add_staff(session: AsyncSession, wards: list[str]) -> dict[tuple[str,
     rows: list[Staff] = []
     for ward in wards:
         for number, (role, organisation) in enumerate(per_ward, start=1):
-            rows.append(_staff(len(rows), f"{ward} {organisation} {number}", role, organisation, ward))
-    rows.append(_staff(len(rows), "city supervisor", Role.CITY_SUPERVISOR, Organisation.CITY, None))
-    rows.append(_staff(len(rows), "admin", Role.ADMIN, Organisation.CITY, None))
+            rows.append(_staff(len(rows), f"{ward} {organisation} {number}", role, organisation, ward, created_at))
+    rows.append(_staff(len(rows), "city supervisor", Role.CITY_SUPERVISOR, Organisation.CITY, None, created_at))
+    rows.append(_staff(len(rows), "admin", Role.ADMIN, Organisation.CITY, None, created_at))
     session.add_all(rows)
     await session.flush()
     by_ward_org: dict[tuple[str, str], list[int]] = {}
@@ -126,19 +151,26 @@ async def _add_staff(session: AsyncSession, wards: list[str]) -> dict[tuple[str,
     return by_ward_org
 
 
-def _staff(index: int, name: str, role: Role, organisation: Organisation, ward: str | None) -> Staff:
+def _staff(
+    index: int, name: str, role: Role, organisation: Organisation, ward: str | None, created_at: datetime
+) -> Staff:
     return Staff(
         telegram_user_id=9_000_000 + index,
         display_name=name,
         role=role,
         organisation=organisation,
         ward_code=ward,
-        created_at=datetime(2024, 3, 1, tzinfo=UTC),
+        created_at=created_at,
     )
 
 
-def _days() -> list[date]:
-    return [FIRST_DAY + timedelta(days=n) for n in range((LAST_DAY - FIRST_DAY).days + 1)]
+def _days(history_years: int = 0) -> list[date]:
+    first = FIRST_DAY.replace(year=FIRST_DAY.year - history_years)
+    return [first + timedelta(days=n) for n in range((LAST_DAY - first).days + 1)]
+
+
+def _volume(day: date) -> float:
+    return FISCAL_YEAR_VOLUME.get(fiscal_year_of(day), HISTORY_VOLUME)
 
 
 def _now() -> datetime:

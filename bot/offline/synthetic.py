@@ -94,7 +94,7 @@ async def load_world(
     areas = list((await session.scalars(select(Area).where(col(Area.active)).order_by(col(Area.id)))).all())
     codes = [ward.code for ward in wards]
     populations = [float(ward.population_2020 or 1) for ward in wards]
-    weights = [volume_of(day) * (1.0 if is_business_day(day) else NON_BUSINESS_DAY_VOLUME) for day in days]
+    weights = day_weights(days, volume_of)
     return World(
         wards=codes,
         ward_cum_weights=list(accumulate(populations)),
@@ -105,6 +105,11 @@ async def load_world(
         households_per_ward=_household_pools(codes, populations, events),
         now=now,
     )
+
+
+def day_weights(days: Sequence[date], volume_of: Callable[[date], float] = lambda _day: 1.0) -> list[float]:
+    """How likely an event falls on each day: the day's volume, a little of it on weekends and holidays."""
+    return [volume_of(day) * (1.0 if is_business_day(day) else NON_BUSINESS_DAY_VOLUME) for day in days]
 
 
 def _area_weights(areas: list[Area], rng: Random) -> dict[tuple[str, str], tuple[list[int], list[float]]]:
