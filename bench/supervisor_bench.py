@@ -1,24 +1,28 @@
-"""Every request a supervisor can make, through the real bot, on 100,000 events and on 1,000,000 (and 3,000,000).
+"""Every request a supervisor can make, through the real bot, on 1,000,000 events and on ten years of history.
 
-The house rule: a supervisor's request costs the same however much history exists. For each dataset size, a copy
-of the cached SQLite file (`bench.dataset`) gets the state a production database has on the dataset's "today"
-(2026-11-27, the clock frozen at 08:00 in Asia/Tokyo): every locked month closed with its snapshot up to September
-2026, October left without one (as in the days before it locks: the "open" month, whose sheet and totals are
-computed live), and one worker of the ward who has logged nothing (so /missing has someone to list and nudge). The
-real bot (`bot.app.build_application` on the in-process Bot API double, started as under run_polling) then takes
-the updates of the dataset's city supervisor and one ward supervisor: /help (the baseline: the framework and our
-guard), /totals and each of its buttons (◀ 前年度, 翌年度 ▶, ◀ 前月末, 今日, 区を選ぶ and a ward, 区別 and the ranking),
-/sheet (city and ward; the open month and a closed one), /chart (city and ward), /missing (this month and last) and
-its nudge, /reopen, and /note down to a section's bullets.
+The house rule: a supervisor's request costs the same however much history exists. Judged: the --events dataset
+(1,000,000 events over fiscal years 2024–2026, to 2026-11-27) against one as busy day by day with HISTORY_YEARS
+fiscal years more before it (FY2017–2026, about 3.3 million events; `bench.dataset`): the datasets differ in history
+only. Printed besides, not judged: 100,000 and 3,000,000 events over the same three years (the per-month volume
+grows with them, so a request that by specification reads a month's events, or lists a ward's year of them, grows
+too, though it reads no more history). For each dataset, a copy of the cached SQLite file gets the state a
+production database has on the dataset's "today" (2026-11-27, the clock frozen at 08:00 in Asia/Tokyo): every locked
+month since the dataset's first closed with its snapshot up to September 2026, October left without one (as in the
+days before it locks: the "open" month, whose sheet and totals are computed live), and one worker of the ward who
+has logged nothing (so /missing has someone to list and nudge). The real bot (`bot.app.build_application` on the
+in-process Bot API double, started as under run_polling) then takes the updates of the dataset's city supervisor and
+one ward supervisor: /help (the baseline: the framework and our guard), /totals and each of its buttons (◀ 前年度,
+翌年度 ▶, ◀ 前月末, 今日, 区を選ぶ and a ward, 区別 and the ranking), /sheet (city and ward; the open month and a
+closed one), /chart (city and ward), /missing (this month and last) and its nudge, /reopen, and /note down to a
+section's bullets.
 
 Timed: each request end to end, from the update to the last of the bot's replies (the workbook and the chart are
 built in the render pool's worker process: until the document or photo has been sent). The buttons' lead-up (the
-/totals message a button is pressed on) is not timed. The sizes take turns request by request, so that the
+/totals message a button is pressed on) is not timed. The datasets take turns request by request, so that the
 machine's changing load falls on them alike. Printed per request: the first run ("cold") and the median of the
-others per size, the largest size's median ÷ the smallest's (target ≤ 1.5: cost independent of history), the
-median at the --events size against an absolute bound (2 s; 5 s for a workbook or chart) and ÷ /help. The datasets
-cover the same months (April 2024 to November 2026): a larger one has more events in every month, so a request that
-reads a month's events grows with the size too, though it reads no more history than before.
+others per dataset; the history growth, the ten-year dataset's median ÷ the --events dataset's (target ≤ 1.5: cost
+independent of history); the volume growth, 3M's (or 1M's) median ÷ 100k's (information only); the median at the
+--events dataset against an absolute bound (2 s; 5 s for a workbook or chart) and ÷ /help.
 
 The run fails (SupervisorBenchBrokeError) when a request gets no reply, the wrong kind of reply (a document for
 /sheet, a photo for /chart, figures for /totals, ...), an error or refusal, or a handler raises: a timing of broken
@@ -43,13 +47,12 @@ import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bench.dataset import CACHE_DIR, LAST_DAY, cached_sqlite_dataset
+from bench.dataset import FIRST_DAY, LAST_DAY, cache_path, cached_sqlite_dataset, total_events
 from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
 from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
-from bot.offline.synthetic import GENERATOR_VERSION
 from bot.texts import TEXTS, text
 from models.catalog import INDICATORS, SECTION_LABELS_JA, SHEETS, Organisation, Role, SheetSection
 from models.config import TOKYO
@@ -61,7 +64,8 @@ from models.tables import Staff, Ward
 from models.totals import display_width
 
 SEED = 7
-SMALL_EVENTS = 100_000
+HISTORY_YEARS = 7  # the history dataset: FY2017–2026, ten fiscal years at the --events dataset's volume a day
+SMALL_EVENTS = 100_000  # the volume datasets (information): the same three fiscal years, fewer or more events a day
 LARGE_EVENTS = 3_000_000  # measured too when its cached file exists (building it takes minutes)
 RUNS = 9  # per request and size: the first is reported apart as "cold", the median is of the others
 RENDER_RUNS = 5  # for a workbook or a chart (each takes up to seconds)
@@ -246,11 +250,40 @@ BASELINE = "/help (city)"
 # --- one dataset, prepared and served by its own bot -------------------------------------------------------------
 
 
-@dataclass
-class Served:
-    """One dataset size: its bot, the two supervisors' chats, what went wrong, and the seconds per request."""
+@dataclass(frozen=True, order=True)
+class Dataset:
+    """A cached dataset: `events` over FY2024–2026 (its volume a day), and `history_years` fiscal years before."""
 
     events: int
+    history_years: int = 0
+
+    @property
+    def label(self) -> str:
+        """`1M`; `1M/10y` for the same volume over ten fiscal years."""
+        if self.events % 1_000_000 == 0:
+            volume = f"{self.events // 1_000_000}M"
+        else:
+            volume = f"{self.events // 1_000}k" if self.events % 1_000 == 0 else f"{self.events:,}"
+        return f"{volume}/{self.fiscal_years}y" if self.history_years else volume
+
+    @property
+    def first_fiscal_year(self) -> int:
+        return FIRST_DAY.year - self.history_years
+
+    @property
+    def fiscal_years(self) -> int:
+        return fiscal_year_of(LAST_DAY) - self.first_fiscal_year + 1
+
+    @property
+    def total_events(self) -> int:
+        return total_events(self.events, self.history_years)
+
+
+@dataclass
+class Served:
+    """One dataset: its bot, the two supervisors' chats, what went wrong, and the seconds per request."""
+
+    dataset: Dataset
     app: IntakeApplication
     api: InProcessBotApi
     chats: dict[str, ChatSession]
@@ -274,7 +307,7 @@ class Served:
                 return await chat.send(action)
             return await chat.press(action)
         except AssertionError as error:  # no such button: the menu before was not what it should be
-            raise SupervisorBenchBrokeError(f"{self.events:,} events: {action!r}: {error}") from None
+            raise SupervisorBenchBrokeError(f"{self.dataset.label}: {action!r}: {error}") from None
 
     async def request(self, request: Request) -> float:
         """The lead-up, then the request timed; checked before its time counts."""
@@ -290,7 +323,7 @@ class Served:
         return seconds
 
     def _check(self, request: Request, step: str, replies: list[BotMessage], check: Check | None) -> None:
-        where = f"{self.events:,} events, {request.name}{' ' + step if step else ''}"
+        where = f"{self.dataset.label}, {request.name}{' ' + step if step else ''}"
         if self.errors:
             raise SupervisorBenchBrokeError(f"{where}: a handler raised {self.errors[0]!r}")
         chat = self.chats[request.who]
@@ -307,11 +340,13 @@ class Served:
             raise SupervisorBenchBrokeError(f"{where}: {problem}; got {replies[-1].text[:120]!r}")
 
 
-async def prepare(sessions: async_sessionmaker[AsyncSession], today: date) -> tuple[int, int, str, str]:
-    """The copy as production has it today; the city supervisor's and a ward supervisor's ids, that ward's code and
-    name."""
+async def prepare(
+    sessions: async_sessionmaker[AsyncSession], today: date, first_fiscal_year: int
+) -> tuple[int, int, str, str]:
+    """The copy as production has it today (every locked month since `first_fiscal_year` closed, but the open one);
+    the city supervisor's and a ward supervisor's ids, that ward's code and name."""
     async with session_scope(sessions) as session:
-        for year, month in [m for fy in range(2024, fiscal_year_of(today) + 1) for m in fiscal_months(fy)]:
+        for year, month in [m for fy in range(first_fiscal_year, fiscal_year_of(today) + 1) for m in fiscal_months(fy)]:
             if (year, month) != OPEN_MONTH and is_month_locked(year, month, today):
                 await close_month(session, year, month)
         city = await _first(session, Role.CITY_SUPERVISOR)
@@ -336,11 +371,11 @@ async def _first(session: AsyncSession, role: Role) -> Staff:
 
 
 @asynccontextmanager
-async def serve(url: str, events: int) -> AsyncIterator[Served]:
+async def serve(url: str, dataset: Dataset) -> AsyncIterator[Served]:
     """The prepared dataset at `url` (a copy: it is written to) served by a started bot, its render pool warm."""
     async with engine_scope(url) as engine:
         sessions = session_factory(engine)
-        city, ward, ward_code, ward_name = await prepare(sessions, NOW.date())
+        city, ward, ward_code, ward_name = await prepare(sessions, NOW.date(), dataset.first_fiscal_year)
         api = InProcessBotApi()
         app = build_application(Runtime(bench_settings(), sessions), TOKEN, request=api, rate_limited=False)
         async with running(app):
@@ -348,18 +383,18 @@ async def serve(url: str, events: int) -> AsyncIterator[Served]:
                 who: ChatSession(app, api, user_id, first_name=who, settle_timeout=SETTLE_SECONDS)
                 for who, user_id in (("city", city), ("ward", ward))
             }
-            served = Served(events, app, api, chats, ward_code, ward_name)
+            served = Served(dataset, app, api, chats, ward_code, ward_name)
             app.add_error_handler(served.record_error)
             await app.bot_data[RENDER_POOL].run(os.getpid)  # the worker process started: not any request's cost
             yield served
 
 
-async def measure(urls: dict[int, str], runs: int | None = None) -> list[Served]:
-    """Every request `runs` times (by default its own number) on each prepared copy (events → URL), the sizes
+async def measure(urls: dict[Dataset, str], runs: int | None = None) -> list[Served]:
+    """Every request `runs` times (by default its own number) on each prepared copy (dataset → URL), the datasets
     taking turns."""
     with time_machine.travel(NOW):
         async with AsyncExitStack() as stack:
-            served = [await stack.enter_async_context(serve(url, events)) for events, url in sorted(urls.items())]
+            served = [await stack.enter_async_context(serve(url, dataset)) for dataset, url in sorted(urls.items())]
             for request in REQUESTS:
                 for run in range(runs or request.runs):
                     for one in served[run % len(served) :] + served[: run % len(served)]:
@@ -370,27 +405,43 @@ async def measure(urls: dict[int, str], runs: int | None = None) -> list[Served]
 # --- the benchmark --------------------------------------------------------------------------------------------
 
 
-def sizes(events: int) -> list[int]:
-    """100,000, the --events size, and 3,000,000 when its cached file exists."""
-    chosen = {SMALL_EVENTS, events}
-    if (CACHE_DIR / f"events-{LARGE_EVENTS}-{SEED}-g{GENERATOR_VERSION}.db").exists():
-        chosen.add(LARGE_EVENTS)
-    return sorted(chosen)
+@dataclass(frozen=True)
+class Plan:
+    """What is measured: the judged pair (the --events dataset, and the same volume with more history) and the
+    volume datasets (the same fiscal years, fewer or more events a day: printed, not judged)."""
+
+    main: Dataset
+    history: Dataset
+    volume: list[Dataset]
+
+    @property
+    def datasets(self) -> list[Dataset]:
+        return sorted({self.main, self.history, *self.volume})
 
 
-async def run(events: int) -> dict[str, dict[int, float]]:
-    """The medians (ms) per request and size, printed as a table with the targets."""
+def plan(events: int) -> Plan:
+    """--events against HISTORY_YEARS more of it; 100,000, --events and 3,000,000 (when its file is cached)."""
+    volume = {Dataset(SMALL_EVENTS), Dataset(events)}
+    if cache_path(LARGE_EVENTS, SEED).exists():
+        volume.add(Dataset(LARGE_EVENTS))
+    return Plan(Dataset(events), Dataset(events, HISTORY_YEARS), sorted(volume))
+
+
+async def run(events: int) -> dict[str, dict[str, float]]:
+    """The medians (ms) per request and dataset label, printed as a table with the targets."""
     started = time.perf_counter()
+    chosen = plan(events)
     with quiet_logging(), tempfile.TemporaryDirectory(prefix="supervisor-bench-") as folder:
-        urls: dict[int, str] = {}
-        for size in sizes(events):
-            copy = Path(folder) / f"events-{size}.db"
-            copy_sqlite(await cached_sqlite_dataset(size, SEED), copy)  # the cached file is never written to
-            urls[size] = f"sqlite+aiosqlite:///{copy}"
+        urls: dict[Dataset, str] = {}
+        for dataset in chosen.datasets:
+            cached = await cached_sqlite_dataset(dataset.events, SEED, dataset.history_years)
+            copy = Path(folder) / cache_path(dataset.events, SEED, dataset.history_years).name
+            copy_sqlite(cached, copy)  # the cached file is never written to
+            urls[dataset] = f"sqlite+aiosqlite:///{copy}"
         served = await measure(urls)
-    medians = {r.name: {s.events: _median_ms(s.times[r.name]) for s in served} for r in REQUESTS}
-    _print(served, events, medians, time.perf_counter() - started)
-    return medians
+    medians = {r.name: {s.dataset: _median_ms(s.times[r.name]) for s in served} for r in REQUESTS}
+    _print(served, chosen, medians, time.perf_counter() - started)
+    return {name: {dataset.label: ms for dataset, ms in row.items()} for name, row in medians.items()}
 
 
 def _median_ms(seconds: list[float]) -> float:
@@ -398,14 +449,10 @@ def _median_ms(seconds: list[float]) -> float:
     return 1000 * statistics.median(seconds[1:] or seconds)
 
 
-def _label(events: int) -> str:
-    return f"{events // 1_000_000}M" if events % 1_000_000 == 0 else f"{events // 1_000}k"
-
-
-def _growth_verdict(smallest_ms: float, largest_ms: float) -> str:
-    if largest_ms / smallest_ms <= TARGET_GROWTH:
+def _growth_verdict(before_ms: float, after_ms: float) -> str:
+    if after_ms / before_ms <= TARGET_GROWTH:
         return "PASS"
-    return "PASS~" if largest_ms - smallest_ms < NOISE_MS else "MISS"
+    return "PASS~" if after_ms - before_ms < NOISE_MS else "MISS"
 
 
 def _pad(name: str, width: int) -> str:
@@ -413,38 +460,63 @@ def _pad(name: str, width: int) -> str:
     return name + " " * max(0, width - display_width(name))
 
 
-def _print(served: list[Served], events: int, medians: dict[str, dict[int, float]], seconds: float) -> None:
-    counts = [s.events for s in served]
-    smallest, largest = counts[0], counts[-1]
-    main = events if events in counts else largest
-    per_size = "".join(f"{_label(n) + ' cold':>10}{_label(n) + ' med':>10}" for n in counts)
+def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, float]], seconds: float) -> None:
+    shown = [s.dataset for s in served]
+    main, history = chosen.main, chosen.history
+    small, large = chosen.volume[0], chosen.volume[-1]
+    compare_volume = small != large
+    width = 2 + max(len(f"{d.label} cold") for d in shown)
+    per_dataset = "".join(f"{d.label + ' cold':>{width}}{d.label + ' med':>{width}}" for d in shown)
+    history_ratio, volume_ratio = f"{history.label}÷{main.label}", f"{large.label}÷{small.label}"
+    last_year = fiscal_year_of(LAST_DAY)
     lines = [
         f"supervisors: every request a supervisor can make, end to end through the bot (in-process Bot API, SQLite "
-        f"copies of the cached datasets, clock at {NOW:%Y-%m-%d %H:%M} JST); per request and size the first run "
+        f"copies of the cached datasets, clock at {NOW:%Y-%m-%d %H:%M} JST); per request and dataset the first run "
         f"(cold) and the median of the next {RUNS - 1} ({RENDER_RUNS - 1} for workbooks and charts), in ms",
-        f"  {_pad('request', 40)}{per_size}{f'{_label(largest)}÷{_label(smallest)}':>9}  growth"
-        f"{f'{_label(main)} bound':>10}  abs {'÷/help':>7}",
+        *(
+            f"  {d.label:>8}: {d.total_events:>9,} events over FY{d.first_fiscal_year}–{last_year}"
+            + (f" (as many a day as {main.label}'s: more history)" if d.history_years else "")
+            for d in shown
+        ),
+        f"  {_pad('request', 40)}{per_dataset}{history_ratio:>{len(history_ratio) + 2}}  history"
+        + (f"{volume_ratio:>{len(volume_ratio) + 2}} volume" if compare_volume else "")
+        + f"{f'{main.label} bound':>10}  abs {'÷/help':>7}",
     ]
     baseline = medians[BASELINE][main]
     for request in REQUESTS:
         row = medians[request.name]
-        colds = {s.events: 1000 * s.times[request.name][0] for s in served}
-        cells = "".join(f"{colds[n]:>10.1f}{row[n]:>10.1f}" for n in counts)
+        colds = {s.dataset: 1000 * s.times[request.name][0] for s in served}
+        cells = "".join(f"{colds[d]:>{width}.1f}{row[d]:>{width}.1f}" for d in shown)
+        volume_cell = f"{row[large] / row[small]:>{len(volume_ratio) + 2}.2f}{'':7}" if compare_volume else ""
         lines.append(
-            f"  {_pad(request.name, 40)}{cells}{row[largest] / row[smallest]:>9.2f}  "
-            f"{_growth_verdict(row[smallest], row[largest]):<6}{f'< {request.bound_ms / 1000:.0f} s':>10}  "
+            f"  {_pad(request.name, 40)}{cells}{row[history] / row[main]:>{len(history_ratio) + 2}.2f}  "
+            f"{_growth_verdict(row[main], row[history]):<7}{volume_cell}{f'< {request.bound_ms / 1000:.0f} s':>10}  "
             f"{'PASS' if row[main] < request.bound_ms else 'MISS':<4}{row[main] / baseline:>8.1f}"
         )
-    grown = [r.name for r in REQUESTS if _growth_verdict(medians[r.name][smallest], medians[r.name][largest]) == "MISS"]
+    grown = [r.name for r in REQUESTS if _growth_verdict(medians[r.name][main], medians[r.name][history]) == "MISS"]
     slow = [r.name for r in REQUESTS if medians[r.name][main] >= r.bound_ms]
     lines += [
-        f"  growth ({_label(largest)} median ÷ {_label(smallest)} median) <= {TARGET_GROWTH} for every request: "
+        f"  history growth ({history.label} median ÷ {main.label} median: {history.fiscal_years} fiscal years against "
+        f"{main.fiscal_years}, as many events a day) <= {TARGET_GROWTH} for every request: "
         f"{'MISS: ' + ', '.join(grown) if grown else 'PASS'}",
         f"    (PASS~: over {TARGET_GROWTH} but less than {NOISE_MS:.0f} ms apart, about one /help: the machine's "
-        "wobble, not growth; the datasets cover the same months, so a larger one has more events in every month)",
-        f"  at {_label(main)}: < {TARGET_MS / 1000:.0f} s, workbooks and charts < {TARGET_RENDER_MS / 1000:.0f} s: "
+        "wobble, not growth)",
+    ]
+    if compare_volume:
+        volume_grown = [
+            f"{r.name} {medians[r.name][large] / medians[r.name][small]:.1f}×"
+            for r in REQUESTS
+            if medians[r.name][large] / medians[r.name][small] > TARGET_GROWTH
+        ]
+        lines.append(
+            f"  volume growth ({volume_ratio}: the same {main.fiscal_years} fiscal years, "
+            f"{large.events / small.events:.0f}× the events a day; per-month volume, not judged) over {TARGET_GROWTH}: "
+            f"{', '.join(volume_grown) if volume_grown else 'none'}"
+        )
+    lines += [
+        f"  at {main.label}: < {TARGET_MS / 1000:.0f} s, workbooks and charts < {TARGET_RENDER_MS / 1000:.0f} s: "
         f"{'MISS: ' + ', '.join(slow) if slow else 'PASS'}",
-        f"  baseline /help (city) at {_label(main)}: {baseline:.1f} ms (the framework and our guard); every reply "
+        f"  baseline /help (city) at {main.label}: {baseline:.1f} ms (the framework and our guard); every reply "
         "checked (figures, documents, photos, menus; no error, refusal or handler exception); "
         f"whole run {seconds:.0f} s",
     ]
