@@ -506,12 +506,12 @@ def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, 
         volume_grown = [
             f"{r.name} {medians[r.name][large] / medians[r.name][small]:.1f}×"
             for r in REQUESTS
-            if medians[r.name][large] / medians[r.name][small] > TARGET_GROWTH
+            if _growth_verdict(medians[r.name][small], medians[r.name][large]) == "MISS"
         ]
         lines.append(
             f"  volume growth ({volume_ratio}: the same {main.fiscal_years} fiscal years, "
-            f"{large.events / small.events:.0f}× the events a day; per-month volume, not judged) over {TARGET_GROWTH}: "
-            f"{', '.join(volume_grown) if volume_grown else 'none'}"
+            f"{large.events / small.events:.0f}× the events a day; per-month volume, not judged) over {TARGET_GROWTH} "
+            f"and {NOISE_MS:.0f} ms apart: {', '.join(volume_grown) if volume_grown else 'none'}"
         )
     lines += [
         f"  at {main.label}: < {TARGET_MS / 1000:.0f} s, workbooks and charts < {TARGET_RENDER_MS / 1000:.0f} s: "
