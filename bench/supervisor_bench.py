@@ -8,9 +8,10 @@ grows with them, so a request that by specification reads a month's events, or l
 too, though it reads no more history). For each dataset, a copy of the cached SQLite file gets the state a
 production database has on the dataset's "today" (2026-11-27, the clock frozen at 08:00 in Asia/Tokyo): every locked
 month since the dataset's first closed with its snapshot up to September 2026, October left without one (as in the
-days before it locks: the "open" month, whose sheet and totals are computed live), and one worker of the ward who
-has logged nothing (so /missing has someone to list and nudge). The real bot (`bot.app.build_application` on the
-in-process Bot API double, started as under run_polling) then takes the updates of the dataset's city supervisor and
+days before it locks: the "open" month, whose sheet and totals are computed live), one worker of the ward who has
+logged nothing and one who has logged for years but nothing since October (so /missing has people to list, one
+with the day of their last entry, and to nudge). The real bot (`bot.app.build_application` on the in-process Bot
+API double, started as under run_polling) then takes the updates of the dataset's city supervisor and
 one ward supervisor: /help (the baseline: the framework and our guard), /totals and each of its buttons (◀ 前年度,
 翌年度 ▶, ◀ 前月末, 今日, 区を選ぶ and a ward, 区別 and the ranking), /sheet (city and ward; the open month and a
 closed one), /chart (city and ward), /missing (this month and last) and its nudge, /reopen, and /note down to a
@@ -44,6 +45,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import time_machine
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
@@ -60,7 +62,7 @@ from models.db import engine_scope, session_factory, session_scope
 from models.fiscal import fiscal_months, fiscal_year_of
 from models.locks import is_month_locked
 from models.snapshots import close_month
-from models.tables import Staff, Ward
+from models.tables import Event, Staff, Ward
 from models.totals import display_width
 
 SEED = 7
@@ -73,6 +75,7 @@ NOW = datetime(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day, 8, 0, tzinfo=TOKYO) 
 OPEN_MONTH = (2026, 10)  # locked by "today", but left without its snapshot: computed live, as before it locks
 CLOSED_MONTH = (2026, 9)
 IDLE_WORKER_ID = 8_900_000  # the dataset's own staff use 9_000_000 + n
+LAPSED_SINCE = datetime(OPEN_MONTH[0], OPEN_MONTH[1], 1, tzinfo=TOKYO)  # a worker of years logged nothing since
 REOPEN_REASON = "ベンチマークの確認"
 # The handlers are blocking, so a request's replies are all in when process_update returns; the chat does not wait
 # for tasks started meanwhile besides (the started bot's persistence loop starts one a second: it would be timed).
@@ -354,10 +357,33 @@ async def prepare(
         assert ward.ward_code is not None
         ward_row = await session.get(Ward, ward.ward_code)
         assert ward_row is not None
+        await _lapse(session, ward.ward_code)
         if await session.scalar(select(Staff).where(col(Staff.telegram_user_id) == IDLE_WORKER_ID)) is None:
             session.add(Staff(telegram_user_id=IDLE_WORKER_ID, display_name="未記録 職員", role=Role.WORKER,
                               organisation=Organisation.WATCH_OFFICE, ward_code=ward.ward_code))  # fmt: skip
     return city.telegram_user_id, ward.telegram_user_id, ward_row.code, ward_row.name_ja
+
+
+async def _lapse(session: AsyncSession, ward_code: str) -> None:
+    """The ward's first worker has logged for years but nothing since LAPSED_SINCE (what they logged since is the
+    next worker's): /missing lists them with the day of their last entry, found among all they ever logged."""
+    workers = list(
+        await session.scalars(
+            select(col(Staff.id))
+            .where(col(Staff.role) == Role.WORKER, col(Staff.ward_code) == ward_code, col(Staff.active))
+            .where(col(Staff.telegram_user_id) != IDLE_WORKER_ID)
+            .order_by(col(Staff.id))
+            .limit(2)
+        )
+    )
+    if len(workers) < 2:
+        raise SupervisorBenchBrokeError(f"the dataset has fewer than two workers in {ward_code}")
+    lapsed, colleague = workers
+    await session.execute(
+        update(Event)
+        .where(col(Event.logged_by_staff_id) == lapsed, col(Event.logged_at) >= LAPSED_SINCE)
+        .values(logged_by_staff_id=colleague)
+    )
 
 
 async def _first(session: AsyncSession, role: Role) -> Staff:
