@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -49,11 +48,16 @@ async def last_entry_days(session: AsyncSession, staff_ids: list[int]) -> dict[i
     """The Japanese day each person last logged a (live) entry; people who never did are absent."""
     if not staff_ids:
         return {}
-    query = (
-        select(col(Event.logged_by_staff_id), func.max(col(Event.logged_at)))
-        .where(col(Event.logged_by_staff_id).in_(staff_ids), col(Event.voided_at).is_(None))
-        .group_by(col(Event.logged_by_staff_id))
+    # Per person, their latest live entry: (logged_by_staff_id, logged_at) read backwards from the newest, stopping
+    # at the first live row, however many years they have logged (max() would read every one of their entries).
+    latest = (
+        select(col(Event.logged_at))
+        .where(col(Event.logged_by_staff_id) == col(Staff.id), col(Event.voided_at).is_(None))
+        .order_by(col(Event.logged_at).desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    query = select(col(Staff.id), latest).where(col(Staff.id).in_(staff_ids))
     return {
         staff_id: logged_at.astimezone(TOKYO).date()
         for staff_id, logged_at in (await session.execute(query)).all()

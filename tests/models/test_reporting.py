@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from models.catalog import Organisation, Role
 from models.config import TOKYO
 from models.events import EventDraft, record_event
-from models.reporting import missing_reporters, record_zero_report
-from models.tables import Staff
+from models.reporting import last_entry_days, missing_reporters, record_zero_report
+from models.tables import Event, Staff
 
 TODAY = date(2025, 12, 10)
 
@@ -53,3 +54,22 @@ async def test_an_entry_dated_in_the_month_counts_however_it_was_logged(session:
     assert [staff.id for staff in await missing_reporters(session, None, 2025, 10, TODAY)] == [
         first_minute.id, late.id, zero.id, silent.id,
     ]  # fmt: skip
+
+
+async def test_the_last_entry_day_is_the_latest_live_entry_in_japan(session: AsyncSession) -> None:
+    steady = await _worker(session, 1)
+    await _entry(session, steady, date(2025, 9, 1), datetime(2025, 9, 1, 1, 0, tzinfo=UTC))
+    await _entry(session, steady, date(2025, 10, 2), datetime(2025, 10, 1, 15, 30, tzinfo=UTC))  # 2 Oct in Japan
+    await _entry(session, steady, date(2025, 9, 2), datetime(2025, 9, 2, 1, 0, tzinfo=UTC))  # logged late for Sept
+    voided_last = await _worker(session, 2)
+    await _entry(session, voided_last, date(2025, 8, 5), datetime(2025, 8, 5, 1, 0, tzinfo=UTC))
+    await _entry(session, voided_last, date(2025, 10, 6), datetime(2025, 10, 6, 1, 0, tzinfo=UTC))
+    latest = await session.scalar(select(Event).where(col(Event.occurred_on) == date(2025, 10, 6)))
+    assert latest is not None
+    latest.voided_at = datetime(2025, 10, 6, 2, 0, tzinfo=UTC)  # its latest entry voided
+    await session.flush()
+    never = await _worker(session, 3)
+
+    days = await last_entry_days(session, [steady.id or 0, voided_last.id or 0, never.id or 0])
+
+    assert days == {steady.id: date(2025, 10, 2), voided_last.id: date(2025, 8, 5)}
