@@ -353,6 +353,9 @@ async def _bullets(session: AsyncSession, fiscal_year: int, ward_code: str | Non
     query = (
         sa.select(col(SheetBullet.sheet), col(SheetBullet.section), col(SheetBullet.fiscal_year), col(SheetBullet.text))
         .where(
+            # Every key column of ix_sheet_bullet_scope named (the sheets too): the index is searched, not scanned,
+            # however many years of bullets exist.
+            col(SheetBullet.sheet).in_([sheet.number for sheet in SHEETS]),
             scope,
             col(SheetBullet.removed_at).is_(None),
             col(SheetBullet.fiscal_year).in_([year for year in FISCAL_YEARS_OF_PLAN if year <= fiscal_year]),
