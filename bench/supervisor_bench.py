@@ -530,7 +530,7 @@ def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, 
     ]
     if compare_volume:
         volume_grown = [
-            f"{r.name} {medians[r.name][large] / medians[r.name][small]:.1f}×"
+            f"{r.name} {medians[r.name][large] / medians[r.name][small]:.2f}×"
             for r in REQUESTS
             if _growth_verdict(medians[r.name][small], medians[r.name][large]) == "MISS"
         ]
