@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from models.catalog import Organisation, Role
 from models.db import read_value, session_scope
-from models.tables import AuditEntry, Invite, Staff, StaffVersion, Ward, utcnow
+from models.tables import AuditEntry, Invite, Staff, Ward, utcnow
 
 INVITE_DAYS_DEFAULT = 7
 ROLES_WITHOUT_WARD = {Role.CITY_SUPERVISOR, Role.ADMIN}
@@ -140,12 +141,12 @@ async def staff_by_telegram_id(session: AsyncSession, telegram_user_id: int, act
     return (await session.scalars(query)).first()
 
 
+STAFF_VERSION_SQL = "SELECT version FROM staff_version WHERE id = 1"  # plain text: `read_value` runs it as is
+
+
 async def staff_version(session: AsyncSession) -> int:
     """The number every write to a staff row bumps (`models.tables.StaffVersion`): 0 before the first."""
-    return int(await session.scalar(select(col(StaffVersion.version)).where(col(StaffVersion.id) == 1)) or 0)
-
-
-STAFF_VERSION_SQL = "SELECT version FROM staff_version WHERE id = 1"  # staff_version() as one round trip
+    return int(await session.scalar(text(STAFF_VERSION_SQL)) or 0)
 
 
 @dataclass
