@@ -15,7 +15,8 @@ new areas, 3-1 its new households, 2-Q its "yes" answers (over its events, the a
 the sum of its counts.
 
 A closed month's sheet shows the rows as they were recorded when it froze: `models.snapshots.close_month` stores
-them with the city's snapshot (`as_json`). A snapshot from before that has none; `evidence_as_recorded` then
+them beside the city's snapshot (`EvidenceSnapshot`, one `as_json` each). A month closed before that has none;
+`evidence_as_recorded` then
 computes them from the events as they stood at the freeze (logged by then, not voided by then), with the same
 meanings: correct, slower (it reads the year's events), only for those old snapshots.
 """
