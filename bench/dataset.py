@@ -20,11 +20,11 @@ from alembic.util import CommandError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.offline.synthetic import GENERATOR_VERSION, Mix, day_weights, event_chunks, load_world
-from models.catalog import Organisation, Role
 from models.config import TOKYO
 from models.db import engine_scope, head_revision, migrate, session_factory, session_scope
 from models.fiscal import fiscal_year_of
 from models.reference import ensure_wards, load_sample_areas_if_empty, wards_in_order
+from models.roles import Organisation, Role
 from models.rollups import rebuild_rollups_sync
 from models.tables import Event, Staff
 
@@ -68,7 +68,7 @@ async def build_dataset(database_url: str, events: int, seed: int = 7, history_y
                 await connection.execute(insert, chunk)
             print(f"dataset: inserted {rows:,} events in {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
-            # Core inserts bypass models.events, which keeps the rollups: build them as `intake rollups rebuild` does.
+            # Core inserts bypass models.entries.write, which keeps the rollups: rebuilt here as by the CLI.
             rollups = await connection.run_sync(rebuild_rollups_sync)
         print(f"dataset: rollups rebuilt ({len(rollups.months):,} month rows, {len(rollups.first_days):,} first-day "
               f"rows) in {time.perf_counter() - started:.1f} s")  # fmt: skip

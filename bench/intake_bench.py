@@ -57,12 +57,13 @@ from bot.offline.chat import ChatSession
 from bot.offline.fake_api import AnyApplication, BotMessage, InProcessBotApi, JSONDict
 from bot.texts import text
 from models import rollups
-from models.catalog import KINDS_BY_CODE, Organisation, Role
+from models.catalog import KINDS_BY_CODE
 from models.config import TOKYO
 from models.db import engine_scope, migrate, session_factory, session_scope
 from models.fiscal import fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
 from models.reference import ensure_wards, load_sample_areas_if_empty
+from models.roles import Organisation, Role
 from models.tables import Event, Staff, UTCDateTime, Ward, utcnow
 
 DESCRIPTION = "Updates/s and p50/p99 per update: our bot, a bare PTB echo, and an echo that writes one row."

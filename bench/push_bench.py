@@ -29,8 +29,8 @@ from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
-from models.catalog import Organisation, Role
 from models.db import engine_scope, session_factory, session_scope
+from models.roles import Organisation, Role
 from models.tables import Delivery, Staff, Ward
 from reminders.delivery import Outcome
 from reminders.jobs import SUPERVISOR_ROLES, ReminderRuntime, monthly_push

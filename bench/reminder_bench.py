@@ -27,10 +27,10 @@ from bot.context import Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
 from bot.render_pool import RenderPool
-from models.catalog import Organisation, Role
 from models.config import Settings
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.reference import ensure_wards
+from models.roles import Organisation, Role
 from models.tables import Staff
 from reminders.delivery import Outcome
 from reminders.jobs import ReminderRuntime, run_day

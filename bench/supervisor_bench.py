@@ -56,11 +56,12 @@ from bot.context import RENDER_POOL, Runtime
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
 from bot.texts import TEXTS, text
-from models.catalog import INDICATORS, SECTION_LABELS_JA, SHEETS, Organisation, Role, SheetSection
+from models.catalog import INDICATORS, SECTION_LABELS_JA, SHEETS, SheetSection
 from models.config import TOKYO
 from models.db import engine_scope, session_factory, session_scope
 from models.fiscal import fiscal_months, fiscal_year_of
 from models.locks import is_month_locked
+from models.roles import Organisation, Role
 from models.snapshots import close_month
 from models.tables import Event, Staff, Ward
 from models.totals import display_width

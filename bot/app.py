@@ -38,7 +38,7 @@ from bot.scope import is_city_wide, is_supervisor
 from bot.texts import text
 from models.config import TOKYO
 from models.db import session_scope
-from models.entries import entry_id_for_key
+from models.entries.read import entry_id_for_key
 from models.reference import remember_area_names
 from reminders.jobs import ReminderRuntime, schedule_daily_run
 
@@ -133,22 +133,22 @@ async def _post_init(application: IntakeApplication) -> None:
 
 async def on_help(update: Update, context: IntakeContext) -> None:
     lang = language(update)
-    await show(update, help_text(context, lang), main_menu(lang, is_supervisor(context.member)))
+    await show(update, help_text(context, lang), main_menu(lang, is_supervisor(context.staff)))
 
 
 def help_text(context: IntakeContext, lang: str) -> str:
     """The worker's help; supervisors' adds their commands, city supervisors' the city's."""
     body = text("help", lang, minutes=context.settings.undo_minutes)
-    if is_supervisor(context.member):
+    if is_supervisor(context.staff):
         body += text("help_supervisor", lang)
-    if is_city_wide(context.member):
+    if is_city_wide(context.staff):
         body += text("help_city", lang)
     return body
 
 
 async def on_cancel_outside_flow(update: Update, context: IntakeContext) -> None:
     lang = language(update)
-    await show(update, text("nothing_to_cancel", lang), main_menu(lang, is_supervisor(context.member)))
+    await show(update, text("nothing_to_cancel", lang), main_menu(lang, is_supervisor(context.staff)))
 
 
 async def on_stale_button(update: Update, context: IntakeContext) -> None:
@@ -183,5 +183,5 @@ async def on_anything_else(update: Update, context: IntakeContext) -> None:
         return
     lang = language(update)
     await update.message.reply_text(
-        help_text(context, lang), reply_markup=main_menu(lang, is_supervisor(context.member))
+        help_text(context, lang), reply_markup=main_menu(lang, is_supervisor(context.staff))
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
-from models.catalog import Role
+from models.roles import Role
 from models.tables import Staff
 
 _COMMANDS: dict[str, dict[str, str]] = {

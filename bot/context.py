@@ -41,7 +41,7 @@ class IntakeContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any]
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
                  user_id: int | None = None) -> None:  # fmt: skip
         super().__init__(application, chat_id, user_id)
-        self.staff: Staff | None = None
+        self.known_staff: Staff | None = None  # set by the guard (bot/guards.py), or on registration
 
     @property
     def runtime(self) -> Runtime:
@@ -68,10 +68,10 @@ class IntakeContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any]
         return pool
 
     @property
-    def member(self) -> Staff:
-        """The staff member; handlers behind the guard can rely on it."""
-        assert self.staff is not None, "handler reached without a registered staff member"
-        return self.staff
+    def staff(self) -> Staff:
+        """The staff member behind the update; handlers behind the guard can rely on it."""
+        assert self.known_staff is not None, "handler reached without a registered staff member"
+        return self.known_staff
 
 
 def language(update: Update) -> str:

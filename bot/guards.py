@@ -28,9 +28,11 @@ async def admit(update: Update, context: IntakeContext) -> None:
     if chat.type != ChatType.PRIVATE:
         await _refuse_group(update, context)
         raise ApplicationHandlerStop
-    context.staff = await context.runtime.staff_cache.active_member(context.sessions, user.id)
-    bind_staff(context.staff.id if context.staff else None)  # every later log line of this update carries it
-    if context.staff is None and not _is_registration(update):
+    context.known_staff = await context.runtime.staff_cache.active_member(context.sessions, user.id)
+    bind_staff(
+        context.known_staff.id if context.known_staff else None
+    )  # every later log line of this update carries it
+    if context.known_staff is None and not _is_registration(update):
         log.info("refused unregistered user update=%s", update.update_id)
         async with session_scope(context.sessions) as session:
             known = await staff_by_telegram_id(session, user.id, active_only=False)

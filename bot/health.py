@@ -21,8 +21,8 @@ from telegram.ext import Application, JobQueue
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
 from bot.logs import bind_update
 from bot.texts import text
-from models.catalog import Role
 from models.config import TOKYO
+from models.roles import Role
 
 TRACK_GROUP: Final = -2  # before the guard (-1): refused updates are updates too
 HEARTBEAT: Final = "heartbeat"  # bot_data key (bot_data is not persisted)
@@ -117,7 +117,7 @@ def _job_queue(application: AnyApplication) -> JobQueue[Any] | None:
 async def on_health(update: Update, context: IntakeContext) -> None:
     """/health (admins): the report in the chat."""
     lang = language(update)
-    if context.member.role != Role.ADMIN:
+    if context.staff.role != Role.ADMIN:
         await show(update, text("not_allowed", lang))
         return
     await show(update, format_health(await health(context.application), lang))

@@ -26,10 +26,10 @@ from models.config import Settings
 from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
 from models.locks import lock_date
-from models.reporting import missing_reporters
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
 from models.tables import Staff
 from models.totals import Totals, flag_no_data, indicator_totals
+from models.who_reported import missing_reporters
 
 T = TypeVar("T")
 Send = Callable[[Staff], Awaitable[None]]

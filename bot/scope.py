@@ -11,8 +11,8 @@ from telegram import Update
 
 from bot.context import language
 from bot.texts import CITY_LABEL, text
-from models.catalog import Role
 from models.reference import ward_names
+from models.roles import Role
 from models.tables import Staff
 
 SUPERVISORS = (Role.WARD_SUPERVISOR, Role.CITY_SUPERVISOR, Role.ADMIN)

@@ -2,7 +2,7 @@
 
 DHIS2's separation holds here: an event *kind* is what a worker logs (a data element); an *indicator* is how
 events of one kind are combined into a number on the sheet. Codes (`1-1` …, `outreach` …) are stable
-identifiers used in the database, exports and machine-readable output. Source: SHEET.md / progress-sheet.txt.
+identifiers used in the database, exports and machine-readable output. Source: docs/sheet-spec.md.
 """
 
 from __future__ import annotations
@@ -10,19 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-
-class Role(StrEnum):
-    WORKER = "worker"
-    WARD_SUPERVISOR = "ward_supervisor"
-    CITY_SUPERVISOR = "city_supervisor"
-    ADMIN = "admin"
-
-
-class Organisation(StrEnum):
-    WATCH_OFFICE = "watch_office"  # 見守り相談室 (inside each 区社協)
-    WARD_COUNCIL = "ward_council"  # 区社協
-    HEALTH_CENTRE = "health_centre"  # 区保健福祉センター
-    CITY = "city"  # 市 (welfare bureau)
+from models.roles import Organisation
 
 
 class Requirement(StrEnum):

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from models.catalog import Organisation, Role
 from models.db import read_value, session_scope
+from models.roles import Organisation, Role
 from models.tables import AuditEntry, Invite, Staff, Ward, utcnow
 
 INVITE_DAYS_DEFAULT = 7

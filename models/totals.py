@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, Aggregation, Denominator, Indicator
-from models.events import EventDraft
+from models.entries.write import EventDraft
 from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_of, fiscal_year_start, month_end
 from models.fiscal import today as japan_today
 from models.rollups import FIRST_DAYS, MONTHS, year_month
@@ -250,7 +250,7 @@ def _kinds(aggregations: Iterable[Aggregation], wanted: set[str]) -> dict[str, I
 def _split_window(window: tuple[date, date]) -> tuple[YearMonth | None, tuple[date, date] | None]:
     """The window's last whole month (None: none is over yet), and the as-of month's days when it is not over.
 
-    A month as of today (or later) counts as whole: nothing is dated after today (a rule of `models.events`), so
+    A month as of today (or later) counts as whole: nothing is dated after today (a rule of `models.entries.write`), so
     its rollups already hold exactly its days so far, and the usual request, "now", reads no event at all.
     """
     first, as_of = window

@@ -23,15 +23,15 @@ from sqlmodel import col, select
 from telegram import Bot
 from telegram.ext import CallbackContext, JobQueue
 
-from models.catalog import Role
 from models.config import TOKYO, Settings
 from models.db import session_scope
 from models.fiscal import today as japan_today
 from models.ops.retention import purge_notes
-from models.reporting import missing_reporters
+from models.roles import Role
 from models.rollups import check_rollups
 from models.snapshots import close_due_months
 from models.tables import AuditEntry, Staff
+from models.who_reported import missing_reporters
 from reminders.delivery import Outcome, Report, Send, broadcast
 from reminders.schedule import due_on
 

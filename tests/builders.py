@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.events import EventDraft, record_event, void_event
+from models.entries.write import EventDraft, record_event, void_event
 from models.tables import Area, Event
 
 FAR_FUTURE = date(2100, 1, 1)  # "today" for fixtures, so no fixture date is refused as future

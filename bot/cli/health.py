@@ -1,4 +1,4 @@
-"""The report of `intake health` (bot/cli/ops.py): can the database be reached, is its schema the latest?
+"""`intake health`: can the database be reached, is its schema the latest?
 
 It runs outside the bot process, so it cannot see the bot's scheduler or its last update: it says so and points to
 /health in the bot. It never migrates or creates anything (a missing SQLite file is reported, not created).
@@ -8,14 +8,19 @@ Exit code 0 when the database answers and is at the latest revision, 1 otherwise
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
+import typer
 from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection, make_url
 
 from bot.health import DATABASE_TIMEOUT
+from models.config import get_settings
 from models.db import engine_scope, head_revision, revision_on
+
+app = typer.Typer()
 
 SCHEDULER_NOTE: Final = (
     "scheduler: not visible from here (it runs inside the bot process); ask the bot with /health (admins)"
@@ -83,3 +88,17 @@ def _migration_line(report: dict[str, Any]) -> str:
     if current == head:
         return f"migration: {current} (latest)"
     return f"migration: {current}, latest is {head} (intake migrate, or start the bot)"
+
+
+@app.command("health")
+def health_command(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Database reachability and migration revision (exit 1 if unreachable or not at the latest revision)."""
+    report = asyncio.run(database_report(get_settings().database_url))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(report))
+    if not report["healthy"]:
+        raise typer.Exit(1)

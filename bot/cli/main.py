@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import demo, history, ops, privacy, reports, rollups, schedule, setup, staff
+from bot.cli import baseline, demo, health, history, ops, privacy, reports, rollups, run, schedule, setup, staff
 
 app = typer.Typer(help="見守り intake bot: operator commands.", no_args_is_help=True, add_completion=False)
-for group in (setup.app, staff.app, reports.app, history.app, ops.app, privacy.app, schedule.app, demo.app):
+for group in (
+    setup.app,
+    run.app,
+    staff.app,
+    reports.app,
+    history.app,
+    ops.app,
+    health.app,
+    privacy.app,
+    schedule.app,
+    demo.app,
+):
     app.add_typer(group)
 app.add_typer(rollups.app, name="rollups")
+app.add_typer(baseline.app, name="baseline")
 
 
 def main() -> None:

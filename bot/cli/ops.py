@@ -1,9 +1,8 @@
-"""Running the service: `intake backup`, `restore` and `health`."""
+"""Keeping the data: `intake backup` and `restore`."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,6 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail
-from bot.cli.health import database_report, format_report
 from models.config import Settings, get_settings
 from models.db import engine_scope, head_revision
 from models.ops.backup import (
@@ -104,17 +102,3 @@ def restore_command(
 async def _restore_json(settings: Settings, file: Path) -> BackupSummary:
     async with engine_scope(settings.database_url) as engine:
         return await restore_json(engine, file)
-
-
-@app.command("health")
-def health_command(
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-) -> None:
-    """Database reachability and migration revision (exit 1 if unreachable or not at the latest revision)."""
-    report = asyncio.run(database_report(get_settings().database_url))
-    if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        typer.echo(format_report(report))
-    if not report["healthy"]:
-        raise typer.Exit(1)

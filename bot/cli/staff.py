@@ -13,10 +13,10 @@ from telegram.error import TelegramError
 from telegram.request import BaseRequest
 
 from bot.cli.common import day_option, fail
-from models.catalog import Organisation, Role
 from models.config import Settings, get_settings
 from models.db import cli_session
 from models.fiscal import today as japan_today
+from models.roles import Organisation, Role
 from models.staff import INVITE_DAYS_DEFAULT, create_invite, deactivate_staff, list_staff, set_leave
 from models.tables import Staff
 

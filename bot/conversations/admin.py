@@ -8,8 +8,8 @@ from telegram import Update
 
 from bot.context import IntakeContext, language, show
 from bot.texts import CITY_LABEL, role_label, text
-from models.catalog import Organisation, Role
 from models.db import session_scope
+from models.roles import Organisation, Role
 from models.staff import create_invite, deactivate_staff, list_staff
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ def invite_link(bot_username: str, code: str) -> str:
 
 
 async def _admin_only(update: Update, context: IntakeContext) -> bool:
-    if context.member.role != Role.ADMIN:
+    if context.staff.role != Role.ADMIN:
         await show(update, text("not_allowed", language(update)))
         return False
     return True
@@ -43,12 +43,12 @@ async def on_invite(update: Update, context: IntakeContext) -> None:
     ward = args[1] if len(args) > 1 else None
     try:
         async with session_scope(context.sessions) as session:
-            created = await create_invite(session, role, ward, organisation, created_by_staff_id=context.member.id,
+            created = await create_invite(session, role, ward, organisation, created_by_staff_id=context.staff.id,
                                           actor="bot")  # fmt: skip
     except ValueError as error:
         await show(update, text("invite_invalid", lang, reason=str(error)))
         return
-    log.info("invite=%s created by staff=%s", created.invite.id, context.member.id)
+    log.info("invite=%s created by staff=%s", created.invite.id, context.staff.id)
     link = invite_link(context.bot.username, created.code)
     await show(update, text("invite_created", lang, role=role_label(role, lang), ward=ward or CITY_LABEL[lang],
                             days=7, link=link, code=created.code))  # fmt: skip
@@ -79,7 +79,7 @@ async def on_deactivate(update: Update, context: IntakeContext) -> None:
         return
     try:
         async with session_scope(context.sessions) as session:
-            member = await deactivate_staff(session, int(argument), context.member.id, actor="bot")
+            member = await deactivate_staff(session, int(argument), context.staff.id, actor="bot")
     except ValueError:
         await show(update, text("deactivate_usage", lang))
         return

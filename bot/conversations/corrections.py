@@ -17,13 +17,13 @@ from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_n
 from bot.keyboards import Callback, in_rows, inline
 from bot.scope import refuse_button
 from bot.texts import kind_label, personal_data_labels, text
-from models.catalog import Role
 from models.db import session_scope
-from models.entries import last_live_entry_of, latest_entries_of
-from models.events import EventDraft, EventRejectedError, Problem, void_event
+from models.entries.read import last_live_entry_of, latest_entries_of
+from models.entries.write import EventDraft, EventRejectedError, Problem, void_event
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked
 from models.privacy import personal_data_in
+from models.roles import Role
 from models.tables import Event, Staff
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ async def on_mine(update: Update, context: IntakeContext) -> None:
     """The member's latest entries, newest first, with buttons for those that can still change."""
     lang = language(update)
     async with session_scope(context.sessions) as session:
-        events = await latest_entries_of(session, context.member.id, MINE_LIMIT)
+        events = await latest_entries_of(session, context.staff.id, MINE_LIMIT)
     if not events:
         await show(update, text("mine_empty", lang))
         return
@@ -64,7 +64,7 @@ async def on_undo(update: Update, context: IntakeContext) -> None:
     since = datetime.now(UTC) - timedelta(minutes=minutes)
     try:
         async with session_scope(context.sessions) as session:
-            last = await last_live_entry_of(session, context.member.id, since)
+            last = await last_live_entry_of(session, context.staff.id, since)
             if last is None or last.id is None:
                 await show(update, text("undo_nothing", lang, minutes=minutes))
                 return
@@ -73,7 +73,7 @@ async def on_undo(update: Update, context: IntakeContext) -> None:
     except EventRejectedError as rejected:
         await show(update, _rejection_text(rejected, *entry, lang))
         return
-    log.info("undo event=%s staff=%s", last.id, context.member.id)
+    log.info("undo event=%s staff=%s", last.id, context.staff.id)
     await show(update, text("voided", lang, id=last.id))
 
 
@@ -107,7 +107,7 @@ async def _begin(update: Update, context: IntakeContext, action: str, event_id: 
     lang = language(update)
     async with session_scope(context.sessions) as session:
         event = await session.get(Event, event_id)
-        refusal = await _refusal(session, event, context.member, context.settings.lock_business_days, lang, event_id)
+        refusal = await _refusal(session, event, context.staff, context.settings.lock_business_days, lang, event_id)
     if refusal:
         await show(update, refusal)
         return END
@@ -204,13 +204,13 @@ async def _void(update: Update, context: IntakeContext, event_id: int, reason: s
     except EventRejectedError as rejected:
         await show(update, _rejection_text(rejected, event_id, day, lang))
         return END
-    log.info("voided event=%s staff=%s", event_id, context.member.id)
+    log.info("voided event=%s staff=%s", event_id, context.staff.id)
     await show(update, text("voided", lang, id=event_id))
     return END
 
 
 async def _void_checked(session: AsyncSession, context: IntakeContext, event_id: int, reason: str) -> None:
-    await void_event(session, event_id, by_staff_id=context.member.id, reason=reason, today=japan_today(),
+    await void_event(session, event_id, by_staff_id=context.staff.id, reason=reason, today=japan_today(),
                      lock_business_days=context.settings.lock_business_days)  # fmt: skip
 
 

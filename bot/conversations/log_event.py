@@ -27,18 +27,18 @@ from models.catalog import (
     SHEETS,
     Aggregation,
     EventKind,
-    Organisation,
     Requirement,
     kinds_for,
 )
 from models.db import session_scope
-from models.entries import first_counted_on, issue_household_code, last_live_entry_of, recent_household_codes
-from models.events import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
+from models.entries.read import first_counted_on, issue_household_code, last_live_entry_of, recent_household_codes
+from models.entries.write import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
 from models.fiscal import fiscal_year_end, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.reference import active_areas_of
+from models.roles import Organisation
 from models.tables import NOTE_MAX_LENGTH, Area, Event
 from models.totals import IndicatorValue, sheet_notation, would_count_anew, year_to_date
 
@@ -74,7 +74,7 @@ def current_draft(context: IntakeContext) -> Draft | None:
 
 def start_draft(context: IntakeContext, **fields: Any) -> Draft:
     assert context.user_data is not None
-    draft: Draft = {"id": uuid.uuid4().hex, "ward": context.member.ward_code, **fields}
+    draft: Draft = {"id": uuid.uuid4().hex, "ward": context.staff.ward_code, **fields}
     context.user_data[DRAFT] = draft
     return draft
 
@@ -112,7 +112,7 @@ async def on_log(update: Update, context: IntakeContext) -> State:
 
 async def start_kind(update: Update, context: IntakeContext, kind: str | None) -> State:
     """/outreach, /consult, /participation skip the kind menu (None: ask it); an unfinished draft is offered first."""
-    if context.member.ward_code is None:
+    if context.staff.ward_code is None:
         await show(update, text("no_ward", language(update)))
         return END
     draft = current_draft(context)
@@ -129,12 +129,12 @@ async def on_repeat(update: Update, context: IntakeContext) -> State:
     if draft and draft.get("kind"):
         return await offer_resume(update, context, draft)
     async with session_scope(context.sessions) as session:
-        last = await last_live_entry_of(session, context.member.id)
+        last = await last_live_entry_of(session, context.staff.id)
     if last is None:
         await show(update, text("no_previous", lang))
         return END
     repeated = EventDraft.of(last, on=japan_today(), with_note=False).to_json()
-    start_draft(context, **repeated | {"ward": context.member.ward_code})  # logged in the member's ward of today
+    start_draft(context, **repeated | {"ward": context.staff.ward_code})  # logged in the member's ward of today
     return await ask_next(update, context)
 
 
@@ -205,7 +205,7 @@ async def _prompt(step: str, draft: Draft, context: IntakeContext, lang: str) ->
 def kinds_for_member(context: IntakeContext) -> list[EventKind]:
     """All kinds, the member's organisation's usual ones first, then by sheet."""
     try:
-        organisation = Organisation(context.member.organisation)
+        organisation = Organisation(context.staff.organisation)
     except ValueError:
         organisation = Organisation.WATCH_OFFICE
     return kinds_for(organisation)
@@ -464,10 +464,10 @@ async def on_area_text(update: Update, context: IntakeContext) -> State | None:
 
 async def _known_households(context: IntakeContext, draft: Draft) -> list[str]:
     """The worker's most recent household codes in the draft's ward (up to six), for one tap instead of typing."""
-    if context.member.id is None:
+    if context.staff.id is None:
         return []
     async with session_scope(context.sessions) as session:
-        return await recent_household_codes(session, context.member.id, draft["ward"])
+        return await recent_household_codes(session, context.staff.id, draft["ward"])
 
 
 async def on_known_household_button(update: Update, context: IntakeContext) -> State | None:
@@ -571,7 +571,7 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
                     session,
                     draft["corrects"],
                     event_draft,
-                    by_staff_id=context.member.id,
+                    by_staff_id=context.staff.id,
                     reason=draft["reason"],
                     idempotency_key=key,
                     today=japan_today(),
@@ -583,14 +583,14 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
                     event_draft,
                     idempotency_key=key,
                     today=japan_today(),
-                    logged_by_staff_id=context.member.id,
+                    logged_by_staff_id=context.staff.id,
                     lock_business_days=lock_days,
                 )
             after = await _indicator_total(session, context, event_draft)
             scope = await scope_name_of(session, draft["ward"], lang)
     except EventRejectedError as rejected:  # a draft resumed days later may have crossed its month's lock
         return await _stay(update, _problem_text(rejected, event_draft.occurred_on, lock_days, lang))
-    log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.member.id)
+    log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.staff.id)
     drop_draft(context)
     if before is not None:
         added = after.value - before.value

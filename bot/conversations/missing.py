@@ -16,8 +16,8 @@ from bot.texts import text
 from models.db import session_scope
 from models.fiscal import parse_year_month, reporting_month_end
 from models.fiscal import today as japan_today
-from models.reporting import last_entry_days, missing_reporters, record_zero_report
 from models.tables import Staff
+from models.who_reported import last_entry_days, missing_reporters, record_zero_report
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ async def on_missing(update: Update, context: IntakeContext) -> None:
     5th business day). Each person with their ward and the day they last logged anything; a nudge button
     for the current month.
     """
-    member, lang = context.member, language(update)
+    member, lang = context.staff, language(update)
     if not is_supervisor(member):
         await show(update, text("not_allowed", lang))
         return
@@ -101,8 +101,8 @@ async def on_nudge(update: Update, context: IntakeContext) -> None:
     if (
         len(args) != 2
         or args[0] != f"{today:%Y%m}"
-        or not is_supervisor(context.member)
-        or not scope_allowed(context.member, args[1])
+        or not is_supervisor(context.staff)
+        or not scope_allowed(context.staff, args[1])
     ):
         await refuse_button(update)
         return
@@ -111,7 +111,7 @@ async def on_nudge(update: Update, context: IntakeContext) -> None:
     sent = 0
     for worker in missing:
         sent += await send_nudge(context, worker, today)
-    log.info("nudged %s of %s staff=%s", sent, len(missing), context.member.id)
+    log.info("nudged %s of %s staff=%s", sent, len(missing), context.staff.id)
     await show(update, text("nudged", lang, count=sent))
 
 
@@ -137,9 +137,9 @@ async def on_zero(update: Update, context: IntakeContext) -> None:
     """zero:<yyyymm> — 「今月は0件」 for the current month (a press from an old month is refused)."""
     today = japan_today()
     lang = language(update)
-    if ZERO.args(update) != [f"{today:%Y%m}"] or context.member.id is None:
+    if ZERO.args(update) != [f"{today:%Y%m}"] or context.staff.id is None:
         await refuse_button(update)
         return
     async with session_scope(context.sessions) as session:
-        await record_zero_report(session, context.member.id, today.year, today.month)
+        await record_zero_report(session, context.staff.id, today.year, today.month)
     await show(update, text("zero_recorded", lang, month=month_label_for(today, lang)))

@@ -22,7 +22,7 @@ from models.db import session_scope
 from models.fiscal import fiscal_year_label, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.privacy import personal_data_in
-from models.sheet_text import BULLET_MAX_LENGTH, add_bullet, live_bullets, remove_bullet, writable_fiscal_years
+from models.sheet.bullets import BULLET_MAX_LENGTH, add_bullet, live_bullets, remove_bullet, writable_fiscal_years
 from models.tables import SheetBullet
 
 log = logging.getLogger(__name__)
@@ -47,14 +47,14 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
 
 
 def _scope_ward(context: IntakeContext) -> str | None:
-    scope = default_scope(context.member)
+    scope = default_scope(context.staff)
     return None if scope == CITY else scope
 
 
 async def on_note(update: Update, context: IntakeContext) -> None:
     """Which year (from April to June, last year's sheet is still being written), then which sheet."""
     lang = language(update)
-    if not is_supervisor(context.member):
+    if not is_supervisor(context.staff):
         await show(update, text("not_allowed", lang))
         return
     years = writable_fiscal_years(japan_today())
@@ -70,7 +70,7 @@ async def on_note_button(update: Update, context: IntakeContext) -> None:
     year, sheet, section, delete = (
         button.args(update) or [] for button in (YEAR_BUTTON, SHEET_BUTTON, SECTION_BUTTON, DELETE_BUTTON)
     )
-    if not is_supervisor(context.member):
+    if not is_supervisor(context.staff):
         await refuse_button(update)
     elif len(year) == 1 and (writable := _writable_year(year[0])) is not None:
         await _sheets(update, writable)
@@ -140,7 +140,7 @@ async def _remove(update: Update, context: IntakeContext, bullet_id: int) -> Non
         if bullet is None or not _in_members_scope(context, bullet):
             await refuse_button(update)
             return
-        removed = await remove_bullet(session, bullet_id, context.member.id)
+        removed = await remove_bullet(session, bullet_id, context.staff.id)
     if removed is None:
         await refuse_button(update)
         return
@@ -155,7 +155,7 @@ async def on_add_bullet_button(update: Update, context: IntakeContext) -> str | 
     """note:add:N:S[:FY] — ask for the text of a new bullet (with a 中止 button)."""
     args = ADD_BUTTON.args(update) or []
     year = _year_of(args, 2) if _section(args) else None
-    if not is_supervisor(context.member) or year is None:
+    if not is_supervisor(context.staff) or year is None:
         await refuse_button(update)
         return ConversationHandler.END
     assert context.user_data is not None
@@ -184,7 +184,7 @@ async def on_bullet_text(update: Update, context: IntakeContext) -> str | int | 
         return ConversationHandler.END
     sheet, section = int(target[0]), SheetSection(target[1])
     async with session_scope(context.sessions) as session:
-        await add_bullet(session, sheet, year, _scope_ward(context), section, bullet, context.member.id)
+        await add_bullet(session, sheet, year, _scope_ward(context), section, bullet, context.staff.id)
     await show(update, text("notes_added", lang))
     await _list(update, context, sheet, section, year)
     return ConversationHandler.END

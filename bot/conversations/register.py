@@ -23,10 +23,10 @@ async def on_start(update: Update, context: IntakeContext) -> None:
     lang = language(update)
     message, user = update.message, update.effective_user
     assert message is not None and user is not None
-    if context.staff is not None:
+    if context.known_staff is not None:
         await message.reply_text(
-            text("hello_again", lang, name=context.staff.display_name),
-            reply_markup=main_menu(lang, is_supervisor(context.staff)),
+            text("hello_again", lang, name=context.known_staff.display_name),
+            reply_markup=main_menu(lang, is_supervisor(context.known_staff)),
         )
         return
     code = context.args[0] if context.args else ""
@@ -39,7 +39,7 @@ async def on_start(update: Update, context: IntakeContext) -> None:
         await message.reply_text(text(f"invite_{rejected.problem.value}", lang))
         return
     log.info("registered staff=%s role=%s", staff.id, staff.role)
-    context.staff = staff
+    context.known_staff = staff
     ward_name = (ward.name_ja if lang == "ja" else ward.name_en) if ward else CITY_LABEL[lang]
     welcome = text("welcome", lang, name=staff.display_name, role=role_label(staff.role, lang), ward=ward_name)
     await message.reply_text(welcome, reply_markup=main_menu(lang, is_supervisor(staff)))

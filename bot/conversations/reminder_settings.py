@@ -10,10 +10,10 @@ from bot.context import IntakeContext, language, show
 from bot.keyboards import Callback, inline
 from bot.scope import refuse_button
 from bot.texts import text
-from models.catalog import Role
 from models.db import session_scope
 from models.fiscal import parse_day
 from models.fiscal import today as japan_today
+from models.roles import Role
 from models.staff import set_leave, set_reminders_paused
 from models.tables import Staff
 from reminders.schedule import next_reminder_day
@@ -24,7 +24,7 @@ REMINDERS_BUTTON = Callback("rem")  # rem:pause | rem:resume
 
 
 async def on_reminders(update: Update, context: IntakeContext) -> None:
-    await _show_status(update, context, context.member)
+    await _show_status(update, context, context.staff)
 
 
 async def on_reminders_button(update: Update, context: IntakeContext) -> None:
@@ -33,9 +33,9 @@ async def on_reminders_button(update: Update, context: IntakeContext) -> None:
     if paused is None:
         await refuse_button(update)
         return
-    assert context.member.id is not None
+    assert context.staff.id is not None
     async with session_scope(context.sessions) as session:
-        member = await set_reminders_paused(session, context.member.id, paused)
+        member = await set_reminders_paused(session, context.staff.id, paused)
     log.info("staff=%s reminders %s", member.id, "paused" if paused else "resumed")
     await _show_status(update, context, member)
 
@@ -58,7 +58,7 @@ async def _show_status(update: Update, context: IntakeContext, member: Staff) ->
 async def on_leave(update: Update, context: IntakeContext) -> None:
     """/leave N YYYY-MM-DD | off — admins set the last day of a staff member's leave (no reminders until then)."""
     lang = language(update)
-    if context.member.role != Role.ADMIN:
+    if context.staff.role != Role.ADMIN:
         await show(update, text("not_allowed", lang))
         return
     args = context.args or []
@@ -68,7 +68,7 @@ async def on_leave(update: Update, context: IntakeContext) -> None:
         return
     try:
         async with session_scope(context.sessions) as session:
-            member = await set_leave(session, int(args[0]), until, today=japan_today(), by_staff_id=context.member.id,
+            member = await set_leave(session, int(args[0]), until, today=japan_today(), by_staff_id=context.staff.id,
                                      actor="bot")  # fmt: skip
     except ValueError:  # no such member, or a leave that already ended
         await show(update, text("leave_usage", lang))

@@ -22,7 +22,7 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
 
 async def on_reopen(update: Update, context: IntakeContext) -> None:
     lang = language(update)
-    if not is_city_wide(context.member):
+    if not is_city_wide(context.staff):
         await show(update, text("not_allowed", lang))
         return
     args = context.args or []
@@ -41,7 +41,7 @@ async def on_reopen(update: Update, context: IntakeContext) -> None:
                 ward_code,
                 *parsed,
                 reason=reason,
-                by_staff_id=context.member.id,
+                by_staff_id=context.staff.id,
                 today=japan_today(),
                 lock_business_days=context.settings.lock_business_days,
             )

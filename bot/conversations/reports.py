@@ -48,7 +48,7 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
 async def on_chart(update: Update, context: IntakeContext) -> None:
     """Which indicator to draw: one button per indicator of the sheet."""
     lang = language(update)
-    if not is_supervisor(context.member):
+    if not is_supervisor(context.staff):
         await show(update, text("totals_workers", lang))
         return
     choices = [(indicator.short_label, CHART(indicator.code)) for indicator in INDICATORS]
@@ -62,7 +62,7 @@ async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
     """
     query = update.callback_query
     code, _, scope = CHART.arg(update).partition(":")
-    member = context.member
+    member = context.staff
     if not is_supervisor(member) or code not in {i.code for i in INDICATORS}:
         await refuse_button(update)
         return
@@ -120,7 +120,7 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
     The member's scope by default; city supervisors may name a ward (`/sheet 27102 2025-10`).
     """
     lang = language(update)
-    if not is_supervisor(context.member):
+    if not is_supervisor(context.staff):
         await show(update, text("totals_workers", lang))
         return
     request = await _sheet_request(context, context.args or [])
@@ -143,15 +143,15 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
     assert chat is not None
     await chat.send_document(sheet.content, filename=sheet.file_name, caption=caption)
     log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", sheet_request.fiscal_year, as_of, scope,
-             context.member.id)  # fmt: skip
+             context.staff.id)  # fmt: skip
 
 
 async def _sheet_request(context: IntakeContext, args: list[str]) -> tuple[date, str] | None:
     """The as-of date and scope of `/sheet [WARD] [YYYY-MM]`; None for anything unreadable or out of scope."""
-    scope = default_scope(context.member)
+    scope = default_scope(context.staff)
     if args and args[0].isdigit() and len(args[0]) == WARD_CODE_LENGTH:
         scope, args = args[0], args[1:]
-        if not scope_allowed(context.member, scope) or not await _known_scope(context, scope):
+        if not scope_allowed(context.staff, scope) or not await _known_scope(context, scope):
             return None
     if len(args) > 1:
         return None

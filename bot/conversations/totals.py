@@ -67,20 +67,20 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
 
 async def on_totals(update: Update, context: IntakeContext) -> None:
     """The member's scope as of today, or as of last month end while that month's entries are still coming in."""
-    if not is_supervisor(context.member):
+    if not is_supervisor(context.staff):
         await show(update, text("totals_workers", language(update)))
         return
     today = japan_today()
     settled = reporting_month_end(today)
     fiscal_year = fiscal_year_of(settled or today)
-    await _show_totals(update, context, fiscal_year, settled, default_scope(context.member))
+    await _show_totals(update, context, fiscal_year, settled, default_scope(context.staff))
 
 
 async def on_totals_button(update: Update, context: IntakeContext) -> None:
     """tot:<fy>:<yyyymm|now>:<scope> — another year, month or ward, edited into the same message."""
     args = TOTALS.args(update) or []
     when = _parse_when(args[0], args[1]) if len(args) == 3 else None
-    if when is None or not is_supervisor(context.member) or not scope_allowed(context.member, args[2]):
+    if when is None or not is_supervisor(context.staff) or not scope_allowed(context.staff, args[2]):
         await refuse_button(update)
         return
     await _show_totals(update, context, *when, args[2])
@@ -117,7 +117,7 @@ async def _show_totals(
         last_year = await _same_point_last_year(session, context, totals)
         scope_name = await scope_name_of(session, ward_code, lang)
     body = totals_text(totals, previous, last_year, scope_name, final, lang)
-    await show(update, body, _totals_buttons(context.member, totals, scope, lang))
+    await show(update, body, _totals_buttons(context.staff, totals, scope, lang))
 
 
 async def _figures(
@@ -232,7 +232,7 @@ def _next_month(day: date) -> tuple[int, int]:
 async def on_wards_button(update: Update, context: IntakeContext) -> None:
     """totw:<fy>:<yyyymm|now> — the 24 wards and the city, for city supervisors and admins."""
     args = WARDS.args(update) or []
-    if not is_city_wide(context.member) or len(args) != 2 or _parse_when(*args) is None:
+    if not is_city_wide(context.staff) or len(args) != 2 or _parse_when(*args) is None:
         await refuse_button(update)
         return
     lang = language(update)
@@ -246,7 +246,7 @@ async def on_wards_button(update: Update, context: IntakeContext) -> None:
 async def on_rank_indicator_button(update: Update, context: IntakeContext) -> None:
     """totk:<fy>:<yyyymm|now> — which indicator the wards are ranked by (city supervisors and admins)."""
     args = RANK_INDICATOR.args(update) or []
-    if not is_city_wide(context.member) or len(args) != 2 or _parse_when(*args) is None:
+    if not is_city_wide(context.staff) or len(args) != 2 or _parse_when(*args) is None:
         await refuse_button(update)
         return
     choices = [(i.short_label, RANKING(*args, i.code)) for i in INDICATORS]
@@ -257,7 +257,7 @@ async def on_ranking_button(update: Update, context: IntakeContext) -> None:
     """totr:<fy>:<yyyymm|now>:<code> — the wards, furthest behind their own last year first."""
     args = RANKING.args(update) or []
     when = _parse_when(args[0], args[1]) if len(args) == 3 else None
-    if when is None or not is_city_wide(context.member) or args[2] not in INDICATORS_BY_CODE:
+    if when is None or not is_city_wide(context.staff) or args[2] not in INDICATORS_BY_CODE:
         await refuse_button(update)
         return
     lang = language(update)

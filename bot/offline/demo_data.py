@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import select
 
 from bot.offline.synthetic import Mix, event_chunks, load_world
-from models.catalog import Organisation, Role
 from models.db import session_scope
-from models.events import EventDraft, draft_problems
+from models.entries.write import EventDraft, draft_problems
 from models.fiscal import fiscal_year_of, fiscal_year_start
+from models.roles import Organisation, Role
 from models.rollups import rebuild_rollups
 from models.staff import staff_by_telegram_id
 from models.tables import AuditEntry, Event, Staff
@@ -107,6 +107,6 @@ async def _insert_events(session: AsyncSession, today: date, events: int) -> int
         if problems:
             raise ValueError(f"demo event {row['idempotency_key']} breaks the rules: {problems}")
     await session.execute(insert(Event), rows)
-    await rebuild_rollups(session)  # the bulk insert skips models.events, which keeps the totals' rollups
+    await rebuild_rollups(session)  # the bulk insert skips models.entries.write, which keeps the totals' rollups
     session.add(AuditEntry(actor="demo", action="seed", entity="event", detail={"events": len(rows)}))
     return len(rows)

@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.catalog import EVENT_KINDS, KINDS_BY_CODE, Organisation, Requirement
+from models.catalog import EVENT_KINDS, KINDS_BY_CODE, Requirement
 from models.config import TOKYO
-from models.entries import HOUSEHOLD_ALPHABET, HOUSEHOLD_CODE_LENGTH
+from models.entries.read import HOUSEHOLD_ALPHABET, HOUSEHOLD_CODE_LENGTH
 from models.fiscal import is_business_day
 from models.reference import wards_in_order
+from models.roles import Organisation
 from models.tables import Area
 
 # Share of each kind in what a city logs: day-to-day casework dominates, meetings and surveys are rare.

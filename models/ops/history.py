@@ -6,7 +6,7 @@ chat: a row whose note holds personal data is refused, naming the kind found).
 UTF-8 (with or without BOM) or cp932 (Excel in Japan).
 Dates are `YYYY-MM-DD` or `YYYY/M/D`; full-width digits and letters are read as ASCII.
 
-Every row is checked like an entry in the chat (`models.events.draft_problems`), plus: the ward exists, the
+Every row is checked like an entry in the chat (`models.entries.write.draft_problems`), plus: the ward exists, the
 area exists and lies in that ward. One problem anywhere and nothing is saved; every problem is reported with
 its line number, in Japanese. History belongs to months before the bot, which have locked long ago; but a locked
 month in which the bot has recorded entries for the ward was reported from them, and an import may not change it
@@ -35,7 +35,7 @@ from sqlmodel import col, select
 
 from models import rollups
 from models.catalog import KINDS_BY_CODE
-from models.events import EventDraft, Problem, draft_problems
+from models.entries.write import EventDraft, Problem, draft_problems
 from models.fiscal import month_end
 from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, is_entry_locked
 from models.privacy import PersonalData, personal_data_in

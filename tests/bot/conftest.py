@@ -14,9 +14,9 @@ from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Organisation, Role
 from models.config import TOKYO, Settings
 from models.db import session_scope
+from models.roles import Organisation, Role
 from models.tables import Staff
 
 TOKEN = "123456:TEST-TOKEN"

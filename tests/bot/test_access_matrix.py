@@ -18,10 +18,11 @@ from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
 from bot.texts import text
-from models.catalog import Organisation, Role, SheetSection
+from models.catalog import SheetSection
 from models.db import session_scope
-from models.events import EventDraft, record_event
-from models.sheet_text import add_bullet
+from models.entries.write import EventDraft, record_event
+from models.roles import Organisation, Role
+from models.sheet.bullets import add_bullet
 from models.staff import create_invite, deactivate_staff
 from models.tables import Event, Staff
 from tests.bot.conftest import NOW, add_staff, chat_as, stranger

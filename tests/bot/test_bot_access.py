@@ -11,8 +11,8 @@ from sqlmodel import col, func, select
 from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Role
 from models.db import session_scope
+from models.roles import Role
 from models.staff import create_invite, deactivate_staff
 from models.tables import AuditEntry, Event, Invite, Staff
 from tests.bot.conftest import add_staff, chat_as, stranger

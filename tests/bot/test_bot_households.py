@@ -9,8 +9,8 @@ from sqlmodel import col, select
 from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Role
 from models.db import session_scope
+from models.roles import Role
 from models.tables import Event
 from tests.bot.conftest import add_staff, chat_as
 

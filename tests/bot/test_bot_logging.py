@@ -11,8 +11,9 @@ from sqlmodel import col, select
 from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import EVENT_KINDS, INDICATOR_BY_KIND, EventKind, Organisation, Requirement
+from models.catalog import EVENT_KINDS, INDICATOR_BY_KIND, EventKind, Requirement
 from models.db import session_scope
+from models.roles import Organisation
 from models.tables import Area, Event
 from tests.bot.conftest import add_staff, chat_as
 

@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from bot.app import IntakeApplication
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Role
 from models.db import session_scope
+from models.roles import Role
 from models.sheet.workbook import YEAR_COLUMNS, rows_of
 from models.tables import AuditEntry, SheetBullet
 from tests.bot.conftest import add_staff, chat_as

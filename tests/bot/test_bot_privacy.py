@@ -17,10 +17,10 @@ from sqlmodel import col, func, select
 from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
 from models.locks import lock_date
+from models.roles import Role
 from models.tables import Event, MonthReopen, SheetBullet
 from tests.bot.conftest import add_staff, chat_as
 

@@ -8,7 +8,7 @@ from bot.app import build_application
 from bot.commands import commands_for, register_default_commands
 from bot.context import Runtime
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Role
+from models.roles import Role
 from tests.bot.conftest import TOKEN, make_settings
 
 

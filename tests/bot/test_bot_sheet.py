@@ -16,9 +16,9 @@ from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.render_pool import RenderPool
-from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
+from models.roles import Role
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest
 from models.sheet.workbook import YEAR_COLUMNS, row_of
 from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings

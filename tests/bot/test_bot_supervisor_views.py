@@ -13,9 +13,9 @@ from sqlmodel import select
 from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
+from models.roles import Role
 from models.tables import SheetBullet
 from tests.bot.conftest import add_staff, chat_as, supervisor
 from tests.builders import add_event

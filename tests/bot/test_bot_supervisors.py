@@ -13,10 +13,11 @@ from sqlmodel import col, select
 
 from bot.app import IntakeApplication
 from bot.offline.fake_api import BotMessage, InProcessBotApi
-from models.catalog import INDICATORS_BY_CODE, Role
+from models.catalog import INDICATORS_BY_CODE
 from models.db import session_scope
-from models.events import EventDraft, correct_event
+from models.entries.write import EventDraft, correct_event
 from models.locks import reopen_month
+from models.roles import Role
 from models.sheet.workbook import YEAR_COLUMNS, row_of
 from models.snapshots import close_month
 from models.tables import AuditEntry, Staff, ZeroReport

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from bot.app import IntakeApplication
 from bot.cli.main import app as cli
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Role
 from models.config import get_settings
 from models.db import make_engine, session_factory, session_scope
+from models.roles import Role
 from models.staff import deactivate_staff, staff_version
 from models.tables import Staff
 from tests.bot.conftest import add_staff, chat_as

@@ -12,8 +12,8 @@ from bot.app import IntakeApplication
 from bot.cli.main import app as cli
 from bot.health import database_health, health
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import Organisation, Role
 from models.db import alembic_config
+from models.roles import Organisation, Role
 from tests.bot.conftest import add_staff, chat_as
 
 runner = CliRunner()

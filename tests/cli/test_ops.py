@@ -18,10 +18,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from models.catalog import Role
 from models.config import get_settings
 from models.db import head_revision, make_engine, session_factory, session_scope
-from models.events import EventDraft, record_event
+from models.entries.write import EventDraft, record_event
+from models.roles import Role
 from models.sheet.export import EXPORT_COLUMNS
 from models.staff import create_invite, redeem_invite
 from tests.builders import add_event

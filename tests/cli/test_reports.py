@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from models.config import TOKYO
 from models.db import cli_session
-from models.events import EventDraft, record_event
+from models.entries.write import EventDraft, record_event
 from models.locks import reopen_month
 
 runner = CliRunner()

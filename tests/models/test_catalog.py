@@ -17,11 +17,11 @@ from models.catalog import (
     Aggregation,
     Denominator,
     Indicator,
-    Organisation,
     Requirement,
     event_kind,
     kinds_for,
 )
+from models.roles import Organisation
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "sheet-spec.md"
 ROW = re.compile(r"^\| (\d-[\dQ]) \|(?: [^|]* \|)? ([^|]+) \| `(\w+)`")

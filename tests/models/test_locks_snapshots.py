@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.events import EventDraft, correct_event
+from models.entries.write import EventDraft, correct_event
 from models.locks import is_entry_locked, lock_date, reopen_month
 from models.privacy import PersonalDataError
 from models.snapshots import close_due_months, close_month, stored_snapshot, totals_as_of

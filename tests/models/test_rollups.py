@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, Aggregation, Denominator
 from models.db import session_scope
-from models.events import EventDraft, correct_event, record_event, void_event
+from models.entries.write import EventDraft, correct_event, record_event, void_event
 from models.fiscal import fiscal_year_start
 from models.ops.history import import_events
 from models.rollups import check_rollups, rebuild_rollups

@@ -12,7 +12,7 @@ from sqlmodel import col, update
 
 from models.catalog import INDICATOR_BY_KIND, INDICATORS_BY_CODE
 from models.config import TOKYO
-from models.events import EventDraft, correct_event, record_event
+from models.entries.write import EventDraft, correct_event, record_event
 from models.tables import Area
 from models.totals import (
     IndicatorValue,

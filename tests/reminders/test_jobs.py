@@ -23,9 +23,9 @@ from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
 from bot.render_pool import RenderPool
-from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
+from models.roles import Role
 from models.tables import AuditEntry, Delivery, RollupMonth, Staff
 from reminders.delivery import Outcome
 from reminders.jobs import (

@@ -13,9 +13,9 @@ from bot.app import IntakeApplication
 from bot.context import RENDER_POOL
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
-from models.catalog import Role
 from models.config import TOKYO
 from models.db import session_scope
+from models.roles import Role
 from reminders.delivery import Outcome
 from reminders.jobs import ReminderRuntime, run_day
 from tests.bot.conftest import add_staff, make_settings

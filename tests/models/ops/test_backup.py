@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
 import models.ops.backup
-from models.catalog import Role, SheetSection
+from models.catalog import SheetSection
 from models.db import current_revision, downgrade, head_revision, make_engine, migrate, session_factory, session_scope
-from models.events import EventDraft, correct_event, record_event
+from models.entries.write import EventDraft, correct_event, record_event
 from models.ops.backup import (
     BackupError,
     backup_json,
@@ -33,12 +33,13 @@ from models.ops.backup import (
     restore_sqlite_file,
 )
 from models.reference import ensure_wards
-from models.reporting import record_zero_report
-from models.sheet_text import add_bullet
+from models.roles import Role
+from models.sheet.bullets import add_bullet
 from models.snapshots import close_month
 from models.staff import create_invite, redeem_invite, set_leave
 from models.tables import AuditEntry, BotState, Delivery, MonthReopen, utcnow
 from models.totals import indicator_totals
+from models.who_reported import record_zero_report
 from tests.builders import FAR_FUTURE, add_event
 from tests.conftest import postgres_url
 

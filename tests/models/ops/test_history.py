@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
-from models.events import EventDraft, record_event, void_event
+from models.entries.write import EventDraft, record_event, void_event
 from models.locks import reopen_month
 from models.ops.history import EventImportError, decode, frozen_months, idempotency_keys, import_events
 from models.tables import AuditEntry, Event, TotalsSnapshot

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from models.config import TOKYO, get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
-from models.events import EventDraft, record_event, void_event
+from models.entries.write import EventDraft, record_event, void_event
 from models.ops.retention import PURGE_ACTION, count_purgeable_notes, note_cutoff, purge_notes
 from models.reference import ensure_wards
 from models.tables import AuditEntry, Event

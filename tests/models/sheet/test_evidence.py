@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from models.catalog import INDICATORS, Aggregation
-from models.events import EventDraft, correct_event, void_event
+from models.entries.write import EventDraft, correct_event, void_event
 from models.sheet.evidence import EvidenceRow, city_evidence, evidence_as_recorded
 from models.sheet.workbook import MONTHLY_COLUMNS, MONTHLY_NOTES, build_workbook, collect_sheet
 from models.snapshots import close_month

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.catalog import Role
-from models.events import EventDraft, correct_event, record_event, void_event
+from models.entries.write import EventDraft, correct_event, record_event, void_event
+from models.roles import Role
 from models.sheet.export import (
     EXPORT_COLUMNS,
     ExportFormat,

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEET_TITLE, SHEETS, SheetSection
-from models.events import EventDraft, record_event
+from models.entries.write import EventDraft, record_event
 from models.sheet.workbook import (
     EVENT_COLUMNS,
     KEY_COLUMN,

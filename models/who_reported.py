@@ -8,9 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.catalog import Role
 from models.config import TOKYO
 from models.fiscal import month_end
+from models.roles import Role
 from models.tables import AuditEntry, Event, Staff, ZeroReport
 
 

@@ -1,5 +1,5 @@
 """Reading entries back for the person who logs them: their latest, the household codes they use, and the
-first time a household counted this year. The writes are in models/events.py."""
+first time a household counted this year. The writes are in models/entries/write.py."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
-from models.events import (
+from models.entries.write import (
     EventDraft,
     EventRejectedError,
     Problem,

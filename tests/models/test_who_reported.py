@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.catalog import Organisation, Role
 from models.config import TOKYO
-from models.events import EventDraft, record_event
-from models.reporting import last_entry_days, missing_reporters, record_zero_report
+from models.entries.write import EventDraft, record_event
+from models.roles import Organisation, Role
 from models.tables import Event, Staff
+from models.who_reported import last_entry_days, missing_reporters, record_zero_report
 
 TODAY = date(2025, 12, 10)
 
