@@ -62,9 +62,9 @@ from models.db import engine_scope, session_factory, session_scope
 from models.fiscal import fiscal_months, fiscal_year_of
 from models.locks import is_month_locked
 from models.roles import Organisation, Role
+from models.sheet.measure import display_width
 from models.snapshots import close_month
 from models.tables import Event, Staff, Ward
-from models.totals import display_width
 
 SEED = 7
 HISTORY_YEARS = 7  # the history dataset: FY2017–2026, ten fiscal years at the --events dataset's volume a day

@@ -26,6 +26,9 @@ class Aggregation(StrEnum):
     SURVEY_YES_SHARE = "survey_yes_share"  # yes answers ÷ all answers
 
 
+DISTINCT_AGGREGATIONS = (Aggregation.DISTINCT_AREAS, Aggregation.DISTINCT_HOUSEHOLDS)  # figures that count once
+
+
 class Denominator(StrEnum):
     NONE = "none"
     ROSTER_AREAS = "roster_areas"  # active areas with a roster provided (全334地域 city-wide)

@@ -19,8 +19,9 @@ from models.fiscal import as_of_label, fiscal_year_label, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.reference import ward_exists
 from models.sheet.export import ExportFormat, ExportRow, default_export_name, export_events, render_events
+from models.sheet.measure import display_width
 from models.snapshots import totals_as_of
-from models.totals import Totals, display_width, indicator_totals, sheet_notation
+from models.totals import Totals, indicator_totals, sheet_notation
 
 app = typer.Typer()
 export_app = typer.Typer(help="Exports without personal data (no notes, names or Telegram ids).", no_args_is_help=True)

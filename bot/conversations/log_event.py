@@ -22,10 +22,10 @@ from bot.parsing import normalise, parse_count, parse_date
 from bot.scope import refuse_button, scope_name_of
 from bot.texts import kind_label, personal_data_labels, text
 from models.catalog import (
+    DISTINCT_AGGREGATIONS,
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
     SHEETS,
-    Aggregation,
     EventKind,
     Requirement,
     kinds_for,
@@ -60,7 +60,7 @@ COUNT_CHOICES = (1, 2, 3, 5, 10)
 
 Draft = dict[str, Any]
 State = str | int
-DISTINCT_AGGREGATIONS = (Aggregation.DISTINCT_AREAS, Aggregation.DISTINCT_HOUSEHOLDS)
+
 END: int = ConversationHandler.END
 
 

@@ -90,12 +90,12 @@ from models.catalog import (
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_end, fiscal_year_label, fiscal_year_start
 from models.sheet.evidence import MonthlyFigure, live_at, monthly_figures
+from models.sheet.measure import display_width
 from models.snapshots import city_evidence_as_of, snapshot_taken_at, totals_as_of
 from models.tables import Area, Event, SheetBullet, Ward
 from models.totals import (
     IndicatorValue,
     Totals,
-    display_width,
     flag_no_data,
     resolve_as_of,
     sheet_notation,

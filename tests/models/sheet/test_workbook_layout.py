@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog import INDICATORS, SHEET_TITLE, SHEETS, SheetSection
 from models.fiscal import fiscal_year_end
+from models.sheet.measure import display_width
 from models.sheet.workbook import (
     KEY_COLUMN,
     LABEL_COLUMN,
@@ -30,7 +31,7 @@ from models.sheet.workbook import (
     rows_of,
     sheet_figure,
 )
-from models.totals import display_width, indicator_totals
+from models.totals import indicator_totals
 from tests.models.sheet.test_workbook import (
     AS_OF,
     FUKUSHIMA,
