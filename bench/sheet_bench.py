@@ -28,8 +28,10 @@ from bench.dataset import cached_sqlite_dataset
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEETS
 from models.db import engine_scope, session_factory, session_scope
 from models.fiscal import fiscal_year_end
-from models.sheet.workbook import YEAR_COLUMNS, row_of, sheet_figure, write_sheet
+from models.sheet.goal_sheets import YEAR_COLUMNS, sheet_figure
+from models.sheet.workbook import write_sheet
 from models.totals import indicator_totals
+from tests.sheet_reading import row_of
 
 FISCAL_YEAR = 2025
 AS_OF = date(2026, 3, 31)

@@ -86,7 +86,8 @@ def sheet_command(
     out: Annotated[Path | None, typer.Option(help="file to write; default sheet-<fy>-<as_of>-<scope>.xlsx")] = None,
 ) -> None:
     """Write the progress sheet (推進状況確認シート) as an Excel workbook with its sources; prints the path."""
-    from models.sheet.workbook import default_file_name, write_sheet
+    from models.sheet.data import default_file_name
+    from models.sheet.workbook import write_sheet
 
     async def _write(fiscal_year: int, as_of_date: date) -> Path:
         """Streamed into a scratch file (bounded memory), renamed once complete."""

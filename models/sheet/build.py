@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import NullPool
 
 from models.db import engine_scope, session_factory, session_scope
-from models.sheet.workbook import default_file_name, write_sheet
+from models.sheet.data import default_file_name
+from models.sheet.workbook import write_sheet
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from bot.app import IntakeApplication
 from bot.offline.fake_api import InProcessBotApi
 from models.db import session_scope
 from models.roles import Role
-from models.sheet.workbook import YEAR_COLUMNS, rows_of
+from models.sheet.goal_sheets import YEAR_COLUMNS
 from models.tables import AuditEntry, SheetBullet
 from tests.bot.conftest import add_staff, chat_as
+from tests.sheet_reading import rows_of
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 

@@ -20,9 +20,10 @@ from models.config import TOKYO
 from models.db import session_scope
 from models.roles import Role
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest
-from models.sheet.workbook import YEAR_COLUMNS, row_of
+from models.sheet.goal_sheets import YEAR_COLUMNS
 from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings
 from tests.builders import add_event
+from tests.sheet_reading import row_of
 
 
 class CountingPool(RenderPool):

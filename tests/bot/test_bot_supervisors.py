@@ -18,12 +18,13 @@ from models.db import session_scope
 from models.entries.write import EventDraft, correct_event
 from models.locks import reopen_month
 from models.roles import Role
-from models.sheet.workbook import YEAR_COLUMNS, row_of
+from models.sheet.goal_sheets import YEAR_COLUMNS
 from models.snapshots import close_month
 from models.tables import AuditEntry, Staff, ZeroReport
 from models.totals import indicator_totals, sheet_notation
 from tests.bot.conftest import add_staff, chat_as, supervisor
 from tests.builders import add_event
+from tests.sheet_reading import row_of
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 

@@ -20,11 +20,14 @@ from sqlmodel import col, func, select
 from models.baselines import BaselineError, BaselineKey, clear_baseline, list_baselines, parse_month, set_baseline
 from models.catalog import INDICATORS_BY_CODE
 from models.ops.history import import_events
-from models.sheet.workbook import BASELINE_NOTE, KEY_COLUMN, YEAR_COLUMNS, build_workbook, collect_sheet, row_of
+from models.sheet.data import collect_sheet
+from models.sheet.goal_sheets import BASELINE_NOTE, KEY_COLUMN, YEAR_COLUMNS
+from models.sheet.workbook import build_workbook
 from models.snapshots import totals_from_json
 from models.tables import AuditEntry, Baseline, utcnow
 from models.totals import IndicatorValue, Totals, indicator_totals, totals_for_every_scope, year_to_date
 from tests.builders import add_event
+from tests.sheet_reading import row_of
 
 MIYAKOJIMA, FUKUSHIMA = "27102", "27103"  # 13 and 9 sample areas, all roster-provided
 TODAY = date(2026, 11, 27)

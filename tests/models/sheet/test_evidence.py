@@ -16,8 +16,10 @@ from sqlmodel import select
 
 from models.catalog import INDICATORS, Aggregation
 from models.entries.write import EventDraft, correct_event, void_event
+from models.sheet.data import collect_sheet
 from models.sheet.evidence import EvidenceRow, city_evidence, evidence_as_recorded
-from models.sheet.workbook import MONTHLY_COLUMNS, MONTHLY_NOTES, build_workbook, collect_sheet
+from models.sheet.tabs import MONTHLY_COLUMNS, MONTHLY_NOTES
+from models.sheet.workbook import build_workbook
 from models.snapshots import close_month
 from models.tables import Event, EvidenceSnapshot, utcnow
 from tests.builders import add_event

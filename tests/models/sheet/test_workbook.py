@@ -19,23 +19,14 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEET_TITLE, SHEETS, SheetSection
 from models.entries.write import EventDraft, record_event
-from models.sheet.workbook import (
-    EVENT_COLUMNS,
-    KEY_COLUMN,
-    LABEL_COLUMN,
-    SECTION_COLUMN,
-    YEAR_COLUMNS,
-    SheetData,
-    build_workbook,
-    by_ward_columns,
-    collect_sheet,
-    row_of,
-    rows_of,
-    sheet_figure,
-)
+from models.sheet.data import SheetData, collect_sheet
+from models.sheet.goal_sheets import KEY_COLUMN, LABEL_COLUMN, SECTION_COLUMN, YEAR_COLUMNS, sheet_figure
+from models.sheet.tabs import EVENT_COLUMNS, by_ward_columns
+from models.sheet.workbook import build_workbook
 from models.tables import Event, SheetBullet, utcnow
 from models.totals import IndicatorValue, Totals, indicator_totals, sheet_notation
 from tests.builders import add_event
+from tests.sheet_reading import row_of, rows_of
 
 FY = 2025
 AS_OF = date(2025, 11, 30)

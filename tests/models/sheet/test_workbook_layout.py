@@ -16,21 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog import INDICATORS, SHEET_TITLE, SHEETS, SheetSection
 from models.fiscal import fiscal_year_end
-from models.sheet.measure import display_width
-from models.sheet.workbook import (
+from models.sheet.data import collect_sheet
+from models.sheet.goal_sheets import (
     KEY_COLUMN,
     LABEL_COLUMN,
     LAST_COLUMN,
     SECTION_COLUMN,
     SUB_COLUMN,
     YEAR_COLUMNS,
-    build_workbook,
-    by_ward_columns,
-    collect_sheet,
-    row_of,
-    rows_of,
     sheet_figure,
 )
+from models.sheet.measure import display_width
+from models.sheet.tabs import by_ward_columns
+from models.sheet.workbook import build_workbook
 from models.totals import indicator_totals
 from tests.models.sheet.test_workbook import (
     AS_OF,
@@ -42,6 +40,7 @@ from tests.models.sheet.test_workbook import (
     Dataset,
     dataset,
 )
+from tests.sheet_reading import row_of, rows_of
 
 __all__ = ["dataset"]  # the fixture, shared with the read-back tests
 

@@ -9,16 +9,9 @@ from typing import Any
 from openpyxl import load_workbook
 
 from models.catalog import INDICATORS, Aggregation
-from models.sheet.workbook import (
-    EVENT_COLUMNS,
-    MONTHLY_COLUMNS,
-    MONTHLY_NOTES,
-    build_workbook,
-    collect_sheet,
-    counted_events,
-    stream_counted_events,
-    write_sheet,
-)
+from models.sheet.data import collect_sheet, counted_events, stream_counted_events
+from models.sheet.tabs import EVENT_COLUMNS, MONTHLY_COLUMNS, MONTHLY_NOTES
+from models.sheet.workbook import build_workbook, write_sheet
 from tests.models.sheet.test_workbook import AS_OF, FY, GENERATED_AT, MIYAKOJIMA, Dataset, dataset, engine_totals
 
 __all__ = ["dataset"]  # the fixture, shared with the read-back tests

@@ -1,0 +1,255 @@
+"""The tabs behind the figures: 数値 (machine-readable), 区別内訳 (per ward), 集計根拠 (events or monthly
+evidence) and 定義 (the definitions used)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from models.catalog import (
+    INDICATORS,
+    Aggregation,
+    Denominator,
+    Indicator,
+)
+from models.config import TOKYO
+from models.fiscal import as_of_label, fiscal_year_label
+from models.sheet.data import CountedEvent, SheetData
+from models.sheet.evidence import MonthlyFigure
+from models.sheet.goal_sheets import NO_DATA, NO_DATA_NOTE
+from models.sheet.measure import column_pixels, text_height
+from models.sheet.styles import BODY_SIZE, DATE_FORMAT, TABLE_ROW_HEIGHT, Styles, print_setup, write_cell
+from models.totals import (
+    IndicatorValue,
+    Totals,
+    sheet_notation,
+)
+
+FIGURE_COLUMNS = (
+    "年度",
+    "時点",
+    "範囲",
+    "指標コード",
+    "シート",
+    "区分",
+    "指標",
+    "値",
+    "分母",
+    "割合（％）",
+    "シート表記",
+)
+EVENT_COLUMNS = (
+    "No.",
+    "発生日",
+    "区コード",
+    "区名",
+    "地域コード",
+    "種別コード",
+    "種別",
+    "指標コード",
+    "件数（人数）",
+    "世帯参照コード",
+    "アンケート回答",
+    "名簿提供地域",
+)
+
+EVENT_WIDTHS = (8, 12, 9, 10, 12, 20, 30, 9, 10, 14, 12, 12)
+# The city's 集計根拠: one row per ward × indicator × month (the event list belongs to ward sheets).
+MONTHLY_COLUMNS = (
+    "区コード",
+    "区名",
+    "指標コード",
+    "指標",
+    "年月",
+    "記録数",
+    "件数（人数）合計",
+    "新たに数えた地域",
+    "新たに数えた世帯",
+    "「はい」の回答数",
+)
+MONTHLY_WIDTHS = (9, 10, 9, 40, 9, 9, 12, 12, 12, 12)
+MONTHLY_NOTES = (
+    "区×指標×月ごとの、シートの数値のもとになった集計です。記録数＝その月の記録の件数、"
+    "新たに数えた地域＝名簿提供のある有効な地域のうち、その月に年度内で初めて数えた地域（1-1は「定期的」の回数に"
+    "達した月）、新たに数えた世帯＝その月に年度内で初めてつながった世帯。市全体の記録ごとの一覧は intake export で"
+    "出力できます。",
+    "ベースライン（集計開始前の実績値）がなければ、区ごとに指標の各月の行を合計すると、その区のシートの数値になります"
+    "（1-1・1-2は新たに数えた地域、3-1は新たに数えた世帯、2-Qは「はい」の回答数と記録数（回答数）、"
+    "ほかの指標は件数（人数）合計）。締切済みの月末のシートでは、締切時に記録されていた集計です。",
+)
+
+
+def table_header(ws: Any, styles: Styles, header: Sequence[str], widths: Sequence[float]) -> None:
+    """Row 1 of a plain table: bold shaded header, frozen; the columns' widths."""
+    ws.write_row(0, 0, list(header), styles.header)
+    for column, width in enumerate(widths):
+        ws.set_column(column, column, width, None, {"hidden": True} if width == 0 else None)
+    ws.set_default_row(TABLE_ROW_HEIGHT)
+    ws.freeze_panes(1, 0)
+
+
+def _table(ws: Any, styles: Styles, header: Sequence[str], rows: Iterable[Sequence[Any]],
+           widths: Sequence[float], *, align: str | None = None) -> int:  # fmt: skip
+    """A plain table: header on row 1, then boxed rows; landscape A4 fitted to width. Returns the last row."""
+    table_header(ws, styles, header, widths)
+    body = styles.get(border=1, align=align)
+    day = styles.get(border=1, align=align, num_format=DATE_FORMAT)
+    last = 0
+    for last, cells in enumerate(rows, start=1):
+        for column, value in enumerate(cells):
+            write_cell(ws, last, column, value, day if isinstance(value, date) else body)
+    print_setup(ws, last, widths)
+    ws.repeat_rows(0)
+    return last
+
+
+def write_figures(ws: Any, styles: Styles, data: SheetData) -> None:
+    rows = [
+        (year, totals.as_of, data.scope, i.code, i.sheet, i.sub, i.label, *_figure(i, totals, i.code))
+        for year, totals in sorted(data.totals_by_year.items())
+        for i in INDICATORS
+    ]
+    _table(ws, styles, FIGURE_COLUMNS, rows, (8, 12, 8, 10, 7, 9, 50, 8, 8, 10, 30))
+
+
+def _figure(indicator: Indicator, totals: Totals, code: str) -> tuple[int | None, int | None, float | None, str]:
+    """値, 分母, 割合, シート表記; a year without data has no figures, only 「—」."""
+    if totals.no_data:
+        return None, None, None, NO_DATA
+    value = totals.indicators[code]
+    return value.value, value.denominator, value.percent, sheet_notation(indicator, value)
+
+
+def by_ward_columns() -> list[tuple[str, str, Indicator | None, str]]:
+    """The 区別内訳 columns after 区コード/区名: (column code, Japanese label, indicator, part).
+
+    A share (2-Q) is a percentage under its own code, then its 「はい」 count and its denominator.
+    """
+    columns: list[tuple[str, str, Indicator | None, str]] = []
+    for indicator in INDICATORS:
+        if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+            columns.append((indicator.code, f"{indicator.short_label}（％）", indicator, "percent"))
+            columns.append((f"{indicator.code} はい", "「はい」の回答数", indicator, "value"))
+            columns.append((f"{indicator.code} 分母", "回答数", indicator, "denominator"))
+            continue
+        columns.append((indicator.code, indicator.short_label, indicator, "value"))
+        if indicator.denominator is not Denominator.NONE:
+            denominator = "回答数" if indicator.denominator is Denominator.SURVEY_ANSWERS else "名簿提供地域数"
+            columns.append((f"{indicator.code} 分母", denominator, indicator, "denominator"))
+        if indicator.shows_percent:
+            columns.append((f"{indicator.code} ％", "割合（％）", indicator, "percent"))
+    return columns
+
+
+def _ward_cells(values: dict[str, IndicatorValue], no_data: bool = False) -> list[int | float | str | None]:
+    """A ward's (or the total's) figures; 「—」 in every figure for a year without data."""
+    cells: list[int | float | str | None] = []
+    for _code, _label, indicator, part in by_ward_columns():
+        assert indicator is not None
+        value = values[indicator.code]
+        figure = {"value": value.value, "denominator": value.denominator, "percent": value.percent}[part]
+        cells.append(NO_DATA if no_data else figure)
+    return cells
+
+
+def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
+    columns = by_ward_columns()
+    header = ["区コード", "区名", *(code for code, _label, _i, _part in columns)]
+    labels = ["区コード", "区名", *(label for _code, label, _i, _part in columns)]
+    widths = [10, 14, *([11.0] * len(columns))]
+    table_header(ws, styles, header, widths)
+    ws.set_row(1, 60)
+    ws.write_row(1, 0, labels, styles.header)
+    row = 1
+    for row, (ward, values) in enumerate(sorted(data.by_ward.items()), start=2):
+        cells = _ward_cells(values, data.totals.no_data)
+        _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *cells], styles.body)
+    row += 1
+    _write_cells(
+        ws,
+        row,
+        ["合計", data.scope_label, *_ward_cells(data.totals.indicators, data.totals.no_data)],
+        styles.get(border=1, bold=True),
+    )
+    ws.freeze_panes(2, 2)
+    print_setup(ws, row, widths)
+    ws.repeat_rows(0, 1)
+
+
+def _write_cells(ws: Any, row: int, cells: Sequence[Any], style: Any) -> None:
+    for column, value in enumerate(cells):
+        write_cell(ws, row, column, value, style)
+
+
+def _answer(answer: bool | None) -> str | None:
+    return None if answer is None else ("はい" if answer else "いいえ")
+
+
+def _roster(flag: bool | None) -> str | None:
+    return None if flag is None else ("○" if flag else "×")
+
+
+def event_cells(e: CountedEvent) -> tuple[Any, ...]:
+    """The 集計根拠 cells after No. and 発生日."""
+    return (e.ward_code, e.ward_name, e.area_code, e.kind, e.kind_label, e.indicator_code, e.count, e.household_ref,
+            _answer(e.answer), _roster(e.area_roster_provided))  # fmt: skip
+
+
+def write_monthly_evidence(ws: Any, styles: Styles, figures: Sequence[MonthlyFigure]) -> None:
+    """The city's 集計根拠: the notes on the first rows (what the columns count, how they add up to the sheet,
+    the event list is `intake export`), then the table."""
+    last, header = len(MONTHLY_COLUMNS) - 1, len(MONTHLY_NOTES)
+    width = sum(column_pixels(width) for width in MONTHLY_WIDTHS)
+    for row, note in enumerate(MONTHLY_NOTES):
+        ws.set_row(row, text_height(note, width, BODY_SIZE))
+        ws.merge_range(row, 0, row, last, note, styles.get(align="wrap"))
+    ws.write_row(header, 0, list(MONTHLY_COLUMNS), styles.header)
+    for column, width in enumerate(MONTHLY_WIDTHS):
+        ws.set_column(column, column, width)
+    ws.set_default_row(TABLE_ROW_HEIGHT)
+    ws.freeze_panes(header + 1, 0)
+    row, body = header, styles.body
+    for row, figure in enumerate(figures, start=header + 1):
+        for column, value in enumerate(figure.cells()):
+            if value is not None:  # a column that does not apply to the indicator is left empty, as in the event list
+                (ws.write_string if isinstance(value, str) else ws.write_number)(row, column, value, body)
+    if figures:
+        ws.autofilter(header, 0, row, last)
+    print_setup(ws, row, MONTHLY_WIDTHS)
+    ws.repeat_rows(header)  # the column header on every printed page; the notes once, on the first
+
+
+def definition_rows(data: SheetData) -> list[tuple[str, str, Any, str]]:
+    """(key, 項目, 値, 説明) for the 定義 worksheet."""
+    threshold = data.definitions.get("regular_meeting_threshold")
+    generated = data.generated_at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M:%S（日本時間）")
+    return [
+        ("regular_meeting_threshold", "「定期的に」（指標1-1）", threshold,
+         f"年度内（時点まで）に{threshold}回以上、活動者の集まりがあった地域を数える"),
+        ("distinct_areas", "地域数（指標1-1・1-2）", "名簿提供のある有効な地域のみ",
+         "名簿提供のある有効な地域だけを、何回あっても1地域として数える（分母：名簿提供地域数）"),
+        ("households", "世帯数（指標3-1）", "年度内の（区、世帯参照コード）の組",
+         "年度内の（区、世帯参照コード）の組を、何回つながっても1世帯として数える"),
+        ("fiscal_year", "年度", data.fiscal_year, fiscal_year_label(data.fiscal_year)),
+        ("as_of", "時点", data.as_of, f"{as_of_label(data.as_of)}（発生日が4月1日からこの日までの記録）"),
+        ("scope", "範囲", data.ward_code or "市全体", data.scope_label),
+        ("earlier_years", "過年度の列", "各年度末時点", "前年度までの列は各年度末（3月31日）時点、以後の年度は空欄"),
+        ("voided", "取消された記録", "数えない", "取消・訂正前の記録は数えない（年度は発生日で判定）"),
+        ("no_data", "「—」（データなし）", "あり" if _has_no_data_year(data) else "なし", NO_DATA_NOTE),
+        ("generated_at", "作成日時", generated, ""),
+        ("from_snapshot", "スナップショットから作成", "はい" if data.from_snapshot else "いいえ", ""),
+        ("note", "備考", data.note, ""),
+    ]  # fmt: skip
+
+
+def _has_no_data_year(data: SheetData) -> bool:
+    return any(totals.no_data for totals in data.totals_by_year.values())
+
+
+# The key column (A) is for programs reading the tab back: hidden (width 0), so the page reads in Japanese only.
+DEFINITION_WIDTHS = (0, 24, 44, 76)
+
+
+def write_definitions(ws: Any, styles: Styles, data: SheetData) -> None:
+    _table(ws, styles, ("キー", "項目", "値", "説明"), definition_rows(data), DEFINITION_WIDTHS, align="left")
