@@ -7,8 +7,10 @@ Texts are short: they are read on a phone between two home visits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from models.catalog import KINDS_BY_CODE
+from models.fiscal import reiwa_numeral
 
 JA, EN = "ja", "en"
 
@@ -135,13 +137,18 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "この世帯は今年度すでに計上済みです（{since}）。保存はできますが、世帯数は増えません。",
         EN: "This household is already counted this fiscal year ({since}). You can save, but the count will not grow.",
     },
+    # The date hints are written with today's date (date_values), so every example can be logged as shown.
     "ask_date": {
-        JA: "いつのことですか？ 日付を選ぶか入力してください（例: 11/3、R7.11.3）。",
-        EN: "When did it happen? Choose or type a date (e.g. 11/3, 2025-11-03).",
+        JA: "いつのことですか？ 日付を選ぶか入力してください（例: {m}/{d}、{m}/{d}({wd})、R{r}.{m}.{d}）。",
+        EN: "When did it happen? Choose or type a date (e.g. {m}/{d}, {y}-{m:02}-{d:02}, {m}/{d} ({wd})).",
     },
     "date_unreadable": {
-        JA: "日付を読み取れませんでした。例: 11/3、2025-11-03、R7.11.3、令和7年11月3日",
-        EN: "I could not read that date. e.g. 11/3, 2025-11-03, R7.11.3",
+        JA: "日付を読み取れませんでした。例: {m}/{d}、{m}月{d}日（{wd}）、{y}-{m:02}-{d:02}、R{r}.{m}.{d}、令和{r}年{m}月{d}日",
+        EN: "I could not read that date. e.g. {m}/{d}, {y}-{m:02}-{d:02}, {m}/{d} ({wd}), R{r}.{m}.{d}",
+    },
+    "date_weekday_mismatch": {
+        JA: "{date} は{weekday}です。日付か曜日を直して、もう一度入力してください。",
+        EN: "{date} is a {weekday}. Please correct the date or the weekday and type it again.",
     },
     "date_future": {JA: "未来の日付は記録できません。", EN: "Dates in the future cannot be logged."},
     "date_locked": {
@@ -426,6 +433,11 @@ ROLE_LABELS: dict[str, dict[str, str]] = {
 
 CITY_LABEL = {JA: "大阪市", EN: "Osaka City"}
 
+WEEKDAY_LABELS: dict[str, tuple[str, ...]] = {
+    JA: ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"),
+    EN: ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
 
 def language_of(language_code: str | None) -> str:
     """Japanese unless the user's Telegram language is set to something else."""
@@ -449,3 +461,19 @@ def role_label(role: str, language: str) -> str:
 def personal_data_labels(kinds: Iterable[str], language: str) -> str:
     """電話番号・氏名: every kind the guard found, so the worker knows what to remove."""
     return ("・" if language == JA else ", ").join(PERSONAL_DATA_LABELS[kind][language] for kind in kinds)
+
+
+def date_values(day: date, language: str) -> dict[str, object]:
+    """What a date hint is written with: {y} {m} {d}, {r} (令和), {wd} (木 / Thu) and {weekday} (木曜日 / Thursday)."""
+    weekday = WEEKDAY_LABELS[language][day.weekday()]
+    short = weekday[:1] if language == JA else weekday[:3]
+    return {"y": day.year, "m": day.month, "d": day.day, "r": reiwa_numeral(day.year), "wd": short, "weekday": weekday}
+
+
+def weekday_mismatch(day: date, today: date, language: str) -> str:
+    """「12/3 は木曜日です」: the year is named only when it is not this year's (it was inferred, so say which)."""
+    if language == EN:
+        label = day.isoformat()  # 12/3 reads as 12 March in much of the English-speaking world
+    else:
+        label = f"{day.month}/{day.day}" if day.year == today.year else f"{day.year}/{day.month}/{day.day}"
+    return text("date_weekday_mismatch", language, date=label, weekday=WEEKDAY_LABELS[language][day.weekday()])
