@@ -84,13 +84,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "menu_sheet": {JA: "📄 シート", EN: "📄 Sheet"},
     "menu_chart": {JA: "📈 グラフ", EN: "📈 Chart"},
     "menu_missing": {JA: "👀 未報告", EN: "👀 Missing"},
+    # What a worker can do, the shortcuts first (the README teaches them); supervisors' help adds to it.
     "help": {
-        JA: "📝 記録する … 活動を記録します\n🔁 前回と同じ … 前回の記録を今日の日付で\n📋 自分の記録 … 確認・取消・修正\n"
-        "/undo … 直前の記録を取り消す（{minutes}分以内）\n/cancel … 入力を中止\n\n"
+        JA: "/outreach … アウトリーチを記録\n/consult … 相談対応を記録\n/participation … 参加支援を記録\n"
+        "📝 記録する（/log）… 種類を選んで記録\n🔁 前回と同じ … 前回の記録を今日の日付で\n"
+        "📋 自分の記録（/mine）… 確認・取消・修正\n/undo … 直前の記録を取り消す（{minutes}分以内）\n"
+        "/reminders … リマインダーの確認・一時停止\n/cancel … 入力を中止\n\n"
         "市民の氏名・住所・電話番号などは入力しないでください。",
-        EN: "📝 Log … record an activity\n🔁 Same as last … repeat your last entry for today\n"
-        "📋 My entries … review, void or correct\n/undo … void your last entry (within {minutes} min)\n"
-        "/cancel … stop the current entry\n\nNever type citizens' names, addresses or phone numbers.",
+        EN: "/outreach … log outreach\n/consult … log a consultation\n/participation … log a participation link\n"
+        "📝 Log (/log) … choose what to log\n🔁 Same as last … repeat your last entry for today\n"
+        "📋 My entries (/mine) … review, void or correct\n/undo … void your last entry (within {minutes} min)\n"
+        "/reminders … see or pause your reminders\n/cancel … stop the current entry\n\n"
+        "Never type citizens' names, addresses or phone numbers.",
     },
     "help_supervisor": {
         JA: "\n\n【管理者】\n📊 集計 … /totals 今年度の集計（前月末比・前年同期）\n"
