@@ -7,8 +7,10 @@ Texts are short: they are read on a phone between two home visits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from models.catalog import KINDS_BY_CODE
+from models.fiscal import reiwa_numeral
 
 JA, EN = "ja", "en"
 
@@ -82,13 +84,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "menu_sheet": {JA: "📄 シート", EN: "📄 Sheet"},
     "menu_chart": {JA: "📈 グラフ", EN: "📈 Chart"},
     "menu_missing": {JA: "👀 未報告", EN: "👀 Missing"},
+    # What a worker can do, the shortcuts first (the README teaches them); supervisors' help adds to it.
     "help": {
-        JA: "📝 記録する … 活動を記録します\n🔁 前回と同じ … 前回の記録を今日の日付で\n📋 自分の記録 … 確認・取消・修正\n"
-        "/undo … 直前の記録を取り消す（{minutes}分以内）\n/cancel … 入力を中止\n\n"
+        JA: "/outreach … アウトリーチを記録\n/consult … 相談対応を記録\n/participation … 参加支援を記録\n"
+        "📝 記録する（/log）… 種類を選んで記録\n🔁 前回と同じ … 前回の記録を今日の日付で\n"
+        "📋 自分の記録（/mine）… 確認・取消・修正\n/undo … 直前の記録を取り消す（{minutes}分以内）\n"
+        "/reminders … リマインダーの確認・一時停止\n/cancel … 入力を中止\n\n"
         "市民の氏名・住所・電話番号などは入力しないでください。",
-        EN: "📝 Log … record an activity\n🔁 Same as last … repeat your last entry for today\n"
-        "📋 My entries … review, void or correct\n/undo … void your last entry (within {minutes} min)\n"
-        "/cancel … stop the current entry\n\nNever type citizens' names, addresses or phone numbers.",
+        EN: "/outreach … log outreach\n/consult … log a consultation\n/participation … log a participation link\n"
+        "📝 Log (/log) … choose what to log\n🔁 Same as last … repeat your last entry for today\n"
+        "📋 My entries (/mine) … review, void or correct\n/undo … void your last entry (within {minutes} min)\n"
+        "/reminders … see or pause your reminders\n/cancel … stop the current entry\n\n"
+        "Never type citizens' names, addresses or phone numbers.",
     },
     "help_supervisor": {
         JA: "\n\n【管理者】\n📊 集計 … /totals 今年度の集計（前月末比・前年同期）\n"
@@ -135,13 +142,18 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "この世帯は今年度すでに計上済みです（{since}）。保存はできますが、世帯数は増えません。",
         EN: "This household is already counted this fiscal year ({since}). You can save, but the count will not grow.",
     },
+    # The date hints are written with today's date (date_values), so every example can be logged as shown.
     "ask_date": {
-        JA: "いつのことですか？ 日付を選ぶか入力してください（例: 11/3、R7.11.3）。",
-        EN: "When did it happen? Choose or type a date (e.g. 11/3, 2025-11-03).",
+        JA: "いつのことですか？ 日付を選ぶか入力してください（例: {m}/{d}、{m}/{d}({wd})、R{r}.{m}.{d}）。",
+        EN: "When did it happen? Choose or type a date (e.g. {m}/{d}, {y}-{m:02}-{d:02}, {m}/{d} ({wd})).",
     },
     "date_unreadable": {
-        JA: "日付を読み取れませんでした。例: 11/3、2025-11-03、R7.11.3、令和7年11月3日",
-        EN: "I could not read that date. e.g. 11/3, 2025-11-03, R7.11.3",
+        JA: "日付を読み取れませんでした。例: {m}/{d}、{m}月{d}日（{wd}）、{y}-{m:02}-{d:02}、R{r}.{m}.{d}、令和{r}年{m}月{d}日",
+        EN: "I could not read that date. e.g. {m}/{d}, {y}-{m:02}-{d:02}, {m}/{d} ({wd}), R{r}.{m}.{d}",
+    },
+    "date_weekday_mismatch": {
+        JA: "{date} は{weekday}です。日付か曜日を直して、もう一度入力してください。",
+        EN: "{date} is a {weekday}. Please correct the date or the weekday and type it again.",
     },
     "date_future": {JA: "未来の日付は記録できません。", EN: "Dates in the future cannot be logged."},
     "date_locked": {
@@ -426,6 +438,11 @@ ROLE_LABELS: dict[str, dict[str, str]] = {
 
 CITY_LABEL = {JA: "大阪市", EN: "Osaka City"}
 
+WEEKDAY_LABELS: dict[str, tuple[str, ...]] = {
+    JA: ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"),
+    EN: ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
 
 def language_of(language_code: str | None) -> str:
     """Japanese unless the user's Telegram language is set to something else."""
@@ -449,3 +466,19 @@ def role_label(role: str, language: str) -> str:
 def personal_data_labels(kinds: Iterable[str], language: str) -> str:
     """電話番号・氏名: every kind the guard found, so the worker knows what to remove."""
     return ("・" if language == JA else ", ").join(PERSONAL_DATA_LABELS[kind][language] for kind in kinds)
+
+
+def date_values(day: date, language: str) -> dict[str, object]:
+    """What a date hint is written with: {y} {m} {d}, {r} (令和), {wd} (木 / Thu) and {weekday} (木曜日 / Thursday)."""
+    weekday = WEEKDAY_LABELS[language][day.weekday()]
+    short = weekday[:1] if language == JA else weekday[:3]
+    return {"y": day.year, "m": day.month, "d": day.day, "r": reiwa_numeral(day.year), "wd": short, "weekday": weekday}
+
+
+def weekday_mismatch(day: date, today: date, language: str) -> str:
+    """「12/3 は木曜日です」: the year is named only when it is not this year's (it was inferred, so say which)."""
+    if language == EN:
+        label = day.isoformat()  # 12/3 reads as 12 March in much of the English-speaking world
+    else:
+        label = f"{day.month}/{day.day}" if day.year == today.year else f"{day.year}/{day.month}/{day.day}"
+    return text("date_weekday_mismatch", language, date=label, weekday=WEEKDAY_LABELS[language][day.weekday()])

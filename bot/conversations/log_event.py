@@ -18,9 +18,9 @@ from telegram.ext import ConversationHandler
 
 from bot.context import DRAFT, IntakeContext, language, show
 from bot.keyboards import Callback, Choice, in_rows, inline
-from bot.parsing import normalise, parse_count, parse_date
+from bot.parsing import Unreadable, WrongWeekday, normalise, parse_count, parse_date
 from bot.scope import refuse_button, scope_name_of
-from bot.texts import kind_label, personal_data_labels, text
+from bot.texts import date_values, kind_label, personal_data_labels, text, weekday_mismatch
 from models.catalog import (
     DISTINCT_AGGREGATIONS,
     INDICATOR_BY_KIND,
@@ -189,8 +189,8 @@ async def _prompt(step: str, draft: Draft, context: IntakeContext, lang: str) ->
         return text("ask_household", lang), inline([*rows, [cancel]])
     if step == DATE:
         today: Choice = (text("button_today", lang), DATE_BUTTON("today"))
-        return text("ask_date", lang), inline([[today, (text("button_yesterday", lang), DATE_BUTTON("yesterday"))],
-                                               [cancel]])  # fmt: skip
+        hint = text("ask_date", lang, **date_values(japan_today(), lang))
+        return hint, inline([[today, (text("button_yesterday", lang), DATE_BUTTON("yesterday"))], [cancel]])
     if step == COUNT:
         key = "ask_count_people" if draft["kind"] == "roster_provision" else "ask_count"
         return text(key, lang), inline([[(str(n), COUNT_BUTTON(n)) for n in COUNT_CHOICES], [cancel]])
@@ -512,9 +512,12 @@ async def _already_counted_since(context: IntakeContext, draft: Draft) -> State 
 async def on_date_text(update: Update, context: IntakeContext) -> State | None:
     if await _too_long(update, 30):
         return None
-    picked = parse_date(_typed(update), japan_today())
-    if picked is None:
-        return await _stay(update, text("date_unreadable", language(update)))
+    today, lang = japan_today(), language(update)
+    picked = parse_date(_typed(update), today)
+    if isinstance(picked, WrongWeekday):  # never guessed either way: the person sees the date's real weekday
+        return await _stay(update, weekday_mismatch(picked.day, today, lang))
+    if isinstance(picked, Unreadable):
+        return await _stay(update, text("date_unreadable", lang, **date_values(today, lang)))
     return await _store_date(update, context, picked)
 
 

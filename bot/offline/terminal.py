@@ -25,7 +25,7 @@ from bot.context import Runtime
 from bot.offline.chat import ChatSession
 from bot.offline.demo_data import DEMO_EVENTS, PERSON_KEYS, DemoPeople, seed_demo
 from bot.offline.fake_api import ApiCall, BotMessage, Button, InProcessBotApi
-from bot.texts import role_label
+from bot.texts import EN, JA, role_label, text
 from models.config import Settings
 from models.db import make_engine, prepare_database, session_factory
 from models.fiscal import today as japan_today
@@ -50,6 +50,11 @@ BANNER = (
     "  （ボタンがなければメニューの N 番）",
     "  a number presses button [N] of the latest",
     "  message (or menu button N if it has none)",
+    "件数を聞かれたら、数字はそのまま送信",
+    "  where the bot asks for a number,",
+    "  a number is sent as typed",
+    "[N] → いつでも [N] ボタン",
+    "  [N] always presses button [N]",
     "a〜d → メニュー (a)〜(d) を押す",
     "  a letter presses that menu button",
     "'12 → 「12」を文字として送信",
@@ -66,6 +71,10 @@ MENU_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 ALERT_MARK = "(!) "
 NO_ANSWER = "（応答なし / no answer）"
 NUMBER = re.compile(r"[0-9０-９]{1,3}")
+BRACKETED_NUMBER = re.compile(r"[\[［]([0-9０-９]{1,3})[\]］]")
+# The bot's prompts that ask for a number (the count step): there a typed number is the person's answer, as on a
+# phone, not the demo's shorthand for a button (「4」 would press [4], which is 5). [N] still presses a button.
+NUMBER_PROMPTS = ("ask_count", "ask_count_people")
 
 
 @dataclass
@@ -109,6 +118,10 @@ class _Terminal:
             self.say(*BANNER)
         elif line.startswith("'"):
             await self.act(self.chat.send(line[1:]))
+        elif bracketed := BRACKETED_NUMBER.fullmatch(line):
+            await self.press_number(int(bracketed[1]))
+        elif NUMBER.fullmatch(line) and asks_for_a_number(latest_with_buttons(self.chat.transcript)):
+            await self.act(self.chat.send(line))
         elif NUMBER.fullmatch(line):
             await self.press_number(int(line))
         elif len(line) == 1 and line in MENU_LETTERS and self.menu_label(MENU_LETTERS.index(line) + 1):
@@ -184,6 +197,12 @@ def latest_with_buttons(transcript: Sequence[BotMessage]) -> BotMessage | None:
         if message.keyboard:
             return None
     return None
+
+
+def asks_for_a_number(message: BotMessage | None) -> bool:
+    """Whether the message is one of the bot's prompts for a number (after a notice, if one came first)."""
+    prompts = [text(key, language) for key in NUMBER_PROMPTS for language in (JA, EN)]
+    return message is not None and message.text.endswith(tuple(prompts))
 
 
 def collapse(snapshots: Sequence[BotMessage]) -> list[tuple[BotMessage, bool]]:

@@ -131,7 +131,7 @@ class Action:
 
 ACTIONS: dict[str, Action] = {
     "/start": Action(send="/start", granted=("さん、こんにちは。",)),
-    "/help": Action(send="/help", granted=("📝 記録する … 活動を記録します",)),
+    "/help": Action(send="/help", granted=("/outreach … アウトリーチを記録",)),
     "/cancel": Action(send="/cancel", granted=("中止する入力はありません。",)),
     "/log": Action(send="/log", granted=("何を記録しますか？",)),
     "/outreach": Action(send="/outreach", granted=("いつのことですか？",)),

@@ -132,15 +132,19 @@ async def test_participation_issues_a_code_and_warns_about_households_counted_al
 async def test_typed_dates_in_every_office_form(
     worker: ChatSession, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    for typed, expected in [("11/3", "2025-11-03"), ("2025-11-04", "2025-11-04"), ("R7.11.5", "2025-11-05"),
-                            ("令和7年11月6日", "2025-11-06"), ("１１／７", "2025-11-07")]:  # fmt: skip
+    typed_and_saved = [("11/3", "2025-11-03"), ("2025-11-04", "2025-11-04"), ("R7.11.5", "2025-11-05"),
+                       ("令和7年11月6日", "2025-11-06"), ("１１／７", "2025-11-07"), ("11-10", "2025-11-10"),
+                       ("11/20(木)", "2025-11-20"), ("11月21日（金）", "2025-11-21"), ("2025/11/19(水)", "2025-11-19"),
+                       ("１１／１８【火】", "2025-11-18"), ("一昨日", "2025-11-25"),
+                       ("おととい", "2025-11-25")]  # fmt: skip
+    for typed, expected in typed_and_saved:
         await worker.send("/consult")
         await worker.send(typed)
         await worker.press("1")
         card = worker.last
         assert card is not None and f"日付: {expected}" in card.text, typed
         await worker.press("✅ 保存する")
-    assert [e.occurred_on.isoformat() for e in await events(sessions)][-1] == "2025-11-07"
+    assert [e.occurred_on.isoformat() for e in await events(sessions)] == [saved for _, saved in typed_and_saved]
 
 
 async def test_the_card_changes_count_date_note_and_household(

@@ -63,7 +63,7 @@ async def test_cancel_while_typing_a_bullet_keeps_nothing(
     await city.press("課題と今後の方向性")
     await city.press("＋ 追加")
     assert (await city.send("/cancel"))[-1].text == "入力を中止しました。"
-    assert (await city.send("この文は保存されない"))[-1].text.startswith("📝 記録する")  # back to the menu hint
+    assert (await city.send("この文は保存されない"))[-1].text.startswith("/outreach … ")  # back to the help
     async with session_scope(sessions) as session:
         assert (await session.scalars(select(SheetBullet))).all() == []
 

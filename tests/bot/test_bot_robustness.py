@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
+import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import func, select
 
@@ -10,6 +13,7 @@ from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
+from models.config import TOKYO
 from models.db import session_scope
 from models.tables import Event
 from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings
@@ -37,13 +41,60 @@ async def test_bad_dates_are_answered_and_the_step_kept(
 ) -> None:
     await worker.send("/outreach")
     assert replies_text(await worker.send("11/28")) == "未来の日付は記録できません。"
-    assert replies_text(await worker.send("あした")).startswith("日付を読み取れませんでした。例: 11/3")
+    assert replies_text(await worker.send("あした")) == (
+        "日付を読み取れませんでした。例: 11/27、11月27日（木）、2025-11-27、R7.11.27、令和7年11月27日"
+    )
     assert replies_text(await worker.send("2/30")).startswith("日付を読み取れませんでした")
     locked = replies_text(await worker.send("10/31"))
     assert locked.startswith("2025年10月は締め切られています（月末から5営業日で締切）")
     assert replies_text(await worker.send("x" * 4000)) == "長すぎます（30文字まで）。"
     assert replies_text(await worker.send("11/1")).startswith("件数を選ぶか入力してください")
     assert await saved_events(sessions) == 0
+
+
+async def test_a_weekday_that_is_not_the_dates_is_answered_and_the_step_kept(
+    worker: ChatSession, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    asked = await worker.send("/outreach")
+    assert asked[-1].text == "いつのことですか？ 日付を選ぶか入力してください（例: 11/27、11/27(木)、R7.11.27）。"
+    for typed in ("11/26(木)", "11月26日（木曜日）", "2025/11/26【木】"):  # 2025-11-26 is a Wednesday
+        wrong = await worker.send(typed)
+        assert [reply.text for reply in wrong] == ["11/26 は水曜日です。日付か曜日を直して、もう一度入力してください。"]
+    assert await saved_events(sessions) == 0
+    still_the_date_step = await worker.send("11/26(水)")
+    assert replies_text(still_the_date_step).startswith("件数を選ぶか入力してください")
+    card = await worker.press("2")
+    assert "日付: 2025-11-26" in card[-1].text
+    await worker.press("✅ 保存する")
+    async with session_scope(sessions) as session:
+        event = (await session.scalars(select(Event))).one()
+    assert (event.occurred_on, event.count) == (date(2025, 11, 26), 2)
+
+
+async def test_a_weekday_never_picks_the_year(
+    worker: ChatSession, at_noon: time_machine.Traveller, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """In January, 12/3 is last December's (a Wednesday): (火), right for the December before, is answered."""
+    at_noon.move_to(datetime(2026, 1, 6, 12, 0, tzinfo=TOKYO))  # December 2025 still open (closes on 1/10)
+    await worker.send("/outreach")
+    wrong = await worker.send("12/3(火)")
+    assert replies_text(wrong) == "2025/12/3 は水曜日です。日付か曜日を直して、もう一度入力してください。"
+    await worker.send("12/3(水)")
+    await worker.press("1")
+    await worker.press("✅ 保存する")
+    async with session_scope(sessions) as session:
+        assert (await session.scalars(select(Event))).one().occurred_on == date(2025, 12, 3)
+
+
+async def test_english_users_are_told_the_weekday_in_english(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    worker = chat_as(app, api, await add_staff(sessions), language_code="en")
+    asked = await worker.send("/outreach")
+    assert asked[-1].text == "When did it happen? Choose or type a date (e.g. 11/27, 2025-11-27, 11/27 (Thu))."
+    wrong = await worker.send("11/26 (Thu)")
+    assert replies_text(wrong) == "2025-11-26 is a Wednesday. Please correct the date or the weekday and type it again."
+    assert replies_text(await worker.send("11/26 (Wed)")).startswith("Choose or type the number")
 
 
 async def test_bad_counts_and_notes(worker: ChatSession, sessions: async_sessionmaker[AsyncSession]) -> None:

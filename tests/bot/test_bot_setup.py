@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import build_application
+from bot.app import IntakeApplication, build_application
 from bot.commands import commands_for, register_default_commands
 from bot.context import Runtime
+from bot.conversations.flow import KIND_COMMANDS
 from bot.offline.fake_api import InProcessBotApi
 from models.roles import Role
-from tests.bot.conftest import TOKEN, make_settings
+from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings
 
 
 async def test_a_self_hosted_bot_api_server_is_used(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -41,3 +45,15 @@ def test_roles_see_their_commands() -> None:
     assert {"void", "totals", "sheet", "chart", "missing", "note"} <= set(ward_supervisor)
     assert "reopen" not in ward_supervisor
     assert "reopen" in [c.command for c in commands_for(Role.CITY_SUPERVISOR, "ja")]
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+async def test_a_workers_help_lists_the_workers_commands_shortcuts_first(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession], language: str
+) -> None:
+    worker = chat_as(app, api, await add_staff(sessions), language_code=language)
+    shown = (await worker.send("/help"))[-1].text
+    first_lines = shown.splitlines()[: len(KIND_COMMANDS)]
+    assert [line.split(" … ")[0] for line in first_lines] == [f"/{command}" for command in KIND_COMMANDS]
+    menu = {command.command for command in commands_for(Role.WORKER, language)}
+    assert set(re.findall(r"/([a-z]+)", shown)) == menu - {"help"}  # every command a worker has, and no other

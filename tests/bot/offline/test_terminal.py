@@ -79,15 +79,39 @@ async def test_an_outreach_by_numbers_is_saved_for_the_demo_worker_and_counted(
     today = japan_today()
     people = await seed_demo(sessions, today, SEED_EVENTS)
     before = await outreach_total(sessions)
-    printed = await chat(settings, tmp_path, "/outreach", "1", "1", "1")
+    printed = await chat(settings, tmp_path, "/outreach", "1", "1", "1")  # 今日, a count of 1, ✅ 保存する
     assert "[1] 今日  [2] 昨日" in printed
-    assert "bot› (edited) この内容で保存しますか？" in printed
+    assert "worker> 1\n\nbot› この内容で保存しますか？" in printed  # the count was typed, so the card is new
     assert "bot› (edited) 保存しました（No." in printed
     async with session_scope(sessions) as session:
         [event] = (await session.scalars(select(Event).where(col(Event.source) == "bot"))).all()
     assert (event.kind, event.occurred_on, event.ward_code, event.count) == ("outreach", today, "27102", 1)
     assert event.logged_by_staff_id == people.worker.id
     assert await outreach_total(sessions) == before + 1  # what `intake totals` reads
+
+
+async def saved_counts(sessions: async_sessionmaker[AsyncSession]) -> list[int]:
+    async with session_scope(sessions) as session:
+        return list((await session.scalars(select(col(Event.count)).where(col(Event.source) == "bot"))).all())
+
+
+async def test_a_typed_number_is_the_count_where_the_bot_asks_for_one(
+    settings: Settings, tmp_path: Path, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    printed = await chat(settings, tmp_path, "/outreach", "1", "4", "1")
+    assert "件数を選ぶか入力してください（1〜999）。\n[1] 1  [2] 2  [3] 3  [4] 5  [5] 10" in printed
+    assert "worker> 4\n\nbot› この内容で保存しますか？" in printed and "件数: 4" in printed  # not [4], which is 5
+    assert "worker> 1\n\nbot› (edited) 保存しました（No." in printed  # on the card, 1 is a button again
+    assert await saved_counts(sessions) == [4]
+
+
+async def test_a_wrong_count_keeps_numbers_typed_and_brackets_press_buttons(
+    settings: Settings, tmp_path: Path, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    printed = await chat(settings, tmp_path, "/outreach", "1", "０", "[4]", "[1]")
+    assert "worker> ０\n\nbot› 1〜999の数字で入力してください。" in printed  # typed, answered, the step kept
+    assert "件数: 5" in printed  # [4] is the button labelled 5
+    assert await saved_counts(sessions) == [5]
 
 
 async def outreach_total(sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -100,7 +124,7 @@ async def test_numbers_fall_back_to_the_menu_and_letters_press_it(settings: Sett
     printed = await chat(settings, tmp_path, "1", "99", "/cancel", "d")
     assert "worker> 1\n\nbot› 何を記録しますか？" in printed  # the greeting has no buttons: 1 is 📝 記録する
     assert "no button [99]" in printed
-    assert "worker> d\n\nbot› 📝 記録する … 活動を記録します" in printed
+    assert "worker> d\n\nbot› /outreach … アウトリーチを記録" in printed
 
 
 async def test_a_draft_survives_leaving_the_demo(settings: Settings, tmp_path: Path) -> None:
