@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.catalog import INDICATORS_BY_CODE, Aggregation, Denominator
-from models.entries.write import Problem, note_problems
+from models.entries.draft import Problem, note_problems
 from models.fiscal import fiscal_months, parse_year_month
 from models.privacy import personal_data_in
 from models.tables import Area, AuditEntry, Baseline, Ward, utcnow

@@ -50,6 +50,11 @@ class EventKind:
     takes_answer: bool = False  # yes/no survey answer
     logged_by: tuple[Organisation, ...] = ()  # who usually logs it: their menus show it first
 
+    @property
+    def counts_people(self) -> bool:
+        """Its count is a number of people (a roster's), not of happenings: asked and shown as such."""
+        return self.count_unit_ja == "人"
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -224,6 +229,12 @@ def indicator_code_of(kind: str) -> str:
     """The indicator a kind counts towards, or "" (a kind that counts for none)."""
     indicator = INDICATOR_BY_KIND.get(kind)
     return indicator.code if indicator else ""
+
+
+def counts_each_household_once(kind: str) -> bool:
+    """Whether the kind's indicator counts households, each once a fiscal year (3-1)."""
+    indicator = INDICATOR_BY_KIND.get(kind)
+    return indicator is not None and indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS
 
 
 def event_kind(code: str) -> EventKind:

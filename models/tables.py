@@ -106,7 +106,23 @@ class Invite(SQLModel, table=True):
     used_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
-class Event(SQLModel, table=True):
+class EventFields(SQLModel):
+    """What a worker enters for one event: the fields the `event` table and a draft (`models.entries.draft`) share.
+
+    Lengths are column types, not validation: a draft that breaks a rule gets a `Problem`, never an exception.
+    """
+
+    kind: str = Field(sa_type=sa.String(40))
+    occurred_on: date  # the JST date it happened; decides the fiscal year
+    ward_code: str = Field(foreign_key="ward.code", sa_type=sa.String(5))
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    household_ref: str | None = Field(default=None, sa_type=sa.String(HOUSEHOLD_REF_MAX_LENGTH))
+    count: int = 1
+    answer: bool | None = None  # agency_survey: felt an effect (yes/no)
+    note: str | None = Field(default=None, sa_type=sa.String(NOTE_MAX_LENGTH))
+
+
+class Event(EventFields, table=True):
     """Something a worker did, counted toward one indicator. Voided rows stay, and never count."""
 
     __table_args__ = (
@@ -150,14 +166,6 @@ class Event(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=40)
-    occurred_on: date  # the JST date it happened; decides the fiscal year
-    ward_code: str = Field(foreign_key="ward.code", max_length=5)
-    area_id: int | None = Field(default=None, foreign_key="area.id")
-    household_ref: str | None = Field(default=None, max_length=HOUSEHOLD_REF_MAX_LENGTH)
-    count: int = 1
-    answer: bool | None = None  # agency_survey: felt an effect (yes/no)
-    note: str | None = Field(default=None, max_length=NOTE_MAX_LENGTH)
     logged_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     logged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     source: str = Field(default="bot", max_length=20)  # bot / import / cli

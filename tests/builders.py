@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.entries.write import EventDraft, record_event, void_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event, void_event
 from models.tables import Area, Event
 
 FAR_FUTURE = date(2100, 1, 1)  # "today" for fixtures, so no fixture date is refused as future
@@ -32,6 +33,7 @@ async def add_event(
     count: int = 1,
     answer: bool | None = None,
     voided: bool = False,
+    logged_by: int | None = None,
 ) -> Event:
     draft = EventDraft(
         kind=kind,
@@ -42,7 +44,8 @@ async def add_event(
         count=count,
         answer=answer,
     )
-    event, _created = await record_event(session, draft, idempotency_key=f"test-{next(_keys)}", today=on)
+    key = f"test-{next(_keys)}"
+    event, _created = await record_event(session, draft, idempotency_key=key, today=on, logged_by_staff_id=logged_by)
     if voided:
         assert event.id is not None
         await void_event(session, event.id, by_staff_id=None, reason="テストの取消", today=on)

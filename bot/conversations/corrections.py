@@ -18,12 +18,12 @@ from bot.keyboards import Callback, in_rows, inline
 from bot.scope import refuse_button
 from bot.texts import kind_label, personal_data_labels, text
 from models.db import session_scope
+from models.entries.changes import change_problem, changeable
+from models.entries.draft import EventDraft, EventRejectedError, Problem
 from models.entries.read import last_live_entry_of, latest_entries_of
-from models.entries.write import EventDraft, EventRejectedError, Problem, void_event
+from models.entries.write import void_event
 from models.fiscal import today as japan_today
-from models.locks import is_entry_locked
 from models.privacy import personal_data_in
-from models.roles import Role
 from models.tables import Event, Staff
 
 log = logging.getLogger(__name__)
@@ -120,38 +120,21 @@ async def _begin(update: Update, context: IntakeContext, action: str, event_id: 
     return REASON
 
 
-async def _refusal(
-    session: AsyncSession, event: Event | None, member: Staff, lock_days: int, lang: str, event_id: int
-) -> str | None:
-    if event is None or event.voided_at is not None:
-        return text("event_gone", lang, id=event_id)
-    if not may_change(member, event):
+async def _refusal(session: AsyncSession, event: Event | None, staff: Staff, lock_days: int, lang: str,
+                   event_id: int) -> str | None:  # fmt: skip
+    problem = await change_problem(session, event, staff, japan_today(), lock_days)
+    if problem is None:
+        return None
+    if problem is Problem.NOT_YOURS:
         return text("event_not_yours", lang, id=event_id)
-    if await is_entry_locked(session, event.ward_code, event.occurred_on, japan_today(), lock_days):
+    if problem is Problem.MONTH_LOCKED and event is not None:
         return text("event_locked", lang, id=event_id, month=month_label(event.occurred_on, lang))
-    return None
+    return text("event_gone", lang, id=event_id)
 
 
 async def _changeable(context: IntakeContext, events: list[Event]) -> set[int]:
-    """The listed entries that are live and in an open (or reopened) month."""
-    lock_days = context.settings.lock_business_days
     async with session_scope(context.sessions) as session:
-        return {
-            event.id
-            for event in events
-            if event.id is not None
-            and event.voided_at is None
-            and not await is_entry_locked(session, event.ward_code, event.occurred_on, japan_today(), lock_days)
-        }
-
-
-def may_change(member: Staff, event: Event) -> bool:
-    """Own entries always; a ward supervisor's ward; everything for city supervisors and admins."""
-    if event.logged_by_staff_id == member.id:
-        return True
-    if member.role in (Role.CITY_SUPERVISOR, Role.ADMIN):
-        return True
-    return member.role == Role.WARD_SUPERVISOR and event.ward_code == member.ward_code
+        return await changeable(session, events, japan_today(), context.settings.lock_business_days)
 
 
 async def on_reason_button(update: Update, context: IntakeContext) -> State | None:

@@ -22,25 +22,26 @@ from bot.parsing import Unreadable, WrongWeekday, normalise, parse_count, parse_
 from bot.scope import refuse_button, scope_name_of
 from bot.texts import date_values, kind_label, personal_data_labels, text, weekday_mismatch
 from models.catalog import (
-    DISTINCT_AGGREGATIONS,
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
     SHEETS,
     EventKind,
     Requirement,
+    counts_each_household_once,
     kinds_for,
 )
 from models.db import session_scope
+from models.entries.draft import COUNT_MAX, EventDraft, EventRejectedError, Problem, next_field, upgraded
 from models.entries.read import first_counted_on, issue_household_code, last_live_entry_of, recent_household_codes
-from models.entries.write import COUNT_MAX, EventDraft, EventRejectedError, Problem, correct_event, record_event
-from models.fiscal import fiscal_year_end, fiscal_year_of
+from models.entries.write import correct_event, record_event
+from models.fiscal import fiscal_year_of
 from models.fiscal import today as japan_today
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.reference import active_areas_of
 from models.roles import Organisation
 from models.tables import NOTE_MAX_LENGTH, Area, Event
-from models.totals import IndicatorValue, sheet_notation, would_count_anew, year_to_date
+from models.totals import IndicatorValue, figure_after_save, grew_by, sheet_notation, would_count_anew
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,17 @@ KNOWN_HOUSEHOLD_BUTTON = Callback("log:hh")  # log:hh:<household code>, one of t
 DATE_BUTTON, COUNT_BUTTON, ANSWER_BUTTON = Callback("log:date"), Callback("log:count"), Callback("log:answer")
 SAVE_BUTTON, EDIT_BUTTON, NO_NOTE_BUTTON = Callback("log:save"), Callback("log:edit"), Callback("log:nonote")
 RESUME_BUTTON, RESTART_BUTTON, CANCEL_BUTTON = Callback("log:resume"), Callback("log:restart"), Callback("log:cancel")
+# The step (a persisted conversation state) that asks each field; the edit buttons' data names a step.
+STEP_OF_FIELD: dict[str | None, str] = {
+    "kind": KIND,
+    "area_id": AREA,
+    "household_ref": HOUSEHOLD,
+    "occurred_on": DATE,
+    "count": COUNT,
+    "answer": ANSWER,
+    None: CONFIRM,
+}
+EDITED_FIELDS = {"date": "occurred_on", "count": "count"}  # log:edit:<step> → the field it clears
 AREAS_PER_PAGE = 8
 TEXT_MAX = 300
 COUNT_CHOICES = (1, 2, 3, 5, 10)
@@ -68,13 +80,17 @@ END: int = ConversationHandler.END
 
 
 def current_draft(context: IntakeContext) -> Draft | None:
-    draft: Draft | None = context.user_data.get(DRAFT) if context.user_data is not None else None
+    """The entry being made, under the table's field names (a draft persisted under the old names is renamed)."""
+    if context.user_data is None or context.user_data.get(DRAFT) is None:
+        return None
+    draft: Draft = upgraded(context.user_data[DRAFT])
+    context.user_data[DRAFT] = draft
     return draft
 
 
 def start_draft(context: IntakeContext, **fields: Any) -> Draft:
     assert context.user_data is not None
-    draft: Draft = {"id": uuid.uuid4().hex, "ward": context.staff.ward_code, **fields}
+    draft: Draft = {"id": uuid.uuid4().hex, "ward_code": context.staff.ward_code, **fields}
     context.user_data[DRAFT] = draft
     return draft
 
@@ -85,21 +101,8 @@ def drop_draft(context: IntakeContext) -> None:
 
 
 def next_step(draft: Draft) -> str:
-    """The first thing the draft still needs, in the order the flow asks it."""
-    kind = KINDS_BY_CODE.get(draft.get("kind", ""))
-    if kind is None:
-        return KIND
-    if kind.area is Requirement.REQUIRED and draft.get("area_id") is None:
-        return AREA
-    if kind.household is Requirement.REQUIRED and not draft.get("household"):
-        return HOUSEHOLD
-    if not draft.get("date"):
-        return DATE
-    if kind.takes_count and "count" not in draft:
-        return COUNT
-    if kind.takes_answer and draft.get("answer") is None:
-        return ANSWER
-    return CONFIRM
+    """The step that asks the first field the draft still needs (`models.entries.draft.next_field`)."""
+    return STEP_OF_FIELD[next_field(draft)]
 
 
 # ---- entry points ----------------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ async def on_repeat(update: Update, context: IntakeContext) -> State:
         await show(update, text("no_previous", lang))
         return END
     repeated = EventDraft.of(last, on=japan_today(), with_note=False).to_json()
-    start_draft(context, **repeated | {"ward": context.staff.ward_code})  # logged in the member's ward of today
+    start_draft(context, **repeated | {"ward_code": context.staff.ward_code})  # logged in the member's ward of today
     return await ask_next(update, context)
 
 
@@ -192,7 +195,7 @@ async def _prompt(step: str, draft: Draft, context: IntakeContext, lang: str) ->
         hint = text("ask_date", lang, **date_values(japan_today(), lang))
         return hint, inline([[today, (text("button_yesterday", lang), DATE_BUTTON("yesterday"))], [cancel]])
     if step == COUNT:
-        key = "ask_count_people" if draft["kind"] == "roster_provision" else "ask_count"
+        key = "ask_count_people" if KINDS_BY_CODE[draft["kind"]].counts_people else "ask_count"
         return text(key, lang), inline([[(str(n), COUNT_BUTTON(n)) for n in COUNT_CHOICES], [cancel]])
     if step == ANSWER:
         answers = [(text("answer_yes", lang), ANSWER_BUTTON("yes")), (text("answer_no", lang), ANSWER_BUTTON("no"))]
@@ -213,7 +216,7 @@ def kinds_for_member(context: IntakeContext) -> list[EventKind]:
 
 async def _area_prompt(context: IntakeContext, draft: Draft, lang: str, page: int) -> tuple[str, Any]:
     async with session_scope(context.sessions) as session:
-        areas = await active_areas_of(session, draft["ward"])
+        areas = await active_areas_of(session, draft["ward_code"])
     pages = max(1, -(-len(areas) // AREAS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = areas[page * AREAS_PER_PAGE : (page + 1) * AREAS_PER_PAGE]
@@ -234,11 +237,11 @@ async def _card(context: IntakeContext, draft: Draft, lang: str) -> tuple[str, A
         async with session_scope(context.sessions) as session:
             area = await session.get(Area, draft["area_id"])
         lines.append(text("card_area", lang, value=area.name_ja if area else "?"))
-    if draft.get("household"):
-        lines.append(text("card_household", lang, value=draft["household"]))
-    lines.append(text("card_date", lang, value=draft["date"]))
+    if draft.get("household_ref"):
+        lines.append(text("card_household", lang, value=draft["household_ref"]))
+    lines.append(text("card_date", lang, value=draft["occurred_on"]))
     if kind.takes_count:
-        key = "card_people" if kind.code == "roster_provision" else "card_count"
+        key = "card_people" if kind.counts_people else "card_count"
         lines.append(text(key, lang, value=draft.get("count", 1)))
     if kind.takes_answer:
         lines.append(text("card_answer", lang, value=text("answer_yes" if draft["answer"] else "answer_no", lang)))
@@ -281,7 +284,7 @@ async def on_area_button(update: Update, context: IntakeContext) -> State | None
     argument = AREA_BUTTON.arg(update)
     async with session_scope(context.sessions) as session:
         area = await session.get(Area, int(argument)) if argument.isdigit() else None
-    if draft is None or area is None or not area.active or area.ward_code != draft["ward"]:
+    if draft is None or area is None or not area.active or area.ward_code != draft["ward_code"]:
         await refuse_button(update)
         return None
     draft["area_id"] = area.id
@@ -305,8 +308,8 @@ async def on_new_household_button(update: Update, context: IntakeContext) -> Sta
         await refuse_button(update)
         return None
     async with session_scope(context.sessions) as session:
-        code = await issue_household_code(session, draft["ward"])
-    draft["household"] = code
+        code = await issue_household_code(session, draft["ward_code"])
+    draft["household_ref"] = code
     return await ask_next(update, context, text("household_issued", language(update), code=code))
 
 
@@ -315,7 +318,7 @@ async def on_skip_household_button(update: Update, context: IntakeContext) -> St
     if draft is None:
         await refuse_button(update)
         return None
-    draft.pop("household", None)
+    draft.pop("household_ref", None)
     return await ask_next(update, context)
 
 
@@ -355,7 +358,7 @@ async def on_edit_button(update: Update, context: IntakeContext) -> State | None
         return await _ask_step(update, context, NOTE)
     if field == "household":
         return await _ask_step(update, context, HOUSEHOLD)
-    draft.pop(field, None)
+    draft.pop(EDITED_FIELDS[field], None)
     return await ask_next(update, context)
 
 
@@ -388,10 +391,10 @@ async def _store_date(update: Update, context: IntakeContext, picked: date) -> S
     draft = current_draft(context)
     if draft is None:
         return await _stay(update, text("expired", language(update)))
-    refusal = await date_refusal(context, draft["ward"], picked, language(update))
+    refusal = await date_refusal(context, draft["ward_code"], picked, language(update))
     if refusal:
         return await _stay(update, refusal)
-    return await _store(update, context, date=picked.isoformat())
+    return await _store(update, context, occurred_on=picked.isoformat())
 
 
 async def date_refusal(context: IntakeContext, ward_code: str, picked: date, lang: str) -> str | None:
@@ -444,9 +447,8 @@ async def on_area_text(update: Update, context: IntakeContext) -> State | None:
         return None
     query = normalise(_typed(update))
     async with session_scope(context.sessions) as session:
-        matches = [
-            a for a in await active_areas_of(session, draft["ward"]) if query in normalise(a.name_ja) or query in a.code
-        ]
+        areas = await active_areas_of(session, draft["ward_code"])
+        matches = [a for a in areas if query in normalise(a.name_ja) or query in a.code]
     lang = language(update)
     if not matches:
         return await _stay(update, text("area_none", lang, query=query))
@@ -467,7 +469,7 @@ async def _known_households(context: IntakeContext, draft: Draft) -> list[str]:
     if context.staff.id is None:
         return []
     async with session_scope(context.sessions) as session:
-        return await recent_household_codes(session, context.staff.id, draft["ward"])
+        return await recent_household_codes(session, context.staff.id, draft["ward_code"])
 
 
 async def on_known_household_button(update: Update, context: IntakeContext) -> State | None:
@@ -493,7 +495,7 @@ async def on_household_text(update: Update, context: IntakeContext) -> State | N
 async def _take_household(update: Update, context: IntakeContext, draft: Draft, code: str) -> State | None:
     """Stores the code; warns when the household already counts this year; asks what comes next."""
     lang = language(update)
-    draft["household"] = code
+    draft["household_ref"] = code
     since = await _already_counted_since(context, draft)
     notice = text("household_already_counted", lang, since=since) if since else None
     return await ask_next(update, context, notice)
@@ -501,11 +503,11 @@ async def _take_household(update: Update, context: IntakeContext, draft: Draft, 
 
 async def _already_counted_since(context: IntakeContext, draft: Draft) -> State | None:
     """For a distinct-household kind: the first date this fiscal year the household was counted, if any."""
-    if draft["kind"] != "participation_link":
+    if not counts_each_household_once(draft["kind"]):
         return None
     fiscal_year = fiscal_year_of(japan_today())
     async with session_scope(context.sessions) as session:
-        first = await first_counted_on(session, draft["kind"], draft["ward"], draft["household"], fiscal_year)
+        first = await first_counted_on(session, draft["kind"], draft["ward_code"], draft["household_ref"], fiscal_year)
     return first.isoformat() if first else None
 
 
@@ -567,7 +569,7 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
         async with session_scope(context.sessions) as session:
             # Sums grow by the count, a distinct count by one if this area or household is new this year;
             # a correction compares the figure before and after.
-            before = await _indicator_total(session, context, event_draft) if draft.get("corrects") else None
+            before = await _figure(session, context, event_draft) if draft.get("corrects") else None
             anew = before is None and await would_count_anew(session, event_draft, _threshold(context))
             if draft.get("corrects"):
                 event = await correct_event(
@@ -589,18 +591,13 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
                     logged_by_staff_id=context.staff.id,
                     lock_business_days=lock_days,
                 )
-            after = await _indicator_total(session, context, event_draft)
-            scope = await scope_name_of(session, draft["ward"], lang)
+            after = await _figure(session, context, event_draft)
+            scope = await scope_name_of(session, draft["ward_code"], lang)
     except EventRejectedError as rejected:  # a draft resumed days later may have crossed its month's lock
         return await _stay(update, _problem_text(rejected, event_draft.occurred_on, lock_days, lang))
     log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.staff.id)
     drop_draft(context)
-    if before is not None:
-        added = after.value - before.value
-    elif INDICATOR_BY_KIND[event.kind].aggregation in DISTINCT_AGGREGATIONS:
-        added = 1 if anew else 0
-    else:
-        added = event.count
+    added = grew_by(event.kind, event.count, counted_anew=anew, before=before, after=after)
     await show(update, _saved_text(event, added, after, scope, lang, draft.get("corrects")))
     return END
 
@@ -611,15 +608,8 @@ def idempotency_key(update: Update, draft_id: str) -> str:
     return f"tg:{user.id}:{draft_id}"
 
 
-async def _indicator_total(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> IndicatorValue:
-    indicator = INDICATOR_BY_KIND[draft.kind]
-    return await year_to_date(session, indicator.code, fiscal_year_of(draft.occurred_on), _as_of(draft),
-                              draft.ward_code, _threshold(context))  # fmt: skip
-
-
-def _as_of(draft: EventDraft) -> date:
-    """The year's figures as of today (or the year's end for an entry in last year's March)."""
-    return min(japan_today(), fiscal_year_end(fiscal_year_of(draft.occurred_on)))
+async def _figure(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> IndicatorValue:
+    return await figure_after_save(session, draft, japan_today(), _threshold(context))
 
 
 def _threshold(context: IntakeContext) -> int:

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot.offline.synthetic import Mix, event_chunks, load_world
 from models.db import session_scope
-from models.entries.write import EventDraft, draft_problems
+from models.entries.draft import EventDraft, draft_problems
 from models.fiscal import fiscal_year_of, fiscal_year_start
 from models.roles import Organisation, Role
 from models.rollups import rebuild_rollups
@@ -101,8 +101,16 @@ async def _insert_events(session: AsyncSession, today: date, events: int) -> int
     world = await load_world(session, rng, days=days, events=events, now=datetime.now(UTC))
     rows = [row for chunk in event_chunks(world, events, rng, DEMO_MIX) for row in chunk]
     for row in rows:
-        draft = EventDraft(row["kind"], row["occurred_on"], row["ward_code"], row["area_id"], row["household_ref"],
-                           row["count"], row["answer"], row["note"])  # fmt: skip
+        draft = EventDraft(
+            kind=row["kind"],
+            occurred_on=row["occurred_on"],
+            ward_code=row["ward_code"],
+            area_id=row["area_id"],
+            household_ref=row["household_ref"],
+            count=row["count"],
+            answer=row["answer"],
+            note=row["note"],
+        )
         problems = draft_problems(draft, today)
         if problems:
             raise ValueError(f"demo event {row['idempotency_key']} breaks the rules: {problems}")

@@ -35,7 +35,7 @@ from sqlmodel import col, select
 
 from models import rollups
 from models.catalog import KINDS_BY_CODE
-from models.entries.write import EventDraft, Problem, draft_problems
+from models.entries.draft import EventDraft, Problem, draft_problems
 from models.fiscal import month_end
 from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, is_entry_locked
 from models.privacy import PersonalData, personal_data_in

@@ -30,7 +30,7 @@ The package: `values` (a figure, the totals and their notation), `rows` (the que
 Callers import from the package.
 """
 
-from models.totals.at_save import would_count_anew, year_to_date
+from models.totals.at_save import figure_after_save, grew_by, would_count_anew, year_to_date
 from models.totals.engine import (
     counted_anew_by_month,
     indicator_totals,
@@ -46,7 +46,9 @@ __all__ = [
     "Totals",
     "YearMonth",
     "counted_anew_by_month",
+    "figure_after_save",
     "flag_no_data",
+    "grew_by",
     "has_data",
     "indicator_totals",
     "percent",

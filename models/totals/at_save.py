@@ -22,8 +22,8 @@ from models.catalog import (
     Denominator,
     Indicator,
 )
-from models.entries.write import EventDraft
-from models.fiscal import fiscal_months, fiscal_year_of, fiscal_year_start
+from models.entries.draft import EventDraft
+from models.fiscal import fiscal_months, fiscal_year_end, fiscal_year_of, fiscal_year_start
 from models.rollups import FIRST_DAYS, MONTHS, year_month
 from models.tables import Area, Baseline, Event
 from models.totals.engine import indicator_totals, resolve_as_of
@@ -66,6 +66,27 @@ _AREA_AND_EVENTS_SO_FAR = sa.select(
 ).where(col(Area.id) == sa.bindparam("area_id"))
 _COUNTED, _BASELINE, _ROSTER = 0, 1, 2  # the parts of year_to_date's one statement
 _Part = sa.Select[Any, Any, Any, Any]  # (part, YYYYMM, value, survey answers or denominator)
+
+
+async def figure_after_save(
+    session: AsyncSession, draft: EventDraft, today: date, threshold: int = 1
+) -> IndicatorValue:
+    """The figure of the indicator a draft counts toward, for its ward and fiscal year: as of today, or as of the
+    year's end for an entry in a year that is over (last year's March)."""
+    fiscal_year = fiscal_year_of(draft.occurred_on)
+    as_of = min(today, fiscal_year_end(fiscal_year))
+    code = INDICATOR_BY_KIND[draft.kind].code
+    return await year_to_date(session, code, fiscal_year, as_of, draft.ward_code, threshold)
+
+
+def grew_by(kind: str, count: int, *, counted_anew: bool, before: IndicatorValue | None, after: IndicatorValue) -> int:
+    """How much a save moved its figure: a correction compares the figure before and after; otherwise a sum grows
+    by the count, a distinct figure by one when the area or household counts anew."""
+    if before is not None:
+        return after.value - before.value
+    if INDICATOR_BY_KIND[kind].aggregation in DISTINCT_AGGREGATIONS:
+        return 1 if counted_anew else 0
+    return count
 
 
 async def year_to_date(

@@ -20,7 +20,8 @@ from bot.offline.fake_api import BotMessage, InProcessBotApi
 from bot.texts import text
 from models.catalog import SheetSection
 from models.db import session_scope
-from models.entries.write import EventDraft, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event
 from models.roles import Organisation, Role
 from models.sheet.bullets import add_bullet
 from models.staff import create_invite, deactivate_staff
@@ -202,7 +203,7 @@ class Scene:
 async def entry(sessions: async_sessionmaker[AsyncSession], ward: str, by: Staff | None) -> int:
     """An outreach entry in November (open), logged a day ago (so /undo finds nothing to take back)."""
     async with session_scope(sessions) as session:
-        draft = EventDraft("outreach", date(2025, 11, 20), ward)
+        draft = EventDraft(kind="outreach", occurred_on=date(2025, 11, 20), ward_code=ward)
         key = f"matrix-{ward}-{by and by.id}"
         event, _created = await record_event(session, draft, idempotency_key=key, today=draft.occurred_on,
                                              logged_by_staff_id=by.id if by else None)  # fmt: skip

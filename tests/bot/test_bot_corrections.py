@@ -13,7 +13,8 @@ from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
 from models.db import session_scope
-from models.entries.write import EventDraft, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event
 from models.roles import Role
 from models.tables import AuditEntry, Event, Staff
 from tests.bot.conftest import add_staff, chat_as
@@ -108,7 +109,7 @@ async def test_undo_voids_the_last_entry_only_within_the_window(
 
 async def entry_of(sessions: async_sessionmaker[AsyncSession], staff: Staff, on: date, ward: str) -> int:
     async with session_scope(sessions) as session:
-        draft = EventDraft("outreach", on, ward)
+        draft = EventDraft(kind="outreach", occurred_on=on, ward_code=ward)
         event, _ = await record_event(session, draft, idempotency_key=f"seed-{staff.id}-{on}-{ward}", today=on,
                                       logged_by_staff_id=staff.id)  # fmt: skip
     assert event.id is not None

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
+from bot.context import DRAFT
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
-from models.catalog import EVENT_KINDS, INDICATOR_BY_KIND, EventKind, Requirement
+from models.catalog import EVENT_KINDS, INDICATOR_BY_KIND, KINDS_BY_CODE, EventKind, Requirement
 from models.db import session_scope
 from models.roles import Organisation
 from models.tables import Area, Event
@@ -183,3 +184,20 @@ async def test_a_health_centre_member_sees_their_kinds_first(
     menu = (await member.send("/log"))[-1]
     assert menu.button_texts()[:2] == ["複合的な課題の相談受付", "つながる場の開催"]
     assert len(menu.button_texts()) == len(EVENT_KINDS) + 1  # every kind, and 中止
+
+
+async def test_a_draft_persisted_under_the_old_field_names_is_still_saved(
+    worker: ChatSession, app: IntakeApplication, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Drafts kept before the draft took the table's field names (date, ward, household) finish as they were."""
+    await answer_until_card(worker, KINDS_BY_CODE["participation_link"])
+    user_data = app.user_data[worker.user["id"]]
+    draft = user_data[DRAFT]
+    legacy_names = {"occurred_on": "date", "ward_code": "ward", "household_ref": "household"}
+    user_data[DRAFT] = {legacy_names.get(key, key): value for key, value in draft.items()}  # as the old release kept it
+    saved = await worker.press("✅ 保存する")
+    assert saved[-1].text.startswith("保存しました（No.")
+    [event] = await events(sessions)
+    assert (event.kind, event.occurred_on, event.ward_code, event.household_ref, event.count) == (
+        "participation_link", date(2025, 11, 27), "27102", "27102-H0042", 1
+    )  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from io import BytesIO
 
@@ -15,7 +14,8 @@ from bot.app import IntakeApplication
 from bot.offline.fake_api import BotMessage, InProcessBotApi
 from models.catalog import INDICATORS_BY_CODE
 from models.db import session_scope
-from models.entries.write import EventDraft, correct_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event
 from models.locks import reopen_month
 from models.roles import Role
 from models.sheet.goal_sheets import YEAR_COLUMNS
@@ -217,8 +217,15 @@ async def test_a_closed_months_sheet_is_the_frozen_one(
         await close_month(session, 2025, 10)
         assert october.id is not None
         await reopen_month(session, "27102", 2025, 10, reason="件数の修正", by_staff_id=None, today=date(2025, 11, 27))
-        await correct_event(session, october.id, replace(EventDraft.of(october), count=9), by_staff_id=None,
-                            reason="件数誤り", idempotency_key="late", today=date(2025, 11, 27))  # fmt: skip
+        await correct_event(
+            session,
+            october.id,
+            EventDraft.of(october).model_copy(update={"count": 9}),
+            by_staff_id=None,
+            reason="件数誤り",
+            idempotency_key="late",
+            today=date(2025, 11, 27),
+        )
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
     sent = (await chief.send("/sheet 2025-10"))[-1]
     assert sent.caption == "推進状況確認シート　令和7年10月末時点　都島区（確定値）"

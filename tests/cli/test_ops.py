@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from models.config import get_settings
 from models.db import head_revision, make_engine, session_factory, session_scope
-from models.entries.write import EventDraft, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event
 from models.roles import Role
 from models.sheet.export import EXPORT_COLUMNS
 from models.staff import create_invite, redeem_invite
@@ -56,7 +57,9 @@ def _fill(path: Path) -> None:
             async with session_scope(session_factory(engine)) as session:
                 invite = await create_invite(session, Role.WORKER, "27102")
                 await redeem_invite(session, invite.code, 7_000_000_001, "職員C", "ja")
-                draft = EventDraft("outreach", date(2025, 6, 1), "27102", count=2, note="見守りで訪問した")
+                draft = EventDraft(
+                    kind="outreach", occurred_on=date(2025, 6, 1), ward_code="27102", count=2, note="見守りで訪問した"
+                )
                 await record_event(session, draft, idempotency_key="cli-1", today=draft.occurred_on)
                 await add_event(session, "outreach", date(2025, 6, 2), count=3, voided=True)
                 await add_event(session, "complex_intake", date(2025, 7, 1), "27103", count=4)

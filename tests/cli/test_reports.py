@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from models.config import TOKYO
 from models.db import cli_session
-from models.entries.write import EventDraft, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event
 from models.locks import reopen_month
 
 runner = CliRunner()
@@ -33,7 +34,7 @@ def outreach_in_october(key: str, *, reopen: bool = False) -> None:
         async with cli_session() as session:
             if reopen:  # a late entry is only possible in a reopened month
                 await reopen_month(session, "27102", 2025, 10, reason="記入漏れ", by_staff_id=None, today=TODAY)
-            draft = EventDraft("outreach", date(2025, 10, 20), "27102", count=3)
+            draft = EventDraft(kind="outreach", occurred_on=date(2025, 10, 20), ward_code="27102", count=3)
             await record_event(session, draft, idempotency_key=key, today=date(2025, 10, 20) if not reopen else TODAY)
 
     asyncio.run(record())

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from models.entries.write import EventDraft, correct_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event
 from models.locks import is_entry_locked, lock_date, reopen_month
 from models.privacy import PersonalDataError
 from models.snapshots import close_due_months, close_month, stored_snapshot, totals_as_of
@@ -49,7 +49,7 @@ async def test_a_snapshot_reproduces_the_month_after_a_correction(session: Async
     assert await close_month(session, 2025, 11)
     assert not await close_month(session, 2025, 11)  # once only
     assert outreach.id is not None
-    await correct_event(session, outreach.id, replace(EventDraft.of(outreach), count=5), by_staff_id=None,
+    await correct_event(session, outreach.id, EventDraft.of(outreach).model_copy(update={"count": 5}), by_staff_id=None,
                         reason="件数誤り", idempotency_key="late-fix", today=outreach.occurred_on)  # fmt: skip
     live = await indicator_totals(session, 2025, date(2025, 11, 30))
     frozen, final = await totals_as_of(session, 2025, date(2025, 11, 30), None)

@@ -14,7 +14,8 @@ from sqlmodel import col, select
 
 from models.catalog import INDICATOR_BY_KIND, INDICATORS, INDICATORS_BY_CODE, Aggregation, Denominator
 from models.db import session_scope
-from models.entries.write import EventDraft, correct_event, record_event, void_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event, record_event, void_event
 from models.fiscal import fiscal_year_start
 from models.ops.history import import_events
 from models.rollups import check_rollups, rebuild_rollups
@@ -59,7 +60,7 @@ async def test_sums_and_answers_follow_record_void_and_correct(session: AsyncSes
     assert await month_row(session, "outreach", 2025, 6) == (2, 5, 0, 0)
     assert await month_row(session, "agency_survey", 2025, 6) == (2, 2, 1, 0)
     assert counted.id is not None
-    moved = EventDraft("outreach", date(2025, 7, 1), WARD, count=4)
+    moved = EventDraft(kind="outreach", occurred_on=date(2025, 7, 1), ward_code=WARD, count=4)
     await correct_event(session, counted.id, moved, by_staff_id=None, reason="日付の誤り", idempotency_key="c1",
                         **UNLOCKED)  # fmt: skip
     assert await month_row(session, "outreach", 2025, 6) == (1, 2, 0, 0)
@@ -216,7 +217,7 @@ async def test_the_engine_equals_the_raw_count(sessions: async_sessionmaker[Asyn
             await add_event(session, "participation_link", day, ward, household="H1")
             await add_event(session, "agency_survey", day, ward, answer=day.day == 1)
             await add_event(session, "watch_consultation", day, ward, count=2)
-        draft = EventDraft("outreach", date(2025, 5, 2), WARD, count=3)
+        draft = EventDraft(kind="outreach", occurred_on=date(2025, 5, 2), ward_code=WARD, count=3)
         await record_event(session, draft, idempotency_key="k", **UNLOCKED)
     async with session_scope(sessions) as session:
         for as_of in (date(2025, 4, 30), date(2025, 5, 10), date(2025, 5, 31), date(2025, 6, 1)):
@@ -231,7 +232,7 @@ async def test_concurrent_writers_on_one_subject_and_month_keep_the_rollups_exac
 
     async def record(number: int, day: date) -> None:
         async with session_scope(sessions) as session:
-            draft = EventDraft("participation_link", day, WARD, household_ref="H1")
+            draft = EventDraft(kind="participation_link", occurred_on=day, ward_code=WARD, household_ref="H1")
             await record_event(session, draft, idempotency_key=f"race-{number}", **UNLOCKED)
 
     days = [date(2025, 6, 20), date(2025, 5, 3), date(2025, 6, 1), date(2025, 5, 30), date(2025, 7, 2)] * 2

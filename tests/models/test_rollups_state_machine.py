@@ -22,7 +22,8 @@ from sqlmodel import col, select
 
 from models.baselines import BaselineKey, set_baseline
 from models.db import make_engine, session_factory, session_scope
-from models.entries.write import EventDraft, correct_event, record_event, void_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event, record_event, void_event
 from models.ops.history import import_events
 from models.rollups import check_rollups
 from models.tables import Area, Event

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from models.config import TOKYO
-from models.entries.write import EventDraft, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event
 from models.roles import Organisation, Role
 from models.tables import Event, Staff
 from models.who_reported import last_entry_days, missing_reporters, record_zero_report
@@ -25,7 +26,7 @@ async def _worker(session: AsyncSession, number: int, on_leave_until: date | Non
 
 
 async def _entry(session: AsyncSession, staff: Staff, on: date, logged_at: datetime) -> None:
-    event, _created = await record_event(session, EventDraft("outreach", on, "27102"),
+    event, _created = await record_event(session, EventDraft(kind="outreach", occurred_on=on, ward_code="27102"),
                                          idempotency_key=f"r-{staff.id}-{logged_at.isoformat()}",
                                          today=logged_at.astimezone(TOKYO).date(),
                                          logged_by_staff_id=staff.id)  # fmt: skip

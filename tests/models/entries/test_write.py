@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
-from models.entries.write import (
-    EventDraft,
-    EventRejectedError,
-    Problem,
-    correct_event,
-    draft_problems,
-    record_event,
-    void_event,
-)
+from models.entries.draft import EventDraft, EventRejectedError, Problem, draft_problems
+from models.entries.write import correct_event, record_event, void_event
 from models.locks import reopen_month
 from models.privacy import PersonalData
 from models.tables import AuditEntry, Event
@@ -27,7 +19,7 @@ TODAY = date(2025, 11, 27)
 
 
 def draft(**changes: object) -> EventDraft:
-    return replace(EventDraft("outreach", date(2025, 11, 20), "27102"), **changes)  # type: ignore[arg-type]
+    return EventDraft(kind="outreach", occurred_on=date(2025, 11, 20), ward_code="27102").model_copy(update=changes)
 
 
 async def event_count(session: AsyncSession) -> int:
@@ -117,12 +109,19 @@ async def test_a_locked_month_refuses_void_and_correction_until_reopened(session
     with pytest.raises(EventRejectedError, match="month_locked"):
         await void_event(session, event.id, by_staff_id=None, reason="二重登録", today=NOVEMBER_LOCKED)
     with pytest.raises(EventRejectedError, match="month_locked"):
-        await correct_event(session, event.id, replace(EventDraft.of(event), count=2), by_staff_id=None,
+        await correct_event(session, event.id, EventDraft.of(event).model_copy(update={"count": 2}), by_staff_id=None,
                             reason="件数誤り", idempotency_key="fix", today=NOVEMBER_LOCKED)  # fmt: skip
     assert event.voided_at is None and await event_count(session) == 1
     await reopen_month(session, "27102", 2025, 11, reason="修正のため", by_staff_id=None, today=NOVEMBER_LOCKED)
-    fixed = await correct_event(session, event.id, replace(EventDraft.of(event), count=2), by_staff_id=None,
-                                reason="件数誤り", idempotency_key="fix", today=NOVEMBER_LOCKED)  # fmt: skip
+    fixed = await correct_event(
+        session,
+        event.id,
+        EventDraft.of(event).model_copy(update={"count": 2}),
+        by_staff_id=None,
+        reason="件数誤り",
+        idempotency_key="fix",
+        today=NOVEMBER_LOCKED,
+    )
     assert (fixed.count, event.replaced_by_event_id) == (2, fixed.id)
     with pytest.raises(EventRejectedError, match="month_locked"):  # another ward's November stays closed
         await record_event(session, draft(ward_code="27103"), idempotency_key="other", today=NOVEMBER_LOCKED)
@@ -164,7 +163,7 @@ async def test_correction_replaces_the_old_event(session: AsyncSession) -> None:
     new = await correct_event(
         session,
         old.id,
-        replace(EventDraft.of(old), count=4),
+        EventDraft.of(old).model_copy(update={"count": 4}),
         by_staff_id=None,
         reason="件数誤り",
         idempotency_key="corr-1",

@@ -10,7 +10,6 @@ import gzip
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,8 @@ from sqlmodel import SQLModel
 import models.ops.backup
 from models.catalog import SheetSection
 from models.db import current_revision, downgrade, head_revision, make_engine, migrate, session_factory, session_scope
-from models.entries.write import EventDraft, correct_event, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event, record_event
 from models.ops.backup import (
     BackupError,
     backup_json,
@@ -95,12 +95,21 @@ async def _fill(sessions: async_sessionmaker[AsyncSession]) -> None:
         await add_event(session, "participation_link", date(2025, 7, 2), "27103", household="27103-H0001")
         await add_event(session, "agency_survey", date(2025, 8, 1), answer=True)
         await add_event(session, "agency_survey", date(2025, 8, 2), "27103", answer=False)
-        draft = EventDraft("watch_consultation", date(2025, 9, 1), "27102", count=3, note="電話で相談")
+        draft = EventDraft(
+            kind="watch_consultation", occurred_on=date(2025, 9, 1), ward_code="27102", count=3, note="電話で相談"
+        )
         wrong, _ = await record_event(session, draft, idempotency_key="b-1", today=draft.occurred_on,
                                       logged_by_staff_id=worker.id)  # fmt: skip
         assert wrong.id is not None
-        await correct_event(session, wrong.id, replace(EventDraft.of(wrong), count=4), by_staff_id=supervisor.id,
-                            reason="件数の誤り", idempotency_key="b-2", today=wrong.occurred_on)  # fmt: skip
+        await correct_event(
+            session,
+            wrong.id,
+            EventDraft.of(wrong).model_copy(update={"count": 4}),
+            by_staff_id=supervisor.id,
+            reason="件数の誤り",
+            idempotency_key="b-2",
+            today=wrong.occurred_on,
+        )
         await add_event(session, "tsunagaru_meeting", date(2024, 11, 5), "27103", count=2)  # the year before
         await add_bullet(session, 1, 2025, "27102", SheetSection.ACTIVITIES, "見守り活動の研修", supervisor.id)
         await close_month(session, 2025, 5, actor="test")
@@ -129,7 +138,7 @@ async def _totals(engine: AsyncEngine) -> list[dict[str, Any]]:
 
 async def _add_event_after_restore(engine: AsyncEngine) -> int | None:
     async with session_scope(session_factory(engine)) as session:
-        draft = EventDraft("outreach", date(2025, 10, 1), "27102", count=1)
+        draft = EventDraft(kind="outreach", occurred_on=date(2025, 10, 1), ward_code="27102", count=1)
         event, _ = await record_event(session, draft, idempotency_key="after-restore", today=draft.occurred_on)
         session.add(AuditEntry(action="test", entity="event", entity_id=str(event.id)))
         await add_event(session, "area_meeting", date(2025, 10, 2), area="27102-04")
@@ -156,7 +165,8 @@ async def test_json_backup_restores_identically(
     assert totals[0]["indicators"]["1-1"]["value"] == 2
     assert totals[0]["indicators"]["1-4"]["value"] == 4  # the correction, not the voided original
     new_id = await _add_event_after_restore(target)  # the id sequences continue after the restored ids
-    assert new_id == max(row[0] for row in source["event"]) + 1
+    id_position = [column.name for column in SQLModel.metadata.tables["event"].columns].index("id")
+    assert new_id == max(row[id_position] for row in source["event"]) + 1
 
 
 async def test_restore_into_a_database_holding_only_the_wards(

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
-from models.entries.write import EventDraft, record_event, void_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event, void_event
 from models.locks import reopen_month
 from models.ops.history import EventImportError, decode, frozen_months, idempotency_keys, import_events
 from models.tables import AuditEntry, Event, TotalsSnapshot
@@ -215,8 +216,12 @@ async def test_frozen_months_are_those_with_a_month_end_snapshot(session: AsyncS
 
 async def test_a_locked_month_the_bot_reported_is_refused_until_reopened(session: AsyncSession) -> None:
     """October 2025 locked on 11/8 with the bot's entries in 27102: history may not change it behind the lock."""
-    await record_event(session, EventDraft("outreach", date(2025, 10, 6), "27102"), idempotency_key="bot-1",
-                       today=date(2025, 10, 6))  # fmt: skip
+    await record_event(
+        session,
+        EventDraft(kind="outreach", occurred_on=date(2025, 10, 6), ward_code="27102"),
+        idempotency_key="bot-1",
+        today=date(2025, 10, 6),
+    )
     late = HEADER + "outreach,2025-10-20,27102,,,2,\n" + "outreach,2025-10-20,27103,,,2,\n"
     with pytest.raises(EventImportError) as refused:
         await import_events(session, late, today=TODAY)

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from models.config import TOKYO, get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
-from models.entries.write import EventDraft, record_event, void_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event, void_event
 from models.ops.retention import PURGE_ACTION, count_purgeable_notes, note_cutoff, purge_notes
 from models.reference import ensure_wards
 from models.tables import AuditEntry, Event
@@ -30,7 +31,7 @@ _keys = itertools.count()
 
 
 async def noted(session: AsyncSession, on: date, note: str | None, *, count: int = 1, voided: bool = False) -> Event:
-    draft = EventDraft("outreach", on, "27102", count=count, note=note)
+    draft = EventDraft(kind="outreach", occurred_on=on, ward_code="27102", count=count, note=note)
     event, _created = await record_event(session, draft, idempotency_key=f"retention-{next(_keys)}", today=on)
     if voided:
         assert event.id is not None

@@ -4,7 +4,6 @@ as recorded when it froze (stored with the snapshot, or recomputed from the even
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from io import BytesIO
 from typing import Any
@@ -15,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from models.catalog import INDICATORS, Aggregation
-from models.entries.write import EventDraft, correct_event, void_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event, void_event
 from models.sheet.data import collect_sheet
 from models.sheet.evidence import EvidenceRow, city_evidence, evidence_as_recorded
 from models.sheet.tabs import MONTHLY_COLUMNS, MONTHLY_NOTES
@@ -138,7 +138,7 @@ async def changes_after_the_freeze(session: AsyncSession, events: list[Event]) -
     outreach = next(e for e in events if e.kind == "outreach" and e.occurred_on == AS_OF)
     assert household_h2.id is not None and outreach.id is not None
     await void_event(session, household_h2.id, by_staff_id=None, reason="重複入力", today=household_h2.occurred_on)
-    await correct_event(session, outreach.id, replace(EventDraft.of(outreach), count=5), by_staff_id=None,
+    await correct_event(session, outreach.id, EventDraft.of(outreach).model_copy(update={"count": 5}), by_staff_id=None,
                         reason="件数誤り", idempotency_key="evidence-late-fix", today=AS_OF)  # fmt: skip
     await add_event(session, "concern_report", date(2025, 11, 10), FUKUSHIMA, area="27103-01")
 

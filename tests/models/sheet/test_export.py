@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.entries.write import EventDraft, correct_event, record_event, void_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event, record_event, void_event
 from models.roles import Role
 from models.sheet.export import (
     EXPORT_COLUMNS,
@@ -38,19 +38,33 @@ async def _dataset(session: AsyncSession) -> dict[str, int]:
     invite = await create_invite(session, Role.WORKER, "27102")
     worker = await redeem_invite(session, invite.code, TELEGRAM_ID, STAFF_NAME, "ja")
     assert worker.id is not None
-    draft = EventDraft("area_meeting", date(2025, 5, 10), "27102", area_id=await area_id(session, "27102-01"),
-                       note=NOTE)  # fmt: skip
+    draft = EventDraft(
+        kind="area_meeting",
+        occurred_on=date(2025, 5, 10),
+        ward_code="27102",
+        area_id=await area_id(session, "27102-01"),
+        note=NOTE,
+    )
     noted, _ = await record_event(
         session, draft, idempotency_key="noted", today=draft.occurred_on, logged_by_staff_id=worker.id
     )
     survey = await add_event(session, "agency_survey", date(2025, 6, 2), answer=False)
-    voided = await add_event(session, "outreach", date(2025, 6, 3), count=2, household="27102-H0001")
+    voided = await add_event(
+        session, "outreach", date(2025, 6, 3), count=2, household="27102-H0001", logged_by=worker.id
+    )
     assert voided.id is not None
     await void_event(session, voided.id, by_staff_id=worker.id, reason=VOID_REASON, today=voided.occurred_on)
-    wrong = await add_event(session, "watch_consultation", date(2025, 7, 1), count=3)
+    wrong = await add_event(session, "watch_consultation", date(2025, 7, 1), count=3, logged_by=worker.id)
     assert wrong.id is not None
-    fixed = await correct_event(session, wrong.id, replace(EventDraft.of(wrong), count=4), by_staff_id=worker.id,
-                                reason=CORRECTION_REASON, idempotency_key="fixed", today=wrong.occurred_on)  # fmt: skip
+    fixed = await correct_event(
+        session,
+        wrong.id,
+        EventDraft.of(wrong).model_copy(update={"count": 4}),
+        by_staff_id=worker.id,
+        reason=CORRECTION_REASON,
+        idempotency_key="fixed",
+        today=wrong.occurred_on,
+    )
     other_ward = await add_event(session, "tsunagaru_meeting", date(2026, 3, 31), "27103")
     await add_event(session, "outreach", date(2025, 3, 31))  # FY2024: not exported
     ids = {"noted": noted.id, "survey": survey.id, "voided": voided.id, "wrong": wrong.id, "fixed": fixed.id,

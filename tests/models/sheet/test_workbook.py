@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEET_TITLE, SHEETS, SheetSection
-from models.entries.write import EventDraft, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import record_event
 from models.sheet.data import SheetData, collect_sheet
 from models.sheet.goal_sheets import KEY_COLUMN, LABEL_COLUMN, SECTION_COLUMN, YEAR_COLUMNS, sheet_figure
 from models.sheet.tabs import EVENT_COLUMNS, by_ward_columns
@@ -44,7 +45,9 @@ class Dataset:
 
 
 async def _noted_intake(session: AsyncSession) -> Event:
-    draft = EventDraft("complex_intake", date(2025, 9, 9), MIYAKOJIMA, count=5, note=SECRET_NOTE)
+    draft = EventDraft(
+        kind="complex_intake", occurred_on=date(2025, 9, 9), ward_code=MIYAKOJIMA, count=5, note=SECRET_NOTE
+    )
     event, _created = await record_event(session, draft, idempotency_key="sheet-noted-intake", today=draft.occurred_on)
     return event
 

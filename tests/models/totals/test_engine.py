@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -12,7 +11,8 @@ from sqlmodel import col, update
 
 from models.catalog import INDICATOR_BY_KIND, INDICATORS_BY_CODE
 from models.config import TOKYO
-from models.entries.write import EventDraft, correct_event, record_event
+from models.entries.draft import EventDraft
+from models.entries.write import correct_event, record_event
 from models.tables import Area
 from models.totals import (
     IndicatorValue,
@@ -157,7 +157,7 @@ async def test_a_correction_counts_once_with_its_new_value(dataset: AsyncSession
     await correct_event(
         dataset,
         original.id,
-        replace(EventDraft.of(original), count=2),
+        EventDraft.of(original).model_copy(update={"count": 2}),
         by_staff_id=None,
         reason="件数の入力誤り",
         idempotency_key="fix-1",
@@ -241,15 +241,27 @@ async def test_would_count_anew_says_whether_the_save_moves_the_figure(dataset: 
     await dataset.execute(update(Area).where(col(Area.code) == "27102-05").values(active=False))
     day = date(2025, 12, 10)
     drafts = [
-        *[EventDraft("area_meeting", day, MIYAKOJIMA, area_id=await area_id(dataset, code))
-          for code in ("27102-01", "27102-01", "27102-02", "27102-03", "27102-05", "27102-06", "27102-06")],
-        EventDraft("area_meeting", day, FUKUSHIMA, area_id=await area_id(dataset, "27103-03")),  # no roster
-        *[EventDraft("concern_report", day, FUKUSHIMA, area_id=await area_id(dataset, code))
-          for code in ("27103-02", "27103-02", "27103-03")],
-        EventDraft("concern_report", day, MIYAKOJIMA, area_id=await area_id(dataset, "27102-01")),
-        *(EventDraft("participation_link", day, ward, household_ref=household)
-          for ward, household in ((MIYAKOJIMA, "H1"), (MIYAKOJIMA, "H3"), (MIYAKOJIMA, "H3"), (FUKUSHIMA, "H2"))),
-    ]  # fmt: skip
+        *[
+            EventDraft(kind="area_meeting", occurred_on=day, ward_code=MIYAKOJIMA, area_id=await area_id(dataset, code))
+            for code in ("27102-01", "27102-01", "27102-02", "27102-03", "27102-05", "27102-06", "27102-06")
+        ],
+        EventDraft(
+            kind="area_meeting", occurred_on=day, ward_code=FUKUSHIMA, area_id=await area_id(dataset, "27103-03")
+        ),  # no roster
+        *[
+            EventDraft(
+                kind="concern_report", occurred_on=day, ward_code=FUKUSHIMA, area_id=await area_id(dataset, code)
+            )
+            for code in ("27103-02", "27103-02", "27103-03")
+        ],
+        EventDraft(
+            kind="concern_report", occurred_on=day, ward_code=MIYAKOJIMA, area_id=await area_id(dataset, "27102-01")
+        ),
+        *(
+            EventDraft(kind="participation_link", occurred_on=day, ward_code=ward, household_ref=household)
+            for ward, household in ((MIYAKOJIMA, "H1"), (MIYAKOJIMA, "H3"), (MIYAKOJIMA, "H3"), (FUKUSHIMA, "H2"))
+        ),
+    ]
     answers = []
     for n, draft in enumerate(drafts):
         code = INDICATOR_BY_KIND[draft.kind].code
@@ -260,4 +272,6 @@ async def test_would_count_anew_says_whether_the_save_moves_the_figure(dataset: 
         assert after.value - before.value == (1 if anew else 0), (n, draft)
         answers.append(anew)
     assert any(answers) and not all(answers)
-    assert await would_count_anew(dataset, EventDraft("outreach", day, MIYAKOJIMA), threshold)
+    assert await would_count_anew(
+        dataset, EventDraft(kind="outreach", occurred_on=day, ward_code=MIYAKOJIMA), threshold
+    )
