@@ -577,8 +577,8 @@ def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, 
           for d in shown),
         f"  {_pad('request', 40)}{per_dataset}{history_ratio:>{len(history_ratio) + 2}}  history"
         + (f"{volume_ratio:>{len(volume_ratio) + 2}} volume" if compare_volume else "")
-        + f"{f'{main.label} bound':>10}  abs {'÷/help':>7}{staff_ratio:>{len(staff_ratio) + 2}}"
-        + f"{f'{city.label} bound':>14}",
+        + f"{f'{main.label} bound':>12}  abs {'÷/help':>7}{staff_ratio:>{len(staff_ratio) + 2}}"
+        + f"{f'{city.label} bound':>{len(city.label) + 8}}",
     ]  # fmt: skip
     baseline = medians[BASELINE][main]
     for request in REQUESTS:
@@ -590,9 +590,9 @@ def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, 
         lines.append(
             f"  {_pad(request.name, 40)}{cells}{_cell(_ratio(row, main, history), len(history_ratio) + 2, '.2f')}  "
             f"{_growth_verdict(row[main], row[history]) if main in row else '':<7}{volume_cell}"
-            f"{f'< {request.bound_ms / 1000:.0f} s':>10}  {_bound_verdict(row, judged, request):<4}"
+            f"{f'< {request.bound_ms / 1000:.0f} s':>12}  {_bound_verdict(row, judged, request):<4}"
             f"{row[judged] / baseline:>8.1f}{_cell(_ratio(row, main, city), len(staff_ratio) + 2, '.2f')}"
-            f"{_bound_verdict(row, city, request):>14}"
+            f"{_bound_verdict(row, city, request):>{len(city.label) + 8}}"
         )
     grown = [r.name for r in REQUESTS if main in medians[r.name]
              and _growth_verdict(medians[r.name][main], medians[r.name][history]) == "MISS"]  # fmt: skip
