@@ -3,6 +3,9 @@
 The events come from the same generator as the offline demo's (bot/offline/synthetic.py), inserted with Core
 executemany in large chunks inside one transaction, and cached as a SQLite file per size, seed and schema.
 
+With `workers_per_ward`, each ward has that many workers instead of four (18, with the ward's supervisor 19 a ward
+and about 450 staff: a city's real size); the events are the same in number, spread over more people.
+
 With `history_years`, the dataset starts that many fiscal years earlier (as busy as FY2024) at the same volume per
 day: FY2024–2026 hold as many events, day by day, as the N-event dataset's (in expectation), and the years before
 add theirs. It differs from the N-event dataset in how much history exists, not in how busy a month is.
@@ -36,6 +39,10 @@ CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "bench"
 FISCAL_YEAR_VOLUME = {2024: 0.85, 2025: 1.0, 2026: 1.15}
 HISTORY_VOLUME = FISCAL_YEAR_VOLUME[2024]
 BENCH_MIX = Mix(source="bot", key_prefix="bench", voided_share=0.01, imported_share=0.03)
+WORKERS_PER_WARD = 4  # the datasets' default: 122 staff; a city has about 19 a ward (CITY_WORKERS_PER_WARD)
+CITY_WORKERS_PER_WARD = 18  # with the ward supervisor 19 a ward: 456, with the city's two 458 staff
+_ORGANISATIONS = (Organisation.WATCH_OFFICE, Organisation.WATCH_OFFICE, Organisation.HEALTH_CENTRE,
+                  Organisation.WARD_COUNCIL)  # fmt: skip
 
 
 def total_events(events: int, history_years: int = 0) -> int:
@@ -45,7 +52,8 @@ def total_events(events: int, history_years: int = 0) -> int:
     return round(events * sum(day_weights(_days(history_years), _volume)) / sum(day_weights(_days(), _volume)))
 
 
-async def build_dataset(database_url: str, events: int, seed: int = 7, history_years: int = 0) -> None:
+async def build_dataset(database_url: str, events: int, seed: int = 7, history_years: int = 0,
+                        workers_per_ward: int = WORKERS_PER_WARD) -> None:  # fmt: skip
     """Migrate a fresh database, load wards, areas and staff, and insert `events` events over FY2024–2026 (and
     `history_years` fiscal years before them at the same volume a day: `total_events` in all)."""
     rng = Random(seed)
@@ -56,7 +64,7 @@ async def build_dataset(database_url: str, events: int, seed: int = 7, history_y
             await ensure_wards(session)
             await load_sample_areas_if_empty(session)
             wards = [ward.code for ward in await wards_in_order(session)]
-            staff = await _add_staff(session, wards, since=_days(history_years)[0])
+            staff = await _add_staff(session, wards, since=_days(history_years)[0], workers=workers_per_ward)
             # The households are drawn from pools sized by `events`: each fiscal year has as many distinct ones as
             # the N-event dataset's, and the earlier years connect the same households again.
             world = await load_world(session, rng, days=_days(history_years), events=events, now=_now(),
@@ -74,15 +82,18 @@ async def build_dataset(database_url: str, events: int, seed: int = 7, history_y
               f"rows) in {time.perf_counter() - started:.1f} s")  # fmt: skip
 
 
-def cache_path(events: int, seed: int, history_years: int = 0) -> Path:
-    """`data/bench/events-{events}-{seed}-g{version}.db`; `…-h{history_years}.db` with years before FY2024."""
+def cache_path(events: int, seed: int, history_years: int = 0, workers_per_ward: int = WORKERS_PER_WARD) -> Path:
+    """`data/bench/events-{events}-{seed}-g{version}.db`; `…-h{history_years}.db` with years before FY2024,
+    `…-w{workers_per_ward}.db` with other than four workers a ward."""
     history = f"-h{history_years}" if history_years else ""
-    return CACHE_DIR / f"events-{events}-{seed}-g{GENERATOR_VERSION}{history}.db"
+    workers = f"-w{workers_per_ward}" if workers_per_ward != WORKERS_PER_WARD else ""
+    return CACHE_DIR / f"events-{events}-{seed}-g{GENERATOR_VERSION}{history}{workers}.db"
 
 
-async def cached_sqlite_dataset(events: int, seed: int, history_years: int = 0) -> str:
+async def cached_sqlite_dataset(events: int, seed: int, history_years: int = 0,
+                                workers_per_ward: int = WORKERS_PER_WARD) -> str:  # fmt: skip
     """The sqlite+aiosqlite URL of the dataset's `cache_path`, built once and then reused."""
-    path = cache_path(events, seed, history_years)
+    path = cache_path(events, seed, history_years, workers_per_ward)
     url = f"sqlite+aiosqlite:///{path}"
     if path.exists() and await _is_complete(url, total_events(events, history_years)):
         print(f"dataset: reusing {path.relative_to(CACHE_DIR.parent.parent)}")
@@ -92,7 +103,7 @@ async def cached_sqlite_dataset(events: int, seed: int, history_years: int = 0) 
     for stale in (path, partial):
         _remove_sqlite(stale)
     started = time.perf_counter()
-    await build_dataset(f"sqlite+aiosqlite:///{partial}", events, seed, history_years)
+    await build_dataset(f"sqlite+aiosqlite:///{partial}", events, seed, history_years, workers_per_ward)
     partial.rename(path)
     print(f"dataset: built {path.name} in {time.perf_counter() - started:.1f} s")
     return url
@@ -125,16 +136,14 @@ def _remove_sqlite(path: Path) -> None:
 # --- reference data -------------------------------------------------------------------------------------------
 
 
-async def _add_staff(session: AsyncSession, wards: list[str], since: date) -> dict[tuple[str, str], list[int]]:
-    """Per ward: a supervisor and four workers across the organisations; plus city staff; all created the month
-    before the first day (`since`)."""
+async def _add_staff(session: AsyncSession, wards: list[str], since: date,
+                     workers: int = WORKERS_PER_WARD) -> dict[tuple[str, str], list[int]]:  # fmt: skip
+    """Per ward: a supervisor and `workers` workers across the organisations (two of four at the 見守り相談室);
+    plus city staff; all created the month before the first day (`since`)."""
     created_at = datetime(since.year, since.month - 1, 1, tzinfo=UTC)
     per_ward = (
         (Role.WARD_SUPERVISOR, Organisation.WARD_COUNCIL),
-        (Role.WORKER, Organisation.WATCH_OFFICE),
-        (Role.WORKER, Organisation.WATCH_OFFICE),
-        (Role.WORKER, Organisation.HEALTH_CENTRE),
-        (Role.WORKER, Organisation.WARD_COUNCIL),
+        *((Role.WORKER, _ORGANISATIONS[n % len(_ORGANISATIONS)]) for n in range(workers)),
     )
     rows: list[Staff] = []
     for ward in wards:

@@ -101,6 +101,7 @@ def add_handlers(application: IntakeApplication) -> None:
         CommandHandler("cancel", on_cancel_outside_flow),
         CommandHandler("invite", admin.on_invite),
         CommandHandler("staff", admin.on_staff),
+        CallbackQueryHandler(admin.on_staff_page, pattern=admin.STAFF_PAGE.pattern),
         CommandHandler("deactivate", admin.on_deactivate),
         CommandHandler("health", on_health),
         *totals.handlers(),

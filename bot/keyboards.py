@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 from bot.texts import TEXTS, text
 
 Choice = tuple[str, str]  # (label, callback data)
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,11 @@ class Callback:
     prefix: str
 
     def __call__(self, *args: object) -> str:
-        """The callback data for these arguments."""
-        return ":".join([self.prefix, *map(str, args)])
+        """The callback data for these arguments (Telegram takes at most 64 bytes: more is a bug, raised here)."""
+        data = ":".join([self.prefix, *map(str, args)])
+        if len(data.encode()) > CALLBACK_DATA_LIMIT:
+            raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+        return data
 
     @property
     def pattern(self) -> str:

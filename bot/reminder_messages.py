@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 
-from bot.conversations.missing import month_label_for, reminder_buttons
+from bot.conversations.missing import MISSING_LIST, month_label_for, reminder_buttons
 from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
+from bot.keyboards import inline
+from bot.long_answer import PAGE_LINES, TEXT_LIMIT, grouped, split_message, telegram_length
 from bot.render_pool import RenderPool
 from bot.scope import default_scope, scope_name_of, ward_of
 from bot.texts import text
@@ -64,8 +66,11 @@ class BotMessenger:
             await push.close()
 
     async def report_unreachable(self, bot: Bot, admin: Staff, unreachable: Sequence[Staff]) -> None:
-        names = "\n".join(f"・No.{s.id} {s.display_name}（{s.ward_code or '市'}）" for s in unreachable)
-        await bot.send_message(admin.telegram_user_id, text("unreachable_report", _language(admin), names=names))
+        """Who blocked the bot; a long list in several messages (there is nothing to page it from later)."""
+        lang = _language(admin)
+        names = [f"・No.{s.id} {s.display_name}（{s.ward_code or '市'}）" for s in unreachable]
+        for part in split_message(text("unreachable_report", lang, names="").rstrip(), names, lang):
+            await bot.send_message(admin.telegram_user_id, part)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ class ScopeFigures:
     totals: Totals
     previous: Totals | None
     last_year: Totals  # the same point a year before (前年同期)
-    missing: list[str]  # display names of who did not report
+    missing: list[tuple[str | None, str]]  # ward code and display name of who did not report
 
 
 def push_figures(database: DatabaseTarget, ward: str | None, year: int, month: int, threshold: int) -> ScopeFigures:
@@ -92,7 +97,26 @@ async def _push_figures(database: DatabaseTarget, ward: str | None, year: int, m
         previous = await previous_month_totals(session, totals, ward, threshold)
         last_year = await same_point_last_year_totals(session, totals, threshold)
         missing = await missing_reporters(session, ward, year, month, as_of)
-    return ScopeFigures(totals, previous, last_year, [staff.display_name for staff in missing])
+    return ScopeFigures(totals, previous, last_year, [(staff.ward_code, staff.display_name) for staff in missing])
+
+
+def push_messages(head: str, missing: list[tuple[str | None, str]], ward_names: dict[str | None, str],
+                  supervisor: Staff, button: InlineKeyboardMarkup, month: str,
+                  lang: str) -> list[tuple[str, InlineKeyboardMarkup | None]]:  # fmt: skip
+    """The push's text: the totals and who did not report — their names when they fit one message, else the count
+    per ward (the supervisor's own first) and a button to the /missing pages (a city's ~450 names)."""
+    if not missing:
+        return [("\n".join([head, "", text("push_all_reported", lang, month=month)]), None)]
+    names = "、".join(name for _ward, name in missing)
+    whole = "\n".join([head, "", text("push_missing", lang, month=month, names=names)])
+    if len(missing) <= PAGE_LINES and telegram_length(whole) <= TEXT_LIMIT:
+        return [(whole, None)]
+    counts = [
+        text("missing_ward_count", lang, title=ward_names[code], count=len(people))
+        for code, people in grouped(missing, lambda m: m[0], first=supervisor.ward_code)
+    ]
+    summary = ["", text("push_missing_count", lang, month=month, count=len(missing)), *counts]
+    return [(part, button) for part in split_message(head, summary, lang)]
 
 
 class MonthlyPush:
@@ -110,22 +134,21 @@ class MonthlyPush:
     async def send(self, supervisor: Staff) -> None:
         """The month's totals for the supervisor's scope, the change, who did not report, and the sheet."""
         lang = _language(supervisor)
-        ward = ward_of(default_scope(supervisor))
+        scope = default_scope(supervisor)
+        ward = ward_of(scope)
         figures = await self._once(self.figures, ward, self._figures)
         async with session_scope(self.messenger.sessions) as session:
             scope_label = await scope_name_of(session, ward, lang)
+            ward_names = {code: await scope_name_of(session, code, lang) for code, _name in figures.missing}
         month_label = month_label_for(self.as_of, lang)
         lock = lock_date(self.year, self.month, self.messenger.settings.lock_business_days)
-        names = "、".join(figures.missing)
-        lines = [
+        head = "\n".join([
             text("push_header", lang, month=month_label, lock=lock),
             totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
-            "",
-            text("push_missing", lang, month=month_label, names=names)
-            if figures.missing
-            else text("push_all_reported", lang, month=month_label),
-        ]
-        await self.bot.send_message(supervisor.telegram_user_id, "\n".join(lines))
+        ])  # fmt: skip
+        button = inline([[(text("button_missing_list", lang), MISSING_LIST(f"{self.as_of:%Y-%m}", scope))]])
+        for body, markup in push_messages(head, figures.missing, ward_names, supervisor, button, month_label, lang):
+            await self.bot.send_message(supervisor.telegram_user_id, body, reply_markup=markup)
         sheet = await self._once(self.sheets, ward, self._sheet)
         await self.bot.send_document(supervisor.telegram_user_id, sheet.path, filename=sheet.file_name)
 

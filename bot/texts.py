@@ -417,6 +417,39 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "leave_set": {JA: "{name}さん（No.{id}）: {state}", EN: "{name} (No.{id}): {state}"},
     "leave_cleared": {JA: "休暇なし", EN: "not on leave"},
+    # Long lists (bot/long_answer.py): a summary first, then pages
+    "page_header": {JA: "{title}（{page}/{pages}）", EN: "{title} ({page}/{pages})"},
+    "page_hint": {
+        JA: "一覧は「次へ ▶」で見られます（{first}〜{pages}ページ）。",
+        EN: "The full list follows: press “Next ▶” (pages {first}–{pages}).",
+    },
+    "page_group": {JA: "【{title}】", EN: "[{title}]"},
+    "page_group_continued": {JA: "【{title}】（続き）", EN: "[{title}] (continued)"},
+    "button_page_first": {JA: "⏮ 最初", EN: "⏮ First"},
+    "button_page_prev": {JA: "◀ 前へ", EN: "◀ Back"},
+    "button_page_next": {JA: "次へ ▶", EN: "Next ▶"},
+    "page_gone": {
+        JA: "一覧が変わり、{pages}ページまでになりました。最後のページです。",
+        EN: "The list has changed and now has {pages} pages: this is the last.",
+    },
+    "message_part": {JA: "{head}（{part}/{parts}）", EN: "{head} ({part}/{parts})"},
+    "missing_title": {JA: "{month}の未報告", EN: "Not reported in {month}"},
+    "missing_ward_count": {JA: "・{title} {count}人", EN: "・{title}: {count}"},
+    "button_missing_list": {JA: "未報告の一覧", EN: "Who did not report"},
+    "push_missing_count": {
+        JA: "{month}に未報告だった方: {count}人（名前は「未報告の一覧」から）",
+        EN: "Did not report in {month}: {count} (names under “Who did not report”)",
+    },
+    "staff_title": {JA: "職員一覧", EN: "Staff"},
+    "staff_header": {
+        JA: "職員 {count}人（うち停止中 {inactive}人）",
+        EN: "Staff: {count} ({inactive} deactivated)",
+    },
+    "staff_ward_count": {JA: "・{title} {count}人", EN: "・{title}: {count}"},
+    "staff_usage": {
+        JA: "使い方: /staff または /staff 区コード（例: /staff 27102）",
+        EN: "Usage: /staff or /staff WARD (e.g. /staff 27102)",
+    },
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {

@@ -18,10 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
+from bot.offline.fake_api import InProcessBotApi
 from models.config import get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.reference import ensure_wards, load_sample_areas_if_empty
 
+OVER_LIMIT_MARK = "over_limit"  # a test that sends over-limit requests on purpose (the Bot API double's own tests)
 LOCAL_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 REFERENCE_TABLES = {"ward"}
 
@@ -115,3 +117,28 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     get_settings.cache_clear()
     yield path
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def telegram_limits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fails the test (at teardown) when the bot sent anything over Telegram's limits to any Bot API double made
+    during it: text over 4,096 characters, a caption over 1,024, callback data over 64 bytes, a callback answer
+    over 200. Counted at the transport, so a refusal that a handler or the error handler caught still fails."""
+    made: list[InProcessBotApi] = []
+    original = InProcessBotApi.__init__
+
+    def recording_init(api: InProcessBotApi, *args: object, **kwargs: object) -> None:
+        original(api, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(api)
+
+    monkeypatch.setattr(InProcessBotApi, "__init__", recording_init)
+    yield
+    violations = [call for api in made for call in api.limit_violations]
+    if violations and request.node.get_closest_marker(OVER_LIMIT_MARK) is None:
+        sizes = ", ".join(f"{call.method} ({_sizes(call.parameters)})" for call in violations)
+        pytest.fail(f"the bot sent {len(violations)} request(s) over Telegram's limits: {sizes}")
+
+
+def _sizes(parameters: dict[str, object]) -> str:
+    """How big the request's parts were (never their text: it may hold names)."""
+    return ", ".join(f"{key} {len(str(parameters[key]))}" for key in ("text", "caption") if key in parameters) or "-"

@@ -7,12 +7,19 @@ import logging
 from telegram import Update
 
 from bot.context import IntakeContext, language, show
+from bot.keyboards import Callback
+from bot.long_answer import Group, LongAnswer, grouped, reply, turn_page
+from bot.scope import refuse_button, scope_name_of
 from bot.texts import CITY_LABEL, role_label, text
 from models.db import session_scope
 from models.roles import Organisation, Role
 from models.staff import create_invite, deactivate_staff, list_staff
+from models.tables import Staff
 
 log = logging.getLogger(__name__)
+
+STAFF_PAGE = Callback("stfp")  # stfp:<ward code|all>:<page> — a page of /staff
+ALL_WARDS = "all"
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -55,17 +62,45 @@ async def on_invite(update: Update, context: IntakeContext) -> None:
 
 
 async def on_staff(update: Update, context: IntakeContext) -> None:
+    """/staff [WARD]: everyone (or one ward's staff), by ward with the admin's own first; paged when long."""
     lang = language(update)
     if not await _admin_only(update, context):
         return
+    ward = context.args[0] if context.args else ALL_WARDS
+    if len(context.args or []) > 1 or not (ward == ALL_WARDS or ward.isdigit()):
+        await show(update, text("staff_usage", lang))
+        return
+    await reply(update, await staff_answer(context, ward, lang))
+
+
+async def on_staff_page(update: Update, context: IntakeContext) -> None:
+    """stfp:<ward|all>:<page> — a page of /staff, rebuilt for the admin pressing (checked again)."""
+    args = STAFF_PAGE.args(update) or []
+    if context.member.role != Role.ADMIN or len(args) != 2 or not (args[0] == ALL_WARDS or args[0].isdigit()):
+        await refuse_button(update)
+        return
+    await turn_page(update, await staff_answer(context, args[0], language(update)), args[1])
+
+
+async def staff_answer(context: IntakeContext, ward: str, lang: str) -> LongAnswer:
     async with session_scope(context.sessions) as session:
-        members = await list_staff(session)
-    lines = [
-        text("staff_line", lang, id=m.id, name=m.display_name, role=role_label(m.role, lang),
-             ward=m.ward_code or CITY_LABEL[lang], inactive="" if m.active else text("staff_inactive", lang))
-        for m in members
-    ]  # fmt: skip
-    await show(update, "\n".join(lines))
+        members = await list_staff(session, None if ward == ALL_WARDS else ward)
+        names = {m.ward_code: await scope_name_of(session, m.ward_code, lang) for m in members}
+    groups = [
+        Group(names[code], [_staff_line(m, lang) for m in people])
+        for code, people in grouped(members, lambda m: m.ward_code, first=context.member.ward_code)
+    ]
+    inactive = sum(not m.active for m in members)
+    return LongAnswer(head=text("staff_header", lang, count=len(members), inactive=inactive),
+                      title=text("staff_title", lang), groups=groups, count_key="staff_ward_count",
+                      page_data=lambda n: STAFF_PAGE(ward, n), lang=lang)  # fmt: skip
+
+
+def _staff_line(member: Staff, lang: str) -> str:
+    """`No.12 見守り花子・職員・27102（停止中）`."""
+    inactive = "" if member.active else text("staff_inactive", lang)
+    return text("staff_line", lang, id=member.id, name=member.display_name, role=role_label(member.role, lang),
+                ward=member.ward_code or CITY_LABEL[lang], inactive=inactive)  # fmt: skip
 
 
 async def on_deactivate(update: Update, context: IntakeContext) -> None:

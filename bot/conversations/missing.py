@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
@@ -10,7 +11,8 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, inline, menu_texts
+from bot.keyboards import Callback, Choice, inline, menu_texts
+from bot.long_answer import Group, LongAnswer, grouped, reply, turn_page
 from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, scope_name_of, ward_of
 from bot.texts import text
 from models.db import session_scope
@@ -22,6 +24,8 @@ from models.who_reported import last_entry_days, missing_reporters, record_zero_
 log = logging.getLogger(__name__)
 
 NUDGE = Callback("nudge")  # nudge:<yyyymm>:<scope>
+MISSING_PAGE = Callback("misp")  # misp:<yyyy-mm>:<scope>:<page> — a page of the list, in place
+MISSING_LIST = Callback("misl")  # misl:<yyyy-mm>:<scope> — the list as a new message (under the monthly push)
 ZERO = Callback("zero")  # zero:<yyyymm>
 LOG_NOW = Callback("log:new")  # starts the logging conversation (flow.py registers it)
 
@@ -31,6 +35,8 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
         CommandHandler("missing", on_missing),
         MessageHandler(filters.Text(menu_texts("menu_missing")), on_missing),
         CallbackQueryHandler(on_nudge, pattern=NUDGE.pattern),
+        CallbackQueryHandler(on_missing_page, pattern=MISSING_PAGE.pattern),
+        CallbackQueryHandler(on_missing_list, pattern=MISSING_LIST.pattern),
         CallbackQueryHandler(on_zero, pattern=ZERO.pattern),
     ]
 
@@ -49,7 +55,7 @@ async def on_missing(update: Update, context: IntakeContext) -> None:
 
     Without a month: the current one, or last month while its entries are still coming in (before the
     5th business day). Each person with their ward and the day they last logged anything; a nudge button
-    for the current month.
+    for the current month. A long list (a city's) is summarised per ward, then paged (bot/long_answer.py).
     """
     member, lang = context.staff, language(update)
     if not is_supervisor(member):
@@ -60,20 +66,68 @@ async def on_missing(update: Update, context: IntakeContext) -> None:
     if month is None:
         await show(update, text("missing_usage", lang))
         return
-    scope = default_scope(member)
+    answer = await missing_answer(context, month, default_scope(member), lang)
+    if answer is None:
+        await show(update, text("missing_none", lang, month=month_label_for(date(*month, 1), lang)))
+        return
+    await reply(update, answer)
+
+
+async def on_missing_page(update: Update, context: IntakeContext) -> None:
+    """misp:<yyyy-mm>:<scope>:<page> — a page of the list, in place."""
+    args = MISSING_PAGE.args(update) or []
+    page = args.pop() if len(args) == 3 else ""
+    await _pressed_list(update, context, args, lambda answer: turn_page(update, answer, page))
+
+
+async def on_missing_list(update: Update, context: IntakeContext) -> None:
+    """misl:<yyyy-mm>:<scope> — under the monthly push: the list as a new message (the push stays as it is)."""
+    args = MISSING_LIST.args(update) or []
+    await _pressed_list(update, context, args, lambda answer: reply(update, answer, new_message=True))
+
+
+async def _pressed_list(update: Update, context: IntakeContext, args: list[str],
+                        then: Callable[[LongAnswer], Awaitable[object]]) -> None:  # fmt: skip
+    """A list button's `<yyyy-mm>:<scope>`, checked again (data can be forged), the list rebuilt for the presser."""
+    lang = language(update)
+    month = parse_year_month(args[0], "-") if len(args) == 2 else None
+    today = japan_today()
+    if (
+        month is None
+        or month > (today.year, today.month)
+        or not is_supervisor(context.member)
+        or not scope_allowed(context.member, args[1])
+    ):
+        await refuse_button(update)
+        return
+    answer = await missing_answer(context, month, args[1], lang)
+    if answer is None:
+        await show(update, text("missing_none", lang, month=month_label_for(date(*month, 1), lang)))
+        return
+    await then(answer)
+
+
+async def missing_answer(context: IntakeContext, month: tuple[int, int], scope: str,
+                         lang: str) -> LongAnswer | None:  # fmt: skip
+    """Who has not reported for the month in the scope, by ward (the presser's own first); None if nobody."""
+    today = japan_today()
     async with session_scope(context.sessions) as session:
         missing = await missing_reporters(session, ward_of(scope), *month, today)
         last_days = await last_entry_days(session, [m.id for m in missing if m.id is not None])
-        wards = {m.ward_code: await scope_name_of(session, m.ward_code, lang) for m in missing if m.ward_code}
-    label = month_label_for(date(*month, 1), lang)
+        wards = {m.ward_code: await scope_name_of(session, m.ward_code, lang) for m in missing}
     if not missing:
-        await show(update, text("missing_none", lang, month=label))
-        return
-    lines = [text("missing_header", lang, month=label, count=len(missing))]
-    lines += [_missing_line(m, wards, last_days, lang) for m in missing]
+        return None
+    label = month_label_for(date(*month, 1), lang)
+    groups = [
+        Group(wards[code], [_missing_line(m, wards, last_days, lang) for m in people])
+        for code, people in grouped(missing, lambda m: m.ward_code, first=context.member.ward_code)
+    ]
     current = month == (today.year, today.month)
-    buttons = inline([[(text("button_nudge", lang), NUDGE(f"{today:%Y%m}", scope))]]) if current else None
-    await show(update, "\n".join(lines), buttons)
+    nudge: list[list[Choice]] = [[(text("button_nudge", lang), NUDGE(f"{today:%Y%m}", scope))]] if current else []
+    key = f"{month[0]}-{month[1]:02d}"
+    return LongAnswer(head=text("missing_header", lang, month=label, count=len(missing)),
+                      title=text("missing_title", lang, month=label), groups=groups, count_key="missing_ward_count",
+                      page_data=lambda n: MISSING_PAGE(key, scope, n), lang=lang, buttons=nudge)  # fmt: skip
 
 
 def _requested_month(args: list[str], today: date) -> tuple[int, int] | None:
@@ -85,9 +139,9 @@ def _requested_month(args: list[str], today: date) -> tuple[int, int] | None:
     return month if month is not None and month <= (today.year, today.month) else None
 
 
-def _missing_line(worker: Staff, wards: dict[str, str], last_days: dict[int, date], lang: str) -> str:
+def _missing_line(worker: Staff, wards: dict[str | None, str], last_days: dict[int, date], lang: str) -> str:
     """`・未記録 太郎（都島区・最終記録 2025-10-06）`."""
-    ward = wards.get(worker.ward_code or "", worker.ward_code or "")
+    ward = wards.get(worker.ward_code, worker.ward_code or "")
     last = last_days.get(worker.id or 0)
     when = text("missing_last_entry", lang, day=last.isoformat()) if last else text("missing_never", lang)
     return text("missing_line", lang, name=worker.display_name, ward=ward, last=when)

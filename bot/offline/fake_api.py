@@ -5,8 +5,9 @@ Telegram is replaced at the transport (a ``telegram.request.BaseRequest``), so t
 tests, the benchmarks and the offline ``intake demo``.
 
 Where the real Bot API rejects a request in a way a bot can trip over (editing to identical content, over-long
-text, callback data over 64 bytes, answering a callback query twice), the double rejects it the same way, so such
-bugs show up offline instead of in production.
+text, caption or callback answer, callback data over 64 bytes, answering a callback query twice), the double rejects
+it the same way, so such bugs show up offline instead of in production. Requests over a limit are also kept in
+``limit_violations``, so a test notices one even when the bot caught the error (the test suite fails on any).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ DEFAULT_BOT_USERNAME = "mimamori_intake_bot"
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_LENGTH = 200  # the text of answerCallbackQuery (a toast or an alert)
 
 # Parameters PTB may hand over as JSON text (e.g. via api_kwargs); recorded decoded so tests compare dicts.
 _JSON_PARAMETERS = frozenset(
@@ -153,8 +155,16 @@ class ApiError(Exception):
         return body
 
 
+class OverLimitError(ApiError):
+    """A request over one of Telegram's limits (text, caption, callback data, callback answer): always a bot bug."""
+
+
 def _bad_request(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}")
+
+
+def _over_limit(reason: str) -> OverLimitError:
+    return OverLimitError(400, f"Bad Request: {reason}")
 
 
 def _as_int(value: object) -> int | None:
@@ -206,7 +216,7 @@ def _parse_inline_keyboard(markup: JSONDict) -> list[list[Button]]:
         for button in buttons:
             data = button.callback_data
             if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
-                raise _bad_request("BUTTON_DATA_INVALID")
+                raise _over_limit("BUTTON_DATA_INVALID")
         rows.append(buttons)
     return rows
 
@@ -248,6 +258,8 @@ class InProcessBotApi(BaseRequest):
         self.latency = latency
         self.poll_wait = poll_wait
         self.calls: list[ApiCall] = []
+        # Every request refused for being over a limit, even when the bot caught the error: tests fail on any.
+        self.limit_violations: list[ApiCall] = []
         self.events: list[BotMessage] = []
         self.initialized = False
         self._transcripts: dict[int, list[BotMessage]] = {}
@@ -320,6 +332,8 @@ class InProcessBotApi(BaseRequest):
             call.result = await self._dispatch(call)
         except ApiError as error:
             call.error_code = error.code
+            if isinstance(error, OverLimitError):
+                self.limit_violations.append(call)
             return error.code, _encode(error.body())
         return 200, _encode({"ok": True, "result": call.result})
 
@@ -492,7 +506,7 @@ class InProcessBotApi(BaseRequest):
     def _check_caption(self, call: ApiCall) -> str | None:
         caption = call.parameters.get("caption")
         if caption is not None and _visible_length(caption, call.parameters.get("parse_mode")) > MAX_CAPTION_LENGTH:
-            raise _bad_request("message caption is too long")
+            raise _over_limit("message caption is too long")
         return None if caption is None else str(caption)
 
     def _send_message(self, call: ApiCall) -> JSONDict:
@@ -500,7 +514,7 @@ class InProcessBotApi(BaseRequest):
         if not text.strip():
             raise _bad_request("message text is empty")
         if _visible_length(text, call.parameters.get("parse_mode")) > MAX_TEXT_LENGTH:
-            raise _bad_request("message is too long")
+            raise _over_limit("message is too long")
         message = self._new_message(call, text=text)
         content: JSONDict = {"text": text}
         if "entities" in call.parameters:
@@ -588,7 +602,7 @@ class InProcessBotApi(BaseRequest):
         if not text.strip():
             raise _bad_request("message text is empty")
         if _visible_length(text, call.parameters.get("parse_mode")) > MAX_TEXT_LENGTH:
-            raise _bad_request("MESSAGE_TOO_LONG")
+            raise _over_limit("MESSAGE_TOO_LONG")
         parse_mode = call.parameters.get("parse_mode")
         return self._apply_edit(
             message, {"text": text}, call.parameters.get("reply_markup"), text=text, parse_mode=parse_mode
@@ -620,6 +634,8 @@ class InProcessBotApi(BaseRequest):
 
     def _answer_callback_query(self, call: ApiCall) -> bool:
         query_id = str(call.parameters.get("callback_query_id"))
+        if len(str(call.parameters.get("text") or "")) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise _over_limit("MESSAGE_TOO_LONG")
         if query_id not in self._callbacks or query_id in self._answered:
             raise ApiError(400, _QUERY_INVALID)
         self._answered.add(query_id)

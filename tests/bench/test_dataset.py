@@ -42,3 +42,4 @@ def test_the_default_dataset_keeps_its_cache_name_and_size() -> None:
     assert cache_path(1_000_000, 7).name == f"events-1000000-7-g{GENERATOR_VERSION}.db"
     assert cache_path(1_000_000, 7, 7).name == f"events-1000000-7-g{GENERATOR_VERSION}-h7.db"
     assert total_events(1_000_000) == 1_000_000
+    assert cache_path(1_000_000, 7, 0, 18).name == f"events-1000000-7-g{GENERATOR_VERSION}-w18.db"
