@@ -76,7 +76,7 @@ async def on_staff(update: Update, context: IntakeContext) -> None:
 async def on_staff_page(update: Update, context: IntakeContext) -> None:
     """stfp:<ward|all>:<page> — a page of /staff, rebuilt for the admin pressing (checked again)."""
     args = STAFF_PAGE.args(update) or []
-    if context.member.role != Role.ADMIN or len(args) != 2 or not (args[0] == ALL_WARDS or args[0].isdigit()):
+    if context.staff.role != Role.ADMIN or len(args) != 2 or not (args[0] == ALL_WARDS or args[0].isdigit()):
         await refuse_button(update)
         return
     await turn_page(update, await staff_answer(context, args[0], language(update)), args[1])
@@ -88,7 +88,7 @@ async def staff_answer(context: IntakeContext, ward: str, lang: str) -> LongAnsw
         names = {m.ward_code: await scope_name_of(session, m.ward_code, lang) for m in members}
     groups = [
         Group(names[code], [_staff_line(m, lang) for m in people])
-        for code, people in grouped(members, lambda m: m.ward_code, first=context.member.ward_code)
+        for code, people in grouped(members, lambda m: m.ward_code, first=context.staff.ward_code)
     ]
     inactive = sum(not m.active for m in members)
     return LongAnswer(head=text("staff_header", lang, count=len(members), inactive=inactive),

@@ -95,8 +95,8 @@ async def _pressed_list(update: Update, context: IntakeContext, args: list[str],
     if (
         month is None
         or month > (today.year, today.month)
-        or not is_supervisor(context.member)
-        or not scope_allowed(context.member, args[1])
+        or not is_supervisor(context.staff)
+        or not scope_allowed(context.staff, args[1])
     ):
         await refuse_button(update)
         return
@@ -120,7 +120,7 @@ async def missing_answer(context: IntakeContext, month: tuple[int, int], scope: 
     label = month_label_for(date(*month, 1), lang)
     groups = [
         Group(wards[code], [_missing_line(m, wards, last_days, lang) for m in people])
-        for code, people in grouped(missing, lambda m: m.ward_code, first=context.member.ward_code)
+        for code, people in grouped(missing, lambda m: m.ward_code, first=context.staff.ward_code)
     ]
     current = month == (today.year, today.month)
     nudge: list[list[Choice]] = [[(text("button_nudge", lang), NUDGE(f"{today:%Y%m}", scope))]] if current else []

@@ -21,10 +21,10 @@ from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
 from bot.reminder_messages import BotMessenger
 from bot.texts import text
-from models.catalog import Organisation, Role
 from models.config import TOKYO
 from models.db import session_scope
 from models.reference import ward_names, wards_in_order
+from models.roles import Organisation, Role
 from models.tables import Staff
 from reminders.delivery import Outcome
 from reminders.jobs import ReminderRuntime, run_day
