@@ -41,8 +41,12 @@ HISTORY_VOLUME = FISCAL_YEAR_VOLUME[2024]
 BENCH_MIX = Mix(source="bot", key_prefix="bench", voided_share=0.01, imported_share=0.03)
 WORKERS_PER_WARD = 4  # the datasets' default: 122 staff; a city has about 19 a ward (CITY_WORKERS_PER_WARD)
 CITY_WORKERS_PER_WARD = 18  # with the ward supervisor 19 a ward: 456, with the city's two 458 staff
-_ORGANISATIONS = (Organisation.WATCH_OFFICE, Organisation.WATCH_OFFICE, Organisation.HEALTH_CENTRE,
-                  Organisation.WARD_COUNCIL)  # fmt: skip
+_ORGANISATIONS = (
+    Organisation.WATCH_OFFICE,
+    Organisation.WATCH_OFFICE,
+    Organisation.HEALTH_CENTRE,
+    Organisation.WARD_COUNCIL,
+)
 
 
 def total_events(events: int, history_years: int = 0) -> int:
@@ -52,8 +56,9 @@ def total_events(events: int, history_years: int = 0) -> int:
     return round(events * sum(day_weights(_days(history_years), _volume)) / sum(day_weights(_days(), _volume)))
 
 
-async def build_dataset(database_url: str, events: int, seed: int = 7, history_years: int = 0,
-                        workers_per_ward: int = WORKERS_PER_WARD) -> None:  # fmt: skip
+async def build_dataset(
+    database_url: str, events: int, seed: int = 7, history_years: int = 0, workers_per_ward: int = WORKERS_PER_WARD
+) -> None:
     """Migrate a fresh database, load wards, areas and staff, and insert `events` events over FY2024–2026 (and
     `history_years` fiscal years before them at the same volume a day: `total_events` in all)."""
     rng = Random(seed)
@@ -67,8 +72,15 @@ async def build_dataset(database_url: str, events: int, seed: int = 7, history_y
             staff = await _add_staff(session, wards, since=_days(history_years)[0], workers=workers_per_ward)
             # The households are drawn from pools sized by `events`: each fiscal year has as many distinct ones as
             # the N-event dataset's, and the earlier years connect the same households again.
-            world = await load_world(session, rng, days=_days(history_years), events=events, now=_now(),
-                                     staff_by_ward_org=staff, volume_of=_volume)  # fmt: skip
+            world = await load_world(
+                session,
+                rng,
+                days=_days(history_years),
+                events=events,
+                now=_now(),
+                staff_by_ward_org=staff,
+                volume_of=_volume,
+            )
         started = time.perf_counter()
         async with engine.begin() as connection:
             insert = sa.insert(Event.__table__)  # type: ignore[attr-defined]  # SQLModel's table is untyped
@@ -78,8 +90,10 @@ async def build_dataset(database_url: str, events: int, seed: int = 7, history_y
             started = time.perf_counter()
             # Core inserts bypass models.entries.write, which keeps the rollups: rebuilt here as by the CLI.
             rollups = await connection.run_sync(rebuild_rollups_sync)
-        print(f"dataset: rollups rebuilt ({len(rollups.months):,} month rows, {len(rollups.first_days):,} first-day "
-              f"rows) in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"dataset: rollups rebuilt ({len(rollups.months):,} month rows, {len(rollups.first_days):,} first-day "
+            f"rows) in {time.perf_counter() - started:.1f} s"
+        )
 
 
 def cache_path(events: int, seed: int, history_years: int = 0, workers_per_ward: int = WORKERS_PER_WARD) -> Path:
@@ -90,8 +104,9 @@ def cache_path(events: int, seed: int, history_years: int = 0, workers_per_ward:
     return CACHE_DIR / f"events-{events}-{seed}-g{GENERATOR_VERSION}{history}{workers}.db"
 
 
-async def cached_sqlite_dataset(events: int, seed: int, history_years: int = 0,
-                                workers_per_ward: int = WORKERS_PER_WARD) -> str:  # fmt: skip
+async def cached_sqlite_dataset(
+    events: int, seed: int, history_years: int = 0, workers_per_ward: int = WORKERS_PER_WARD
+) -> str:
     """The sqlite+aiosqlite URL of the dataset's `cache_path`, built once and then reused."""
     path = cache_path(events, seed, history_years, workers_per_ward)
     url = f"sqlite+aiosqlite:///{path}"
@@ -136,8 +151,9 @@ def _remove_sqlite(path: Path) -> None:
 # --- reference data -------------------------------------------------------------------------------------------
 
 
-async def _add_staff(session: AsyncSession, wards: list[str], since: date,
-                     workers: int = WORKERS_PER_WARD) -> dict[tuple[str, str], list[int]]:  # fmt: skip
+async def _add_staff(
+    session: AsyncSession, wards: list[str], since: date, workers: int = WORKERS_PER_WARD
+) -> dict[tuple[str, str], list[int]]:
     """Per ward: a supervisor and `workers` workers across the organisations (two of four at the 見守り相談室);
     plus city staff; all created the month before the first day (`since`)."""
     created_at = datetime(since.year, since.month - 1, 1, tzinfo=UTC)

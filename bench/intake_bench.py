@@ -671,8 +671,15 @@ async def _members_of(url: str) -> list[Member]:
 
 def _figures(ours: Pass, echo: Pass, write: Pass, empty: Pass, big: Pass, kept: Pass, bare: Pass) -> dict[str, float]:
     figures: dict[str, float] = {}
-    passes = {"ours": ours, "echo": echo, "write": write, "growth_empty": empty, "growth_big": big,
-              "paired_kept": kept, "paired_bare": bare}  # fmt: skip
+    passes = {
+        "ours": ours,
+        "echo": echo,
+        "write": write,
+        "growth_empty": empty,
+        "growth_big": big,
+        "paired_kept": kept,
+        "paired_bare": bare,
+    }
     for key, measured in passes.items():
         figures |= {
             f"{key}_updates_per_s": measured.per_second,

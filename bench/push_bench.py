@@ -51,10 +51,15 @@ async def _add_supervisors(sessions: Any) -> list[int]:
         wards = list((await session.scalars(select(col(Ward.code)).order_by(col(Ward.code)))).all())
         people = [(ward, Role.WARD_SUPERVISOR) for ward in wards] + [(None, Role.CITY_SUPERVISOR)] * CITY_SUPERVISORS
         session.add_all(
-            Staff(telegram_user_id=FIRST_SUPERVISOR_ID + n, display_name=f"管理者{n:02d}", role=role,
-                  organisation=Organisation.HEALTH_CENTRE if ward else Organisation.CITY, ward_code=ward)
+            Staff(
+                telegram_user_id=FIRST_SUPERVISOR_ID + n,
+                display_name=f"管理者{n:02d}",
+                role=role,
+                organisation=Organisation.HEALTH_CENTRE if ward else Organisation.CITY,
+                ward_code=ward,
+            )
             for n, (ward, role) in enumerate(people)
-        )  # fmt: skip
+        )
     return [FIRST_SUPERVISOR_ID + n for n in range(len(people))]
 
 
@@ -81,8 +86,9 @@ async def run(events: int, seed: int = SEED) -> dict[str, Any]:
             supervisors = await _add_supervisors(sessions)
             api = InProcessBotApi()
             settings = bench_settings()
-            app: IntakeApplication = build_application(Runtime(settings, sessions), TOKEN, request=api,
-                                                        rate_limited=False)  # fmt: skip
+            app: IntakeApplication = build_application(
+                Runtime(settings, sessions), TOKEN, request=api, rate_limited=False
+            )
             async with running(app):
                 users = Users(app, api, members)
                 driver = IntakeDriver(users, Random(seed))
@@ -99,8 +105,14 @@ async def run(events: int, seed: int = SEED) -> dict[str, Any]:
                 push_seconds = time.perf_counter() - started
                 users.check()
                 await _check_exactly_once(api, sessions, supervisors, report.counts[Outcome.SENT])
-    figures = {"alone": alone, "during": during, "push_seconds": push_seconds, "supervisors": len(supervisors),
-               "p99_ratio": during.p99_ms / alone.p99_ms, "p50_ratio": during.p50_ms / alone.p50_ms}  # fmt: skip
+    figures = {
+        "alone": alone,
+        "during": during,
+        "push_seconds": push_seconds,
+        "supervisors": len(supervisors),
+        "p99_ratio": during.p99_ms / alone.p99_ms,
+        "p50_ratio": during.p50_ms / alone.p50_ms,
+    }
     _print(figures, events)
     return figures
 
@@ -109,12 +121,18 @@ async def _check_exactly_once(api: InProcessBotApi, sessions: Any, supervisors: 
     summaries = Counter({chat: sum(1 for m in api.messages(chat) if m.document is None) for chat in supervisors})
     documents = Counter({chat: sum(1 for m in api.messages(chat) if m.document is not None) for chat in supervisors})
     async with session_scope(sessions) as session:
-        delivered = Counter((await session.scalars(select(col(Delivery.staff_id)).where(
-            col(Delivery.kind) == "push", col(Delivery.status) == "sent"))).all())  # fmt: skip
+        delivered = Counter(
+            (
+                await session.scalars(
+                    select(col(Delivery.staff_id)).where(col(Delivery.kind) == "push", col(Delivery.status) == "sent")
+                )
+            ).all()
+        )
     wrong = [chat for chat in supervisors if (summaries[chat], documents[chat]) != (1, 1)]
     if wrong or sent != len(supervisors) or sorted(delivered.values()) != [1] * len(supervisors):
-        raise BenchmarkBrokeError(f"push not exactly once: {len(wrong)} supervisors wrong, {sent} sent, "
-                                  f"{len(delivered)} delivery records")  # fmt: skip
+        raise BenchmarkBrokeError(
+            f"push not exactly once: {len(wrong)} supervisors wrong, {sent} sent, {len(delivered)} delivery records"
+        )
 
 
 def _verdict(ok: bool) -> str:
@@ -124,14 +142,20 @@ def _verdict(ok: bool) -> str:
 def _print(f: dict[str, Any], events: int) -> None:
     alone, during = f["alone"], f["during"]
     year, month = PUSH_MONTH
-    print(f"push: 200 workers logging (the intake mix) on {events:,} events (SQLite) while the {year}-{month:02d} "
-          f"push builds and sends to {f['supervisors']} supervisors (24 ward + {CITY_SUPERVISORS} city)")  # fmt: skip
+    print(
+        f"push: 200 workers logging (the intake mix) on {events:,} events (SQLite) while the {year}-{month:02d} "
+        f"push builds and sends to {f['supervisors']} supervisors (24 ward + {CITY_SUPERVISORS} city)"
+    )
     print(f"  {'workers':<28}{'updates':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for measured in (alone, during):
-        print(f"  {measured.label:<28}{measured.updates:>9,}{measured.p50_ms:>9.2f}{measured.p99_ms:>9.2f}"
-              f"{measured.max_ms:>9.1f}")  # fmt: skip
+        print(
+            f"  {measured.label:<28}{measured.updates:>9,}{measured.p50_ms:>9.2f}{measured.p99_ms:>9.2f}"
+            f"{measured.max_ms:>9.1f}"
+        )
     print(f"  the push took {f['push_seconds']:.1f} s; every supervisor got it exactly once")
     print(f"  {'target':<46}{'value':>10}  {'goal':<10}result")
-    print(f"  {'p99 during the push ÷ p99 without':<46}{f['p99_ratio']:>10.2f}  {'<= 2.0':<10}"
-          f"{_verdict(f['p99_ratio'] <= TARGET_P99_RATIO)}")  # fmt: skip
+    print(
+        f"  {'p99 during the push ÷ p99 without':<46}{f['p99_ratio']:>10.2f}  {'<= 2.0':<10}"
+        f"{_verdict(f['p99_ratio'] <= TARGET_P99_RATIO)}"
+    )
     print(f"  (p50 ratio {f['p50_ratio']:.2f})")

@@ -49,8 +49,9 @@ class ThrottledBotApi(InProcessBotApi):
         self.sends = 0
         self.throttled = 0
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:  # fmt: skip
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
         if url.endswith("/sendMessage"):
             self.sends += 1
             if self.sends % EVERY == 0:
@@ -63,8 +64,15 @@ async def _staff(sessions: Any, count: int) -> None:
     async with session_scope(sessions) as session:
         await ensure_wards(session)
         for n in range(count):
-            session.add(Staff(telegram_user_id=8_000_000 + n, display_name=f"職員{n}", role=Role.WORKER,
-                              organisation=Organisation.WATCH_OFFICE, ward_code="27102"))  # fmt: skip
+            session.add(
+                Staff(
+                    telegram_user_id=8_000_000 + n,
+                    display_name=f"職員{n}",
+                    role=Role.WORKER,
+                    organisation=Organisation.WATCH_OFFICE,
+                    ward_code="27102",
+                )
+            )
 
 
 async def run(staff: int = 1_000) -> dict[str, float]:
@@ -110,16 +118,22 @@ async def run(staff: int = 1_000) -> dict[str, float]:
 
 def _print(f: dict[str, float], staff: int) -> None:
     ok = f["ratio"] <= 1.15 and (f["sent"], f["failed"], f["duplicated"]) == (staff, 0, 0)
-    print(f"reminders: {staff:,} staff through AIORateLimiter (30/s), a 429 (retry after {RETRY_AFTER} s) on every "
-          f"{EVERY}th send, SQLite, exactly-once bookkeeping per send")  # fmt: skip
+    print(
+        f"reminders: {staff:,} staff through AIORateLimiter (30/s), a 429 (retry after {RETRY_AFTER} s) on every "
+        f"{EVERY}th send, SQLite, exactly-once bookkeeping per send"
+    )
     throttled = int(f["throttled"])
-    print(f"  floor  = {staff:,} / {RATE_PER_SECOND}/s + {throttled} × {RETRY_AFTER} s = {f['floor']:.1f} s"
-          "   (bursts of 30 pass at the start and after each pause: < 1 is possible)")  # fmt: skip
+    print(
+        f"  floor  = {staff:,} / {RATE_PER_SECOND}/s + {throttled} × {RETRY_AFTER} s = {f['floor']:.1f} s"
+        "   (bursts of 30 pass at the start and after each pause: < 1 is possible)"
+    )
     print(f"  tight floor (bursts of 30 after each pause, pauses of retry_after + 0.1 s) = {f['tight_floor']:.1f} s")
     print(f"  ours   = {f['seconds']:.1f} s")
     print(f"  ratio  = {f['ratio']:.3f}   (target <= 1.15);   against the tight floor: {f['tight_ratio']:.3f}")
-    print(f"  sent / failed / duplicated = {int(f['sent']):,} / {int(f['failed'])} / {int(f['duplicated'])}"
-          f"   (target {staff:,} / 0 / 0)   {'PASS' if ok else 'MISS'}")  # fmt: skip
+    print(
+        f"  sent / failed / duplicated = {int(f['sent']):,} / {int(f['failed'])} / {int(f['duplicated'])}"
+        f"   (target {staff:,} / 0 / 0)   {'PASS' if ok else 'MISS'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

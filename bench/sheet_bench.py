@@ -168,8 +168,13 @@ def measure(url: str) -> dict[str, Any]:
             if shown != totals.detail:
                 raise SheetDisagreesError(f"{scope}: the sheet's figures differ from the totals engine's")
             bare = _best(bare_write_in_process, -(-cells // widest), widest, str(Path(folder) / "bare.xlsx"))
-            figures[scope] = {"sheet": sheet, "totals": totals, "bare": bare, "cells": cells,
-                              "kb": path.stat().st_size // 1024}  # fmt: skip
+            figures[scope] = {
+                "sheet": sheet,
+                "totals": totals,
+                "bare": bare,
+                "cells": cells,
+                "kb": path.stat().st_size // 1024,
+            }
     return figures
 
 
@@ -178,13 +183,18 @@ def _verdict(ok: bool) -> str:
 
 
 def _print(f: dict[str, Any], events: int) -> None:
-    print(f"sheet: FY{FISCAL_YEAR} as of {AS_OF} on {events:,} events (SQLite), each measured in a fresh process, "
-          f"best of {RUNS}; peak = the process's peak RSS")  # fmt: skip
+    print(
+        f"sheet: FY{FISCAL_YEAR} as of {AS_OF} on {events:,} events (SQLite), each measured in a fresh process, "
+        f"best of {RUNS}; peak = the process's peak RSS"
+    )
     print(f"  {'scope':<6}{'what':<40}{'seconds':>9}{'peak MB':>9}")
     for scope in ("city", "ward"):
         m = f[scope]
-        for what, key in (("sheet (write_sheet, streamed)", "sheet"), ("(a) totals engine, same scope and years",
-                          "totals"), (f"(b) bare write of {m['cells']:,} cells", "bare")):  # fmt: skip
+        for what, key in (
+            ("sheet (write_sheet, streamed)", "sheet"),
+            ("(a) totals engine, same scope and years", "totals"),
+            (f"(b) bare write of {m['cells']:,} cells", "bare"),
+        ):
             print(f"  {scope:<6}{what:<40}{m[key].seconds:>9.2f}{m[key].peak_mb:>9.0f}")
         print(f"  {scope:<6}{'file size':<40}{m['kb']:>8,} KB")
     city, ward = f["city"], f["ward"]

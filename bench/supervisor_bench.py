@@ -407,8 +407,15 @@ async def prepare(
         if city_staff:
             await _lapse_city(session)
         if await session.scalar(select(Staff).where(col(Staff.telegram_user_id) == IDLE_WORKER_ID)) is None:
-            session.add(Staff(telegram_user_id=IDLE_WORKER_ID, display_name="未記録 職員", role=Role.WORKER,
-                              organisation=Organisation.WATCH_OFFICE, ward_code=ward.ward_code))  # fmt: skip
+            session.add(
+                Staff(
+                    telegram_user_id=IDLE_WORKER_ID,
+                    display_name="未記録 職員",
+                    role=Role.WORKER,
+                    organisation=Organisation.WATCH_OFFICE,
+                    ward_code=ward.ward_code,
+                )
+            )
     ids = {"city": city.telegram_user_id, "ward": ward.telegram_user_id, "admin": admin.telegram_user_id}
     return ids, ward_row.code, ward_row.name_ja
 
@@ -574,13 +581,15 @@ def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, 
         f"supervisors: every request a supervisor can make, end to end through the bot (in-process Bot API, SQLite "
         f"copies of the cached datasets, clock at {NOW:%Y-%m-%d %H:%M} JST); per request and dataset the first run "
         f"(cold) and the median of the next {RUNS - 1} ({RENDER_RUNS - 1} for workbooks and charts), in ms",
-        *(f"  {d.label:>8}: {d.total_events:>9,} events over FY{d.first_fiscal_year}–{last_year}{_about(d, main)}"
-          for d in shown),
+        *(
+            f"  {d.label:>8}: {d.total_events:>9,} events over FY{d.first_fiscal_year}–{last_year}{_about(d, main)}"
+            for d in shown
+        ),
         f"  {_pad('request', 40)}{per_dataset}{history_ratio:>{len(history_ratio) + 2}}  history"
         + (f"{volume_ratio:>{len(volume_ratio) + 2}} volume" if compare_volume else "")
         + f"{f'{main.label} bound':>12}  abs {'÷/help':>7}{staff_ratio:>{len(staff_ratio) + 2}}"
         + f"{f'{city.label} bound':>{len(city.label) + 8}}",
-    ]  # fmt: skip
+    ]
     baseline = medians[BASELINE][main]
     for request in REQUESTS:
         row = medians[request.name]
@@ -595,8 +604,11 @@ def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, 
             f"{row[judged] / baseline:>8.1f}{_cell(_ratio(row, main, city), len(staff_ratio) + 2, '.2f')}"
             f"{_bound_verdict(row, city, request):>{len(city.label) + 8}}"
         )
-    grown = [r.name for r in REQUESTS if main in medians[r.name]
-             and _growth_verdict(medians[r.name][main], medians[r.name][history]) == "MISS"]  # fmt: skip
+    grown = [
+        r.name
+        for r in REQUESTS
+        if main in medians[r.name] and _growth_verdict(medians[r.name][main], medians[r.name][history]) == "MISS"
+    ]
     slow = [r.name for r in REQUESTS if medians[r.name].get(main, 0.0) >= r.bound_ms]
     slow_city = [r.name for r in REQUESTS if medians[r.name][city] >= r.bound_ms]
     lines += [

@@ -392,8 +392,9 @@ def _print_table(f: dict[str, Any]) -> None:
         f"  growth with the events table   {'events':>12}{'(d) ms':>10}{'(b) ms':>10}{'d/b':>8}",
     ]
     for size, times in growth.items():
-        lines.append(f"  {'':<32}{size:>12,}{times['d_ms']:>10.1f}{times['b_ms']:>10.1f}"
-                     f"{times['d_ms'] / times['b_ms']:>8.3f}")  # fmt: skip
+        lines.append(
+            f"  {'':<32}{size:>12,}{times['d_ms']:>10.1f}{times['b_ms']:>10.1f}{times['d_ms'] / times['b_ms']:>8.3f}"
+        )
     lines += [
         f"  {'target':<34}{'value':>12}  {'goal':<10}result",
         f"  {'d/b':<34}{f['d_over_b']:>12.3f}  {'<= 0.1':<10}{verdict(targets['d/b <= 0.1'])}",

@@ -38,8 +38,12 @@ class Runtime:
 class IntakeContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
     """The callback context, plus the registered staff member the guard found for this update."""
 
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
-                 user_id: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
         super().__init__(application, chat_id, user_id)
         self.known_staff: Staff | None = None  # set by the guard (bot/guards.py), or on registration
 

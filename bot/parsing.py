@@ -14,14 +14,26 @@ _REIWA = re.compile(r"^(?:R|令和)(\d{1,2}|元)[./年](\d{1,2})[./月](\d{1,2})
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
 # A phone's Japanese keyboard types ー (or a minus or a dash) for "-"; between two digits it can only mean "-".
 _DASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)[ー−‐‑–—―](?=\d)")
+# One row per number of days back.
 _DAYS_BACK = {
     "今日": 0, "きょう": 0, "today": 0,
     "昨日": 1, "きのう": 1, "yesterday": 1,
     "一昨日": 2, "おととい": 2, "おとつい": 2, "daybeforeyesterday": 2,
 }  # fmt: skip
 # The weekday after a date: 木, 木曜, 木曜日, Thu, Thursday; in a matching pair of brackets, or in none.
-_BRACKETS = {"": "", "(": ")", "[": "]", "{": "}", "<": ">", "【": "】", "〔": "〕", "〈": "〉", "《": "》", "「": "」",
-             "『": "』"}  # fmt: skip
+_BRACKETS = {
+    "": "",
+    "(": ")",
+    "[": "]",
+    "{": "}",
+    "<": ">",
+    "【": "】",
+    "〔": "〕",
+    "〈": "〉",
+    "《": "》",
+    "「": "」",
+    "『": "』",
+}
 _WEEKDAY_SUFFIX = re.compile(
     r"(?P<open>[(\[{<【〔〈《「『]?)"
     r"(?P<name>[月火水木金土日](?:曜日?)?"

@@ -88,8 +88,9 @@ def push_figures(database: DatabaseTarget, ward: str | None, year: int, month: i
     return asyncio.run(_push_figures(database, ward, year, month, threshold))
 
 
-async def _push_figures(database: DatabaseTarget, ward: str | None, year: int, month: int,
-                        threshold: int) -> ScopeFigures:  # fmt: skip
+async def _push_figures(
+    database: DatabaseTarget, ward: str | None, year: int, month: int, threshold: int
+) -> ScopeFigures:
     as_of = month_end(year, month)
     async with database.engine() as engine, session_scope(session_factory(engine)) as session:
         totals = await indicator_totals(session, fiscal_year_of(as_of), as_of, ward, threshold)
@@ -100,9 +101,15 @@ async def _push_figures(database: DatabaseTarget, ward: str | None, year: int, m
     return ScopeFigures(totals, previous, last_year, [(staff.ward_code, staff.display_name) for staff in missing])
 
 
-def push_messages(head: str, missing: list[tuple[str | None, str]], ward_names: dict[str | None, str],
-                  supervisor: Staff, button: InlineKeyboardMarkup, month: str,
-                  lang: str) -> list[tuple[str, InlineKeyboardMarkup | None]]:  # fmt: skip
+def push_messages(
+    head: str,
+    missing: list[tuple[str | None, str]],
+    ward_names: dict[str | None, str],
+    supervisor: Staff,
+    button: InlineKeyboardMarkup,
+    month: str,
+    lang: str,
+) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     """The push's text: the totals and who did not report — their names when they fit one message, else the count
     per ward (the supervisor's own first) and a button to the /missing pages (a city's ~450 names)."""
     if not missing:
@@ -123,8 +130,9 @@ class MonthlyPush:
     """One month's push: per scope (each ward, the city) the figures once and the workbook once, built lazily by
     the first supervisor's send (a re-run that finds everyone served builds nothing)."""
 
-    def __init__(self, messenger: BotMessenger, bot: Bot, year: int, month: int, database: DatabaseTarget,
-                 directory: Path) -> None:  # fmt: skip
+    def __init__(
+        self, messenger: BotMessenger, bot: Bot, year: int, month: int, database: DatabaseTarget, directory: Path
+    ) -> None:
         self.messenger, self.bot, self.year, self.month = messenger, bot, year, month
         self.database, self.directory = database, directory
         self.as_of = month_end(year, month)
@@ -142,10 +150,12 @@ class MonthlyPush:
             ward_names = {code: await scope_name_of(session, code, lang) for code, _name in figures.missing}
         month_label = month_label_for(self.as_of, lang)
         lock = lock_date(self.year, self.month, self.messenger.settings.lock_business_days)
-        head = "\n".join([
-            text("push_header", lang, month=month_label, lock=lock),
-            totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
-        ])  # fmt: skip
+        head = "\n".join(
+            [
+                text("push_header", lang, month=month_label, lock=lock),
+                totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
+            ]
+        )
         button = inline([[(text("button_missing_list", lang), MISSING_LIST(f"{self.as_of:%Y-%m}", scope))]])
         for body, markup in push_messages(head, figures.missing, ward_names, supervisor, button, month_label, lang):
             await self.bot.send_message(supervisor.telegram_user_id, body, reply_markup=markup)
@@ -153,8 +163,9 @@ class MonthlyPush:
         await self.bot.send_document(supervisor.telegram_user_id, sheet.path, filename=sheet.file_name)
 
     @staticmethod
-    async def _once(made: dict[str | None, asyncio.Task[T]], ward: str | None,
-                    make: Callable[[str | None], Awaitable[T]]) -> T:  # fmt: skip
+    async def _once(
+        made: dict[str | None, asyncio.Task[T]], ward: str | None, make: Callable[[str | None], Awaitable[T]]
+    ) -> T:
         if ward not in made:
             made[ward] = asyncio.ensure_future(make(ward))
         return await asyncio.shield(made[ward])
@@ -165,8 +176,9 @@ class MonthlyPush:
         return await self.messenger.pool.run(push_figures, self.database, ward, self.year, self.month, threshold)
 
     async def _sheet(self, ward: str | None) -> BuiltSheet:
-        request = SheetRequest(fiscal_year_of(self.as_of), self.as_of, ward,
-                               self.messenger.settings.regular_meeting_threshold)  # fmt: skip
+        request = SheetRequest(
+            fiscal_year_of(self.as_of), self.as_of, ward, self.messenger.settings.regular_meeting_threshold
+        )
         return await self.messenger.pool.sheet_file(self.database, request, self.directory)
 
     async def close(self) -> None:

@@ -101,8 +101,13 @@ async def clear_baseline(
         raise BaselineError(f"no baseline for {key.indicator_code} in {key.ward_code} for {key.month_label}")
     baseline.removed_at = utcnow()
     await session.flush()
-    _audit(session, actor, "baseline_clear", baseline,
-           _detail(key, baseline.value, baseline.denominator, reason, cleared_by))  # fmt: skip
+    _audit(
+        session,
+        actor,
+        "baseline_clear",
+        baseline,
+        _detail(key, baseline.value, baseline.denominator, reason, cleared_by),
+    )
     return baseline
 
 

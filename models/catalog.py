@@ -96,6 +96,7 @@ FISCAL_YEARS_OF_PLAN = (2024, 2025, 2026)  # 第3期大阪市地域福祉基本�
 
 _WO, _WC, _HC = Organisation.WATCH_OFFICE, Organisation.WARD_COUNCIL, Organisation.HEALTH_CENTRE
 
+# The catalog as a table: one entry per kind, its rules on the line below (the formatter would explode it).
 EVENT_KINDS: tuple[EventKind, ...] = (
     EventKind("area_meeting", 1, "地域の見守り情報共有の集まり", "Area watch meeting",
               area=Requirement.REQUIRED, logged_by=(_WO,)),
@@ -125,6 +126,7 @@ EVENT_KINDS: tuple[EventKind, ...] = (
               household=Requirement.REQUIRED, logged_by=(_WC, _WO)),
 )  # fmt: skip
 
+# One entry per indicator, as the sheet lists them (the formatter would set one argument a line).
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("1-1", 1, "ア",
               "①定期的に活動者が集まり、地域内の見守りについて情報共有や意見交換をしている地域数",
@@ -159,6 +161,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "参加支援につながった世帯数", "participation_link", Aggregation.DISTINCT_HOUSEHOLDS, unit_ja="世帯"),
 )  # fmt: skip
 
+# The sheets' texts as the seed prints them (the formatter would set one argument a line).
 SHEETS: tuple[Sheet, ...] = (
     Sheet(1, "基本目標1", "地域における見守りネットワークの強化（第４章P61～64）", (
         SubInitiative("ア", "地域における見守り活動への支援", (

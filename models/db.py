@@ -48,8 +48,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def bot_engine(settings: Settings) -> AsyncEngine:
     """The long-running bot's engine: PostgreSQL keeps DB_POOL_SIZE connections (+ DB_MAX_OVERFLOW at peaks)."""
     if make_url(settings.database_url).get_backend_name() == "postgresql":
-        return make_engine(settings.database_url, pool_size=settings.db_pool_size,
-                           max_overflow=settings.db_max_overflow, pool_recycle=1800)  # fmt: skip
+        return make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_recycle=1800,
+        )
     return make_engine(settings.database_url)
 
 

@@ -80,7 +80,8 @@ async def reopen_month(
     detail = {"reason": reopen.reason, "closes_on": reopen.closes_on.isoformat()}
     month_id = f"{ward_code}:{year}-{month:02d}"
     session.add(
-        AuditEntry(actor_staff_id=by_staff_id, actor=actor, action="reopen", entity="month", entity_id=month_id,
-                   detail=detail)
-    )  # fmt: skip
+        AuditEntry(
+            actor_staff_id=by_staff_id, actor=actor, action="reopen", entity="month", entity_id=month_id, detail=detail
+        )
+    )
     return reopen

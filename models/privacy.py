@@ -134,6 +134,7 @@ _HONORIFICS = frozenset({"さん", "様", "さま", "サマ", "ちゃん", "く�
 _ROLE_SUFFIXES = frozenset({"長", "員", "屋", "者", "師", "士", "係", "方", "役", "官", "手", "主", "医", "家"})
 # Kana nouns before an honorific: a given name (みよこさん, ゆうき君) unless it is one of these.
 _KANA = re.compile(r"[ぁ-んァ-ヶー]+")
+# A word list, wrapped as prose (the formatter would set one word a line).
 _KANA_ROLES = frozenset((
     "おばあ", "おじい", "ばあ", "じい", "おばー", "おじー", "みな", "みんな", "おとう", "おかあ", "おにい", "おねえ",
     "おくさ", "おまわり", "ママ", "パパ", "ヘルパー", "ケアマネ", "ドライバー", "スタッフ", "オーナー", "マスター",

@@ -171,8 +171,15 @@ def _area_rows(csv_text: str) -> list[_AreaRow]:
             if not any(cell.strip() for cell in record):
                 continue  # blank lines, and the ",,," rows Excel leaves below a table
             cell = {column: record[i] if i < len(record) else "" for column, i in index.items()}
-            rows.append(_AreaRow(reader.line_num, _code(cell["area_code"]), _code(cell["ward_code"]),
-                                 cell["name_ja"].strip(), _code(cell["roster_provided"])))  # fmt: skip
+            rows.append(
+                _AreaRow(
+                    reader.line_num,
+                    _code(cell["area_code"]),
+                    _code(cell["ward_code"]),
+                    cell["name_ja"].strip(),
+                    _code(cell["roster_provided"]),
+                )
+            )
     except csv.Error as error:
         raise AreaImportError(
             [f"line {reader.line_num}: not readable as CSV ({error}) / {reader.line_num}行目: CSV として読めません"]
@@ -195,8 +202,10 @@ def _area_problems(rows: list[_AreaRow], wards: set[str]) -> list[str]:
     problems: list[str] = []
     first_line: dict[str, int] = {}
     for row in rows:
-        problems += [f"line {row.line}: {english} / {row.line}行目: {japanese}"
-                     for english, japanese in _row_problems(row, wards, first_line)]  # fmt: skip
+        problems += [
+            f"line {row.line}: {english} / {row.line}行目: {japanese}"
+            for english, japanese in _row_problems(row, wards, first_line)
+        ]
         first_line.setdefault(row.code, row.line)
     return problems
 
@@ -207,17 +216,33 @@ def _row_problems(row: _AreaRow, wards: set[str], first_line: dict[str, int]) ->
     if not code or not row.name_ja:
         found.append(("empty area code or name", "地域コードまたは地域名が空です"))
     if len(row.name_ja) > AREA_NAME_MAX_LENGTH:
-        found.append((f"area name longer than {AREA_NAME_MAX_LENGTH} characters",
-                      f"地域名が長すぎます（{AREA_NAME_MAX_LENGTH}文字まで）"))  # fmt: skip
+        found.append(
+            (
+                f"area name longer than {AREA_NAME_MAX_LENGTH} characters",
+                f"地域名が長すぎます（{AREA_NAME_MAX_LENGTH}文字まで）",
+            )
+        )
     if code and not AREA_CODE_PATTERN.fullmatch(code):
-        found.append((f"area code {code!r} is not like 27102-01 (ward code, hyphen, two digits)",
-                      f"地域コード「{code}」が「27102-01」（区コード5桁-2桁）の形式ではありません"))  # fmt: skip
+        found.append(
+            (
+                f"area code {code!r} is not like 27102-01 (ward code, hyphen, two digits)",
+                f"地域コード「{code}」が「27102-01」（区コード5桁-2桁）の形式ではありません",
+            )
+        )
     elif code and ward in wards and not code.startswith(f"{ward}-"):
-        found.append((f"area code {code} does not start with its ward code {ward}",
-                      f"地域コード「{code}」が区コード「{ward}」で始まっていません"))  # fmt: skip
+        found.append(
+            (
+                f"area code {code} does not start with its ward code {ward}",
+                f"地域コード「{code}」が区コード「{ward}」で始まっていません",
+            )
+        )
     if code in first_line:
-        found.append((f"duplicate area code {code} (also on line {first_line[code]})",
-                      f"地域コード「{code}」が重複しています（{first_line[code]}行目にもあります）"))  # fmt: skip
+        found.append(
+            (
+                f"duplicate area code {code} (also on line {first_line[code]})",
+                f"地域コード「{code}」が重複しています（{first_line[code]}行目にもあります）",
+            )
+        )
     if ward not in wards:
         found.append((f"unknown ward code {ward!r}", f"区コード「{ward}」は大阪市の区にありません"))
     if row.roster.lower() not in ROSTER_TRUE | ROSTER_FALSE:

@@ -166,8 +166,10 @@ async def uncount_event(session: AsyncSession, event: Event) -> None:
     """An event was voided (already flushed as voided): take it out of its month and its subject's first day."""
     months: dict[MonthKey, dict[str, int]] = defaultdict(lambda: dict.fromkeys(MONTH_FIGURES, 0))
     months[_month_key(event.kind, event.ward_code, event.occurred_on)] |= {
-        "events": -1, "total": -event.count, "yes_answers": -1 if event.answer else 0,
-    }  # fmt: skip
+        "events": -1,
+        "total": -event.count,
+        "yes_answers": -1 if event.answer else 0,
+    }
     subject = subject_of(event)
     if subject is not None:
         moved = await _uncount_for_subject(session, _first_day_key(event, subject), event, subject)

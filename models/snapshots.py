@@ -78,9 +78,14 @@ async def close_month(
     except IntegrityError:
         return False
     session.add(
-        AuditEntry(actor=actor, action="lock", entity="month", entity_id=f"{year}-{month:02d}",
-                   detail={"snapshots": len(every_scope), "threshold": threshold})
-    )  # fmt: skip
+        AuditEntry(
+            actor=actor,
+            action="lock",
+            entity="month",
+            entity_id=f"{year}-{month:02d}",
+            detail={"snapshots": len(every_scope), "threshold": threshold},
+        )
+    )
     await session.flush()
     return True
 

@@ -220,10 +220,14 @@ async def set_leave(
     detail = {"until": until.isoformat() if until else None, "was": previous.isoformat() if previous else None}
     session.add(
         AuditEntry(
-            actor_staff_id=by_staff_id, actor=actor, action="leave", entity="staff", entity_id=str(staff_id),
+            actor_staff_id=by_staff_id,
+            actor=actor,
+            action="leave",
+            entity="staff",
+            entity_id=str(staff_id),
             detail=detail,
         )
-    )  # fmt: skip
+    )
     await session.flush()
     return staff
 
@@ -234,7 +238,13 @@ async def set_reminders_paused(session: AsyncSession, staff_id: int, paused: boo
     if staff is None:
         raise ValueError(f"no staff member with id {staff_id}")
     staff.reminders_paused = paused
-    session.add(AuditEntry(actor_staff_id=staff_id, action="pause_reminders" if paused else "resume_reminders",
-                           entity="staff", entity_id=str(staff_id)))  # fmt: skip
+    session.add(
+        AuditEntry(
+            actor_staff_id=staff_id,
+            action="pause_reminders" if paused else "resume_reminders",
+            entity="staff",
+            entity_id=str(staff_id),
+        )
+    )
     await session.flush()
     return staff

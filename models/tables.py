@@ -358,9 +358,19 @@ class RollupMonth(SQLModel, table=True):
     __tablename__ = "rollup_month"
     __table_args__ = (
         # The city's monthly series (kinds summed over the wards per month) read from the index alone, in order.
-        sa.Index("ix_rollup_month_by_month", "fiscal_year", "kind", "year", "month", "ward_code", "events", "total",
-                 "yes_answers", "first_days"),
-    )  # fmt: skip
+        sa.Index(
+            "ix_rollup_month_by_month",
+            "fiscal_year",
+            "kind",
+            "year",
+            "month",
+            "ward_code",
+            "events",
+            "total",
+            "yes_answers",
+            "first_days",
+        ),
+    )
 
     fiscal_year: int = Field(primary_key=True)
     kind: str = Field(primary_key=True, max_length=40)

@@ -74,7 +74,12 @@ async def record_zero_report(session: AsyncSession, staff_id: int, year: int, mo
     except IntegrityError:
         return False
     session.add(
-        AuditEntry(actor_staff_id=staff_id, action="zero_report", entity="staff", entity_id=str(staff_id),
-                   detail={"month": f"{year}-{month:02d}"})
-    )  # fmt: skip
+        AuditEntry(
+            actor_staff_id=staff_id,
+            action="zero_report",
+            entity="staff",
+            entity_id=str(staff_id),
+            detail={"month": f"{year}-{month:02d}"},
+        )
+    )
     return True

@@ -92,8 +92,13 @@ def schedule_daily_run(job_queue: JobQueue[Any], runtime: ReminderRuntime) -> No
         data=runtime,
         job_kwargs={"id": DAILY_JOB_ID, "replace_existing": True, "coalesce": True, "misfire_grace_time": 3600},
     )
-    job_queue.run_once(catch_up_once, when=CATCH_UP_DELAY_SECONDS, data=runtime, name=CATCH_UP_JOB_ID,
-                       job_kwargs={"id": CATCH_UP_JOB_ID, "replace_existing": True})  # fmt: skip
+    job_queue.run_once(
+        catch_up_once,
+        when=CATCH_UP_DELAY_SECONDS,
+        data=runtime,
+        name=CATCH_UP_JOB_ID,
+        job_kwargs={"id": CATCH_UP_JOB_ID, "replace_existing": True},
+    )
 
 
 async def daily_run(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -118,8 +123,15 @@ async def run_day_once(bot: Bot, runtime: ReminderRuntime, day: date) -> DayRepo
             return None
         report = await run_day(bot, runtime, day)
         async with session_scope(runtime.sessions) as session:
-            session.add(AuditEntry(actor="scheduler", action="daily_run", entity="scheduler", entity_id=day.isoformat(),
-                                   detail={"closed": len(report.closed_months)}))  # fmt: skip
+            session.add(
+                AuditEntry(
+                    actor="scheduler",
+                    action="daily_run",
+                    entity="scheduler",
+                    entity_id=day.isoformat(),
+                    detail={"closed": len(report.closed_months)},
+                )
+            )
         return report
 
 
@@ -167,8 +179,12 @@ async def catch_up(bot: Bot, runtime: ReminderRuntime, now: datetime) -> DayRepo
     if local.time() >= settings.catch_up_until:
         due = due_on(local.date(), settings.reminder_business_days_before)
         if due.remind or due.push_month:
-            log.warning("missed the %s run on %s; too late to catch up (after %s)", settings.reminder_time,
-                        local.date(), settings.catch_up_until)  # fmt: skip
+            log.warning(
+                "missed the %s run on %s; too late to catch up (after %s)",
+                settings.reminder_time,
+                local.date(),
+                settings.catch_up_until,
+            )
         return None
     return await run_day_once(bot, runtime, local.date())
 
@@ -178,15 +194,17 @@ async def run_day(bot: Bot, runtime: ReminderRuntime, day: date) -> DayReport:
     settings, sessions = runtime.settings, runtime.sessions
     report = DayReport(day)
     async with session_scope(sessions) as session:
-        report.closed_months = await close_due_months(session, day, settings.lock_business_days,
-                                                      settings.regular_meeting_threshold, months_back=2)  # fmt: skip
+        report.closed_months = await close_due_months(
+            session, day, settings.lock_business_days, settings.regular_meeting_threshold, months_back=2
+        )
         report.notes_purged = await purge_notes(session, day, settings.note_retention_months)
     report.rollup_differences = await check_rollups_logged(sessions)
     due = due_on(day, settings.reminder_business_days_before)
     if due.remind:
         recipients = await reminder_recipients(sessions, day)
-        report.reminders = await broadcast(sessions, recipients, "reminder", day.isoformat(),
-                                           lambda staff: runtime.messenger.remind(bot, staff, day))  # fmt: skip
+        report.reminders = await broadcast(
+            sessions, recipients, "reminder", day.isoformat(), lambda staff: runtime.messenger.remind(bot, staff, day)
+        )
     if due.push_month is not None:
         year, month = due.push_month
         report.push = await monthly_push(bot, runtime, year, month)
@@ -236,7 +254,12 @@ async def _report_unreachable(bot: Bot, runtime: ReminderRuntime, day: date, rep
         admins = list(
             (await session.scalars(select(Staff).where(col(Staff.active), col(Staff.role) == Role.ADMIN))).all()
         )
-    outcome = await broadcast(runtime.sessions, admins, "unreachable", day.isoformat(),
-                              lambda admin: runtime.messenger.report_unreachable(bot, admin, blocked))  # fmt: skip
+    outcome = await broadcast(
+        runtime.sessions,
+        admins,
+        "unreachable",
+        day.isoformat(),
+        lambda admin: runtime.messenger.report_unreachable(bot, admin, blocked),
+    )
     if outcome.counts[Outcome.SENT] == 0 and admins:
         log.warning("could not tell any admin about %d unreachable staff", len(blocked))

@@ -43,6 +43,10 @@ def test_every_module_imports_first_and_alone() -> None:
     assert {"bot.app", "bot.cli.main", "models.totals", "reminders.jobs"} <= set(modules)
     result = subprocess.run(
         [sys.executable, "-c", CHECK.format(packages=set(PACKAGES)), *modules],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -42,8 +42,9 @@ def baseline_set_command(
     async def _set() -> tuple[Baseline, list[str]]:
         async with cli_session() as session:
             key = BaselineKey(indicator, ward, *parse_month(month))
-            baseline = await set_baseline(session, key, value=value, denominator=denominator, reason=reason,
-                                          entered_by=by, today=japan_today())  # fmt: skip
+            baseline = await set_baseline(
+                session, key, value=value, denominator=denominator, reason=reason, entered_by=by, today=japan_today()
+            )
             return baseline, await frozen_months(session, [key.month_label])
 
     baseline, frozen = _run_or_exit(_set)

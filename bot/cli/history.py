@@ -32,8 +32,9 @@ def import_events_command(
 
     async def _import() -> tuple[ImportResult, list[str]]:
         async with cli_session() as session:
-            result = await import_events(session, file.read_bytes(), today=japan_today(),
-                                         lock_business_days=get_settings().lock_business_days)  # fmt: skip
+            result = await import_events(
+                session, file.read_bytes(), today=japan_today(), lock_business_days=get_settings().lock_business_days
+            )
             return result, await frozen_months(session, result.months) if result.added else []
 
     try:

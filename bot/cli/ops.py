@@ -39,14 +39,18 @@ class BackupFormat(StrEnum):
 
 @app.command("backup")
 def backup_command(
-    out: Annotated[Path | None, typer.Option(help="file to write (never overwritten); default intake-backup-<time>")]
-    = None,
+    out: Annotated[
+        Path | None, typer.Option(help="file to write (never overwritten); default intake-backup-<time>")
+    ] = None,
     backup_format: Annotated[
         BackupFormat,
-        typer.Option("--format", help="native: SQLite file copy (PostgreSQL: prints the pg_dump commands); "
-                                      "json: portable archive, any database"),
+        typer.Option(
+            "--format",
+            help="native: SQLite file copy (PostgreSQL: prints the pg_dump commands); "
+            "json: portable archive, any database",
+        ),
     ] = BackupFormat.NATIVE,
-) -> None:  # fmt: skip
+) -> None:
     """A consistent copy of the database, safe while the bot runs (restore it with `intake restore`)."""
     settings = get_settings()
     is_sqlite = sqlite_path(settings.database_url) is not None
@@ -93,8 +97,10 @@ def restore_command(
         summary = asyncio.run(_restore_json(settings, file))
     except BackupError as error:
         raise fail(str(error), 1) from None
-    typer.echo(f"restored {summary.total} rows from {file} into {describe(settings.database_url)} "
-               f"(schema revision {summary.revision})")  # fmt: skip
+    typer.echo(
+        f"restored {summary.total} rows from {file} into {describe(settings.database_url)} "
+        f"(schema revision {summary.revision})"
+    )
     for table, count in summary.rows.items():
         typer.echo(f"  {table}: {count}")
 

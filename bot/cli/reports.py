@@ -95,8 +95,9 @@ def sheet_command(
         scratch = (out or Path.cwd() / "sheet.xlsx").with_suffix(f".{os.getpid()}.partial.xlsx")
         try:
             async with cli_session(settings) as session:
-                data = await write_sheet(session, scratch, fiscal_year, as_of_date, ward,
-                                         settings.regular_meeting_threshold)  # fmt: skip
+                data = await write_sheet(
+                    session, scratch, fiscal_year, as_of_date, ward, settings.regular_meeting_threshold
+                )
         except BaseException:
             scratch.unlink(missing_ok=True)
             raise
@@ -120,8 +121,9 @@ def close_months_command() -> None:
 
     async def _close() -> list[tuple[int, int]]:
         async with cli_session(settings) as session:
-            return await close_due_months(session, japan_today(), settings.lock_business_days,
-                                          settings.regular_meeting_threshold, actor="cli")  # fmt: skip
+            return await close_due_months(
+                session, japan_today(), settings.lock_business_days, settings.regular_meeting_threshold, actor="cli"
+            )
 
     closed = asyncio.run(_close())
     typer.echo("closed: " + (", ".join(f"{y}-{m:02d}" for y, m in closed) or "nothing new"))

@@ -19,8 +19,10 @@ def rebuild_command() -> None:
     """Recompute the rollups from the events (after a bulk load, or when `check` finds a difference)."""
     started = time.perf_counter()
     months, first_days = asyncio.run(_rebuild())
-    typer.echo(f"rollups rebuilt from the events: {months} month rows, {first_days} first-day rows "
-               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    typer.echo(
+        f"rollups rebuilt from the events: {months} month rows, {first_days} first-day rows "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
 
 @app.command("check")

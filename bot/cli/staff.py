@@ -48,8 +48,10 @@ def invite_command(
     if username:
         typer.echo(f"https://t.me/{username.lstrip('@')}?start={code}")
     else:
-        typer.echo("(set BOT_USERNAME or TELEGRAM_BOT_TOKEN to print the t.me link; meanwhile the person can send "
-                   "the bot: /start CODE)")  # fmt: skip
+        typer.echo(
+            "(set BOT_USERNAME or TELEGRAM_BOT_TOKEN to print the t.me link; meanwhile the person can send "
+            "the bot: /start CODE)"
+        )
     typer.echo(f"code: {code}  (single use, valid {days} days)")
 
 
@@ -57,8 +59,12 @@ async def telegram_username(settings: Settings, request: BaseRequest | None = No
     """The bot's @username as Telegram tells it (getMe), for the invite link; None without a token or an answer."""
     if settings.telegram_bot_token is None:
         return None
-    bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_base_url,
-              base_file_url=settings.telegram_base_file_url, request=request)  # fmt: skip
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        request=request,
+    )
     try:
         async with bot:  # initialising the bot is its getMe
             return bot.username
@@ -77,8 +83,10 @@ def staff_list_command(ward: Annotated[str | None, typer.Option(help="only this 
 
     for member in asyncio.run(_list()):
         state = "active" if member.active else "deactivated"
-        typer.echo(f"{member.id:>5}  {member.role:<16} {member.ward_code or 'city':<6} {member.organisation:<14} "
-                   f"{state:<11} {member.display_name}")  # fmt: skip
+        typer.echo(
+            f"{member.id:>5}  {member.role:<16} {member.ward_code or 'city':<6} {member.organisation:<14} "
+            f"{state:<11} {member.display_name}"
+        )
 
 
 @staff_app.command("deactivate")

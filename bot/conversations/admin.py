@@ -50,15 +50,26 @@ async def on_invite(update: Update, context: IntakeContext) -> None:
     ward = args[1] if len(args) > 1 else None
     try:
         async with session_scope(context.sessions) as session:
-            created = await create_invite(session, role, ward, organisation, created_by_staff_id=context.staff.id,
-                                          actor="bot")  # fmt: skip
+            created = await create_invite(
+                session, role, ward, organisation, created_by_staff_id=context.staff.id, actor="bot"
+            )
     except ValueError as error:
         await show(update, text("invite_invalid", lang, reason=str(error)))
         return
     log.info("invite=%s created by staff=%s", created.invite.id, context.staff.id)
     link = invite_link(context.bot.username, created.code)
-    await show(update, text("invite_created", lang, role=role_label(role, lang), ward=ward or CITY_LABEL[lang],
-                            days=7, link=link, code=created.code))  # fmt: skip
+    await show(
+        update,
+        text(
+            "invite_created",
+            lang,
+            role=role_label(role, lang),
+            ward=ward or CITY_LABEL[lang],
+            days=7,
+            link=link,
+            code=created.code,
+        ),
+    )
 
 
 async def on_staff(update: Update, context: IntakeContext) -> None:
@@ -91,16 +102,28 @@ async def staff_answer(context: IntakeContext, ward: str, lang: str) -> LongAnsw
         for code, people in grouped(members, lambda m: m.ward_code, first=context.staff.ward_code)
     ]
     inactive = sum(not m.active for m in members)
-    return LongAnswer(head=text("staff_header", lang, count=len(members), inactive=inactive),
-                      title=text("staff_title", lang), groups=groups, count_key="staff_ward_count",
-                      page_data=lambda n: STAFF_PAGE(ward, n), lang=lang)  # fmt: skip
+    return LongAnswer(
+        head=text("staff_header", lang, count=len(members), inactive=inactive),
+        title=text("staff_title", lang),
+        groups=groups,
+        count_key="staff_ward_count",
+        page_data=lambda n: STAFF_PAGE(ward, n),
+        lang=lang,
+    )
 
 
 def _staff_line(member: Staff, lang: str) -> str:
     """`No.12 見守り花子・職員・27102（停止中）`."""
     inactive = "" if member.active else text("staff_inactive", lang)
-    return text("staff_line", lang, id=member.id, name=member.display_name, role=role_label(member.role, lang),
-                ward=member.ward_code or CITY_LABEL[lang], inactive=inactive)  # fmt: skip
+    return text(
+        "staff_line",
+        lang,
+        id=member.id,
+        name=member.display_name,
+        role=role_label(member.role, lang),
+        ward=member.ward_code or CITY_LABEL[lang],
+        inactive=inactive,
+    )
 
 
 async def on_deactivate(update: Update, context: IntakeContext) -> None:

@@ -52,8 +52,10 @@ async def on_mine(update: Update, context: IntakeContext) -> None:
             text("mine_line", lang, id=event.id, date=date_label, kind=kind_label(event.kind, lang), detail=detail)
         )
         if event.id in changeable:
-            buttons += [(text("button_void", lang, id=event.id), VOID_BUTTON(event.id)),
-                        (text("button_fix", lang, id=event.id), FIX_BUTTON(event.id))]  # fmt: skip
+            buttons += [
+                (text("button_void", lang, id=event.id), VOID_BUTTON(event.id)),
+                (text("button_fix", lang, id=event.id), FIX_BUTTON(event.id)),
+            ]
     await show(update, "\n".join(lines), inline(in_rows(buttons, 2)))
 
 
@@ -120,8 +122,9 @@ async def _begin(update: Update, context: IntakeContext, action: str, event_id: 
     return REASON
 
 
-async def _refusal(session: AsyncSession, event: Event | None, staff: Staff, lock_days: int, lang: str,
-                   event_id: int) -> str | None:  # fmt: skip
+async def _refusal(
+    session: AsyncSession, event: Event | None, staff: Staff, lock_days: int, lang: str, event_id: int
+) -> str | None:
     problem = await change_problem(session, event, staff, japan_today(), lock_days)
     if problem is None:
         return None
@@ -193,8 +196,14 @@ async def _void(update: Update, context: IntakeContext, event_id: int, reason: s
 
 
 async def _void_checked(session: AsyncSession, context: IntakeContext, event_id: int, reason: str) -> None:
-    await void_event(session, event_id, by_staff_id=context.staff.id, reason=reason, today=japan_today(),
-                     lock_business_days=context.settings.lock_business_days)  # fmt: skip
+    await void_event(
+        session,
+        event_id,
+        by_staff_id=context.staff.id,
+        reason=reason,
+        today=japan_today(),
+        lock_business_days=context.settings.lock_business_days,
+    )
 
 
 def _rejection_text(rejected: EventRejectedError, event_id: int, day: date | None, lang: str) -> str:

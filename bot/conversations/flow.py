@@ -60,6 +60,7 @@ def build_log_conversation() -> ConversationHandler[Any]:
     """Every state answers wrong input and stays; /cancel and 中止 end it; entry commands mid-flow offer to resume."""
     wrong_text = MessageHandler(TYPED, log.on_text_instead_of_button)
     not_text = MessageHandler(NOT_TEXT, log.on_not_text)
+    # One row per state: its buttons and typed answers side by side (the formatter would split them apart).
     states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
         log.KIND: [_button(log.KIND_BUTTON, log.on_kind_button), wrong_text],
         log.AREA: [_button(log.AREA_BUTTON, log.on_area_button), _button(log.PAGE_BUTTON, log.on_area_page_button),

@@ -45,6 +45,7 @@ from models.totals import IndicatorValue, figure_after_save, grew_by, sheet_nota
 
 log = logging.getLogger(__name__)
 
+# The steps (persisted conversation states), on one line in the order they are asked.
 KIND, AREA, HOUSEHOLD, DATE, COUNT, ANSWER, CONFIRM, NOTE, REASON = (
     "kind", "area", "household", "date", "count", "answer", "confirm", "note", "reason",
 )  # fmt: skip
@@ -180,8 +181,9 @@ async def _prompt(step: str, draft: Draft, context: IntakeContext, lang: str) ->
     cancel: Choice = (text("button_cancel", lang), CANCEL_BUTTON())
     if step == KIND:
         kinds = kinds_for_member(context)
-        return text("ask_kind", lang), inline([*in_rows([(kind_label(k.code, lang), KIND_BUTTON(k.code))
-                                                         for k in kinds], 2), [cancel]])  # fmt: skip
+        return text("ask_kind", lang), inline(
+            [*in_rows([(kind_label(k.code, lang), KIND_BUTTON(k.code)) for k in kinds], 2), [cancel]]
+        )
     if step == AREA:
         return await _area_prompt(context, draft, lang, draft.get("area_page", 0))
     if step == HOUSEHOLD:
@@ -259,8 +261,12 @@ async def _card(context: IntakeContext, draft: Draft, lang: str) -> tuple[str, A
     extras: list[Choice] = [(text("button_note", lang), EDIT_BUTTON("note"))]
     if kind.household is Requirement.OPTIONAL:
         extras.append((text("button_household", lang), EDIT_BUTTON("household")))
-    rows = [[(text("button_save", lang), SAVE_BUTTON(draft["id"]))], edits, extras,
-            [(text("button_cancel", lang), CANCEL_BUTTON())]]  # fmt: skip
+    rows = [
+        [(text("button_save", lang), SAVE_BUTTON(draft["id"]))],
+        edits,
+        extras,
+        [(text("button_cancel", lang), CANCEL_BUTTON())],
+    ]
     return heading, inline(rows)
 
 

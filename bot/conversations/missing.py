@@ -86,8 +86,9 @@ async def on_missing_list(update: Update, context: IntakeContext) -> None:
     await _pressed_list(update, context, args, lambda answer: reply(update, answer, new_message=True))
 
 
-async def _pressed_list(update: Update, context: IntakeContext, args: list[str],
-                        then: Callable[[LongAnswer], Awaitable[object]]) -> None:  # fmt: skip
+async def _pressed_list(
+    update: Update, context: IntakeContext, args: list[str], then: Callable[[LongAnswer], Awaitable[object]]
+) -> None:
     """A list button's `<yyyy-mm>:<scope>`, checked again (data can be forged), the list rebuilt for the presser."""
     lang = language(update)
     month = parse_year_month(args[0], "-") if len(args) == 2 else None
@@ -107,8 +108,7 @@ async def _pressed_list(update: Update, context: IntakeContext, args: list[str],
     await then(answer)
 
 
-async def missing_answer(context: IntakeContext, month: tuple[int, int], scope: str,
-                         lang: str) -> LongAnswer | None:  # fmt: skip
+async def missing_answer(context: IntakeContext, month: tuple[int, int], scope: str, lang: str) -> LongAnswer | None:
     """Who has not reported for the month in the scope, by ward (the presser's own first); None if nobody."""
     today = japan_today()
     async with session_scope(context.sessions) as session:
@@ -125,9 +125,15 @@ async def missing_answer(context: IntakeContext, month: tuple[int, int], scope: 
     current = month == (today.year, today.month)
     nudge: list[list[Choice]] = [[(text("button_nudge", lang), NUDGE(f"{today:%Y%m}", scope))]] if current else []
     key = f"{month[0]}-{month[1]:02d}"
-    return LongAnswer(head=text("missing_header", lang, month=label, count=len(missing)),
-                      title=text("missing_title", lang, month=label), groups=groups, count_key="missing_ward_count",
-                      page_data=lambda n: MISSING_PAGE(key, scope, n), lang=lang, buttons=nudge)  # fmt: skip
+    return LongAnswer(
+        head=text("missing_header", lang, month=label, count=len(missing)),
+        title=text("missing_title", lang, month=label),
+        groups=groups,
+        count_key="missing_ward_count",
+        page_data=lambda n: MISSING_PAGE(key, scope, n),
+        lang=lang,
+        buttons=nudge,
+    )
 
 
 def _requested_month(args: list[str], today: date) -> tuple[int, int] | None:

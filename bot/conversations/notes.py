@@ -106,8 +106,9 @@ def _year_of(args: list[str], at: int) -> int | None:
 
 async def _sheets(update: Update, fiscal_year: int) -> None:
     choices = [(sheet.goal, SHEET_BUTTON(sheet.number, fiscal_year)) for sheet in SHEETS]
-    await show(update, text("notes_choose_sheet", language(update), year=fiscal_year_label(fiscal_year)),
-               inline([choices]))  # fmt: skip
+    await show(
+        update, text("notes_choose_sheet", language(update), year=fiscal_year_label(fiscal_year)), inline([choices])
+    )
 
 
 async def _sections(update: Update, sheet: int, fiscal_year: int) -> None:
@@ -125,8 +126,15 @@ async def _list(update: Update, context: IntakeContext, sheet: int, section: She
         bullets = await live_bullets(session, sheet, fiscal_year, ward, section)
     goal = next(s.goal for s in SHEETS if s.number == sheet)
     lines = "\n".join(f"{n}. {b.text}" for n, b in enumerate(bullets, start=1)) or text("notes_empty", lang)
-    body = text("notes_list", lang, sheet=goal, section=SECTION_LABELS_JA[section], year=fiscal_year_label(fiscal_year),
-                scope=ward or "市", bullets=lines)  # fmt: skip
+    body = text(
+        "notes_list",
+        lang,
+        sheet=goal,
+        section=SECTION_LABELS_JA[section],
+        year=fiscal_year_label(fiscal_year),
+        scope=ward or "市",
+        bullets=lines,
+    )
     removals: list[Choice] = [
         (text("button_remove_bullet", lang, n=n), DELETE_BUTTON(b.id)) for n, b in enumerate(bullets, 1)
     ]

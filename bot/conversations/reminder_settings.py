@@ -49,8 +49,9 @@ async def _show_status(update: Update, context: IntakeContext, member: Staff) ->
         state = text("reminders_on_leave", lang, until=member.on_leave_until.isoformat())
     else:
         state = text("reminders_off" if member.reminders_paused else "reminders_on", lang)
-    body = text("reminders_status", lang, next=upcoming.isoformat(), time=settings.reminder_time.strftime("%H:%M"),
-                state=state)  # fmt: skip
+    body = text(
+        "reminders_status", lang, next=upcoming.isoformat(), time=settings.reminder_time.strftime("%H:%M"), state=state
+    )
     toggle = ("button_resume_reminders", "resume") if member.reminders_paused else ("button_pause", "pause")
     await show(update, body, inline([[(text(toggle[0], lang), REMINDERS_BUTTON(toggle[1]))]]))
 
@@ -68,8 +69,9 @@ async def on_leave(update: Update, context: IntakeContext) -> None:
         return
     try:
         async with session_scope(context.sessions) as session:
-            member = await set_leave(session, int(args[0]), until, today=japan_today(), by_staff_id=context.staff.id,
-                                     actor="bot")  # fmt: skip
+            member = await set_leave(
+                session, int(args[0]), until, today=japan_today(), by_staff_id=context.staff.id, actor="bot"
+            )
     except ValueError:  # no such member, or a leave that already ended
         await show(update, text("leave_usage", lang))
         return

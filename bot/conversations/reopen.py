@@ -52,5 +52,14 @@ async def on_reopen(update: Update, context: IntakeContext) -> None:
         await show(update, text("reopen_invalid", lang, reason=str(error)))
         return
     month = f"{parsed[0]}年{parsed[1]}月" if lang == "ja" else f"{parsed[0]}-{parsed[1]:02d}"
-    await show(update, text("reopened", lang, ward=ward.name_ja if lang == "ja" else ward.name_en, month=month,
-                            closes=reopened.closes_on.isoformat(), reason=reopened.reason))  # fmt: skip
+    await show(
+        update,
+        text(
+            "reopened",
+            lang,
+            ward=ward.name_ja if lang == "ja" else ward.name_en,
+            month=month,
+            closes=reopened.closes_on.isoformat(),
+            reason=reopened.reason,
+        ),
+    )

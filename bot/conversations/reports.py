@@ -128,8 +128,9 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
         await show(update, text("sheet_usage", lang))
         return
     as_of, scope = request
-    sheet_request = SheetRequest(fiscal_year_of(as_of), as_of, ward_of(scope),
-                                 context.settings.regular_meeting_threshold)  # fmt: skip
+    sheet_request = SheetRequest(
+        fiscal_year_of(as_of), as_of, ward_of(scope), context.settings.regular_meeting_threshold
+    )
     await show(update, text("sheet_building", lang))
     try:
         sheet = await context.render_pool.sheet(context.sessions, sheet_request)  # built in a worker process
@@ -137,13 +138,17 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
         await show(update, text("sheet_usage", lang))
         return
     built = sheet.built
-    caption = text("sheet_caption", lang, as_of=as_of_label(built.as_of), scope=built.scope_label,
-                   final=text("totals_final", lang) if built.from_snapshot else "")  # fmt: skip
+    caption = text(
+        "sheet_caption",
+        lang,
+        as_of=as_of_label(built.as_of),
+        scope=built.scope_label,
+        final=text("totals_final", lang) if built.from_snapshot else "",
+    )
     chat = update.effective_chat
     assert chat is not None
     await chat.send_document(sheet.content, filename=sheet.file_name, caption=caption)
-    log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", sheet_request.fiscal_year, as_of, scope,
-             context.staff.id)  # fmt: skip
+    log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", sheet_request.fiscal_year, as_of, scope, context.staff.id)
 
 
 async def _sheet_request(context: IntakeContext, args: list[str]) -> tuple[date, str] | None:

@@ -140,8 +140,9 @@ async def _same_point_last_year(session: AsyncSession, context: IntakeContext, t
 
 async def same_point_last_year_totals(session: AsyncSession, totals: Totals, threshold: int) -> Totals:
     """The figures a year before the as-of date (the 前年同期 column), for the same scope."""
-    last_year, _final = await flagged_totals(session, totals.fiscal_year - 1, same_point_last_year(totals.as_of),
-                                             totals.ward_code, threshold)  # fmt: skip
+    last_year, _final = await flagged_totals(
+        session, totals.fiscal_year - 1, same_point_last_year(totals.as_of), totals.ward_code, threshold
+    )
     return last_year
 
 
@@ -159,8 +160,14 @@ async def previous_month_totals(
 def totals_text(
     totals: Totals, previous: Totals | None, last_year: Totals | None, scope_name: str, final: bool, lang: str
 ) -> str:
-    header = text("totals_header", lang, year=fiscal_year_label(totals.fiscal_year), as_of=as_of_label(totals.as_of),
-                  scope=scope_name, final=text("totals_final", lang) if final else "")  # fmt: skip
+    header = text(
+        "totals_header",
+        lang,
+        year=fiscal_year_label(totals.fiscal_year),
+        as_of=as_of_label(totals.as_of),
+        scope=scope_name,
+        final=text("totals_final", lang) if final else "",
+    )
     lines = [header]
     if last_year is not None:
         lines.append(text("totals_last_year_header", lang, as_of=as_of_label(last_year.as_of)))
@@ -220,8 +227,12 @@ def _totals_buttons(member: Staff, totals: Totals, scope: str, lang: str) -> Inl
         rows.append([(text("button_today", lang), TOTALS(fiscal_year_of(today), "now", scope))])
     if is_city_wide(member):
         month = _month_data(totals.as_of)
-        rows.append([(text("button_wards", lang), WARDS(fiscal_year, month)),
-                     (text("button_ranking", lang), RANK_INDICATOR(fiscal_year, month))])  # fmt: skip
+        rows.append(
+            [
+                (text("button_wards", lang), WARDS(fiscal_year, month)),
+                (text("button_ranking", lang), RANK_INDICATOR(fiscal_year, month)),
+            ]
+        )
     return inline(rows)
 
 
@@ -267,15 +278,26 @@ async def on_ranking_button(update: Update, context: IntakeContext) -> None:
         names = {w.code: (w.name_ja if lang == "ja" else w.name_en) for w in await wards_in_order(session)}
     body = ranking_text(args[2], city, last_year, names, lang)
     month = _month_data(city.as_of)
-    back = [[(text("button_ranking", lang), RANK_INDICATOR(args[0], month)),
-             (text("button_city", lang), TOTALS(args[0], month, CITY))]]  # fmt: skip
+    back = [
+        [
+            (text("button_ranking", lang), RANK_INDICATOR(args[0], month)),
+            (text("button_city", lang), TOTALS(args[0], month, CITY)),
+        ]
+    ]
     await show(update, body, inline(back))
 
 
 def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, str], lang: str) -> str:
     indicator = INDICATORS_BY_CODE[code]
-    lines = [text("ranking_header", lang, label=indicator.short_label, as_of=as_of_label(city.as_of),
-                  last=as_of_label(last_year.as_of))]  # fmt: skip
+    lines = [
+        text(
+            "ranking_header",
+            lang,
+            label=indicator.short_label,
+            as_of=as_of_label(city.as_of),
+            last=as_of_label(last_year.as_of),
+        )
+    ]
     if city.no_data:
         return "\n".join([*lines, NO_DATA, "", text("no_data_footnote", lang)])
     ranked = rank_wards(code, city, last_year)
@@ -290,5 +312,12 @@ def _ranking_line(code: str, n: int, row: WardProgress, last_year: Totals, names
     indicator = INDICATORS_BY_CODE[code]
     before = NO_DATA if last_year.no_data else sheet_notation(indicator, row.last_year)
     ratio = text("ranking_ratio", lang, ratio=f"{row.ratio * 100:.0f}") if row.ratio is not None else ""
-    return text("ranking_line", lang, n=n, ward=names.get(row.ward_code, row.ward_code),
-                now=sheet_notation(indicator, row.now), last=before, ratio=ratio)  # fmt: skip
+    return text(
+        "ranking_line",
+        lang,
+        n=n,
+        ward=names.get(row.ward_code, row.ward_code),
+        now=sheet_notation(indicator, row.now),
+        last=before,
+        ratio=ratio,
+    )

@@ -79,13 +79,26 @@ async def _ensure_person(session: AsyncSession, person: DemoPerson) -> Staff:
     """The demo person's staff row, created or put back as the demo expects (a previous run may have changed it)."""
     staff = await staff_by_telegram_id(session, person.telegram_user_id, active_only=False)
     if staff is None:
-        staff = Staff(telegram_user_id=person.telegram_user_id, display_name=person.display_name, role=person.role,
-                      organisation=person.organisation, ward_code=person.ward_code)  # fmt: skip
+        staff = Staff(
+            telegram_user_id=person.telegram_user_id,
+            display_name=person.display_name,
+            role=person.role,
+            organisation=person.organisation,
+            ward_code=person.ward_code,
+        )
         session.add(staff)
         await session.flush()
         detail = {"role": person.role.value, "ward": person.ward_code}
-        session.add(AuditEntry(actor_staff_id=staff.id, actor="demo", action="register", entity="staff",
-                               entity_id=str(staff.id), detail=detail))  # fmt: skip
+        session.add(
+            AuditEntry(
+                actor_staff_id=staff.id,
+                actor="demo",
+                action="register",
+                entity="staff",
+                entity_id=str(staff.id),
+                detail=detail,
+            )
+        )
         return staff
     staff.display_name, staff.role, staff.organisation = person.display_name, person.role, person.organisation
     staff.ward_code, staff.active, staff.deactivated_at = person.ward_code, True, None

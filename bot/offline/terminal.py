@@ -93,8 +93,9 @@ class _Terminal:
     def chat(self) -> ChatSession:
         if self.current not in self.chats:
             staff = self.people.by_key(self.current)
-            self.chats[self.current] = ChatSession(self.app, self.api, staff.telegram_user_id,
-                                                   first_name=staff.display_name, language_code="ja")  # fmt: skip
+            self.chats[self.current] = ChatSession(
+                self.app, self.api, staff.telegram_user_id, first_name=staff.display_name, language_code="ja"
+            )
         return self.chats[self.current]
 
     @property

@@ -162,6 +162,13 @@ async def _audit(
     session: AsyncSession, staff_id: int | None, actor: str, action: str, event: Event, detail: dict[str, Any]
 ) -> None:
     """One audit row, written at once (one statement, without the unit of work)."""
-    entry = {"at": utcnow(), "actor_staff_id": staff_id, "actor": actor, "action": action, "entity": "event",
-             "entity_id": str(event.id), "detail": detail}  # fmt: skip
+    entry = {
+        "at": utcnow(),
+        "actor_staff_id": staff_id,
+        "actor": actor,
+        "action": action,
+        "entity": "event",
+        "entity_id": str(event.id),
+        "detail": detail,
+    }
     await session.execute(AUDIT.insert(), entry)

@@ -131,9 +131,13 @@ async def import_events(
     months = sorted({row.draft.occurred_on.strftime("%Y-%m") for row in rows})
     result = ImportResult(added=len(new), skipped=len(rows) - len(new), months=months)
     session.add(
-        AuditEntry(actor=actor, action="import", entity="event",
-                   detail={"source": source, "rows": len(rows), "added": result.added, "skipped": result.skipped})
-    )  # fmt: skip
+        AuditEntry(
+            actor=actor,
+            action="import",
+            entity="event",
+            detail={"source": source, "rows": len(rows), "added": result.added, "skipped": result.skipped},
+        )
+    )
     await session.flush()
     return result
 
@@ -238,9 +242,16 @@ def _checked_row(
     if problems:
         return None, problems
     normalised = "|".join(
-        [kind, draft.occurred_on.isoformat(), ward, area_code or "", draft.household_ref or "", str(draft.count),
-         "" if answer is None else str(int(answer))]
-    )  # fmt: skip
+        [
+            kind,
+            draft.occurred_on.isoformat(),
+            ward,
+            area_code or "",
+            draft.household_ref or "",
+            str(draft.count),
+            "" if answer is None else str(int(answer)),
+        ]
+    )
     return _Row(draft, normalised), []
 
 
@@ -256,14 +267,20 @@ async def _locked_by_the_bot(
         if key not in refused:
             refused[key] = await is_entry_locked(session, ward, day, today, lock_business_days) and bool(
                 await session.scalar(
-                    select(col(Event.id)).where(col(Event.ward_code) == ward, col(Event.source) != "import",
-                                                col(Event.occurred_on).between(day.replace(day=1), month_end(*key[1:])))
+                    select(col(Event.id))
+                    .where(
+                        col(Event.ward_code) == ward,
+                        col(Event.source) != "import",
+                        col(Event.occurred_on).between(day.replace(day=1), month_end(*key[1:])),
+                    )
                     .limit(1)
                 )
-            )  # fmt: skip
+            )
         if refused[key]:
-            problems.append(f"{row.line}行目: 区 {ward} の {day:%Y-%m} はボットの記録で締め切られた月です"
-                            "（/reopen でその月を再開してから取り込んでください）")  # fmt: skip
+            problems.append(
+                f"{row.line}行目: 区 {ward} の {day:%Y-%m} はボットの記録で締め切られた月です"
+                "（/reopen でその月を再開してから取り込んでください）"
+            )
     return problems
 
 

@@ -78,7 +78,8 @@ def build_sheet_file(database: DatabaseTarget, request: SheetRequest, directory:
 async def _build_sheet_file(database: DatabaseTarget, request: SheetRequest, directory: Path) -> BuiltSheet:
     scratch = directory / f"{request.fiscal_year}-{request.as_of}-{request.ward_code or 'city'}.partial.xlsx"
     async with database.engine() as engine, session_scope(session_factory(engine)) as session:
-        data = await write_sheet(session, scratch, request.fiscal_year, request.as_of, request.ward_code,
-                                 request.regular_meeting_threshold)  # fmt: skip
+        data = await write_sheet(
+            session, scratch, request.fiscal_year, request.as_of, request.ward_code, request.regular_meeting_threshold
+        )
     path = scratch.replace(directory / default_file_name(data))
     return BuiltSheet(path, path.name, data.as_of, data.scope_label, data.from_snapshot)

@@ -66,13 +66,27 @@ async def add_bullet(
     last = await session.scalar(
         select(func.max(col(SheetBullet.position))).where(*_in_scope(sheet, fiscal_year, ward_code, section))
     )
-    added = SheetBullet(sheet=sheet, fiscal_year=fiscal_year, ward_code=ward_code, section=section.value,
-                        position=(last or 0) + 1, text=bullet, created_by_staff_id=by_staff_id)  # fmt: skip
+    added = SheetBullet(
+        sheet=sheet,
+        fiscal_year=fiscal_year,
+        ward_code=ward_code,
+        section=section.value,
+        position=(last or 0) + 1,
+        text=bullet,
+        created_by_staff_id=by_staff_id,
+    )
     session.add(added)
     await session.flush()
     detail = {"sheet": sheet, "fy": fiscal_year, "section": section.value}
-    session.add(AuditEntry(actor_staff_id=by_staff_id, action="add_bullet", entity="sheet_bullet",
-                           entity_id=str(added.id), detail=detail))  # fmt: skip
+    session.add(
+        AuditEntry(
+            actor_staff_id=by_staff_id,
+            action="add_bullet",
+            entity="sheet_bullet",
+            entity_id=str(added.id),
+            detail=detail,
+        )
+    )
     return added
 
 
@@ -82,7 +96,8 @@ async def remove_bullet(session: AsyncSession, bullet_id: int, by_staff_id: int 
     if bullet is None or bullet.removed_at is not None:
         return None
     bullet.removed_at, bullet.removed_by_staff_id = utcnow(), by_staff_id
-    session.add(AuditEntry(actor_staff_id=by_staff_id, action="remove_bullet", entity="sheet_bullet",
-                           entity_id=str(bullet_id)))  # fmt: skip
+    session.add(
+        AuditEntry(actor_staff_id=by_staff_id, action="remove_bullet", entity="sheet_bullet", entity_id=str(bullet_id))
+    )
     await session.flush()
     return bullet

@@ -140,8 +140,9 @@ def _chosen(codes: list[str]) -> list[Indicator]:
 
 
 def _draw(indicators: list[Indicator], this_year: Totals, last_year: Totals | None, title_scope: str) -> Figure:
-    figure = Figure(figsize=(PHONE_WIDTH_PT / POINTS_PER_INCH, HEIGHT_PT / POINTS_PER_INCH), dpi=DPI,
-                    layout="constrained")  # fmt: skip
+    figure = Figure(
+        figsize=(PHONE_WIDTH_PT / POINTS_PER_INCH, HEIGHT_PT / POINTS_PER_INCH), dpi=DPI, layout="constrained"
+    )
     FigureCanvasAgg(figure)
     colours = {indicator.code: COLOURS[i] for i, indicator in enumerate(indicators)}
     one_panel = len({indicator.unit_ja for indicator in indicators}) == 1
@@ -184,17 +185,31 @@ def _draw_panel(
             _say_no_data(axes, this_year, text_size)
         else:
             xs, ys = _series(indicator, this_year)
-            _plot_this_year(axes, xs, ys, colour, _legend_label(indicator, this_year, several=several),
-                            partial=not _is_month_end(this_year.as_of))  # fmt: skip
+            _plot_this_year(
+                axes,
+                xs,
+                ys,
+                colour,
+                _legend_label(indicator, this_year, several=several),
+                partial=not _is_month_end(this_year.as_of),
+            )
             _mark_latest(axes, indicator, this_year, xs, ys, colour, text_size)
         if last_year is not None and last_year.no_data:
             _say_no_data(axes, last_year, text_size, below=True)
         elif last_year is not None:
             last_xs, last_ys = _series(indicator, last_year)
             axes.plot(
-                last_xs, last_ys, linestyle="--", linewidth=2, color=_lighter(colour), marker="o", markersize=3,
-                label=_legend_label(indicator, last_year, several=several), zorder=2, clip_on=False,
-            )  # fmt: skip
+                last_xs,
+                last_ys,
+                linestyle="--",
+                linewidth=2,
+                color=_lighter(colour),
+                marker="o",
+                markersize=3,
+                label=_legend_label(indicator, last_year, several=several),
+                zorder=2,
+                clip_on=False,
+            )
             if not this_year.no_data:
                 _mark_same_point(axes, indicator, this_year, last_year, _lighter(colour), text_size)
     _style_axes(axes, panel, this_year, text_size=text_size, narrow=narrow)
@@ -228,8 +243,16 @@ def _plot_this_year(axes: Axes, xs: list[int], ys: list[float], colour: str, lab
 
 def _say_no_data(axes: Axes, totals: Totals, size: int, below: bool = False) -> None:
     """「2024（令和6）年度：データなし（—）」 in place of a line of zeros."""
-    axes.text(0.5, 0.35 if below else 0.55, f"{fiscal_year_label(totals.fiscal_year)}：{NO_DATA_LABEL}",
-              transform=axes.transAxes, ha="center", va="center", fontsize=size, color="#555555")  # fmt: skip
+    axes.text(
+        0.5,
+        0.35 if below else 0.55,
+        f"{fiscal_year_label(totals.fiscal_year)}：{NO_DATA_LABEL}",
+        transform=axes.transAxes,
+        ha="center",
+        va="center",
+        fontsize=size,
+        color="#555555",
+    )
 
 
 def _series(indicator: Indicator, totals: Totals) -> tuple[list[int], list[float]]:
@@ -276,10 +299,16 @@ def _mark_latest(
         return
     near_end = xs[-1] >= 8
     axes.annotate(
-        f"今年 {figure_text(indicator, series[-1])}", (xs[-1], ys[-1]), xytext=(-8 if near_end else 8, 8),
-        textcoords="offset points", ha="right" if near_end else "left", va="bottom", fontsize=size, color=colour,
+        f"今年 {figure_text(indicator, series[-1])}",
+        (xs[-1], ys[-1]),
+        xytext=(-8 if near_end else 8, 8),
+        textcoords="offset points",
+        ha="right" if near_end else "left",
+        va="bottom",
+        fontsize=size,
+        color=colour,
         zorder=5,
-    )  # fmt: skip
+    )
 
 
 def _mark_same_point(
@@ -296,10 +325,16 @@ def _mark_same_point(
         return
     near_end = month >= 8
     axes.annotate(
-        f"前年 {figure_text(indicator, figure)}", (month, y), xytext=(-8 if near_end else 8, -8),
-        textcoords="offset points", ha="right" if near_end else "left", va="top", fontsize=size,
-        color=_darker(colour), zorder=5,
-    )  # fmt: skip
+        f"前年 {figure_text(indicator, figure)}",
+        (month, y),
+        xytext=(-8 if near_end else 8, -8),
+        textcoords="offset points",
+        ha="right" if near_end else "left",
+        va="top",
+        fontsize=size,
+        color=_darker(colour),
+        zorder=5,
+    )
 
 
 def _style_axes(axes: Axes, panel: list[Indicator], this_year: Totals, *, text_size: int, narrow: bool) -> None:

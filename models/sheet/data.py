@@ -219,15 +219,23 @@ def _counted_events_query(
 ) -> sa.Select[*tuple[Any, ...]]:
     query: sa.Select[*tuple[Any, ...]] = (
         sa.select(
-            col(Event.id), col(Event.occurred_on), col(Event.ward_code), col(Ward.name_ja), col(Area.code),
-            col(Event.kind), col(Event.count), col(Event.household_ref), col(Event.answer),
-            col(Area.roster_provided), col(Area.active),
+            col(Event.id),
+            col(Event.occurred_on),
+            col(Event.ward_code),
+            col(Ward.name_ja),
+            col(Area.code),
+            col(Event.kind),
+            col(Event.count),
+            col(Event.household_ref),
+            col(Event.answer),
+            col(Area.roster_provided),
+            col(Area.active),
         )
         .join(Ward, col(Ward.code) == col(Event.ward_code))
         .outerjoin(Area, col(Area.id) == col(Event.area_id))
         .where(live_at(recorded_by, *_in_window(fiscal_year, as_of, ward_code)))
         .order_by(col(Event.occurred_on), col(Event.id))
-    )  # fmt: skip
+    )
     return query
 
 

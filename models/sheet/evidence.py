@@ -81,8 +81,18 @@ class MonthlyFigure:
     yes_answers: int | None
 
     def cells(self) -> tuple[Any, ...]:
-        return (self.ward_code, self.ward_name, self.indicator_code, self.indicator_label, self.month, self.events,
-                self.count_sum, self.new_areas, self.new_households, self.yes_answers)  # fmt: skip
+        return (
+            self.ward_code,
+            self.ward_name,
+            self.indicator_code,
+            self.indicator_label,
+            self.month,
+            self.events,
+            self.count_sum,
+            self.new_areas,
+            self.new_households,
+            self.yes_answers,
+        )
 
 
 class _Rows:
@@ -118,9 +128,14 @@ async def city_evidence(session: AsyncSession, fiscal_year: int, as_of: date, th
     if whole_months is not None:
         last = whole_months[0] * 100 + whole_months[1]
         query = sa.select(
-            MONTHS.c.ward_code, MONTHS.c.kind, MONTHS.c.year, MONTHS.c.month,
-            MONTHS.c.events, MONTHS.c.total, MONTHS.c.yes_answers,
-        ).where(MONTHS.c.fiscal_year == fiscal_year, MONTHS.c.year * 100 + MONTHS.c.month <= last)  # fmt: skip
+            MONTHS.c.ward_code,
+            MONTHS.c.kind,
+            MONTHS.c.year,
+            MONTHS.c.month,
+            MONTHS.c.events,
+            MONTHS.c.total,
+            MONTHS.c.yes_answers,
+        ).where(MONTHS.c.fiscal_year == fiscal_year, MONTHS.c.year * 100 + MONTHS.c.month <= last)
         for ward, kind, year, month, events, total, yes_answers in await session.execute(query):
             rows.add(ward, kind, f"{year:04d}-{month:02d}", events=events, total=total, yes_answers=yes_answers)
     if partial_month is not None:

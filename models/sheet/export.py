@@ -94,23 +94,48 @@ async def export_events(
         raise ValueError(f"unknown ward code {ward_code}")
     query = (
         sa.select(
-            col(Event.id), col(Event.occurred_on), col(Event.ward_code), col(Ward.name_ja), col(Area.code),
-            col(Event.kind), col(Event.count), col(Event.household_ref), col(Event.answer), col(Event.logged_at),
-            col(Event.source), col(Event.voided_at), col(Event.replaced_by_event_id), col(Event.corrects_event_id),
+            col(Event.id),
+            col(Event.occurred_on),
+            col(Event.ward_code),
+            col(Ward.name_ja),
+            col(Area.code),
+            col(Event.kind),
+            col(Event.count),
+            col(Event.household_ref),
+            col(Event.answer),
+            col(Event.logged_at),
+            col(Event.source),
+            col(Event.voided_at),
+            col(Event.replaced_by_event_id),
+            col(Event.corrects_event_id),
         )
         .join(Ward, col(Ward.code) == col(Event.ward_code))
         .outerjoin(Area, col(Area.id) == col(Event.area_id))
         .where(col(Event.occurred_on).between(first, min(as_of or last, last)))
         .order_by(col(Event.occurred_on), col(Event.id))
-    )  # fmt: skip
+    )
     if ward_code is not None:
         query = query.where(col(Event.ward_code) == ward_code)
     return [_row(tuple(values)) for values in await session.execute(query)]
 
 
 def _row(values: Sequence[Any]) -> ExportRow:
-    (event_id, occurred_on, ward_code, ward_name, area_code, kind, count, household, answer, logged_at,
-     source, voided_at, replaced_by, corrects) = values  # fmt: skip
+    (
+        event_id,
+        occurred_on,
+        ward_code,
+        ward_name,
+        area_code,
+        kind,
+        count,
+        household,
+        answer,
+        logged_at,
+        source,
+        voided_at,
+        replaced_by,
+        corrects,
+    ) = values
     return ExportRow(
         no=event_id,
         date=occurred_on,
@@ -183,10 +208,14 @@ def events_xlsx(rows: Sequence[ExportRow]) -> bytes:
     for index, width in enumerate(_WIDTHS, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = width
-    for column, number_format in (("date", "yyyy-mm-dd"), ("logged_at_jst", "yyyy-mm-dd hh:mm:ss"),
-                                  ("voided_at_jst", "yyyy-mm-dd hh:mm:ss")):  # fmt: skip
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=EXPORT_COLUMNS.index(column) + 1,
-                                       max_col=EXPORT_COLUMNS.index(column) + 1):  # fmt: skip
+    for column, number_format in (
+        ("date", "yyyy-mm-dd"),
+        ("logged_at_jst", "yyyy-mm-dd hh:mm:ss"),
+        ("voided_at_jst", "yyyy-mm-dd hh:mm:ss"),
+    ):
+        for (cell,) in sheet.iter_rows(
+            min_row=2, min_col=EXPORT_COLUMNS.index(column) + 1, max_col=EXPORT_COLUMNS.index(column) + 1
+        ):
             cell.number_format = number_format
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions

@@ -121,8 +121,18 @@ class GoalSheetWriter:
 
     # rows
 
-    def _put(self, column: int, value: Any, *, last_column: int | None = None, bold: bool = False,
-             size: float = 10, align: str = "wrap", shade: bool = False, measured: bool = True) -> None:  # fmt: skip
+    def _put(
+        self,
+        column: int,
+        value: Any,
+        *,
+        last_column: int | None = None,
+        bold: bool = False,
+        size: float = 10,
+        align: str = "wrap",
+        shade: bool = False,
+        measured: bool = True,
+    ) -> None:
         self.cells.append(_Cell(column, value, last_column or column, bold, size, align, shade, measured))
 
     def _key(self, key: str) -> None:
@@ -131,14 +141,20 @@ class GoalSheetWriter:
     def _next(self) -> None:
         """Write the gathered row (height, cells, borders, hidden key) and start the next one."""
         row = self.row - 1  # XlsxWriter counts from 0
-        height = max((self._height(cell) for cell in self.cells if cell.measured and isinstance(cell.value, str)),
-                     default=None)  # fmt: skip
+        height = max(
+            (self._height(cell) for cell in self.cells if cell.measured and isinstance(cell.value, str)), default=None
+        )
         if height is not None:
             self.ws.set_row(row, height)
         covered: set[int] = set()
         for cell in self.cells:
-            style = self.styles.get(bold=cell.bold, size=cell.size, align=cell.align, shade=cell.shade,
-                                    border=self._border(cell.column, cell.last_column))  # fmt: skip
+            style = self.styles.get(
+                bold=cell.bold,
+                size=cell.size,
+                align=cell.align,
+                shade=cell.shade,
+                border=self._border(cell.column, cell.last_column),
+            )
             if cell.last_column > cell.column:
                 self.ws.merge_range(row, cell.column - 1, row, cell.last_column - 1, cell.value, style)
             else:

@@ -27,8 +27,12 @@ class SheetWorksheet(Worksheet_):  # type: ignore[misc]
     """Spells out fitToWidth="1": XlsxWriter leaves the default out, and some readers then see no value."""
 
     def _xml_empty_tag(self, tag: str, attributes: list[tuple[str, Any]] | None = None) -> None:
-        if (tag == "pageSetup" and self.fit_page and attributes is not None
-                and all(name != "fitToWidth" for name, _value in attributes)):  # fmt: skip
+        if (
+            tag == "pageSetup"
+            and self.fit_page
+            and attributes is not None
+            and all(name != "fitToWidth" for name, _value in attributes)
+        ):
             attributes = [*attributes, ("fitToWidth", self.fit_width)]
         super()._xml_empty_tag(tag, attributes or [])
 

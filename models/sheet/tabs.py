@@ -89,8 +89,15 @@ def table_header(ws: Any, styles: Styles, header: Sequence[str], widths: Sequenc
     ws.freeze_panes(1, 0)
 
 
-def _table(ws: Any, styles: Styles, header: Sequence[str], rows: Iterable[Sequence[Any]],
-           widths: Sequence[float], *, align: str | None = None) -> int:  # fmt: skip
+def _table(
+    ws: Any,
+    styles: Styles,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[float],
+    *,
+    align: str | None = None,
+) -> int:
     """A plain table: header on row 1, then boxed rows; landscape A4 fitted to width. Returns the last row."""
     table_header(ws, styles, header, widths)
     body = styles.get(border=1, align=align)
@@ -192,8 +199,18 @@ def _roster(flag: bool | None) -> str | None:
 
 def event_cells(e: CountedEvent) -> tuple[Any, ...]:
     """The 集計根拠 cells after No. and 発生日."""
-    return (e.ward_code, e.ward_name, e.area_code, e.kind, e.kind_label, e.indicator_code, e.count, e.household_ref,
-            _answer(e.answer), _roster(e.area_roster_provided))  # fmt: skip
+    return (
+        e.ward_code,
+        e.ward_name,
+        e.area_code,
+        e.kind,
+        e.kind_label,
+        e.indicator_code,
+        e.count,
+        e.household_ref,
+        _answer(e.answer),
+        _roster(e.area_roster_provided),
+    )
 
 
 def write_monthly_evidence(ws: Any, styles: Styles, figures: Sequence[MonthlyFigure]) -> None:
@@ -225,12 +242,24 @@ def definition_rows(data: SheetData) -> list[tuple[str, str, Any, str]]:
     threshold = data.definitions.get("regular_meeting_threshold")
     generated = data.generated_at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M:%S（日本時間）")
     return [
-        ("regular_meeting_threshold", "「定期的に」（指標1-1）", threshold,
-         f"年度内（時点まで）に{threshold}回以上、活動者の集まりがあった地域を数える"),
-        ("distinct_areas", "地域数（指標1-1・1-2）", "名簿提供のある有効な地域のみ",
-         "名簿提供のある有効な地域だけを、何回あっても1地域として数える（分母：名簿提供地域数）"),
-        ("households", "世帯数（指標3-1）", "年度内の（区、世帯参照コード）の組",
-         "年度内の（区、世帯参照コード）の組を、何回つながっても1世帯として数える"),
+        (
+            "regular_meeting_threshold",
+            "「定期的に」（指標1-1）",
+            threshold,
+            f"年度内（時点まで）に{threshold}回以上、活動者の集まりがあった地域を数える",
+        ),
+        (
+            "distinct_areas",
+            "地域数（指標1-1・1-2）",
+            "名簿提供のある有効な地域のみ",
+            "名簿提供のある有効な地域だけを、何回あっても1地域として数える（分母：名簿提供地域数）",
+        ),
+        (
+            "households",
+            "世帯数（指標3-1）",
+            "年度内の（区、世帯参照コード）の組",
+            "年度内の（区、世帯参照コード）の組を、何回つながっても1世帯として数える",
+        ),
         ("fiscal_year", "年度", data.fiscal_year, fiscal_year_label(data.fiscal_year)),
         ("as_of", "時点", data.as_of, f"{as_of_label(data.as_of)}（発生日が4月1日からこの日までの記録）"),
         ("scope", "範囲", data.ward_code or "市全体", data.scope_label),
@@ -240,7 +269,7 @@ def definition_rows(data: SheetData) -> list[tuple[str, str, Any, str]]:
         ("generated_at", "作成日時", generated, ""),
         ("from_snapshot", "スナップショットから作成", "はい" if data.from_snapshot else "いいえ", ""),
         ("note", "備考", data.note, ""),
-    ]  # fmt: skip
+    ]
 
 
 def _has_no_data_year(data: SheetData) -> bool:

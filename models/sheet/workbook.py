@@ -94,12 +94,14 @@ async def write_sheet(
 
     Memory stays bounded however many events there are: no list of events, one row in memory per worksheet.
     """
-    data = await collect_sheet(session, fiscal_year, as_of, ward_code, regular_meeting_threshold,
-                               generated_at=generated_at, with_events=False)  # fmt: skip
+    data = await collect_sheet(
+        session, fiscal_year, as_of, ward_code, regular_meeting_threshold, generated_at=generated_at, with_events=False
+    )
     with SheetWorkbook(target, data) as book:
         if data.evidence is None:
-            async for chunk in stream_counted_events(session, data.fiscal_year, data.as_of, ward_code,
-                                                     recorded_by=data.recorded_by):  # fmt: skip
+            async for chunk in stream_counted_events(
+                session, data.fiscal_year, data.as_of, ward_code, recorded_by=data.recorded_by
+            ):
                 book.add_events(chunk)
     return data
 

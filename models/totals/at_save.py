@@ -42,8 +42,12 @@ async def would_count_anew(session: AsyncSession, draft: EventDraft, threshold: 
     if indicator.aggregation not in DISTINCT_AGGREGATIONS:
         return True
     households = indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS
-    subject = {"fiscal_year": fiscal_year_of(draft.occurred_on), "kind": draft.kind, "ward": draft.ward_code,
-               "subject": draft.household_ref if households else str(draft.area_id)}  # fmt: skip
+    subject = {
+        "fiscal_year": fiscal_year_of(draft.occurred_on),
+        "kind": draft.kind,
+        "ward": draft.ward_code,
+        "subject": draft.household_ref if households else str(draft.area_id),
+    }
     if households:
         return not await session.scalar(_EVENTS_SO_FAR, subject)
     if draft.area_id is None:
@@ -106,8 +110,15 @@ async def year_to_date(
     as_of = resolve_as_of(fiscal_year, as_of)
     months = [year * 100 + month for year, month in fiscal_months(fiscal_year) if date(year, month, 1) <= as_of]
     whole_months, partial_month = split_window((fiscal_year_start(fiscal_year), as_of))
-    params: dict[str, Any] = {"fiscal_year": fiscal_year, "kind": indicator.kind, "ward": ward_code, "code": code,
-                              "as_of": as_of, "first_month": months[0], "last_month": months[-1]}  # fmt: skip
+    params: dict[str, Any] = {
+        "fiscal_year": fiscal_year,
+        "kind": indicator.kind,
+        "ward": ward_code,
+        "code": code,
+        "as_of": as_of,
+        "first_month": months[0],
+        "last_month": months[-1],
+    }
     if whole_months is not None:
         params["last_whole_month"] = whole_months[0] * 100 + whole_months[1]
     if partial_month is not None:
@@ -176,8 +187,10 @@ def _counted_parts(indicator: Indicator, whole_months: bool, partial_month: bool
         return [reached]
     parts: list[_Part] = []
     if whole_months:
-        figure = {Aggregation.SURVEY_YES_SHARE: MONTHS.c.yes_answers,
-                  Aggregation.DISTINCT_HOUSEHOLDS: MONTHS.c.first_days}  # fmt: skip
+        figure = {
+            Aggregation.SURVEY_YES_SHARE: MONTHS.c.yes_answers,
+            Aggregation.DISTINCT_HOUSEHOLDS: MONTHS.c.first_days,
+        }
         month_number = MONTHS.c.year * 100 + MONTHS.c.month
         parts.append(
             sa.select(tag, month_number, figure.get(indicator.aggregation, MONTHS.c.total), MONTHS.c.events).where(

@@ -80,8 +80,9 @@ class Gathered:
     def assemble(self, ward_code: str | None, wards: list[str]) -> Totals:
         if self.one_scope and wards != self.wards:
             raise ValueError("totals gathered for one scope assemble into that scope only")
-        return assemble(self.fiscal_year, self.as_of, ward_code, wards, self.months, self.counts,
-                         self.roster_areas, self.threshold)  # fmt: skip
+        return assemble(
+            self.fiscal_year, self.as_of, ward_code, wards, self.months, self.counts, self.roster_areas, self.threshold
+        )
 
 
 async def gather(

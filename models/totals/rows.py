@@ -142,9 +142,10 @@ def _rollup_months_query(kinds: tuple[str, ...], detailed: tuple[str, ...], one_
     parts: list[sa.Select[Any]] = []
     if detailed:
         parts.append(
-            sa.select(MONTHS.c.kind, MONTHS.c.ward_code, month_number, figure, MONTHS.c.events)
-            .where(*in_window, MONTHS.c.kind.in_(detailed))
-        )  # fmt: skip
+            sa.select(MONTHS.c.kind, MONTHS.c.ward_code, month_number, figure, MONTHS.c.events).where(
+                *in_window, MONTHS.c.kind.in_(detailed)
+            )
+        )
     if summed := sorted(set(kinds) - set(detailed)):
         some_kinds = [*in_window, MONTHS.c.kind.in_(summed)]
         totals = (sa.func.sum(figure), sa.func.sum(MONTHS.c.events))
@@ -345,13 +346,17 @@ def _baselines_query(codes: tuple[str, ...], one_ward: bool) -> sa.Select[str, s
     """Live baselines of some indicators between :first and :last (YYYYMM), of :ward or every ward."""
     month_number = col(Baseline.year) * 100 + col(Baseline.month)
     query = sa.select(
-        col(Baseline.indicator_code), col(Baseline.ward_code), col(Baseline.year), col(Baseline.month),
-        col(Baseline.value), col(Baseline.denominator),
+        col(Baseline.indicator_code),
+        col(Baseline.ward_code),
+        col(Baseline.year),
+        col(Baseline.month),
+        col(Baseline.value),
+        col(Baseline.denominator),
     ).where(
         col(Baseline.removed_at).is_(None),
         month_number.between(sa.bindparam("first"), sa.bindparam("last")),
         col(Baseline.indicator_code).in_(codes),
-    )  # fmt: skip
+    )
     return query.where(col(Baseline.ward_code) == sa.bindparam("ward")) if one_ward else query
 
 

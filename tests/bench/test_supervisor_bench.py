@@ -16,8 +16,12 @@ async def test_every_supervisor_request_is_answered_with_and_without_history(tmp
     for dataset in (Dataset(EVENTS), Dataset(EVENTS, history_years=2), Dataset(EVENTS, 0, CITY_WORKERS_PER_WARD)):
         name = dataset.label.replace("/", "-")
         urls[dataset] = f"sqlite+aiosqlite:///{tmp_path / name}.db"
-        await build_dataset(urls[dataset], dataset.events, history_years=dataset.history_years,
-                            workers_per_ward=dataset.workers_per_ward)  # fmt: skip
+        await build_dataset(
+            urls[dataset],
+            dataset.events,
+            history_years=dataset.history_years,
+            workers_per_ward=dataset.workers_per_ward,
+        )
 
     served = await measure(urls, runs=2)  # raises when a reply is missing, wrong, an error or a refusal
 

@@ -50,8 +50,9 @@ async def add_staff(
     name: str = "見守り花子",
 ) -> Staff:
     async with session_scope(sessions) as session:
-        staff = Staff(telegram_user_id=next(_user_ids), display_name=name, role=role, organisation=organisation,
-                      ward_code=ward)  # fmt: skip
+        staff = Staff(
+            telegram_user_id=next(_user_ids), display_name=name, role=role, organisation=organisation, ward_code=ward
+        )
         session.add(staff)
         await session.flush()
     return staff
@@ -61,8 +62,13 @@ def chat_as(app: IntakeApplication, api: InProcessBotApi, staff: Staff, language
     return ChatSession(app, api, staff.telegram_user_id, first_name=staff.display_name, language_code=language_code)
 
 
-async def supervisor(app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession],
-                     role: Role, ward: str | None = "27102") -> ChatSession:  # fmt: skip
+async def supervisor(
+    app: IntakeApplication,
+    api: InProcessBotApi,
+    sessions: async_sessionmaker[AsyncSession],
+    role: Role,
+    ward: str | None = "27102",
+) -> ChatSession:
     """A supervisor (or admin) in a private chat with the bot."""
     return chat_as(app, api, await add_staff(sessions, role, ward=ward, name="管理 一郎"))
 

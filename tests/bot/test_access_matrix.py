@@ -205,8 +205,9 @@ async def entry(sessions: async_sessionmaker[AsyncSession], ward: str, by: Staff
     async with session_scope(sessions) as session:
         draft = EventDraft(kind="outreach", occurred_on=date(2025, 11, 20), ward_code=ward)
         key = f"matrix-{ward}-{by and by.id}"
-        event, _created = await record_event(session, draft, idempotency_key=key, today=draft.occurred_on,
-                                             logged_by_staff_id=by.id if by else None)  # fmt: skip
+        event, _created = await record_event(
+            session, draft, idempotency_key=key, today=draft.occurred_on, logged_by_staff_id=by.id if by else None
+        )
         stored = await session.get(Event, event.id)
         assert stored is not None and stored.id is not None
         stored.logged_at = NOW - timedelta(days=1)

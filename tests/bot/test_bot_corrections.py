@@ -110,8 +110,9 @@ async def test_undo_voids_the_last_entry_only_within_the_window(
 async def entry_of(sessions: async_sessionmaker[AsyncSession], staff: Staff, on: date, ward: str) -> int:
     async with session_scope(sessions) as session:
         draft = EventDraft(kind="outreach", occurred_on=on, ward_code=ward)
-        event, _ = await record_event(session, draft, idempotency_key=f"seed-{staff.id}-{on}-{ward}", today=on,
-                                      logged_by_staff_id=staff.id)  # fmt: skip
+        event, _ = await record_event(
+            session, draft, idempotency_key=f"seed-{staff.id}-{on}-{ward}", today=on, logged_by_staff_id=staff.id
+        )
     assert event.id is not None
     return event.id
 

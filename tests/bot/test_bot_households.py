@@ -35,9 +35,15 @@ async def test_the_six_most_recent_households_are_buttons_above_a_new_code(
     asked = (await worker.send("/participation"))[-1]
     assert asked.text.startswith("世帯の参照コードを入力してください")
     assert asked.button_texts() == [
-        "27102-H0002", "27102-H0007", "27102-H0006", "27102-H0005", "27102-H0004", "27102-H0003",
-        "新しいコードを発行", "中止",
-    ]  # fmt: skip
+        "27102-H0002",
+        "27102-H0007",
+        "27102-H0006",
+        "27102-H0005",
+        "27102-H0004",
+        "27102-H0003",
+        "新しいコードを発行",
+        "中止",
+    ]
     warned = (await worker.press("27102-H0005"))[-1]
     assert warned.text.startswith("この世帯は今年度すでに計上済みです（2025-11-27）")
     await worker.press("今日")

@@ -133,11 +133,20 @@ async def test_participation_issues_a_code_and_warns_about_households_counted_al
 async def test_typed_dates_in_every_office_form(
     worker: ChatSession, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    typed_and_saved = [("11/3", "2025-11-03"), ("2025-11-04", "2025-11-04"), ("R7.11.5", "2025-11-05"),
-                       ("令和7年11月6日", "2025-11-06"), ("１１／７", "2025-11-07"), ("11-10", "2025-11-10"),
-                       ("11/20(木)", "2025-11-20"), ("11月21日（金）", "2025-11-21"), ("2025/11/19(水)", "2025-11-19"),
-                       ("１１／１８【火】", "2025-11-18"), ("一昨日", "2025-11-25"),
-                       ("おととい", "2025-11-25")]  # fmt: skip
+    typed_and_saved = [
+        ("11/3", "2025-11-03"),
+        ("2025-11-04", "2025-11-04"),
+        ("R7.11.5", "2025-11-05"),
+        ("令和7年11月6日", "2025-11-06"),
+        ("１１／７", "2025-11-07"),
+        ("11-10", "2025-11-10"),
+        ("11/20(木)", "2025-11-20"),
+        ("11月21日（金）", "2025-11-21"),
+        ("2025/11/19(水)", "2025-11-19"),
+        ("１１／１８【火】", "2025-11-18"),
+        ("一昨日", "2025-11-25"),
+        ("おととい", "2025-11-25"),
+    ]
     for typed, expected in typed_and_saved:
         await worker.send("/consult")
         await worker.send(typed)
@@ -166,11 +175,16 @@ async def test_the_card_changes_count_date_note_and_household(
     await worker.press("✅ 保存する")
     [event] = await events(sessions)
     assert (event.count, event.occurred_on, event.note, event.household_ref) == (
-        12, date(2025, 11, 26), "定例訪問。変化なし", "27102-H0001")  # fmt: skip
+        12,
+        date(2025, 11, 26),
+        "定例訪問。変化なし",
+        "27102-H0001",
+    )
 
 
-async def test_english_users_get_english(app: IntakeApplication, api: InProcessBotApi,
-                                         sessions: async_sessionmaker[AsyncSession]) -> None:  # fmt: skip
+async def test_english_users_get_english(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
     worker = chat_as(app, api, await add_staff(sessions), language_code="en")
     assert (await worker.send("/log"))[-1].text == "What would you like to log?"
     await worker.press("Outreach visit")
@@ -199,5 +213,9 @@ async def test_a_draft_persisted_under_the_old_field_names_is_still_saved(
     assert saved[-1].text.startswith("保存しました（No.")
     [event] = await events(sessions)
     assert (event.kind, event.occurred_on, event.ward_code, event.household_ref, event.count) == (
-        "participation_link", date(2025, 11, 27), "27102", "27102-H0042", 1
-    )  # fmt: skip
+        "participation_link",
+        date(2025, 11, 27),
+        "27102",
+        "27102-H0042",
+        1,
+    )

@@ -49,8 +49,13 @@ async def city_staff(sessions: async_sessionmaker[AsyncSession]) -> list[Staff]:
 
 
 def worker(ward: str, name: str) -> Staff:
-    return Staff(telegram_user_id=next(_ids), display_name=name, role=Role.WORKER,
-                 organisation=Organisation.WATCH_OFFICE, ward_code=ward)  # fmt: skip
+    return Staff(
+        telegram_user_id=next(_ids),
+        display_name=name,
+        role=Role.WORKER,
+        organisation=Organisation.WATCH_OFFICE,
+        ward_code=ward,
+    )
 
 
 @pytest.fixture
@@ -125,8 +130,15 @@ async def test_missing_pages_survive_a_restart_and_refuse_forged_or_stale_pages(
     gone = (await city.press_data("misp:2025-11:city:40", summary))[-1]  # the list has shrunk since
     assert gone.text.startswith("11月の未報告（13/13）")
     assert city.answers[-1] == "一覧が変わり、13ページまでになりました。最後のページです。"
-    for forged in ("misp:2025-11:city:0", "misp:2025-11:city:x", "misp:2025-12:city:2", "misp:2025-11:city",
-                   "misp:11:city:2", "misp:2025-11:city:2:3", "misl:2026-01:city"):  # fmt: skip
+    for forged in (
+        "misp:2025-11:city:0",
+        "misp:2025-11:city:x",
+        "misp:2025-12:city:2",
+        "misp:2025-11:city",
+        "misp:11:city:2",
+        "misp:2025-11:city:2:3",
+        "misl:2026-01:city",
+    ):
         await city.press_data(forged, summary)
         assert city.answers[-1] == REFUSED, forged
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR, ward="27102")

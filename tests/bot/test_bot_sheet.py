@@ -78,8 +78,9 @@ async def test_two_requests_for_the_same_sheet_at_once_share_one_build(
     first = chat_as(app, api, await add_staff(sessions, Role.CITY_SUPERVISOR, ward=None, name="市 一"))
     second = chat_as(app, api, await add_staff(sessions, Role.CITY_SUPERVISOR, ward=None, name="市 二"))
     ward = chat_as(app, api, await add_staff(sessions, Role.WARD_SUPERVISOR, name="区 三"))
-    replies = await asyncio.gather(first.send("/sheet 2025-10"), second.send("/sheet 2025-10"),
-                                   ward.send("/sheet 2025-10"))  # fmt: skip
+    replies = await asyncio.gather(
+        first.send("/sheet 2025-10"), second.send("/sheet 2025-10"), ward.send("/sheet 2025-10")
+    )
     documents = [messages[-1].document for messages in replies]
     assert [d[0] if d else None for d in documents] == ["sheet-2025-2025-10-31-city.xlsx"] * 2 + [
         "sheet-2025-2025-10-31-27102.xlsx"
@@ -105,8 +106,9 @@ async def test_chart_is_drawn_in_a_worker_process(
 
 async def test_the_workers_stop_with_the_application(sessions: async_sessionmaker[AsyncSession]) -> None:
     api = InProcessBotApi()
-    application = build_application(Runtime(make_settings(render_workers=2), sessions), TOKEN, request=api,
-                                    rate_limited=False)  # fmt: skip
+    application = build_application(
+        Runtime(make_settings(render_workers=2), sessions), TOKEN, request=api, rate_limited=False
+    )
     pool: RenderPool = application.bot_data[RENDER_POOL]
     async with application:
         assert pool.processes() == []  # nothing starts until a sheet or chart is asked for

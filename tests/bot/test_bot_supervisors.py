@@ -201,9 +201,11 @@ async def test_sheet_sends_the_filled_workbook_with_the_engines_numbers(
     async with session_scope(sessions) as session:
         totals = await indicator_totals(session, 2025, date(2025, 10, 31))
     outreach_row = row_of(goal1, "indicator:1-5")
-    assert goal1.cell(outreach_row, YEAR_COLUMNS[2025]).value == sheet_notation(
-        INDICATORS_BY_CODE["1-5"], totals.indicators["1-5"]
-    ) == "2件"  # fmt: skip
+    assert (
+        goal1.cell(outreach_row, YEAR_COLUMNS[2025]).value
+        == sheet_notation(INDICATORS_BY_CODE["1-5"], totals.indicators["1-5"])
+        == "2件"
+    )
     assert goal1["A1"].value.endswith("（令和7年10月末時点）")
     assert (await city.send("/sheet 2025-13"))[-1].text.startswith("使い方: /sheet")
     assert (await city.send("/sheet 2025-11"))[-1].text.startswith("使い方: /sheet")  # not over yet

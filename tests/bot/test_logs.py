@@ -140,9 +140,11 @@ async def test_lines_logged_inside_an_update_carry_its_update_and_staff_id(
 
 
 async def test_a_saved_event_is_logged_with_its_id_and_no_message_text(
-    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession],
+    app: IntakeApplication,
+    api: InProcessBotApi,
+    sessions: async_sessionmaker[AsyncSession],
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     caplog.set_level(logging.INFO)
     worker = chat_as(app, api, await add_staff(sessions))
     await worker.send("/outreach")

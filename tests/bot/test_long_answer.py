@@ -22,8 +22,14 @@ PAGE = Callback("test")
 
 
 def answer(groups: list[Group], head: str = "未報告: 456人") -> LongAnswer:
-    return LongAnswer(head=head, title="11月の未報告", groups=groups, page_data=lambda n: PAGE("2025-11", "city", n),
-                      count_key="missing_ward_count", lang="ja")  # fmt: skip
+    return LongAnswer(
+        head=head,
+        title="11月の未報告",
+        groups=groups,
+        page_data=lambda n: PAGE("2025-11", "city", n),
+        count_key="missing_ward_count",
+        lang="ja",
+    )
 
 
 def city(wards: int = 24, people: int = 19) -> list[Group]:

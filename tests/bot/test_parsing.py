@@ -17,6 +17,7 @@ TODAY = date(2026, 12, 10)  # a Thursday; 2026-12-03 is a Thursday too
 DEC_3 = date(2026, 12, 3)
 
 
+# The forms grouped as the comments say (the formatter would set one a line).
 @pytest.mark.parametrize(
     "typed",
     [
@@ -34,6 +35,7 @@ def test_every_form_of_the_same_day(typed: str) -> None:
     assert parse_date(typed, TODAY) == DEC_3
 
 
+# Grouped by days back.
 @pytest.mark.parametrize(
     ("typed", "back"),
     [("今日", 0), ("きょう", 0), ("Today", 0), ("昨日", 1), ("きのう", 1), ("yesterday", 1),
@@ -66,6 +68,7 @@ def test_a_weekday_never_picks_the_year() -> None:
     assert parse_date("12/25(木)", TODAY) == WrongWeekday(date(2026, 12, 25))
 
 
+# The refusals grouped as the comments say (the formatter would set one a line).
 @pytest.mark.parametrize(
     "typed",
     [
@@ -98,8 +101,17 @@ def test_the_answer_names_the_real_weekday() -> None:
 
 
 # Month starts and ends, the fiscal year's turn, the new year, a leap day, a Sunday.
-HINT_DAYS = [date(2025, 11, 27), date(2025, 12, 1), date(2025, 12, 31), date(2026, 1, 1), date(2026, 3, 31),
-             date(2026, 4, 1), date(2028, 2, 29), date(2026, 12, 6), date(2019, 5, 1)]  # fmt: skip
+HINT_DAYS = [
+    date(2025, 11, 27),
+    date(2025, 12, 1),
+    date(2025, 12, 31),
+    date(2026, 1, 1),
+    date(2026, 3, 31),
+    date(2026, 4, 1),
+    date(2028, 2, 29),
+    date(2026, 12, 6),
+    date(2019, 5, 1),
+]
 
 
 @pytest.mark.parametrize("today", HINT_DAYS, ids=str)

@@ -183,9 +183,12 @@ def test_serve_polls_by_default_and_runs_the_webhook_when_asked() -> None:
 
 def test_intake_run_refuses_a_webhook_without_a_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no developer .env
-    for name, value in {"TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN", "BOT_MODE": "webhook",
-                        "WEBHOOK_URL": "https://bot.example.jp", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"
-                        }.items():  # fmt: skip
+    for name, value in {
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
+        "BOT_MODE": "webhook",
+        "WEBHOOK_URL": "https://bot.example.jp",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
     get_settings.cache_clear()

@@ -46,8 +46,9 @@ async def test_an_unknown_ward_is_refused(session: AsyncSession) -> None:
 
 
 async def test_a_duplicate_code_is_refused_with_both_lines(session: AsyncSession) -> None:
-    problems = await _rejected(session, _csv("27102-90,27102,新地域,1", "27102-91,27102,別地域,0",
-                                             "27102-90,27102,重複地域,1"))  # fmt: skip
+    problems = await _rejected(
+        session, _csv("27102-90,27102,新地域,1", "27102-91,27102,別地域,0", "27102-90,27102,重複地域,1")
+    )
     assert len(problems) == 1
     assert problems[0].startswith("line 4: duplicate area code 27102-90 (also on line 2)")
     assert "4行目: 地域コード「27102-90」が重複しています（2行目にもあります）" in problems[0]
@@ -66,8 +67,15 @@ async def test_a_file_without_a_header_is_refused(session: AsyncSession) -> None
 
 
 async def test_bad_roster_values_are_listed_by_line(session: AsyncSession) -> None:
-    problems = await _rejected(session, _csv("27102-90,27102,新地域,1", "27102-91,27102,別地域,はい",
-                                             "27102-92,27102,三番目,2", "27102-93,27102,四番目,有"))  # fmt: skip
+    problems = await _rejected(
+        session,
+        _csv(
+            "27102-90,27102,新地域,1",
+            "27102-91,27102,別地域,はい",
+            "27102-92,27102,三番目,2",
+            "27102-93,27102,四番目,有",
+        ),
+    )
     assert [problem.split(":")[0] for problem in problems] == ["line 3", "line 4"]
     assert "roster_provided must be 1 or 0 (true/false, 有/無), not 'はい'" in problems[0]
 
@@ -113,8 +121,14 @@ async def test_a_utf16_file_from_excel_is_refused_with_advice(session: AsyncSess
 
 async def test_a_shift_jis_file_from_excel_imports_correctly(session: AsyncSession) -> None:
     """Excel's 「CSV（コンマ区切り）」 in Japan: cp932 (① is not in strict Shift_JIS), CRLF, trailing empty rows."""
-    raw = _csv("27102-90,27102,都島区①北地域,有", "２７１０２－９１,27102,都島区髙倉地域,無", ",,,", ",,,",
-               encoding="cp932", newline="\r\n")  # fmt: skip
+    raw = _csv(
+        "27102-90,27102,都島区①北地域,有",
+        "２７１０２－９１,27102,都島区髙倉地域,無",
+        ",,,",
+        ",,,",
+        encoding="cp932",
+        newline="\r\n",
+    )
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     result = await import_areas_file(session, raw)

@@ -142,8 +142,9 @@ def test_export_events_csv_and_xlsx(database: Path, tmp_path: Path) -> None:
         ("27103", "complex_intake", "4", "no"),
     ]
     xlsx = tmp_path / "events.xlsx"
-    ward = runner.invoke(app, ["export", "events", "--fy", "2025", "--ward", "27103", "--format", "xlsx",
-                               "--out", str(xlsx)])  # fmt: skip
+    ward = runner.invoke(
+        app, ["export", "events", "--fy", "2025", "--ward", "27103", "--format", "xlsx", "--out", str(xlsx)]
+    )
     assert ward.exit_code == 0, ward.output
     rows = list(load_workbook(xlsx)["events"].iter_rows(values_only=True))
     assert rows[0] == EXPORT_COLUMNS

@@ -26,10 +26,19 @@ def _fill(path: Path) -> None:
             async with session_scope(session_factory(engine)) as session:
                 await add_event(session, "outreach", date(2025, 6, 3), count=2)
                 await add_event(session, "participation_link", date(2025, 6, 4), household="H1")
-                await session.execute(sa.insert(Event), [{
-                    "kind": "outreach", "occurred_on": date(2025, 6, 5), "ward_code": "27102", "count": 4,
-                    "idempotency_key": "bulk-1", "source": "import",
-                }])  # fmt: skip
+                await session.execute(
+                    sa.insert(Event),
+                    [
+                        {
+                            "kind": "outreach",
+                            "occurred_on": date(2025, 6, 5),
+                            "ward_code": "27102",
+                            "count": 4,
+                            "idempotency_key": "bulk-1",
+                            "source": "import",
+                        }
+                    ],
+                )
         finally:
             await engine.dispose()
 

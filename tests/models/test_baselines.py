@@ -70,8 +70,15 @@ def key(code: str, ward: str, month: str) -> BaselineKey:
 
 
 async def put(session: AsyncSession, code: str, ward: str, month: str, value: int, denominator: int | None) -> Baseline:
-    return await set_baseline(session, key(code, ward, month), value=value, denominator=denominator,
-                              reason="集計開始前の区の報告値", entered_by="山本（市福祉局）", today=TODAY)  # fmt: skip
+    return await set_baseline(
+        session,
+        key(code, ward, month),
+        value=value,
+        denominator=denominator,
+        reason="集計開始前の区の報告値",
+        entered_by="山本（市福祉局）",
+        today=TODAY,
+    )
 
 
 @pytest.fixture
@@ -165,8 +172,15 @@ async def test_fy2025_mixed_bot_events_and_baselines(dataset: AsyncSession) -> N
     # 3-1: Miyakojima H1 (Apr) = 1, May baseline 12, H9 in Jul +1, H1 in Aug nothing; Fukushima H5 in Sep.
     assert values(city, "3-1") == [1, 12, 12, 13, 13, 14, 14]
     # 2-Q: Fukushima's Apr baseline 3 of 4, Miyakojima's yes in Jun.
-    assert [(f.value, f.denominator) for f in city.by_month["2-Q"]] == [(3, 4), (3, 4), (4, 5), (4, 5), (4, 5), (4, 5),
-                                                                       (4, 5)]  # fmt: skip
+    assert [(f.value, f.denominator) for f in city.by_month["2-Q"]] == [
+        (3, 4),
+        (3, 4),
+        (4, 5),
+        (4, 5),
+        (4, 5),
+        (4, 5),
+        (4, 5),
+    ]
     assert city.indicators["2-Q"].percent == 80.0
     fukushima = await indicator_totals(dataset, 2025, date(2025, 10, 31), FUKUSHIMA)
     assert fukushima.indicators["1-1"] == IndicatorValue(5, 9, True)
@@ -208,12 +222,16 @@ async def test_setting_twice_replaces_and_clearing_removes(dataset: AsyncSession
     assert sorted((row.value, row.removed_at is None) for row in april) == [(25, False), (30, True)]
     live = await list_baselines(dataset, fiscal_year=2025)
     assert [(b.year, b.month, b.ward_code, b.indicator_code, b.value) for b in live] == [
-        (2025, 4, MIYAKOJIMA, "1-5", 30), (2025, 4, FUKUSHIMA, "2-Q", 3), (2025, 5, MIYAKOJIMA, "3-1", 12),
-        (2025, 5, FUKUSHIMA, "1-5", 7), (2025, 6, FUKUSHIMA, "1-1", 4),
-    ]  # fmt: skip
+        (2025, 4, MIYAKOJIMA, "1-5", 30),
+        (2025, 4, FUKUSHIMA, "2-Q", 3),
+        (2025, 5, MIYAKOJIMA, "3-1", 12),
+        (2025, 5, FUKUSHIMA, "1-5", 7),
+        (2025, 6, FUKUSHIMA, "1-1", 4),
+    ]
     assert len(await list_baselines(dataset, fiscal_year=2024, ward_code=FUKUSHIMA)) == 1
-    cleared = await clear_baseline(dataset, key("1-5", FUKUSHIMA, "2025-05"), reason="区から訂正の連絡",
-                                   cleared_by="山本（市福祉局）")  # fmt: skip
+    cleared = await clear_baseline(
+        dataset, key("1-5", FUKUSHIMA, "2025-05"), reason="区から訂正の連絡", cleared_by="山本（市福祉局）"
+    )
     assert cleared.removed_at is not None
     after = await indicator_totals(dataset, 2025, date(2025, 10, 31))
     assert after.indicators["1-5"] == IndicatorValue(33, None, True)
@@ -231,12 +249,25 @@ async def test_every_change_is_audited_with_who_and_why(dataset: AsyncSession) -
     replacing = [entry for entry in entries if "replaced" in entry.detail]
     assert len(replacing) == 1
     assert replacing[0].detail | {"replaced": None} == {
-        "code": "1-5", "ward": MIYAKOJIMA, "month": "2025-04", "value": 30, "denominator": None,
-        "reason": "集計開始前の区の報告値", "who": "山本（市福祉局）", "replaced": None,
-    }  # fmt: skip
+        "code": "1-5",
+        "ward": MIYAKOJIMA,
+        "month": "2025-04",
+        "value": 30,
+        "denominator": None,
+        "reason": "集計開始前の区の報告値",
+        "who": "山本（市福祉局）",
+        "replaced": None,
+    }
     (cleared,) = [entry for entry in entries if entry.action == "baseline_clear"]
-    assert cleared.detail == {"code": "3-1", "ward": FUKUSHIMA, "month": "2025-03", "value": 20, "denominator": None,
-                              "reason": "重複報告", "who": "田中"}  # fmt: skip
+    assert cleared.detail == {
+        "code": "3-1",
+        "ward": FUKUSHIMA,
+        "month": "2025-03",
+        "value": 20,
+        "denominator": None,
+        "reason": "重複報告",
+        "who": "田中",
+    }
     imports = (await dataset.scalars(select(AuditEntry).where(col(AuditEntry.action) == "import"))).all()
     assert [entry.detail for entry in imports] == [{"source": "import", "rows": 12, "added": 12, "skipped": 0}]
 
@@ -244,8 +275,18 @@ async def test_every_change_is_audited_with_who_and_why(dataset: AsyncSession) -
 async def _insert_directly(session: AsyncSession, *, removed: bool) -> None:
     """Past `set_baseline`: a second row for Miyakojima's 1-5 of 2025-04, which already has a live one."""
     async with session.begin_nested():
-        session.add(Baseline(indicator_code="1-5", ward_code=MIYAKOJIMA, year=2025, month=4, value=1, reason="直接",
-                             entered_by="test", removed_at=utcnow() if removed else None))  # fmt: skip
+        session.add(
+            Baseline(
+                indicator_code="1-5",
+                ward_code=MIYAKOJIMA,
+                year=2025,
+                month=4,
+                value=1,
+                reason="直接",
+                entered_by="test",
+                removed_at=utcnow() if removed else None,
+            )
+        )
         await session.flush()
 
 
@@ -283,8 +324,15 @@ async def test_a_wrong_baseline_is_refused(
     message: str,
 ) -> None:
     with pytest.raises(BaselineError, match=message):
-        await set_baseline(session, key(code, ward, month), value=value, denominator=denominator, reason=reason,
-                           entered_by=who, today=TODAY)  # fmt: skip
+        await set_baseline(
+            session,
+            key(code, ward, month),
+            value=value,
+            denominator=denominator,
+            reason=reason,
+            entered_by=who,
+            today=TODAY,
+        )
     assert await session.scalar(select(func.count()).select_from(Baseline)) == 0
 
 

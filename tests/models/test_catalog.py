@@ -89,8 +89,14 @@ def test_menus_put_an_organisations_usual_kinds_first() -> None:
     council = kinds_for(Organisation.WARD_COUNCIL)
     assert council[0].code == "participation_link"
     health = [k.code for k in kinds_for(Organisation.HEALTH_CENTRE)]
-    assert health[:6] == ["complex_intake", "tsunagaru_meeting", "sv_dispatch", "training_session", "watch_office_link",
-                          "agency_survey"]  # fmt: skip
+    assert health[:6] == [
+        "complex_intake",
+        "tsunagaru_meeting",
+        "sv_dispatch",
+        "training_session",
+        "watch_office_link",
+        "agency_survey",
+    ]
     assert len(health) == 13
 
 

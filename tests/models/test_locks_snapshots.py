@@ -49,8 +49,15 @@ async def test_a_snapshot_reproduces_the_month_after_a_correction(session: Async
     assert await close_month(session, 2025, 11)
     assert not await close_month(session, 2025, 11)  # once only
     assert outreach.id is not None
-    await correct_event(session, outreach.id, EventDraft.of(outreach).model_copy(update={"count": 5}), by_staff_id=None,
-                        reason="件数誤り", idempotency_key="late-fix", today=outreach.occurred_on)  # fmt: skip
+    await correct_event(
+        session,
+        outreach.id,
+        EventDraft.of(outreach).model_copy(update={"count": 5}),
+        by_staff_id=None,
+        reason="件数誤り",
+        idempotency_key="late-fix",
+        today=outreach.occurred_on,
+    )
     live = await indicator_totals(session, 2025, date(2025, 11, 30))
     frozen, final = await totals_as_of(session, 2025, date(2025, 11, 30), None)
     assert (live.indicators["1-5"].value, frozen.indicators["1-5"].value, final) == (6, 4, True)

@@ -121,7 +121,17 @@ def test_area_names_handed_in_are_places() -> None:
     assert personal_data_in(note) == []  # … but it is the name of an area in the area master
 
 
-@pytest.mark.parametrize(("ref", "valid"), [("27102-H0001", True), ("H1", True), ("山田", False), ("", False),
-                                            ("-H1", False), ("A" * 33, False), ("H 1", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("ref", "valid"),
+    [
+        ("27102-H0001", True),
+        ("H1", True),
+        ("山田", False),
+        ("", False),
+        ("-H1", False),
+        ("A" * 33, False),
+        ("H 1", False),
+    ],
+)
 def test_household_refs_are_pseudonymous_codes(ref: str, valid: bool) -> None:
     assert is_valid_household_ref(ref) is valid

@@ -44,11 +44,13 @@ async def month_row(session: AsyncSession, kind: str, year: int, month: int) -> 
     row = (
         await session.execute(
             sa.select(
-                col(RollupMonth.events), col(RollupMonth.total), col(RollupMonth.yes_answers),
+                col(RollupMonth.events),
+                col(RollupMonth.total),
+                col(RollupMonth.yes_answers),
                 col(RollupMonth.first_days),
             ).where(col(RollupMonth.kind) == kind, col(RollupMonth.year) == year, col(RollupMonth.month) == month)
         )
-    ).one_or_none()  # fmt: skip
+    ).one_or_none()
     return (0, 0, 0, 0) if row is None else (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
@@ -61,8 +63,9 @@ async def test_sums_and_answers_follow_record_void_and_correct(session: AsyncSes
     assert await month_row(session, "agency_survey", 2025, 6) == (2, 2, 1, 0)
     assert counted.id is not None
     moved = EventDraft(kind="outreach", occurred_on=date(2025, 7, 1), ward_code=WARD, count=4)
-    await correct_event(session, counted.id, moved, by_staff_id=None, reason="日付の誤り", idempotency_key="c1",
-                        **UNLOCKED)  # fmt: skip
+    await correct_event(
+        session, counted.id, moved, by_staff_id=None, reason="日付の誤り", idempotency_key="c1", **UNLOCKED
+    )
     assert await month_row(session, "outreach", 2025, 6) == (1, 2, 0, 0)
     assert await month_row(session, "outreach", 2025, 7) == (1, 4, 0, 0)
     assert await check_rollups(session) == []
@@ -126,8 +129,15 @@ async def test_history_import_is_counted(session: AsyncSession) -> None:
 
 async def test_check_finds_events_written_behind_the_rollups_and_rebuild_repairs(session: AsyncSession) -> None:
     await add_event(session, "outreach", date(2025, 6, 3))
-    bulk = {"kind": "participation_link", "occurred_on": date(2025, 6, 4), "ward_code": WARD, "household_ref": "H2",
-            "count": 1, "idempotency_key": "bulk-1", "source": "import"}  # fmt: skip
+    bulk = {
+        "kind": "participation_link",
+        "occurred_on": date(2025, 6, 4),
+        "ward_code": WARD,
+        "household_ref": "H2",
+        "count": 1,
+        "idempotency_key": "bulk-1",
+        "source": "import",
+    }
     await session.execute(sa.insert(Event), [bulk])  # a bulk load (as bench/dataset.py does) skips the rollups
     differences = await check_rollups(session)
     assert {(d.table, d.key[1]) for d in differences} == {

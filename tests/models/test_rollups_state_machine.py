@@ -36,8 +36,15 @@ CLEARED_TABLES = ("rollup_first_day", "rollup_month", "audit_log", "baseline", "
 DAYS = [date(2025, 3, 30), date(2025, 3, 31), date(2025, 4, 1), date(2025, 4, 29), date(2025, 5, 2), date(2025, 5, 31)]
 AS_OF = [(2024, date(2025, 3, 31)), (2025, date(2025, 4, 30)), (2025, date(2025, 5, 15)), (2025, date(2025, 5, 31))]
 # Distinct kinds weighted up and few subjects, so one subject often has several events to void and correct.
-KINDS = ["outreach", "agency_survey", "area_meeting", "area_meeting", "concern_report", "participation_link",
-         "participation_link"]  # fmt: skip
+KINDS = [
+    "outreach",
+    "agency_survey",
+    "area_meeting",
+    "area_meeting",
+    "concern_report",
+    "participation_link",
+    "participation_link",
+]
 HOUSEHOLDS = ["H1", "H2"]
 UNLOCKED: dict[str, Any] = {"today": date(2025, 6, 1), "lock_business_days": 60}  # no month of DAYS has locked
 BASELINE_CODES = ["1-5", "2-Q"]  # a sum and the survey share: a baseline adds to their figures
@@ -115,8 +122,15 @@ class RollupMachine(RuleBasedStateMachine):
         async def step() -> None:
             async with session_scope(self.sessions) as session:
                 draft = await self._draft(session, values)
-                new = await correct_event(session, event_id, draft, by_staff_id=None, reason="訂正",
-                                          idempotency_key=f"sm-{next(self.keys)}", **UNLOCKED)  # fmt: skip
+                new = await correct_event(
+                    session,
+                    event_id,
+                    draft,
+                    by_staff_id=None,
+                    reason="訂正",
+                    idempotency_key=f"sm-{next(self.keys)}",
+                    **UNLOCKED,
+                )
             assert new.id is not None
             self.live.remove(event_id)
             self.live.append(new.id)
@@ -143,14 +157,24 @@ class RollupMachine(RuleBasedStateMachine):
 
         self.run(step())
 
-    @rule(code=st.sampled_from(BASELINE_CODES), ward=st.sampled_from([WARD, OTHER_WARD]),
-          month=st.sampled_from([(2025, 3), (2025, 4), (2025, 5)]), value=st.integers(0, 5))  # fmt: skip
+    @rule(
+        code=st.sampled_from(BASELINE_CODES),
+        ward=st.sampled_from([WARD, OTHER_WARD]),
+        month=st.sampled_from([(2025, 3), (2025, 4), (2025, 5)]),
+        value=st.integers(0, 5),
+    )
     def baseline(self, code: str, ward: str, month: tuple[int, int], value: int) -> None:
         async def step() -> None:
             async with session_scope(self.sessions) as session:
-                await set_baseline(session, BaselineKey(code, ward, *month), value=value,
-                                   denominator=value + 1 if code == "2-Q" else None, reason="移行前の集計",
-                                   entered_by="テスト", today=FAR_FUTURE)  # fmt: skip
+                await set_baseline(
+                    session,
+                    BaselineKey(code, ward, *month),
+                    value=value,
+                    denominator=value + 1 if code == "2-Q" else None,
+                    reason="移行前の集計",
+                    entered_by="テスト",
+                    today=FAR_FUTURE,
+                )
 
         self.run(step())
 
@@ -171,8 +195,9 @@ def _run_machine(url: str, connect_args: dict[str, Any]) -> None:
     engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
     try:
         sessions = session_factory(engine)
-        steps = settings(max_examples=15, stateful_step_count=15, deadline=None,
-                         suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+        steps = settings(
+            max_examples=15, stateful_step_count=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        )
         machine = lambda: RollupMachine(loop, sessions)  # noqa: E731  (hypothesis takes any factory of machines)
         run_state_machine_as_test(machine, settings=steps)  # type: ignore[arg-type]  # typed as the class only
     finally:

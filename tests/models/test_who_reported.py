@@ -18,18 +18,27 @@ TODAY = date(2025, 12, 10)
 
 
 async def _worker(session: AsyncSession, number: int, on_leave_until: date | None = None) -> Staff:
-    staff = Staff(telegram_user_id=9000 + number, display_name=f"worker {number}", role=Role.WORKER,
-                  organisation=Organisation.WATCH_OFFICE, ward_code="27102", on_leave_until=on_leave_until)  # fmt: skip
+    staff = Staff(
+        telegram_user_id=9000 + number,
+        display_name=f"worker {number}",
+        role=Role.WORKER,
+        organisation=Organisation.WATCH_OFFICE,
+        ward_code="27102",
+        on_leave_until=on_leave_until,
+    )
     session.add(staff)
     await session.flush()
     return staff
 
 
 async def _entry(session: AsyncSession, staff: Staff, on: date, logged_at: datetime) -> None:
-    event, _created = await record_event(session, EventDraft(kind="outreach", occurred_on=on, ward_code="27102"),
-                                         idempotency_key=f"r-{staff.id}-{logged_at.isoformat()}",
-                                         today=logged_at.astimezone(TOKYO).date(),
-                                         logged_by_staff_id=staff.id)  # fmt: skip
+    event, _created = await record_event(
+        session,
+        EventDraft(kind="outreach", occurred_on=on, ward_code="27102"),
+        idempotency_key=f"r-{staff.id}-{logged_at.isoformat()}",
+        today=logged_at.astimezone(TOKYO).date(),
+        logged_by_staff_id=staff.id,
+    )
     event.logged_at = logged_at
     await session.flush()
 
@@ -53,8 +62,11 @@ async def test_an_entry_dated_in_the_month_counts_however_it_was_logged(session:
     assert [staff.id for staff in missing] == [october_only.id, silent.id]
     assert on_leave.id not in {staff.id for staff in missing}
     assert [staff.id for staff in await missing_reporters(session, None, 2025, 10, TODAY)] == [
-        first_minute.id, late.id, zero.id, silent.id,
-    ]  # fmt: skip
+        first_minute.id,
+        late.id,
+        zero.id,
+        silent.id,
+    ]
 
 
 async def test_the_last_entry_day_is_the_latest_live_entry_in_japan(session: AsyncSession) -> None:

@@ -188,9 +188,11 @@ async def test_the_monthly_push_sends_totals_missing_and_the_sheet(
 
 
 async def test_catch_up_runs_a_missed_morning_and_skips_when_too_late(
-    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession],
+    app: IntakeApplication,
+    api: InProcessBotApi,
+    sessions: async_sessionmaker[AsyncSession],
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     worker = await add_staff(sessions)
     early = await catch_up(app.bot, runtime_for(sessions), datetime(2025, 11, 25, 8, 0, tzinfo=TOKYO))
     assert early is None and texts_to(api, worker) == []

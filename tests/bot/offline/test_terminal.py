@@ -56,8 +56,9 @@ async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 async def chat(settings: Settings, tmp_path: Path, *lines: str, as_user: str = "worker") -> str:
     """Run the demo over `lines` and return everything it printed."""
     printed: list[str] = []
-    await run_demo(settings, Script(lines), printed.append, as_user, seed_events=SEED_EVENTS,
-                   files_dir=tmp_path / "files")  # fmt: skip
+    await run_demo(
+        settings, Script(lines), printed.append, as_user, seed_events=SEED_EVENTS, files_dir=tmp_path / "files"
+    )
     return "\n".join(printed)
 
 
@@ -164,10 +165,19 @@ async def test_the_demo_people(sessions: async_sessionmaker[AsyncSession]) -> No
     people: DemoPeople = await seed_demo(sessions, japan_today(), 0)
     worker, ward, city = people.worker, people.ward_supervisor, people.city_supervisor
     assert (worker.telegram_user_id, worker.display_name, worker.role, worker.organisation, worker.ward_code) == (
-        DEMO_USER_IDS[0], "デモ 花子", "worker", "watch_office", "27102")  # fmt: skip
+        DEMO_USER_IDS[0],
+        "デモ 花子",
+        "worker",
+        "watch_office",
+        "27102",
+    )
     assert (ward.telegram_user_id, ward.role, ward.ward_code) == (DEMO_USER_IDS[1], "ward_supervisor", "27102")
     assert (city.telegram_user_id, city.role, city.organisation, city.ward_code) == (
-        DEMO_USER_IDS[2], "city_supervisor", "city", None)  # fmt: skip
+        DEMO_USER_IDS[2],
+        "city_supervisor",
+        "city",
+        None,
+    )
 
 
 async def test_demo_events_follow_the_counting_rules(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -210,8 +220,14 @@ async def test_a_second_start_is_the_same_seed(tmp_path: Path) -> None:
 
 def test_messages_are_shown_once_with_edits_marked_and_files_kept(tmp_path: Path) -> None:
     sent = BotMessage(chat_id=1, message_id=5, text="古い")
-    edited = BotMessage(chat_id=1, message_id=5, text="新しい", buttons=[[Button("a", "x"), Button("b", "y")],
-                        [Button("c", "z")]], edited=True, edit_count=1)  # fmt: skip
+    edited = BotMessage(
+        chat_id=1,
+        message_id=5,
+        text="新しい",
+        buttons=[[Button("a", "x"), Button("b", "y")], [Button("c", "z")]],
+        edited=True,
+        edit_count=1,
+    )
     earlier = BotMessage(chat_id=1, message_id=3, text="前", edited=True, edit_count=2)
     assert collapse([sent, earlier, edited]) == [(edited, False), (earlier, True)]
     assert render(edited, False) == ["bot› 新しい", "[1] a  [2] b", "[3] c"]

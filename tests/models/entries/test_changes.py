@@ -36,8 +36,9 @@ async def _member(session: AsyncSession, role: Role, ward: str | None, telegram_
 )
 def test_who_may_change_an_entry(role: Role, ward: str | None, own: bool, allowed: bool) -> None:
     staff = Staff(id=1, role=role, organisation="watch_office", ward_code=ward, telegram_user_id=1, display_name="職員")
-    event = Event(kind="outreach", occurred_on=DAY, ward_code="27102", logged_by_staff_id=1 if own else 2,
-                  idempotency_key="k")  # fmt: skip
+    event = Event(
+        kind="outreach", occurred_on=DAY, ward_code="27102", logged_by_staff_id=1 if own else 2, idempotency_key="k"
+    )
     assert may_change(staff, event) is allowed
 
 
@@ -51,8 +52,9 @@ async def test_a_worker_cannot_void_or_correct_anothers_entry(session: AsyncSess
     assert refused.value.problems == [Problem.NOT_YOURS]
     fixed = EventDraft.of(event).model_copy(update={"count": 3})
     with pytest.raises(EventRejectedError) as refused:
-        await correct_event(session, event.id, fixed, by_staff_id=other.id, reason="誤入力", idempotency_key="x",
-                            today=DAY)  # fmt: skip
+        await correct_event(
+            session, event.id, fixed, by_staff_id=other.id, reason="誤入力", idempotency_key="x", today=DAY
+        )
     assert refused.value.problems == [Problem.NOT_YOURS]
     assert event.voided_at is None
     voided = await void_event(session, event.id, by_staff_id=author.id, reason="誤入力", today=DAY)

@@ -109,8 +109,15 @@ async def test_a_locked_month_refuses_void_and_correction_until_reopened(session
     with pytest.raises(EventRejectedError, match="month_locked"):
         await void_event(session, event.id, by_staff_id=None, reason="二重登録", today=NOVEMBER_LOCKED)
     with pytest.raises(EventRejectedError, match="month_locked"):
-        await correct_event(session, event.id, EventDraft.of(event).model_copy(update={"count": 2}), by_staff_id=None,
-                            reason="件数誤り", idempotency_key="fix", today=NOVEMBER_LOCKED)  # fmt: skip
+        await correct_event(
+            session,
+            event.id,
+            EventDraft.of(event).model_copy(update={"count": 2}),
+            by_staff_id=None,
+            reason="件数誤り",
+            idempotency_key="fix",
+            today=NOVEMBER_LOCKED,
+        )
     assert event.voided_at is None and await event_count(session) == 1
     await reopen_month(session, "27102", 2025, 11, reason="修正のため", by_staff_id=None, today=NOVEMBER_LOCKED)
     fixed = await correct_event(

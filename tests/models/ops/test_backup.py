@@ -44,8 +44,21 @@ from tests.builders import FAR_FUTURE, add_event
 from tests.conftest import postgres_url
 
 NewDatabase = Callable[[], Awaitable[AsyncEngine]]
-FILLED = {"ward", "area", "staff", "invite", "event", "audit_log", "sheet_bullet", "bot_state", "month_reopen",
-          "totals_snapshot", "evidence_snapshot", "zero_report", "delivery"}  # fmt: skip
+FILLED = {
+    "ward",
+    "area",
+    "staff",
+    "invite",
+    "event",
+    "audit_log",
+    "sheet_bullet",
+    "bot_state",
+    "month_reopen",
+    "totals_snapshot",
+    "evidence_snapshot",
+    "zero_report",
+    "delivery",
+}
 
 
 @pytest.fixture
@@ -98,8 +111,9 @@ async def _fill(sessions: async_sessionmaker[AsyncSession]) -> None:
         draft = EventDraft(
             kind="watch_consultation", occurred_on=date(2025, 9, 1), ward_code="27102", count=3, note="電話で相談"
         )
-        wrong, _ = await record_event(session, draft, idempotency_key="b-1", today=draft.occurred_on,
-                                      logged_by_staff_id=worker.id)  # fmt: skip
+        wrong, _ = await record_event(
+            session, draft, idempotency_key="b-1", today=draft.occurred_on, logged_by_staff_id=worker.id
+        )
         assert wrong.id is not None
         await correct_event(
             session,
@@ -131,9 +145,11 @@ async def _contents(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
 
 async def _totals(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with session_scope(session_factory(engine)) as session:
-        return [(await indicator_totals(session, year, as_of, ward)).as_json()
-                for year, as_of in ((2025, date(2026, 3, 31)), (2025, date(2025, 6, 30)), (2024, date(2025, 3, 31)))
-                for ward in (None, "27102", "27103")]  # fmt: skip
+        return [
+            (await indicator_totals(session, year, as_of, ward)).as_json()
+            for year, as_of in ((2025, date(2026, 3, 31)), (2025, date(2025, 6, 30)), (2024, date(2025, 3, 31)))
+            for ward in (None, "27102", "27103")
+        ]
 
 
 async def _add_event_after_restore(engine: AsyncEngine) -> int | None:

@@ -39,9 +39,13 @@ async def test_a_good_file_is_imported_as_events_without_staff(session: AsyncSes
     events = (await session.scalars(select(Event).order_by(col(Event.occurred_on)))).all()
     assert {(e.source, e.logged_by_staff_id, e.voided_at) for e in events} == {("import", None, None)}
     assert [(e.kind, e.count, e.answer) for e in events] == [
-        ("outreach", 3, None), ("area_meeting", 1, None), ("roster_provision", 12, None),
-        ("participation_link", 1, None), ("agency_survey", 1, True), ("agency_survey", 1, False),
-    ]  # fmt: skip
+        ("outreach", 3, None),
+        ("area_meeting", 1, None),
+        ("roster_provision", 12, None),
+        ("participation_link", 1, None),
+        ("agency_survey", 1, True),
+        ("agency_survey", 1, False),
+    ]
     assert all(e.idempotency_key.startswith("import:") for e in events)
     totals = await indicator_totals(session, 2024, date(2025, 3, 31))
     figures = {code: (v.value, v.denominator) for code, v in totals.indicators.items()}

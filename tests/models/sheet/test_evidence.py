@@ -56,8 +56,11 @@ def by_ward(book: Any) -> dict[str, dict[str, Any]]:
     """区別内訳: ward code → column code → cell (the total row left out)."""
     ws = book["区別内訳"]
     codes = [cell.value for cell in ws[1]]
-    return {line[0]: dict(zip(codes, line, strict=True)) for line in ws.iter_rows(min_row=3, values_only=True)
-            if line[0] != "合計"}  # fmt: skip
+    return {
+        line[0]: dict(zip(codes, line, strict=True))
+        for line in ws.iter_rows(min_row=3, values_only=True)
+        if line[0] != "合計"
+    }
 
 
 def months_add_up(book: Any) -> set[str]:
@@ -105,8 +108,11 @@ async def test_a_wards_months_add_up_to_its_figure_on_the_written_sheet(
     rows = evidence_rows(book)
     areas = {(row["指標コード"], row["年月"]): row["新たに数えた地域"] for row in rows if row["区コード"] == MIYAKOJIMA}
     # 27102-02 met on 5/1 and 11/3: counted in May, or with two meetings needed, in November
-    expected = {("1-1", "2025-05"): 1, ("1-1", "2025-11"): 0} if threshold == 1 else {
-        ("1-1", "2025-05"): 0, ("1-1", "2025-11"): 1}  # fmt: skip
+    expected = (
+        {("1-1", "2025-05"): 1, ("1-1", "2025-11"): 0}
+        if threshold == 1
+        else {("1-1", "2025-05"): 0, ("1-1", "2025-11"): 1}
+    )
     assert {key: areas[key] for key in expected} == expected
 
 
@@ -115,8 +121,9 @@ async def test_the_unfinished_as_of_month_comes_from_its_own_events(dataset: Dat
     rows = {(r.ward_code, r.kind, r.month): r for r in await city_evidence(dataset.session, FY, MID_MONTH)}
     month = "2025-11"
     assert (MIYAKOJIMA, "outreach", month) not in rows  # 11/30 is after the as-of date, though in the rollups
-    assert rows[(MIYAKOJIMA, "concern_report", month)] == EvidenceRow(MIYAKOJIMA, "concern_report", month, 1, 1,
-                                                                       new_areas=1)  # fmt: skip
+    assert rows[(MIYAKOJIMA, "concern_report", month)] == EvidenceRow(
+        MIYAKOJIMA, "concern_report", month, 1, 1, new_areas=1
+    )
     assert rows[(MIYAKOJIMA, "participation_link", month)].new_households == 1
     assert rows[(FUKUSHIMA, "agency_survey", month)] == EvidenceRow(FUKUSHIMA, "agency_survey", month, 1, 1, 1)
     whole = {(r.ward_code, r.kind, r.month): r for r in await city_evidence(dataset.session, FY, AS_OF)}
@@ -138,8 +145,15 @@ async def changes_after_the_freeze(session: AsyncSession, events: list[Event]) -
     outreach = next(e for e in events if e.kind == "outreach" and e.occurred_on == AS_OF)
     assert household_h2.id is not None and outreach.id is not None
     await void_event(session, household_h2.id, by_staff_id=None, reason="重複入力", today=household_h2.occurred_on)
-    await correct_event(session, outreach.id, EventDraft.of(outreach).model_copy(update={"count": 5}), by_staff_id=None,
-                        reason="件数誤り", idempotency_key="evidence-late-fix", today=AS_OF)  # fmt: skip
+    await correct_event(
+        session,
+        outreach.id,
+        EventDraft.of(outreach).model_copy(update={"count": 5}),
+        by_staff_id=None,
+        reason="件数誤り",
+        idempotency_key="evidence-late-fix",
+        today=AS_OF,
+    )
     await add_event(session, "concern_report", date(2025, 11, 10), FUKUSHIMA, area="27103-01")
 
 

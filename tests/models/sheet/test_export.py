@@ -67,26 +67,40 @@ async def _dataset(session: AsyncSession) -> dict[str, int]:
     )
     other_ward = await add_event(session, "tsunagaru_meeting", date(2026, 3, 31), "27103")
     await add_event(session, "outreach", date(2025, 3, 31))  # FY2024: not exported
-    ids = {"noted": noted.id, "survey": survey.id, "voided": voided.id, "wrong": wrong.id, "fixed": fixed.id,
-           "other_ward": other_ward.id}  # fmt: skip
+    ids = {
+        "noted": noted.id,
+        "survey": survey.id,
+        "voided": voided.id,
+        "wrong": wrong.id,
+        "fixed": fixed.id,
+        "other_ward": other_ward.id,
+    }
     return {name: event_id for name, event_id in ids.items() if event_id is not None}
 
 
 async def test_every_event_of_the_year_in_date_order(session: AsyncSession) -> None:
     ids = await _dataset(session)
     rows = await export_events(session, 2025)
-    assert [row.no for row in rows] == [ids[name] for name in ("noted", "survey", "voided", "wrong", "fixed",
-                                                               "other_ward")]  # fmt: skip
+    assert [row.no for row in rows] == [
+        ids[name] for name in ("noted", "survey", "voided", "wrong", "fixed", "other_ward")
+    ]
     by_no = {row.no: row for row in rows}
     meeting = by_no[ids["noted"]]
     assert (meeting.ward_name, meeting.area_code, meeting.kind_label, meeting.indicator_code) == (
-        "都島区", "27102-01", "地域の見守り情報共有の集まり", "1-1")  # fmt: skip
+        "都島区",
+        "27102-01",
+        "地域の見守り情報共有の集まり",
+        "1-1",
+    )
     assert (meeting.voided, meeting.source) == (False, "bot")
     assert by_no[ids["voided"]].voided
     assert by_no[ids["voided"]].household_ref == "27102-H0001"
     assert (by_no[ids["wrong"]].voided, by_no[ids["wrong"]].replaced_by) == (True, ids["fixed"])
     assert (by_no[ids["fixed"]].corrects, by_no[ids["fixed"]].count, by_no[ids["fixed"]].source) == (
-        ids["wrong"], 4, "correction")  # fmt: skip
+        ids["wrong"],
+        4,
+        "correction",
+    )
     assert by_no[ids["survey"]].answer is False
 
 
@@ -94,7 +108,9 @@ async def test_a_ward_and_an_as_of_date_narrow_the_export(session: AsyncSession)
     ids = await _dataset(session)
     assert [row.no for row in await export_events(session, 2025, "27103")] == [ids["other_ward"]]
     assert [row.no for row in await export_events(session, 2025, as_of=date(2025, 6, 2))] == [
-        ids["noted"], ids["survey"]]  # fmt: skip
+        ids["noted"],
+        ids["survey"],
+    ]
     with pytest.raises(ValueError, match="unknown ward code 99999"):
         await export_events(session, 2025, "99999")
     with pytest.raises(ValueError, match="starts on 2025-04-01"):
@@ -119,7 +135,12 @@ async def test_csv_has_a_bom_the_header_and_flags_voided_rows(session: AsyncSess
     assert len(by_no) == 6
     meeting = by_no[ids["noted"]]
     assert (meeting["date"], meeting["ward_code"], meeting["kind"], meeting["voided"], meeting["voided_at_jst"]) == (
-        "2025-05-10", "27102", "area_meeting", "no", "")  # fmt: skip
+        "2025-05-10",
+        "27102",
+        "area_meeting",
+        "no",
+        "",
+    )
     datetime.strptime(meeting["logged_at_jst"], "%Y-%m-%d %H:%M:%S")
     wrong = by_no[ids["wrong"]]
     assert (wrong["voided"], wrong["replaced_by"], wrong["count"]) == ("yes", str(ids["fixed"]), "3")
@@ -155,6 +176,4 @@ def test_an_empty_export_has_the_header_only() -> None:
 
 
 def test_the_row_fields_are_the_columns() -> None:
-    assert tuple(ExportRow.__dataclass_fields__) == tuple(
-        column.removesuffix("_jst") for column in EXPORT_COLUMNS
-    )  # fmt: skip
+    assert tuple(ExportRow.__dataclass_fields__) == tuple(column.removesuffix("_jst") for column in EXPORT_COLUMNS)

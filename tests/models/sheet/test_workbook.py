@@ -191,8 +191,11 @@ async def test_title_frame_and_year_headers(dataset: Dataset) -> None:
             "2026（令和8）年度",
         ]
         assert ws.cell(row=row_of(ws, "note"), column=1).value == sheet.note
-        descriptions = [ws.cell(row=r, column=LABEL_COLUMN).value for r in range(1, ws.max_row + 1)
-                        if str(ws.cell(row=r, column=KEY_COLUMN).value).startswith("description:")]  # fmt: skip
+        descriptions = [
+            ws.cell(row=r, column=LABEL_COLUMN).value
+            for r in range(1, ws.max_row + 1)
+            if str(ws.cell(row=r, column=KEY_COLUMN).value).startswith("description:")
+        ]
         assert descriptions == [f"・{text}" for sub in sheet.sub_initiatives for text in sub.description]
     sheet1 = workbook["基本目標1"]
     assert [sheet1.cell(row=row_of(sheet1, f"sub:{letter}"), column=2).value for letter in "アイウ"] == list("アイウ")
@@ -224,8 +227,12 @@ async def test_sections_in_order_with_their_labels(dataset: Dataset) -> None:
 async def test_bullets_sit_in_their_section_and_year(dataset: Dataset) -> None:
     workbook = read(await collect(dataset.session))
     sheet1, sheet2, sheet3 = (workbook[name] for name in SHEET_NAMES)
-    assert column(sheet1, "activities", 2025) == ["・活動者向け研修を実施", "・見守り活動者の交流会を開催",
-                                                   "・同順位の一つ目", "・同順位の二つ目"]  # fmt: skip
+    assert column(sheet1, "activities", 2025) == [
+        "・活動者向け研修を実施",
+        "・見守り活動者の交流会を開催",
+        "・同順位の一つ目",
+        "・同順位の二つ目",
+    ]
     assert column(sheet1, "activities", 2024) == ["・前年度の取組", "・", "・", "・"]
     assert column(sheet1, "activities", 2026) == [None] * 4  # not started: blank
     assert column(sheet2, "qualitative", 2025) == ["・関係機関との連携が深まった", "・", "・"]
@@ -294,8 +301,18 @@ async def test_events_sheet_lists_exactly_the_live_counted_events_without_notes(
     assert not {event.id for event in dataset.outside} & set(listed)
     noted = next(line for line in rows if line[5] == "complex_intake")
     assert noted[1].date() == date(2025, 9, 9)
-    assert noted[2:] == (MIYAKOJIMA, "都島区", None, "complex_intake", "複合的な課題の相談受付", "2-1", 5, None, None,
-                         None)  # fmt: skip
+    assert noted[2:] == (
+        MIYAKOJIMA,
+        "都島区",
+        None,
+        "complex_intake",
+        "複合的な課題の相談受付",
+        "2-1",
+        5,
+        None,
+        None,
+        None,
+    )
     meeting = next(line for line in rows if line[5] == "area_meeting")
     assert meeting[4] == "27102-01" and meeting[7] == "1-1" and meeting[11] == "○"
     survey = [line[10] for line in rows if line[5] == "agency_survey"]
@@ -403,10 +420,21 @@ def test_libreoffice_converts_it_to_pdf(database: Path, tmp_path: Path) -> None:
     profile = (tmp_path / "lo-profile").as_uri()  # its own profile: no clash with a running LibreOffice
     pdf_dir = tmp_path / "pdf"
     subprocess.run(
-        [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(pdf_dir),
-         str(xlsx)],
-        check=True, timeout=120, capture_output=True, env={**os.environ, "HOME": str(tmp_path)},
-    )  # fmt: skip
+        [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(pdf_dir),
+            str(xlsx),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
     pdf = pdf_dir / "sheet.pdf"
     assert pdf.exists() and pdf.stat().st_size > 0
     assert pdf.read_bytes().startswith(b"%PDF")

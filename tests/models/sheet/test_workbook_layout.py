@@ -170,8 +170,10 @@ async def test_the_definitions_tab_reads_in_japanese(dataset: Dataset) -> None:
         assert [cell.value for cell in ws[1]][1:] == ["項目", "値", "説明"]
         for name, value, _description in ws.iter_rows(min_row=2, min_col=2, values_only=True):
             assert not re.search("[A-Za-z]", f"{name}{value if isinstance(value, str) else ''}"), (name, value)
-    ward = {line[0]: line for line in (await workbook(dataset.session, ward=MIYAKOJIMA))["定義"].iter_rows(
-        min_row=2, values_only=True)}  # fmt: skip
+    ward = {
+        line[0]: line
+        for line in (await workbook(dataset.session, ward=MIYAKOJIMA))["定義"].iter_rows(min_row=2, values_only=True)
+    }
     assert ward["scope"][2:] == (MIYAKOJIMA, "都島区")
 
 
@@ -212,8 +214,10 @@ def smallest_font(ws: Any) -> float:
 
 
 async def test_every_tab_prints_at_nine_points_or_more_on_a4_landscape(dataset: Dataset) -> None:
-    for book in (await workbook(dataset.session, ward=MIYAKOJIMA),
-                 await workbook(dataset.session, NO_DATA_YEAR, NO_DATA_AS_OF)):  # fmt: skip
+    for book in (
+        await workbook(dataset.session, ward=MIYAKOJIMA),
+        await workbook(dataset.session, NO_DATA_YEAR, NO_DATA_AS_OF),
+    ):
         for name in SHEET_NAMES:
             ws = book[name]
             scale = printed_scale(ws, range(1, LAST_COLUMN + 1))
@@ -251,8 +255,10 @@ def needed_height(text: str, width_pt: float, size: float) -> float:
 
 
 async def test_row_heights_hold_their_wrapped_text_in_yu_gothic(dataset: Dataset) -> None:
-    for book in (await workbook(dataset.session, ward=MIYAKOJIMA),
-                 await workbook(dataset.session, NO_DATA_YEAR, NO_DATA_AS_OF)):  # fmt: skip
+    for book in (
+        await workbook(dataset.session, ward=MIYAKOJIMA),
+        await workbook(dataset.session, NO_DATA_YEAR, NO_DATA_AS_OF),
+    ):
         for sheet in SHEETS:
             ws = book[sheet.goal]
             assert ws["A1"].font.name == "游ゴシック"

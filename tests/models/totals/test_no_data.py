@@ -40,8 +40,11 @@ async def test_wards_are_ranked_by_their_own_last_year_laggards_first(session: A
         if now:
             await add_event(session, "outreach", date(2025, 6, 1), ward, count=now)
     await add_event(session, "outreach", date(2025, 6, 1), "27106", count=3)  # nothing last year
-    ranked = rank_wards("1-5", await indicator_totals(session, 2025, date(2025, 11, 30)),
-                        await indicator_totals(session, 2024, date(2024, 11, 30)))  # fmt: skip
+    ranked = rank_wards(
+        "1-5",
+        await indicator_totals(session, 2025, date(2025, 11, 30)),
+        await indicator_totals(session, 2024, date(2024, 11, 30)),
+    )
     assert [(r.ward_code, r.ratio) for r in ranked[:3]] == [("27104", 0.0), ("27102", 0.5), ("27103", 1.5)]
     without_last_year = [r.ward_code for r in ranked[3:]]
     assert without_last_year[-1] == "27106"  # no comparison: after the compared wards, largest figure last
