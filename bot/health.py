@@ -16,7 +16,7 @@ from typing import Any, Final
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
-from telegram.ext import Application, JobQueue
+from telegram.ext import Application, BaseHandler, CommandHandler, JobQueue
 
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
 from bot.logs import bind_update
@@ -112,6 +112,11 @@ def _job_queue(application: AnyApplication) -> JobQueue[Any] | None:
     with warnings.catch_warnings():  # PTB warns when there is none; None is a fine answer here
         warnings.simplefilter("ignore")
         return application.job_queue
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """An admin's /health."""
+    return [CommandHandler("health", on_health)]
 
 
 async def on_health(update: Update, context: IntakeContext) -> None:

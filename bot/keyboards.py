@@ -49,6 +49,11 @@ class Callback:
         return ":".join(args) if args else ""
 
 
+# A button several features send and one owns: 「記録する」 under a reminder or a /missing message starts the
+# logging conversation (flow.py registers it as an entry point).
+LOG_NOW = Callback("log:new")
+
+
 def inline(rows: Sequence[Sequence[Choice]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows if row]

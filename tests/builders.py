@@ -1,19 +1,40 @@
-"""Small helpers that put events in the database through the real `record_event` path."""
+"""The tests' shared helpers, imported explicitly (python-telegram-bot's tests/auxil style; conftest files hold
+fixtures only): events through the real `record_event` path, staff members and their chats with the bot, the
+settings and the PostgreSQL server the suite runs against."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date
+import os
+import socket
+from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
+from bot.app import IntakeApplication
+from bot.offline.chat import ChatSession
+from bot.offline.fake_api import InProcessBotApi
+from models.config import TOKYO, Settings
+from models.db import session_scope
 from models.entries.draft import EventDraft
 from models.entries.write import record_event, void_event
-from models.tables import Area, Event
+from models.roles import Organisation, Role
+from models.tables import Area, Event, Staff
 
 FAR_FUTURE = date(2100, 1, 1)  # "today" for fixtures, so no fixture date is refused as future
 _keys = itertools.count()
+LOCAL_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+TOKEN = "123456:TEST-TOKEN"
+# The conversation tests' day: a Thursday; November 2025 is open, October locked since 11/8.
+NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
+_user_ids = itertools.count(5001)
+
+
+def make_settings(**changes: object) -> Settings:
+    """Defaults only: a developer's .env never leaks into tests."""
+    return Settings(_env_file=None).model_copy(update=changes)
 
 
 async def area_id(session: AsyncSession, code: str) -> int:
@@ -50,3 +71,53 @@ async def add_event(
         assert event.id is not None
         await void_event(session, event.id, by_staff_id=None, reason="テストの取消", today=on)
     return event
+
+
+async def add_staff(
+    sessions: async_sessionmaker[AsyncSession],
+    role: Role = Role.WORKER,
+    ward: str | None = "27102",
+    organisation: Organisation = Organisation.WATCH_OFFICE,
+    name: str = "見守り花子",
+) -> Staff:
+    async with session_scope(sessions) as session:
+        staff = Staff(
+            telegram_user_id=next(_user_ids), display_name=name, role=role, organisation=organisation, ward_code=ward
+        )
+        session.add(staff)
+        await session.flush()
+    return staff
+
+
+def chat_as(app: IntakeApplication, api: InProcessBotApi, staff: Staff, language_code: str = "ja") -> ChatSession:
+    return ChatSession(app, api, staff.telegram_user_id, first_name=staff.display_name, language_code=language_code)
+
+
+async def supervisor(
+    app: IntakeApplication,
+    api: InProcessBotApi,
+    sessions: async_sessionmaker[AsyncSession],
+    role: Role,
+    ward: str | None = "27102",
+) -> ChatSession:
+    """A supervisor (or admin) in a private chat with the bot."""
+    return chat_as(app, api, await add_staff(sessions, role, ward=ward, name="管理 一郎"))
+
+
+def stranger(app: IntakeApplication, api: InProcessBotApi, **kwargs: object) -> ChatSession:
+    return ChatSession(app, api, next(_user_ids), **kwargs)  # type: ignore[arg-type]
+
+
+def postgres_url() -> tuple[str, bool]:
+    """The PostgreSQL URL to test against, and whether its absence is a failure."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    return (configured, True) if configured else (LOCAL_POSTGRES_URL, False)
+
+
+def reachable(url: str) -> bool:
+    parsed = sa.engine.make_url(url)
+    try:
+        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False

@@ -7,8 +7,6 @@ of its own, dropped at the end, so parallel runs on one server do not collide.
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,25 +20,10 @@ from bot.offline.fake_api import InProcessBotApi
 from models.config import get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.reference import ensure_wards, load_sample_areas_if_empty
+from tests.builders import postgres_url, reachable
 
 OVER_LIMIT_MARK = "over_limit"  # a test that sends over-limit requests on purpose (the Bot API double's own tests)
-LOCAL_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 REFERENCE_TABLES = {"ward"}
-
-
-def postgres_url() -> tuple[str, bool]:
-    """The PostgreSQL URL to test against, and whether its absence is a failure."""
-    configured = os.environ.get("TEST_DATABASE_URL")
-    return (configured, True) if configured else (LOCAL_POSTGRES_URL, False)
-
-
-def reachable(url: str) -> bool:
-    parsed = sa.engine.make_url(url)
-    try:
-        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 async def _postgres_engine(schema: str) -> AsyncEngine:

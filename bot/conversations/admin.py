@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
 from bot.keyboards import Callback
@@ -20,6 +21,16 @@ log = logging.getLogger(__name__)
 
 STAFF_PAGE = Callback("stfp")  # stfp:<ward code|all>:<page> — a page of /staff
 ALL_WARDS = "all"
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """An admin's /invite, /staff (and its pages) and /deactivate."""
+    return [
+        CommandHandler("invite", on_invite),
+        CommandHandler("staff", on_staff),
+        CallbackQueryHandler(on_staff_page, pattern=STAFF_PAGE.pattern),
+        CommandHandler("deactivate", on_deactivate),
+    ]
 
 
 def invite_link(bot_username: str, code: str) -> str:

@@ -11,10 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PENDING_CHANGE, IntakeContext, language, show
 from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, month_label, start_draft
-from bot.keyboards import Callback, in_rows, inline
+from bot.keyboards import Callback, in_rows, inline, menu_texts
 from bot.scope import refuse_button
 from bot.texts import kind_label, personal_data_labels, text
 from models.db import session_scope
@@ -32,6 +33,15 @@ MINE_LIMIT = 10
 VOID_BUTTON, FIX_BUTTON = Callback("void"), Callback("fix")  # void:<event id>, fix:<event id>
 REASON_BUTTON = Callback("reason")  # reason:mistake | reason:duplicate
 REASONS = {"mistake": "reason_mistake", "duplicate": "reason_duplicate"}  # the catalog's keys
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """/mine and 📋 自分の記録, /undo (voiding and correcting are steps of the logging conversation, flow.py)."""
+    return [
+        CommandHandler("mine", on_mine),
+        MessageHandler(filters.Text(menu_texts("menu_mine")), on_mine),
+        CommandHandler("undo", on_undo),
+    ]
 
 
 async def on_mine(update: Update, context: IntakeContext) -> None:

@@ -13,11 +13,14 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from bot.context import IntakeContext
+from bot.context import FLOW_KEYS, IntakeContext, language
 from bot.conversations import corrections as fix
 from bot.conversations import log_event as log
-from bot.conversations import missing, notes
-from bot.keyboards import Callback, menu_texts
+from bot.conversations import notes
+from bot.keyboards import LOG_NOW, Callback, menu_texts
+from bot.texts import text
+from models.db import session_scope
+from models.entries.read import entry_id_for_key
 
 # The flow mixes typed answers and buttons, so per_message stays False on purpose (PTB #1781).
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
@@ -27,6 +30,16 @@ KIND_COMMANDS = {"outreach": "outreach", "consult": "watch_consultation", "parti
 
 TYPED = filters.TEXT & ~filters.COMMAND
 NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """The one conversation: before the plain commands, so it keeps drafts when /mine etc. come mid-flow."""
+    return [build_log_conversation()]
+
+
+def stale_buttons() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """Late in the group: a button nothing above took is answered, never left spinning."""
+    return [CallbackQueryHandler(on_stale_button)]
 
 
 def _kind_command(kind: str) -> Handler:
@@ -51,7 +64,7 @@ def entry_points() -> list[BaseHandler[Update, Any, Any]]:
         CommandHandler("void", fix.on_void),
         _button(log.RESUME_BUTTON, log.on_resume_button),
         _button(log.RESTART_BUTTON, log.on_restart_button),
-        _button(missing.LOG_NOW, log.on_log),  # 「記録する」 under a reminder
+        _button(LOG_NOW, log.on_log),  # 「記録する」 under a reminder
         _button(notes.ADD_BUTTON, notes.on_add_bullet_button),  # a supervisor types a bullet of the sheet's text
     ]
 
@@ -95,3 +108,29 @@ def build_log_conversation() -> ConversationHandler[Any]:
         persistent=True,
         allow_reentry=False,
     )
+
+
+async def on_stale_button(update: Update, context: IntakeContext) -> None:
+    """A button no live menu owns (from before a restart, or pressed twice): always answered, never spinning."""
+    query = update.callback_query
+    assert query is not None
+    lang = language(update)
+    body = text("expired", lang)
+    if query.data and query.data.startswith(("log:", "reason:")) and _entry_open(context):
+        body = text("other_step_button", lang)  # an older message's button while the entry is still open
+    if log.SAVE_BUTTON.args(update):
+        saved = await _saved_event_id(context, update, log.SAVE_BUTTON.arg(update))
+        if saved is not None:
+            body = text("already_saved", lang, id=saved)
+    await query.answer(body, show_alert=True)
+
+
+def _entry_open(context: IntakeContext) -> bool:
+    """Whether the person is in the middle of an entry, a void or correction, or a bullet of the sheet's text."""
+    user_data = context.user_data or {}
+    return any(user_data.get(key) is not None for key in FLOW_KEYS)
+
+
+async def _saved_event_id(context: IntakeContext, update: Update, draft_id: str) -> int | None:
+    async with session_scope(context.sessions) as session:
+        return await entry_id_for_key(session, log.idempotency_key(update, draft_id))

@@ -11,7 +11,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, Choice, inline, menu_texts
+from bot.keyboards import LOG_NOW, Callback, Choice, inline, menu_texts
 from bot.long_answer import Group, LongAnswer, grouped, reply, turn_page
 from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, scope_name_of, ward_of
 from bot.texts import text
@@ -27,7 +27,6 @@ NUDGE = Callback("nudge")  # nudge:<yyyymm>:<scope>
 MISSING_PAGE = Callback("misp")  # misp:<yyyy-mm>:<scope>:<page> — a page of the list, in place
 MISSING_LIST = Callback("misl")  # misl:<yyyy-mm>:<scope> — the list as a new message (under the monthly push)
 ZERO = Callback("zero")  # zero:<yyyymm>
-LOG_NOW = Callback("log:new")  # starts the logging conversation (flow.py registers it)
 
 
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:

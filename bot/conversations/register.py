@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import register_commands_for
 from bot.context import IntakeContext, language
@@ -16,6 +17,11 @@ from models.staff import InviteRejectedError, redeem_invite
 from models.tables import Ward
 
 log = logging.getLogger(__name__)
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """/start, with an invite code (registration) or without (a greeting)."""
+    return [CommandHandler("start", on_start)]
 
 
 async def on_start(update: Update, context: IntakeContext) -> None:

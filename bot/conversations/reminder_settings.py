@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
 from bot.keyboards import Callback, inline
@@ -21,6 +22,15 @@ from reminders.schedule import next_reminder_day
 log = logging.getLogger(__name__)
 
 REMINDERS_BUTTON = Callback("rem")  # rem:pause | rem:resume
+
+
+def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
+    """/reminders (pause or resume one's own) and an admin's /leave."""
+    return [
+        CommandHandler("reminders", on_reminders),
+        CallbackQueryHandler(on_reminders_button, pattern=REMINDERS_BUTTON.pattern),
+        CommandHandler("leave", on_leave),
+    ]
 
 
 async def on_reminders(update: Update, context: IntakeContext) -> None:

@@ -26,7 +26,7 @@ from models.roles import Organisation, Role
 from models.sheet.bullets import add_bullet
 from models.staff import create_invite, deactivate_staff
 from models.tables import Event, Staff
-from tests.bot.conftest import NOW, add_staff, chat_as, stranger
+from tests.builders import NOW, add_staff, chat_as, stranger
 
 WARD_A, WARD_B = "27102", "27103"  # 都島区, 福島区
 DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"  # mirrors MATRIX (checked below)

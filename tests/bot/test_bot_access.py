@@ -15,7 +15,7 @@ from models.db import session_scope
 from models.roles import Role
 from models.staff import create_invite, deactivate_staff
 from models.tables import AuditEntry, Event, Invite, Staff
-from tests.bot.conftest import add_staff, chat_as, stranger
+from tests.builders import add_staff, chat_as, stranger
 
 REFUSAL = "申し訳ありません。このボットは登録された職員の方専用です"
 STOPPED = "利用が停止されています。"

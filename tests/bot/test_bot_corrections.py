@@ -17,7 +17,7 @@ from models.entries.draft import EventDraft
 from models.entries.write import record_event
 from models.roles import Role
 from models.tables import AuditEntry, Event, Staff
-from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_staff, chat_as
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 

@@ -12,7 +12,7 @@ from bot.offline.fake_api import InProcessBotApi
 from models.db import session_scope
 from models.roles import Role
 from models.tables import Event
-from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_staff, chat_as
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 

@@ -16,7 +16,7 @@ from models.catalog import EVENT_KINDS, INDICATOR_BY_KIND, KINDS_BY_CODE, EventK
 from models.db import session_scope
 from models.roles import Organisation
 from models.tables import Area, Event
-from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_staff, chat_as
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 

@@ -28,8 +28,8 @@ from models.roles import Organisation, Role
 from models.tables import Staff
 from reminders.delivery import Outcome
 from reminders.jobs import ReminderRuntime, run_day
-from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings, supervisor
 from tests.bot.test_bot_sheet import CountingPool
+from tests.builders import TOKEN, add_staff, chat_as, make_settings, supervisor
 
 PER_WARD = 19
 REFUSED = "その選択は使えません。もう一度選んでください。"

@@ -15,7 +15,7 @@ from models.db import session_scope
 from models.roles import Role
 from models.sheet.goal_sheets import YEAR_COLUMNS
 from models.tables import AuditEntry, SheetBullet
-from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_staff, chat_as
 from tests.sheet_reading import rows_of
 
 pytestmark = pytest.mark.usefixtures("at_noon")

@@ -22,7 +22,7 @@ from models.db import session_scope
 from models.locks import lock_date
 from models.roles import Role
 from models.tables import Event, MonthReopen, SheetBullet
-from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_staff, chat_as
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 

@@ -16,7 +16,7 @@ from bot.offline.fake_api import BotMessage, InProcessBotApi
 from models.config import TOKYO
 from models.db import session_scope
 from models.tables import Event
-from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings
+from tests.builders import TOKEN, add_staff, chat_as, make_settings
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 

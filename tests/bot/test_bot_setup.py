@@ -13,7 +13,7 @@ from bot.context import Runtime
 from bot.conversations.flow import KIND_COMMANDS
 from bot.offline.fake_api import InProcessBotApi
 from models.roles import Role
-from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings
+from tests.builders import TOKEN, add_staff, chat_as, make_settings
 
 
 async def test_a_self_hosted_bot_api_server_is_used(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -21,8 +21,7 @@ from models.db import session_scope
 from models.roles import Role
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest
 from models.sheet.goal_sheets import YEAR_COLUMNS
-from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings
-from tests.builders import add_event
+from tests.builders import TOKEN, add_event, add_staff, chat_as, make_settings
 from tests.sheet_reading import row_of
 
 

@@ -17,8 +17,7 @@ from models.config import TOKYO
 from models.db import session_scope
 from models.roles import Role
 from models.tables import SheetBullet
-from tests.bot.conftest import add_staff, chat_as, supervisor
-from tests.builders import add_event
+from tests.builders import add_event, add_staff, chat_as, supervisor
 
 pytestmark = pytest.mark.usefixtures("at_noon")
 REFUSED = "その選択は使えません。もう一度選んでください。"

@@ -22,8 +22,7 @@ from models.sheet.goal_sheets import YEAR_COLUMNS
 from models.snapshots import close_month
 from models.tables import AuditEntry, Staff, ZeroReport
 from models.totals import indicator_totals, sheet_notation
-from tests.bot.conftest import add_staff, chat_as, supervisor
-from tests.builders import add_event
+from tests.builders import add_event, add_staff, chat_as, supervisor
 from tests.sheet_reading import row_of
 
 pytestmark = pytest.mark.usefixtures("at_noon")

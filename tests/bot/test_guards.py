@@ -21,7 +21,7 @@ from models.db import make_engine, session_factory, session_scope
 from models.roles import Role
 from models.staff import deactivate_staff, staff_version
 from models.tables import Staff
-from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_staff, chat_as
 
 STOPPED = "利用が停止されています"  # a deactivated member's refusal
 

@@ -14,7 +14,7 @@ from bot.health import database_health, health
 from bot.offline.fake_api import InProcessBotApi
 from models.db import alembic_config
 from models.roles import Organisation, Role
-from tests.bot.conftest import add_staff, chat_as
+from tests.builders import add_staff, chat_as
 
 runner = CliRunner()
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -28,7 +28,7 @@ from bot.logs import (
     update_id_var,
 )
 from bot.offline.fake_api import InProcessBotApi
-from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings, stranger
+from tests.builders import TOKEN, add_staff, chat_as, make_settings, stranger
 
 NOTE = "玄関先で立ち話、最近眠れないとのこと"
 

@@ -23,7 +23,7 @@ from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
 from bot.serve import AnyApplication, ServeConfigError, serve, webhook_config, webhook_problems
 from models.config import Settings, get_settings
-from tests.bot.conftest import add_staff, chat_as, make_settings
+from tests.builders import add_staff, chat_as, make_settings
 
 SECRET = "s3cret_Webhook-token"
 PATH = "telegram-hook"

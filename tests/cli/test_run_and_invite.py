@@ -12,7 +12,7 @@ from bot.cli.main import app
 from bot.cli.staff import telegram_username
 from bot.offline.fake_api import DEFAULT_BOT_USERNAME, InProcessBotApi
 from models.config import get_settings
-from tests.bot.conftest import TOKEN, make_settings
+from tests.builders import TOKEN, make_settings
 
 runner = CliRunner()
 MAKEFILE = Path(__file__).resolve().parents[2] / "Makefile"

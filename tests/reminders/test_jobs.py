@@ -37,8 +37,7 @@ from reminders.jobs import (
     run_day_once,
     schedule_daily_run,
 )
-from tests.bot.conftest import TOKEN, add_staff, chat_as, make_settings
-from tests.builders import add_event
+from tests.builders import TOKEN, add_event, add_staff, chat_as, make_settings
 
 REMINDER_DAY = date(2025, 11, 25)
 PUSH_DAY = date(2025, 12, 1)

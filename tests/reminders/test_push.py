@@ -18,9 +18,8 @@ from models.db import session_scope
 from models.roles import Role
 from reminders.delivery import Outcome
 from reminders.jobs import ReminderRuntime, run_day
-from tests.bot.conftest import add_staff, make_settings
 from tests.bot.test_bot_sheet import CountingPool
-from tests.builders import add_event
+from tests.builders import add_event, add_staff, make_settings
 
 PUSH_DAY = date(2025, 12, 1)
 

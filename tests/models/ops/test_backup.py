@@ -40,8 +40,7 @@ from models.staff import create_invite, redeem_invite, set_leave
 from models.tables import AuditEntry, BotState, Delivery, MonthReopen, utcnow
 from models.totals import indicator_totals
 from models.who_reported import record_zero_report
-from tests.builders import FAR_FUTURE, add_event
-from tests.conftest import postgres_url
+from tests.builders import FAR_FUTURE, add_event, postgres_url
 
 NewDatabase = Callable[[], Awaitable[AsyncEngine]]
 FILLED = {
