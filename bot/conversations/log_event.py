@@ -18,7 +18,6 @@ from telegram.ext import ConversationHandler
 
 from bot.context import DRAFT, IntakeContext, language, show
 from bot.keyboards import Callback, Choice, in_rows, inline
-from bot.parsing import Unreadable, WrongWeekday, normalise, parse_count, parse_date
 from bot.scope import refuse_button, scope_name_of
 from bot.texts import date_values, kind_label, personal_data_labels, text, weekday_mismatch
 from models.catalog import (
@@ -42,6 +41,7 @@ from models.reference import active_areas_of
 from models.roles import Organisation
 from models.tables import NOTE_MAX_LENGTH, Area, Event
 from models.totals import IndicatorValue, figure_after_save, grew_by, sheet_notation, would_count_anew
+from models.typed_input import Unreadable, WrongWeekday, normalise, parse_count, parse_date
 
 log = logging.getLogger(__name__)
 

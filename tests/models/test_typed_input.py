@@ -1,4 +1,4 @@
-"""The date and count parser (`bot.parsing`), every form with a fixed today; the date hints built from today."""
+"""The date and count parser (`models.typed_input`), every form with a fixed today; the date hints built from today."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.parsing import Unreadable, WrongWeekday, parse_count, parse_date
 from bot.texts import EN, JA, WEEKDAY_LABELS, date_values, text, weekday_mismatch
 from models.locks import is_month_locked
+from models.typed_input import Unreadable, WrongWeekday, parse_count, parse_date
 
 TODAY = date(2026, 12, 10)  # a Thursday; 2026-12-03 is a Thursday too
 DEC_3 = date(2026, 12, 3)
