@@ -17,13 +17,13 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 
-from bot.conversations.missing import MISSING_LIST, month_label_for, reminder_buttons
+from bot.conversations.missing import MISSING_LIST, reminder_buttons
 from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
 from bot.keyboards import inline
 from bot.long_answer import PAGE_LINES, TEXT_LIMIT, grouped, split_message, telegram_length
 from bot.render_pool import RenderPool
 from bot.scope import default_scope, scope_name_of, ward_of
-from bot.texts import text
+from bot.texts import month_label, text
 from models.config import Settings
 from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
@@ -51,7 +51,7 @@ class BotMessenger:
 
     async def remind(self, bot: Bot, staff: Staff, today: date) -> None:
         lang = _language(staff)
-        body = text("nudge", lang, month=month_label_for(today, lang))
+        body = text("nudge", lang, month=month_label(today.year, today.month, lang, with_year=False))
         await bot.send_message(staff.telegram_user_id, body, reply_markup=reminder_buttons(today, lang))
 
     @asynccontextmanager
@@ -148,16 +148,16 @@ class MonthlyPush:
         async with session_scope(self.messenger.sessions) as session:
             scope_label = await scope_name_of(session, ward, lang)
             ward_names = {code: await scope_name_of(session, code, lang) for code, _name in figures.missing}
-        month_label = month_label_for(self.as_of, lang)
+        month = month_label(self.as_of.year, self.as_of.month, lang, with_year=False)
         lock = lock_date(self.year, self.month, self.messenger.settings.lock_business_days)
         head = "\n".join(
             [
-                text("push_header", lang, month=month_label, lock=lock),
+                text("push_header", lang, month=month, lock=lock),
                 totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
             ]
         )
         button = inline([[(text("button_missing_list", lang), MISSING_LIST(f"{self.as_of:%Y-%m}", scope))]])
-        for body, markup in push_messages(head, figures.missing, ward_names, supervisor, button, month_label, lang):
+        for body, markup in push_messages(head, figures.missing, ward_names, supervisor, button, month, lang):
             await self.bot.send_message(supervisor.telegram_user_id, body, reply_markup=markup)
         sheet = await self._once(self.sheets, ward, self._sheet)
         await self.bot.send_document(supervisor.telegram_user_id, sheet.path, filename=sheet.file_name)

@@ -487,6 +487,14 @@ def text(key: str, language: str, **values: object) -> str:
     return entry.get(language, entry[JA]).format(**values)
 
 
+def month_label(year: int, month: int, language: str, *, with_year: bool = True) -> str:
+    """A month as the bot says it: 「2025年11月」 / "November 2025"; without the year 「11月」 / "November"."""
+    if language == JA:
+        return f"{year}年{month}月" if with_year else f"{month}月"
+    name = date(year, month, 1).strftime("%B")
+    return f"{name} {year}" if with_year else name
+
+
 def kind_label(kind: str, language: str) -> str:
     found = KINDS_BY_CODE[kind]
     return found.label_en if language == EN else found.label_ja

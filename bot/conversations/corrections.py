@@ -14,10 +14,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PENDING_CHANGE, IntakeContext, language, show
-from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, month_label, start_draft
+from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, start_draft
 from bot.keyboards import Callback, in_rows, inline, menu_texts
 from bot.scope import refuse_button
-from bot.texts import kind_label, personal_data_labels, text
+from bot.texts import kind_label, month_label, personal_data_labels, text
 from models.db import session_scope
 from models.entries.changes import change_problem, changeable
 from models.entries.draft import EventDraft, EventRejectedError, Problem
@@ -141,7 +141,9 @@ async def _refusal(
     if problem is Problem.NOT_YOURS:
         return text("event_not_yours", lang, id=event_id)
     if problem is Problem.MONTH_LOCKED and event is not None:
-        return text("event_locked", lang, id=event_id, month=month_label(event.occurred_on, lang))
+        return text(
+            "event_locked", lang, id=event_id, month=month_label(event.occurred_on.year, event.occurred_on.month, lang)
+        )
     return text("event_gone", lang, id=event_id)
 
 
@@ -219,7 +221,7 @@ async def _void_checked(session: AsyncSession, context: IntakeContext, event_id:
 def _rejection_text(rejected: EventRejectedError, event_id: int, day: date | None, lang: str) -> str:
     """The domain's answer as a message: a month that locked meanwhile, personal data, or an entry gone."""
     if Problem.MONTH_LOCKED in rejected.problems and day is not None:
-        return text("event_locked", lang, id=event_id, month=month_label(day, lang))
+        return text("event_locked", lang, id=event_id, month=month_label(day.year, day.month, lang))
     if Problem.NOTE_PERSONAL_DATA in rejected.problems:
         return text("note_personal", lang, what=personal_data_labels(rejected.personal_data, lang))
     return text("event_gone", lang, id=event_id)

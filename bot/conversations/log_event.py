@@ -19,7 +19,7 @@ from telegram.ext import ConversationHandler
 from bot.context import DRAFT, IntakeContext, language, show
 from bot.keyboards import Callback, Choice, in_rows, inline
 from bot.scope import refuse_button, scope_name_of
-from bot.texts import date_values, kind_label, personal_data_labels, text, weekday_mismatch
+from bot.texts import date_values, kind_label, month_label, personal_data_labels, text, weekday_mismatch
 from models.catalog import (
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
@@ -414,12 +414,8 @@ async def date_refusal(context: IntakeContext, ward_code: str, picked: date, lan
     async with session_scope(context.sessions) as session:
         locked = await is_entry_locked(session, ward_code, picked, today, lock_days)
     if locked:
-        return text("date_locked", lang, month=month_label(picked, lang), days=lock_days)
+        return text("date_locked", lang, month=month_label(picked.year, picked.month, lang), days=lock_days)
     return None
-
-
-def month_label(day: date, lang: str) -> str:
-    return f"{day.year}年{day.month}月" if lang == "ja" else day.strftime("%B %Y")
 
 
 async def _stay(update: Update, message: str) -> State | None:
@@ -634,7 +630,7 @@ def _saved_text(event: Event, added: int, after: IndicatorValue, scope: str, lan
 def _problem_text(rejected: EventRejectedError, day: date, lock_days: int, lang: str) -> str:
     problems = rejected.problems
     if Problem.MONTH_LOCKED in problems:
-        return text("date_locked", lang, month=month_label(day, lang), days=lock_days)
+        return text("date_locked", lang, month=month_label(day.year, day.month, lang), days=lock_days)
     if Problem.NOTE_PERSONAL_DATA in problems:
         return text("note_personal", lang, what=personal_data_labels(rejected.personal_data, lang))
     if Problem.FUTURE_DATE in problems:

@@ -14,7 +14,7 @@ from bot.context import IntakeContext, language, show
 from bot.keyboards import LOG_NOW, Callback, Choice, inline, menu_texts
 from bot.long_answer import Group, LongAnswer, grouped, reply, turn_page
 from bot.scope import default_scope, is_supervisor, refuse_button, scope_allowed, scope_name_of, ward_of
-from bot.texts import text
+from bot.texts import month_label, text
 from models.db import session_scope
 from models.fiscal import parse_year_month, reporting_month_end
 from models.fiscal import today as japan_today
@@ -40,10 +40,6 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
     ]
 
 
-def month_label_for(day: date, lang: str) -> str:
-    return f"{day.month}月" if lang == "ja" else day.strftime("%B")
-
-
 def reminder_buttons(today: date, lang: str) -> InlineKeyboardMarkup:
     """「記録する」 and 「今月は0件」 under a reminder or a nudge."""
     return inline([[(text("button_log_now", lang), LOG_NOW()), (text("button_zero", lang), ZERO(f"{today:%Y%m}"))]])
@@ -67,7 +63,7 @@ async def on_missing(update: Update, context: IntakeContext) -> None:
         return
     answer = await missing_answer(context, month, default_scope(member), lang)
     if answer is None:
-        await show(update, text("missing_none", lang, month=month_label_for(date(*month, 1), lang)))
+        await show(update, text("missing_none", lang, month=month_label(*month, lang, with_year=False)))
         return
     await reply(update, answer)
 
@@ -102,7 +98,7 @@ async def _pressed_list(
         return
     answer = await missing_answer(context, month, args[1], lang)
     if answer is None:
-        await show(update, text("missing_none", lang, month=month_label_for(date(*month, 1), lang)))
+        await show(update, text("missing_none", lang, month=month_label(*month, lang, with_year=False)))
         return
     await then(answer)
 
@@ -116,7 +112,7 @@ async def missing_answer(context: IntakeContext, month: tuple[int, int], scope: 
         wards = {m.ward_code: await scope_name_of(session, m.ward_code, lang) for m in missing}
     if not missing:
         return None
-    label = month_label_for(date(*month, 1), lang)
+    label = month_label(*month, lang, with_year=False)
     groups = [
         Group(wards[code], [_missing_line(m, wards, last_days, lang) for m in people])
         for code, people in grouped(missing, lambda m: m.ward_code, first=context.staff.ward_code)
@@ -180,7 +176,7 @@ async def send_nudge(context: IntakeContext, worker: Staff, today: date) -> int:
     try:
         await context.bot.send_message(
             worker.telegram_user_id,
-            text("nudge", lang, month=month_label_for(today, lang)),
+            text("nudge", lang, month=month_label(today.year, today.month, lang, with_year=False)),
             reply_markup=reminder_buttons(today, lang),
         )
     except Forbidden:
@@ -201,4 +197,4 @@ async def on_zero(update: Update, context: IntakeContext) -> None:
         return
     async with session_scope(context.sessions) as session:
         await record_zero_report(session, context.staff.id, today.year, today.month)
-    await show(update, text("zero_recorded", lang, month=month_label_for(today, lang)))
+    await show(update, text("zero_recorded", lang, month=month_label(today.year, today.month, lang, with_year=False)))

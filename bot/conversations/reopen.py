@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
 from bot.scope import is_city_wide
-from bot.texts import personal_data_labels, text
+from bot.texts import month_label, personal_data_labels, text
 from models.db import session_scope
 from models.fiscal import parse_year_month
 from models.fiscal import today as japan_today
@@ -51,7 +51,7 @@ async def on_reopen(update: Update, context: IntakeContext) -> None:
     except ValueError as error:
         await show(update, text("reopen_invalid", lang, reason=str(error)))
         return
-    month = f"{parsed[0]}年{parsed[1]}月" if lang == "ja" else f"{parsed[0]}-{parsed[1]:02d}"
+    month = month_label(*parsed, lang)
     await show(
         update,
         text(
