@@ -116,7 +116,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # The logging flow
     "ask_kind": {JA: "何を記録しますか？", EN: "What would you like to log?"},
-    "ask_kind_more": {JA: "その他の種類", EN: "More kinds"},
     "ask_area": {
         JA: "地域を選んでください（{page}/{pages}）。地域名の一部を入力して探すこともできます。",
         EN: "Choose the area ({page}/{pages}), or type part of its name.",
@@ -375,7 +374,6 @@ TEXTS: dict[str, dict[str, str]] = {
         EN: "Type the bullet (up to 300 characters, no personal data).",
     },
     "notes_added": {JA: "追加しました。", EN: "Added."},
-    "notes_removed": {JA: "削除しました。", EN: "Removed."},
     # /health (admins)
     "health": {
         JA: "稼働状況\nデータベース: {database}\nスケジューラ: {scheduler}\n最後の更新: {last_update}",

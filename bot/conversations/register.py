@@ -13,10 +13,17 @@ from bot.keyboards import main_menu
 from bot.scope import is_supervisor
 from bot.texts import CITY_LABEL, role_label, text
 from models.db import session_scope
-from models.staff import InviteRejectedError, redeem_invite
+from models.staff import InviteProblem, InviteRejectedError, redeem_invite
 from models.tables import Ward
 
 log = logging.getLogger(__name__)
+
+INVITE_REFUSALS = {  # the domain's answer → the catalog's text
+    InviteProblem.UNKNOWN: "invite_unknown",
+    InviteProblem.USED: "invite_used",
+    InviteProblem.EXPIRED: "invite_expired",
+    InviteProblem.ALREADY_REGISTERED: "invite_already_registered",
+}
 
 
 def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
@@ -42,7 +49,7 @@ async def on_start(update: Update, context: IntakeContext) -> None:
             ward = await session.get(Ward, staff.ward_code) if staff.ward_code else None
     except InviteRejectedError as rejected:
         log.info("registration refused (%s) update=%s", rejected.problem.value, update.update_id)
-        await message.reply_text(text(f"invite_{rejected.problem.value}", lang))
+        await message.reply_text(text(INVITE_REFUSALS[rejected.problem], lang))
         return
     log.info("registered staff=%s role=%s", staff.id, staff.role)
     context.known_staff = staff

@@ -1,0 +1,70 @@
+"""The message catalog: every text in both languages with the same placeholders, every key the code asks for
+exists, and no text is left that nothing can ask for."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.texts import EN, JA, TEXTS, date_values
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [path for folder in ("bot", "reminders") for path in sorted((ROOT / folder).rglob("*.py"))]
+CATALOG_CALLS = {"text", "menu_texts"}  # functions whose first argument is a catalog key
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _text, name, _spec, _conversion in string.Formatter().parse(template) if name}
+
+
+def keys_asked_for() -> dict[str, str]:
+    """Every literal key passed to text()/menu_texts() in bot/ and reminders/, with where it is asked."""
+    asked: dict[str, str] = {}
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            key = _literal_key(node)
+            if key is not None:
+                asked.setdefault(key, f"{path.relative_to(ROOT)}:{node.lineno}")  # type: ignore[attr-defined]
+    return asked
+
+
+def _literal_key(node: ast.AST) -> str | None:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CATALOG_CALLS):
+        return None
+    first = node.args[0] if node.args else None
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+
+
+# Texts whose examples differ by language on purpose: Japanese offices write 令和 years, English users ISO dates.
+# Both are filled from texts.date_values, which gives every value either uses.
+DATE_EXAMPLES = {"ask_date"}
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS))
+def test_every_text_has_both_languages_with_the_same_placeholders(key: str) -> None:
+    entry = TEXTS[key]
+    assert set(entry) == {JA, EN}, f"{key}: languages {sorted(entry)}"
+    if key in DATE_EXAMPLES:
+        every_value = set(date_values(date(2026, 12, 3), JA)) | set(date_values(date(2026, 12, 3), EN))
+        assert placeholders(entry[JA]) | placeholders(entry[EN]) <= every_value, key
+    else:
+        assert placeholders(entry[JA]) == placeholders(entry[EN]), key
+
+
+def test_every_key_the_code_asks_for_exists() -> None:
+    asked = keys_asked_for()
+    assert len(asked) > 100  # the scan sees the handlers' calls
+    assert {key: where for key, where in asked.items() if key not in TEXTS} == {}
+
+
+def test_every_text_can_be_asked_for() -> None:
+    """A key no code names as a literal anywhere (keys built at run time still appear as literals in tables)."""
+    source = "\n".join(path.read_text(encoding="utf-8") for path in SOURCES)
+    source = re.sub(r"^    \"\w+\": \{", "", source, flags=re.M)  # the catalog's own entries do not count
+    unused = [key for key in TEXTS if not re.search(rf"[\"']{re.escape(key)}[\"']", source)]
+    assert unused == []
