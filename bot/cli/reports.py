@@ -18,7 +18,8 @@ from models.db import cli_session
 from models.fiscal import as_of_label, fiscal_year_label, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.reference import ward_exists
-from models.sheet.export import ExportFormat, ExportRow, default_export_name, export_events, render_events
+from models.sheet.event_rows import EventRow
+from models.sheet.export import ExportFormat, default_export_name, export_events, render_events
 from models.sheet.measure import display_width
 from models.snapshots import totals_as_of
 from models.totals import Totals, indicator_totals, sheet_notation
@@ -152,6 +153,6 @@ def export_events_command(
     typer.echo(f"{path}: {len(rows)} events ({len(rows) - voided} counted, {voided} voided)")
 
 
-async def _export_rows(fiscal_year: int, ward: str | None, as_of: date | None) -> list[ExportRow]:
+async def _export_rows(fiscal_year: int, ward: str | None, as_of: date | None) -> list[EventRow]:
     async with cli_session() as session:
         return await export_events(session, fiscal_year, ward, as_of)

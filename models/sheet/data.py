@@ -4,7 +4,7 @@ names and the counted events (a ward's 集計根拠) or the monthly evidence (th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,13 +18,12 @@ from models.catalog import (
     KINDS_BY_CODE,
     SHEETS,
     SheetSection,
-    indicator_code_of,
-    kind_label_ja,
 )
 from models.fiscal import fiscal_year_end, fiscal_year_start
+from models.sheet.event_rows import EventRow, event_row, event_rows_query
 from models.sheet.evidence import MonthlyFigure, live_at, monthly_figures
 from models.snapshots import city_evidence_as_of, snapshot_taken_at, totals_as_of
-from models.tables import Area, Event, SheetBullet, Ward
+from models.tables import Event, SheetBullet, Ward
 from models.totals import (
     IndicatorValue,
     Totals,
@@ -39,24 +38,6 @@ CITY_NAME = "大阪市（24区）"
 STREAM_CHUNK = 2_000  # events fetched from the database at a time
 
 
-@dataclass(frozen=True)
-class CountedEvent:
-    """One row of the 集計根拠 listing (no note, no staff, no Telegram id)."""
-
-    event_id: int
-    occurred_on: date
-    ward_code: str
-    ward_name: str
-    area_code: str | None
-    kind: str
-    kind_label: str
-    indicator_code: str
-    count: int
-    household_ref: str | None
-    answer: bool | None
-    area_roster_provided: bool | None  # roster provided and active; None without an area
-
-
 @dataclass
 class SheetData:
     """Everything the workbook shows, gathered once; `from_snapshot`/`note` say where it came from."""
@@ -69,7 +50,7 @@ class SheetData:
     bullets: dict[BulletKey, list[str]]
     by_ward: dict[str, dict[str, IndicatorValue]]  # the chosen year
     ward_names: dict[str, str]
-    events: list[CountedEvent]
+    events: list[EventRow]
     definitions: dict[str, Any]
     generated_at: datetime
     from_snapshot: bool = False
@@ -190,13 +171,13 @@ async def _bullets(session: AsyncSession, fiscal_year: int, ward_code: str | Non
 
 async def counted_events(
     session: AsyncSession, fiscal_year: int, as_of: date, ward_code: str | None, recorded_by: datetime | None = None
-) -> list[CountedEvent]:
+) -> list[EventRow]:
     """Every live event of the fiscal year up to `as_of` in the scope, by date then number (one select).
 
     With `recorded_by`: the events as they stood at that moment (logged by then, not yet voided by then).
     """
     query = _counted_events_query(fiscal_year, as_of, ward_code, recorded_by)
-    return [_counted_event(tuple(row)) for row in await session.execute(query)]
+    return [event_row(tuple(row)) for row in await session.execute(query)]
 
 
 async def stream_counted_events(
@@ -206,37 +187,18 @@ async def stream_counted_events(
     ward_code: str | None,
     recorded_by: datetime | None = None,
     chunk: int = STREAM_CHUNK,
-) -> AsyncIterator[list[CountedEvent]]:
+) -> AsyncIterator[list[EventRow]]:
     """`counted_events` in chunks of `chunk`, read through a server-side cursor (never one list)."""
     query = _counted_events_query(fiscal_year, as_of, ward_code, recorded_by)
     result = await session.stream(query.execution_options(yield_per=chunk))
     async for rows in result.partitions(chunk):
-        yield [_counted_event(tuple(row)) for row in rows]
+        yield [event_row(tuple(row)) for row in rows]
 
 
 def _counted_events_query(
     fiscal_year: int, as_of: date, ward_code: str | None, recorded_by: datetime | None
-) -> sa.Select[*tuple[Any, ...]]:
-    query: sa.Select[*tuple[Any, ...]] = (
-        sa.select(
-            col(Event.id),
-            col(Event.occurred_on),
-            col(Event.ward_code),
-            col(Ward.name_ja),
-            col(Area.code),
-            col(Event.kind),
-            col(Event.count),
-            col(Event.household_ref),
-            col(Event.answer),
-            col(Area.roster_provided),
-            col(Area.active),
-        )
-        .join(Ward, col(Ward.code) == col(Event.ward_code))
-        .outerjoin(Area, col(Area.id) == col(Event.area_id))
-        .where(live_at(recorded_by, *_in_window(fiscal_year, as_of, ward_code)))
-        .order_by(col(Event.occurred_on), col(Event.id))
-    )
-    return query
+) -> sa.Select[Any]:
+    return event_rows_query(live_at(recorded_by, *_in_window(fiscal_year, as_of, ward_code)))
 
 
 def _in_window(fiscal_year: int, as_of: date, ward_code: str | None) -> list[sa.ColumnElement[bool]]:
@@ -244,24 +206,6 @@ def _in_window(fiscal_year: int, as_of: date, ward_code: str | None) -> list[sa.
     days = col(Event.occurred_on).between(fiscal_year_start(fiscal_year), as_of)
     ward = [col(Event.ward_code) == ward_code] if ward_code is not None else []
     return [col(Event.kind).in_(sorted(KINDS_BY_CODE)), days, *ward]
-
-
-def _counted_event(row: Sequence[Any]) -> CountedEvent:
-    event_id, occurred_on, ward_code, ward_name, area_code, kind, count, household, answer, roster, active = row
-    return CountedEvent(
-        event_id=event_id,
-        occurred_on=occurred_on,
-        ward_code=ward_code,
-        ward_name=ward_name,
-        area_code=area_code,
-        kind=kind,
-        kind_label=kind_label_ja(kind),
-        indicator_code=indicator_code_of(kind),
-        count=count,
-        household_ref=household,
-        answer=answer,
-        area_roster_provided=None if area_code is None else bool(roster and active),
-    )
 
 
 def default_file_name(data: SheetData) -> str:

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from models.catalog import indicator_code_of, kind_label_ja
 from models.config import TOKYO
 from models.fiscal import fiscal_year_end, fiscal_year_start
-from models.tables import Area, Event, Ward
+from models.sheet.event_rows import EventRow, event_row, event_rows_query
+from models.tables import Event, Ward
 
 
 class ExportFormat(StrEnum):
@@ -33,56 +31,35 @@ class ExportFormat(StrEnum):
     XLSX = "xlsx"
 
 
-# Stable column names (machine-readable; README "Operations" explains them).
-EXPORT_COLUMNS = (
-    "no",
-    "date",
-    "ward_code",
-    "ward_name",
-    "area_code",
-    "kind",
-    "kind_label",
-    "indicator_code",
-    "count",
-    "household_ref",
-    "answer",
-    "logged_at_jst",
-    "source",
-    "voided",
-    "voided_at_jst",
-    "replaced_by",
-    "corrects",
+# Stable column names (machine-readable; README "Operations" explains them), each with what it shows of a row:
+# flags as yes/no, times in Japan time, absent values as None.
+EXPORTED: tuple[tuple[str, Callable[[EventRow], Any]], ...] = (
+    ("no", lambda row: row.event_id),
+    ("date", lambda row: row.occurred_on),
+    ("ward_code", lambda row: row.ward_code),
+    ("ward_name", lambda row: row.ward_name),
+    ("area_code", lambda row: row.area_code),
+    ("kind", lambda row: row.kind),
+    ("kind_label", lambda row: row.kind_label),
+    ("indicator_code", lambda row: row.indicator_code),
+    ("count", lambda row: row.count),
+    ("household_ref", lambda row: row.household_ref),
+    ("answer", lambda row: _yes_no(row.answer) or None),
+    ("logged_at_jst", lambda row: _japan(row.logged_at)),
+    ("source", lambda row: row.source),
+    ("voided", lambda row: _yes_no(row.voided)),
+    ("voided_at_jst", lambda row: _japan(row.voided_at)),
+    ("replaced_by", lambda row: row.replaced_by),
+    ("corrects", lambda row: row.corrects),
 )
+EXPORT_COLUMNS = tuple(name for name, _value in EXPORTED)
 _WIDTHS = (8, 11, 9, 10, 11, 24, 30, 9, 7, 14, 7, 17, 10, 7, 17, 11, 9)
 _JST_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-@dataclass(frozen=True)
-class ExportRow:
-    """One event, coded fields only; the field order is EXPORT_COLUMNS."""
-
-    no: int
-    date: date
-    ward_code: str
-    ward_name: str
-    area_code: str | None
-    kind: str
-    kind_label: str
-    indicator_code: str
-    count: int
-    household_ref: str | None
-    answer: bool | None
-    logged_at: datetime  # aware; written in Japan time
-    source: str
-    voided: bool
-    voided_at: datetime | None
-    replaced_by: int | None
-    corrects: int | None
-
-
 async def export_events(
     session: AsyncSession, fiscal_year: int, ward_code: str | None = None, as_of: date | None = None
-) -> list[ExportRow]:
+) -> list[EventRow]:
     """Every event (counted or voided) that happened in the fiscal year up to `as_of`, by date then number.
 
     `as_of` defaults to the year's last day; ValueError for an unknown ward or a date before the year.
@@ -92,69 +69,10 @@ async def export_events(
         raise ValueError(f"fiscal year {fiscal_year} starts on {first}, after {as_of}")
     if ward_code is not None and await session.get(Ward, ward_code) is None:
         raise ValueError(f"unknown ward code {ward_code}")
-    query = (
-        sa.select(
-            col(Event.id),
-            col(Event.occurred_on),
-            col(Event.ward_code),
-            col(Ward.name_ja),
-            col(Area.code),
-            col(Event.kind),
-            col(Event.count),
-            col(Event.household_ref),
-            col(Event.answer),
-            col(Event.logged_at),
-            col(Event.source),
-            col(Event.voided_at),
-            col(Event.replaced_by_event_id),
-            col(Event.corrects_event_id),
-        )
-        .join(Ward, col(Ward.code) == col(Event.ward_code))
-        .outerjoin(Area, col(Area.id) == col(Event.area_id))
-        .where(col(Event.occurred_on).between(first, min(as_of or last, last)))
-        .order_by(col(Event.occurred_on), col(Event.id))
-    )
+    query = event_rows_query(col(Event.occurred_on).between(first, min(as_of or last, last)), with_history=True)
     if ward_code is not None:
         query = query.where(col(Event.ward_code) == ward_code)
-    return [_row(tuple(values)) for values in await session.execute(query)]
-
-
-def _row(values: Sequence[Any]) -> ExportRow:
-    (
-        event_id,
-        occurred_on,
-        ward_code,
-        ward_name,
-        area_code,
-        kind,
-        count,
-        household,
-        answer,
-        logged_at,
-        source,
-        voided_at,
-        replaced_by,
-        corrects,
-    ) = values
-    return ExportRow(
-        no=event_id,
-        date=occurred_on,
-        ward_code=ward_code,
-        ward_name=ward_name,
-        area_code=area_code,
-        kind=kind,
-        kind_label=kind_label_ja(kind),
-        indicator_code=indicator_code_of(kind),
-        count=count,
-        household_ref=household,
-        answer=answer,
-        logged_at=logged_at,
-        source=source,
-        voided=voided_at is not None,
-        voided_at=voided_at,
-        replaced_by=replaced_by,
-        corrects=corrects,
-    )
+    return [event_row(tuple(values)) for values in await session.execute(query)]
 
 
 def _yes_no(flag: bool | None) -> str:
@@ -166,14 +84,8 @@ def _japan(moment: datetime | None) -> datetime | None:
     return moment.astimezone(TOKYO).replace(tzinfo=None) if moment else None
 
 
-def _cells(row: ExportRow) -> list[Any]:
-    """The row's values for a spreadsheet: flags as yes/no, times in Japan time, absent values as None."""
-    values = list(astuple(row))
-    values[EXPORT_COLUMNS.index("answer")] = _yes_no(row.answer) or None
-    values[EXPORT_COLUMNS.index("logged_at_jst")] = _japan(row.logged_at)
-    values[EXPORT_COLUMNS.index("voided")] = _yes_no(row.voided)
-    values[EXPORT_COLUMNS.index("voided_at_jst")] = _japan(row.voided_at)
-    return values
+def _cells(row: EventRow) -> list[Any]:
+    return [value(row) for _name, value in EXPORTED]
 
 
 def _text(value: Any) -> str:
@@ -186,7 +98,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def events_csv(rows: Sequence[ExportRow]) -> bytes:
+def events_csv(rows: Sequence[EventRow]) -> bytes:
     """CSV in UTF-8 with a BOM and CRLF line ends, which Excel opens with the Japanese intact."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -195,7 +107,7 @@ def events_csv(rows: Sequence[ExportRow]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def events_xlsx(rows: Sequence[ExportRow]) -> bytes:
+def events_xlsx(rows: Sequence[EventRow]) -> bytes:
     """One worksheet `events`: a bold, frozen header row, dates and times as real Excel values."""
     workbook = Workbook()
     sheet = workbook.active
@@ -224,7 +136,7 @@ def events_xlsx(rows: Sequence[ExportRow]) -> bytes:
     return buffer.getvalue()
 
 
-def render_events(rows: Sequence[ExportRow], export_format: ExportFormat) -> bytes:
+def render_events(rows: Sequence[EventRow], export_format: ExportFormat) -> bytes:
     return events_csv(rows) if export_format is ExportFormat.CSV else events_xlsx(rows)
 
 

@@ -15,7 +15,8 @@ from models.catalog import (
 )
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_label
-from models.sheet.data import CountedEvent, SheetData
+from models.sheet.data import SheetData
+from models.sheet.event_rows import EventRow
 from models.sheet.evidence import MonthlyFigure
 from models.sheet.goal_sheets import NO_DATA, NO_DATA_NOTE
 from models.sheet.measure import column_pixels, text_height
@@ -197,7 +198,7 @@ def _roster(flag: bool | None) -> str | None:
     return None if flag is None else ("○" if flag else "×")
 
 
-def event_cells(e: CountedEvent) -> tuple[Any, ...]:
+def event_cells(e: EventRow) -> tuple[Any, ...]:
     """The 集計根拠 cells after No. and 発生日."""
     return (
         e.ward_code,

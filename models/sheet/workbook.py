@@ -63,7 +63,8 @@ import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog import SHEET_TITLE, SHEETS
-from models.sheet.data import CountedEvent, SheetData, collect_sheet, stream_counted_events
+from models.sheet.data import SheetData, collect_sheet, stream_counted_events
+from models.sheet.event_rows import EventRow
 from models.sheet.goal_sheets import GoalSheetWriter
 from models.sheet.styles import SheetWorksheet, Styles, print_setup, write_cell
 from models.sheet.tabs import (
@@ -160,7 +161,7 @@ class SheetWorkbook:
     def _add(self, name: str) -> Any:
         return self.workbook.add_worksheet(name, worksheet_class=SheetWorksheet)
 
-    def add_events(self, events: Iterable[CountedEvent]) -> None:
+    def add_events(self, events: Iterable[EventRow]) -> None:
         """The next 集計根拠 rows (by date then No.), as they come from the database."""
         sheet, body = self.events_sheet, self.styles.body
         for event in events:

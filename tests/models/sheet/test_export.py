@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.entries.draft import EventDraft
 from models.entries.write import correct_event, record_event, void_event
 from models.roles import Role
+from models.sheet.event_rows import EventRow
 from models.sheet.export import (
     EXPORT_COLUMNS,
     ExportFormat,
-    ExportRow,
     default_export_name,
     events_csv,
     events_xlsx,
@@ -81,10 +81,10 @@ async def _dataset(session: AsyncSession) -> dict[str, int]:
 async def test_every_event_of_the_year_in_date_order(session: AsyncSession) -> None:
     ids = await _dataset(session)
     rows = await export_events(session, 2025)
-    assert [row.no for row in rows] == [
+    assert [row.event_id for row in rows] == [
         ids[name] for name in ("noted", "survey", "voided", "wrong", "fixed", "other_ward")
     ]
-    by_no = {row.no: row for row in rows}
+    by_no = {row.event_id: row for row in rows}
     meeting = by_no[ids["noted"]]
     assert (meeting.ward_name, meeting.area_code, meeting.kind_label, meeting.indicator_code) == (
         "都島区",
@@ -106,8 +106,8 @@ async def test_every_event_of_the_year_in_date_order(session: AsyncSession) -> N
 
 async def test_a_ward_and_an_as_of_date_narrow_the_export(session: AsyncSession) -> None:
     ids = await _dataset(session)
-    assert [row.no for row in await export_events(session, 2025, "27103")] == [ids["other_ward"]]
-    assert [row.no for row in await export_events(session, 2025, as_of=date(2025, 6, 2))] == [
+    assert [row.event_id for row in await export_events(session, 2025, "27103")] == [ids["other_ward"]]
+    assert [row.event_id for row in await export_events(session, 2025, as_of=date(2025, 6, 2))] == [
         ids["noted"],
         ids["survey"],
     ]
@@ -175,5 +175,44 @@ def test_an_empty_export_has_the_header_only() -> None:
     assert default_export_name(2025, "27102", ExportFormat.XLSX) == "events-2025-27102.xlsx"
 
 
-def test_the_row_fields_are_the_columns() -> None:
-    assert tuple(ExportRow.__dataclass_fields__) == tuple(column.removesuffix("_jst") for column in EXPORT_COLUMNS)
+def test_each_column_shows_its_own_field_of_the_row() -> None:
+    row = EventRow(
+        event_id=7,
+        occurred_on=date(2025, 6, 3),
+        ward_code="27102",
+        ward_name="都島区",
+        area_code=None,
+        kind="outreach",
+        kind_label="アウトリーチ（訪問等）",
+        indicator_code="1-4",
+        count=2,
+        household_ref="27102-H0001",
+        answer=None,
+        area_roster_provided=None,
+        logged_at=datetime(2025, 6, 3, 1, 0, tzinfo=UTC),
+        source="bot",
+        voided_at=datetime(2025, 6, 4, 2, 30, tzinfo=UTC),
+        replaced_by=9,
+        corrects=None,
+    )
+    header, line = csv.reader(io.StringIO(events_csv([row]).decode("utf-8-sig")))
+    cells = dict(zip(header, line, strict=True))
+    assert cells == {
+        "no": "7",
+        "date": "2025-06-03",
+        "ward_code": "27102",
+        "ward_name": "都島区",
+        "area_code": "",
+        "kind": "outreach",
+        "kind_label": "アウトリーチ（訪問等）",
+        "indicator_code": "1-4",
+        "count": "2",
+        "household_ref": "27102-H0001",
+        "answer": "",
+        "logged_at_jst": "2025-06-03 10:00:00",
+        "source": "bot",
+        "voided": "yes",
+        "voided_at_jst": "2025-06-04 11:30:00",
+        "replaced_by": "9",
+        "corrects": "",
+    }
