@@ -21,6 +21,7 @@ from bench import (
     supervisor_bench,
     totals_bench,
 )
+from bench.driver import BenchmarkBrokeError
 
 DEFAULT_EVENTS = 1_000_000
 BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
@@ -36,7 +37,7 @@ BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
 # A benchmark whose ways of computing disagree, or whose bot misbehaved, fails the run.
 BROKEN = (
     totals_bench.ResultsDifferError,
-    intake_bench.BenchmarkBrokeError,
+    BenchmarkBrokeError,
     sheet_bench.SheetDisagreesError,
     supervisor_bench.SupervisorBenchBrokeError,
 )

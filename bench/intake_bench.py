@@ -24,19 +24,12 @@ is worthless.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import gc
-import math
-import os
 import statistics
-import sys
 import tempfile
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from random import Random
@@ -50,365 +43,42 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, Defaults, MessageHandler, filters
 
 from bench.dataset import cached_sqlite_dataset
+from bench.driver import (
+    FIRST_TELEGRAM_ID,
+    FLOWS,
+    SEED,
+    SLOW_SECONDS,
+    STAFF,
+    BenchmarkBrokeError,
+    IntakeDriver,
+    Member,
+    Pass,
+    Sent,
+    Users,
+    add_members,
+    percentile,
+    replay,
+)
 from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
-from bot.offline.chat import ChatSession
-from bot.offline.fake_api import AnyApplication, BotMessage, InProcessBotApi, JSONDict
-from bot.texts import text
+from bot.offline.fake_api import AnyApplication, InProcessBotApi
 from models import rollups
-from models.catalog import KINDS_BY_CODE
 from models.config import TOKYO
 from models.db import engine_scope, migrate, session_factory, session_scope
 from models.fiscal import fiscal_year_of, fiscal_year_start
 from models.fiscal import today as japan_today
 from models.reference import ensure_wards, load_sample_areas_if_empty
-from models.roles import Organisation, Role
-from models.tables import Event, Staff, UTCDateTime, Ward, utcnow
+from models.tables import Event, Staff, UTCDateTime, utcnow
 
-DESCRIPTION = "Updates/s and p50/p99 per update: our bot, a bare PTB echo, and an echo that writes one row."
-SEED = 7
-STAFF = 200
-FIRST_TELEGRAM_ID = 8_100_000  # the cached dataset's own staff use 9_000_000 + n
 WARMUP_UPDATES = 500
 GROWTH_UPDATES = 2_000
 GROWTH_WARMUP_UPDATES = 300
-HOUSEHOLDS_PER_WARD = 400  # typed household codes repeat, so some entries hit "already counted this year"
 
 TARGET_OURS_OVER_WRITE = 1.5
 TARGET_P99_MS = 10.0
 TARGET_GROWTH = 1.5
 TARGET_ROLLUP_COST = 1.15  # ours ÷ ours with the rollups' upkeep switched off, p50
-SLOW_SECONDS = 0.1
-
-LJA = "ja"
-SAVE = text("button_save", LJA)
-TODAY = text("button_today", LJA)
-NEW_HOUSEHOLD = text("button_new_household", LJA)
-ANY_AREA = "<any area on the first page>"  # placeholders resolved while the flow runs
-TYPED_HOUSEHOLD = "<a household code of the member's ward>"
-
-
-class BenchmarkBrokeError(RuntimeError):
-    """The bot did not do the work the benchmark drives: the timings would describe something else."""
-
-
-# --- the flows ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    action: str  # "send" (typed text) or "press" (an inline button by label)
-    value: str
-    name: str  # for the per-step breakdown
-
-
-@dataclass(frozen=True)
-class Flow:
-    name: str
-    share: float
-    steps: tuple[Step, ...]
-
-
-def _send(value: str, name: str) -> Step:
-    return Step("send", value, name)
-
-
-def _press(value: str, name: str) -> Step:
-    return Step("press", value, name)
-
-
-def _area_flow(kind: str, share: float) -> Flow:
-    label = KINDS_BY_CODE[kind].label_ja
-    return Flow(
-        kind,
-        share,
-        (
-            _send("/log", "/log"),
-            _press(label, "kind (area kinds)"),
-            _press(ANY_AREA, "area"),
-            _press(TODAY, "date"),
-            _press(SAVE, f"save {kind}"),
-        ),
-    )
-
-
-# What workers log most (see bot.offline.synthetic.KIND_MIX): outreach and consultations, by their 4-tap shortcuts.
-FLOWS: tuple[Flow, ...] = (
-    Flow(
-        "outreach",
-        0.35,
-        (_send("/outreach", "/outreach"), _press(TODAY, "date"), _press("1", "count"), _press(SAVE, "save outreach")),
-    ),
-    Flow(
-        "watch_consultation",
-        0.35,
-        (
-            _send("/consult", "/consult"),
-            _press(TODAY, "date"),
-            _press("1", "count"),
-            _press(SAVE, "save watch_consultation"),
-        ),
-    ),
-    _area_flow("area_meeting", 0.08),
-    _area_flow("concern_report", 0.07),
-    Flow(
-        "participation_link",
-        0.10,
-        (
-            _send("/participation", "/participation"),
-            _send(TYPED_HOUSEHOLD, "household (typed)"),
-            _press(TODAY, "date"),
-            _press(SAVE, "save participation_link"),
-        ),
-    ),
-    Flow(
-        "participation_link (new code)",
-        0.05,
-        (
-            _send("/participation", "/participation"),
-            _press(NEW_HOUSEHOLD, "household (new code)"),
-            _press(TODAY, "date"),
-            _press(SAVE, "save participation_link"),
-        ),
-    ),
-)
-FLOW_CUM_WEIGHTS = [sum(flow.share for flow in FLOWS[: n + 1]) for n in range(len(FLOWS))]
-
-
-@dataclass(frozen=True)
-class Sent:
-    """One update as the users sent it, replayed to the baselines: who, a text or a button's callback data."""
-
-    user: int
-    action: str
-    payload: str
-
-
-@dataclass
-class Pass:
-    """One timed pass: seconds per process_update, each update's step name, and the pass's wall time."""
-
-    label: str
-    times: list[float] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    wall: float = 0.0
-    flows_completed: int = 0
-
-    @property
-    def updates(self) -> int:
-        return len(self.times)
-
-    @property
-    def per_second(self) -> float:
-        return self.updates / self.wall
-
-    @property
-    def wall_ms_per_update(self) -> float:
-        return 1000 * self.wall / self.updates
-
-    @property
-    def p50_ms(self) -> float:
-        return 1000 * percentile(self.times, 0.50)
-
-    @property
-    def p99_ms(self) -> float:
-        return 1000 * percentile(self.times, 0.99)
-
-    @property
-    def max_ms(self) -> float:
-        return 1000 * max(self.times)
-
-    @property
-    def mean_ms(self) -> float:
-        return 1000 * statistics.fmean(self.times)
-
-    @property
-    def in_process_update(self) -> float:
-        """Share of the wall time spent inside process_update (the rest: driver, persistence flushes)."""
-        return sum(self.times) / self.wall
-
-    def by_step(self) -> dict[str, list[float]]:
-        grouped: dict[str, list[float]] = defaultdict(list)
-        for name, seconds in zip(self.steps, self.times, strict=True):
-            grouped[name].append(seconds)
-        return dict(grouped)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-# --- driving the bots -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Member:
-    telegram_user_id: int
-    name: str
-    ward: str
-
-
-class Users:
-    """The staff as Telegram users of one bot: a chat each, and the update JSON their actions produce."""
-
-    def __init__(self, app: AnyApplication, api: InProcessBotApi, members: list[Member]) -> None:
-        self.app, self.api, self.members = app, api, members
-        self.chats = [ChatSession(app, api, m.telegram_user_id, first_name=m.name) for m in members]
-        self.query_ids: list[str] = []
-        self.errors: list[BaseException] = []
-        app.add_error_handler(self._record_error)
-
-    async def _record_error(self, update: object, context: Any) -> None:
-        self.errors.append(context.error)
-
-    def message(self, user: int, typed: str) -> JSONDict:
-        return {"update_id": self.api.next_update_id(), "message": self.chats[user].build_message(typed)}
-
-    def press(self, user: int, data: str, target: BotMessage) -> JSONDict:
-        """A button press on `target` as Telegram delivers it (as ChatSession.press_data builds it)."""
-        chat = self.chats[user]
-        query_id = self.api.next_callback_query_id()
-        self.api.register_callback_query(query_id, chat.chat_id)
-        self.query_ids.append(query_id)
-        query = {
-            "id": query_id,
-            "from": dict(chat.user),
-            "chat_instance": f"{abs(chat.chat_id) * 31 + 7}",
-            "data": data,
-            "message": target.raw,
-        }
-        return {"update_id": self.api.next_update_id(), "callback_query": query}
-
-    def last(self, user: int) -> BotMessage:
-        message = self.chats[user].last
-        if message is None:
-            raise BenchmarkBrokeError(f"user {user}: the bot has sent nothing to press a button on")
-        return message
-
-    async def process(self, update_json: JSONDict) -> float:
-        """Seconds spent in process_update (parsing the JSON is the transport's work, done before)."""
-        update = Update.de_json(update_json, self.app.bot)
-        started = time.perf_counter()
-        await self.app.process_update(update)
-        return time.perf_counter() - started
-
-    def check(self) -> None:
-        if self.errors:
-            raise BenchmarkBrokeError(f"{len(self.errors)} handler errors, the first: {self.errors[0]!r}")
-        unanswered = [query_id for query_id in self.query_ids if not self.api.is_answered(query_id)]
-        if unanswered:
-            raise BenchmarkBrokeError(f"{len(unanswered)} button presses were never answered")
-
-
-class IntakeDriver:
-    """Runs full logging flows of random users through our bot, recording what was sent for the baselines.
-
-    State carries over between `run` calls, so a warm-up can leave conversations in flight for the measured pass.
-    """
-
-    def __init__(self, users: Users, rng: Random, trace: list[Sent] | None = None) -> None:
-        self.users, self.rng, self.trace = users, rng, trace
-        self.pending: list[deque[Step]] = [deque() for _ in users.members]
-
-    async def run(self, label: str, updates: int) -> Pass:
-        measured = Pass(label)
-        started = time.perf_counter()
-        for _ in range(updates):
-            await self.step(measured)
-        await self.users.app.update_persistence()  # what the pass left for the next flush is part of its cost
-        measured.wall = time.perf_counter() - started
-        return measured
-
-    async def step(self, measured: Pass) -> None:
-        """One update of a random user's flow, timed into `measured`."""
-        user = self.rng.randrange(len(self.pending))
-        if not self.pending[user]:
-            flow = self.rng.choices(FLOWS, cum_weights=FLOW_CUM_WEIGHTS)[0]
-            self.pending[user].extend(flow.steps)
-        step = self.pending[user].popleft()
-        update_json = self._update_for(user, step)
-        measured.times.append(await self.users.process(update_json))
-        measured.steps.append(step.name)
-        if step.name.startswith("save"):
-            self._check_saved(user)
-            measured.flows_completed += 1
-
-    def _update_for(self, user: int, step: Step) -> JSONDict:
-        if step.action == "send":
-            typed = step.value
-            if typed == TYPED_HOUSEHOLD:
-                typed = f"{self.users.members[user].ward}-H{self.rng.randint(1, HOUSEHOLDS_PER_WARD):05d}"
-            self._record(user, "send", typed)
-            return self.users.message(user, typed)
-        target = self.users.last(user)
-        try:
-            if step.value == ANY_AREA:
-                areas = [b for row in target.buttons for b in row if (b.callback_data or "").startswith("log:area:")]
-                data = self.rng.choice(areas).callback_data if areas else None
-            else:
-                data = target.button(step.value).callback_data
-        except AssertionError as error:
-            raise BenchmarkBrokeError(f"user {user} at step {step.name!r}: {error}") from None
-        if data is None:
-            raise BenchmarkBrokeError(f"user {user} at step {step.name!r}: no button on {target.text[:60]!r}")
-        self._record(user, "press", data)
-        return self.users.press(user, data, target)
-
-    def _record(self, user: int, action: str, payload: str) -> None:
-        if self.trace is not None:
-            self.trace.append(Sent(user, action, payload))
-
-    def _check_saved(self, user: int) -> None:
-        reply = self.users.last(user).text
-        if not reply.startswith("保存しました"):
-            raise BenchmarkBrokeError(f"user {user}: save answered {reply[:80]!r}")
-
-
-async def replay(users: Users, label: str, sent: list[Sent]) -> Pass:
-    """The same updates (texts and presses, same users, same order) to a baseline bot."""
-    measured = Pass(label)
-    started = time.perf_counter()
-    for item in sent:
-        if item.action == "send":
-            update_json = users.message(item.user, item.payload)
-        else:
-            update_json = users.press(item.user, item.payload, users.last(item.user))
-        measured.times.append(await users.process(update_json))
-        measured.steps.append(item.action)
-    await users.app.update_persistence()
-    measured.wall = time.perf_counter() - started
-    return measured
-
-
-# --- our bot --------------------------------------------------------------------------------------------------
-
-
-async def _add_members(sessions: async_sessionmaker[AsyncSession]) -> list[Member]:
-    """~200 registered workers over the 24 wards, mostly of the watch offices (who log outreach and consultations)."""
-    organisations = (
-        Organisation.WATCH_OFFICE,
-        Organisation.WATCH_OFFICE,
-        Organisation.WATCH_OFFICE,
-        Organisation.WARD_COUNCIL,
-        Organisation.HEALTH_CENTRE,
-    )
-    async with session_scope(sessions) as session:
-        wards = list((await session.scalars(select(col(Ward.code)).order_by(col(Ward.code)))).all())
-        members = [Member(FIRST_TELEGRAM_ID + n, f"ベンチ職員{n:03d}", wards[n % len(wards)]) for n in range(STAFF)]
-        session.add_all(
-            Staff(
-                telegram_user_id=m.telegram_user_id,
-                display_name=m.name,
-                role=Role.WORKER,
-                organisation=organisations[n % len(organisations)],
-                ward_code=m.ward,
-            )
-            for n, m in enumerate(members)
-        )
-    return members
 
 
 async def _fresh_intake_database(url: str) -> None:
@@ -433,7 +103,7 @@ async def run_ours(url: str, label: str, updates: int, warmup: int, trace: list[
     """Our bot on the database at `url` (migrated, wards and areas loaded): add the staff, warm up, measure."""
     async with engine_scope(url) as engine:
         sessions = session_factory(engine)
-        members = await _add_members(sessions)
+        members = await add_members(sessions)
         api = InProcessBotApi()
         app: IntakeApplication = build_application(
             Runtime(bench_settings(), sessions), TOKEN, request=api, rate_limited=False
@@ -616,7 +286,7 @@ async def run_rollup_cost(folder: Path, updates: int, warmup: int) -> tuple[Pass
         for engine in (kept_engine, bare_engine):
             await _fresh_intake_database(str(engine.url))
             sessions = session_factory(engine)
-            members = await _add_members(sessions)
+            members = await add_members(sessions)
             api = InProcessBotApi()
             app: IntakeApplication = build_application(
                 Runtime(bench_settings(), sessions), TOKEN, request=api, rate_limited=False
@@ -811,27 +481,3 @@ def _row(measured: Pass) -> str:
         f"{measured.per_second:>10,.0f}{measured.p50_ms:>9.2f}{measured.p99_ms:>9.2f}"
         f"{measured.mean_ms:>9.2f}{measured.max_ms:>9.1f}"
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.intake_bench", description=DESCRIPTION)
-    parser.add_argument("--updates", type=int, default=10_000, help="updates per bot (default: 10,000)")
-    parser.add_argument(
-        "--events",
-        type=int,
-        default=int(os.environ.get("BENCH_EVENTS", 1_000_000)),
-        help="events in the big database of the growth pass (default: $BENCH_EVENTS or 1,000,000)",
-    )
-    args = parser.parse_args(argv)
-    if args.updates <= WARMUP_UPDATES or args.events < 1:
-        parser.error(f"--updates must be above {WARMUP_UPDATES} and --events positive")
-    try:
-        asyncio.run(run(args.updates, args.events))
-    except BenchmarkBrokeError as error:
-        print(f"FAILED: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,11 +9,8 @@ ordinary notes it refuses. Cost: `personal_data_in` per note (p50, p99) against 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -116,13 +113,3 @@ def _print(f: dict[str, Any], checks: int) -> None:
     lines += [f"  missed: {note}" for note in f["missed"]]
     lines += [f"  refused: {note}" for note in f["refused"]]
     print("\n".join(lines))
-
-
-def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(prog="python -m bench.privacy_bench", description=__doc__).parse_args(argv)
-    asyncio.run(run())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 
 from bench.dataset import LAST_DAY, cached_sqlite_dataset
+from bench.driver import SEED, BenchmarkBrokeError, IntakeDriver, Pass, Users, add_members
 from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
-from bench.intake_bench import SEED, BenchmarkBrokeError, IntakeDriver, Pass, Users, _add_members
 from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
 from bot.offline.fake_api import InProcessBotApi
@@ -82,7 +82,7 @@ async def run(events: int, seed: int = SEED) -> dict[str, Any]:
         copy_sqlite(await cached_sqlite_dataset(events, seed), path)
         async with engine_scope(f"sqlite+aiosqlite:///{path}") as engine:
             sessions = session_factory(engine)
-            members = await _add_members(sessions)
+            members = await add_members(sessions)
             supervisors = await _add_supervisors(sessions)
             api = InProcessBotApi()
             settings = bench_settings()

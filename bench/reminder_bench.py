@@ -9,10 +9,7 @@ exactly-once bookkeeping (a row recorded before each send and marked after) cost
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import logging
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -134,15 +131,3 @@ def _print(f: dict[str, float], staff: int) -> None:
         f"  sent / failed / duplicated = {int(f['sent']):,} / {int(f['failed'])} / {int(f['duplicated'])}"
         f"   (target {staff:,} / 0 / 0)   {'PASS' if ok else 'MISS'}"
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.reminder_bench", description=__doc__)
-    parser.add_argument("--staff", type=int, default=1_000)
-    args = parser.parse_args(argv)
-    asyncio.run(run(args.staff))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
