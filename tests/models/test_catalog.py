@@ -1,4 +1,4 @@
-"""The indicator catalog covers the client's sheet spec (docs/sheet-spec.md, a copy of SHEET.md) exactly."""
+"""The indicator catalog covers the client's sheet spec (docs/sheet-spec.md) exactly."""
 
 from __future__ import annotations
 
