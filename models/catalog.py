@@ -240,14 +240,6 @@ def counts_each_household_once(kind: str) -> bool:
     return indicator is not None and indicator.aggregation is Aggregation.DISTINCT_HOUSEHOLDS
 
 
-def event_kind(code: str) -> EventKind:
-    """The kind with this code; KeyError names the unknown code."""
-    try:
-        return KINDS_BY_CODE[code]
-    except KeyError:
-        raise KeyError(f"unknown event kind: {code!r}") from None
-
-
 def kinds_for(organisation: Organisation) -> list[EventKind]:
     """All kinds, those the organisation usually logs first (then sheet order)."""
     return sorted(EVENT_KINDS, key=lambda kind: organisation not in kind.logged_by)

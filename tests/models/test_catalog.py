@@ -18,7 +18,6 @@ from models.catalog import (
     Denominator,
     Indicator,
     Requirement,
-    event_kind,
     kinds_for,
 )
 from models.roles import Organisation
@@ -75,14 +74,9 @@ def test_event_kinds_require_the_fields_the_rules_name() -> None:
         "watch_consultation",
         "complex_intake",
     }
-    assert event_kind("roster_provision").count_unit_ja == "人"
-    assert event_kind("agency_survey").takes_answer
+    assert KINDS_BY_CODE["roster_provision"].counts_people
+    assert KINDS_BY_CODE["agency_survey"].takes_answer
     assert set(INDICATOR_BY_KIND) == set(KINDS_BY_CODE)  # every kind counts toward exactly one indicator
-
-
-def test_unknown_kind_is_named() -> None:
-    with pytest.raises(KeyError, match="no_such_kind"):
-        event_kind("no_such_kind")
 
 
 def test_menus_put_an_organisations_usual_kinds_first() -> None:
