@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -12,7 +13,14 @@ from models.entries.draft import EventDraft
 from models.entries.write import record_event
 from models.roles import Organisation, Role
 from models.tables import Event, Staff
-from models.who_reported import last_entry_days, missing_reporters, record_zero_report
+from models.who_reported import (
+    NOTHING_EXPECTED,
+    Completeness,
+    completeness,
+    last_entry_days,
+    missing_reporters,
+    record_zero_report,
+)
 
 TODAY = date(2025, 12, 10)
 
@@ -86,3 +94,33 @@ async def test_the_last_entry_day_is_the_latest_live_entry_in_japan(session: Asy
     days = await last_entry_days(session, [steady.id or 0, voided_last.id or 0, never.id or 0])
 
     assert days == {steady.id: date(2025, 10, 2), voided_last.id: date(2025, 8, 5)}
+
+
+async def test_completeness_counts_the_same_people_as_missing_reporters(session: AsyncSession) -> None:
+    """Per ward: expected (active workers not on leave), reported (entry or zero report), reported before the lock."""
+    first_minute = await _worker(session, 1)
+    await _entry(session, first_minute, date(2025, 11, 1), datetime(2025, 10, 31, 15, 30, tzinfo=UTC))
+    late = await _worker(session, 2)
+    await _entry(session, late, date(2025, 11, 30), datetime(2025, 12, 3, 1, 0, tzinfo=UTC))  # 12/3 10:00 in Japan
+    zero = await _worker(session, 3)
+    with time_machine.travel(datetime(2025, 12, 1, 1, 0, tzinfo=UTC)):  # before the lock
+        assert await record_zero_report(session, zero.id or 0, 2025, 11)
+    await _worker(session, 4)  # silent
+    await _worker(session, 5, on_leave_until=date(2025, 12, 31))  # not expected
+    elsewhere = Staff(telegram_user_id=9100, display_name="福島の職員", role=Role.WORKER,
+                      organisation=Organisation.WATCH_OFFICE, ward_code="27103")  # fmt: skip
+    chief = Staff(telegram_user_id=9101, display_name="区の管理者", role=Role.WARD_SUPERVISOR,
+                  organisation=Organisation.WARD_COUNCIL, ward_code="27103")  # fmt: skip
+    session.add_all([elsewhere, chief])
+    await session.flush()
+
+    by_ward = await completeness(session, None, 2025, 11, TODAY, lock_on=date(2025, 12, 3))
+
+    assert by_ward == {"27102": Completeness(4, 3, 2), "27103": Completeness(1, 0, 0)}
+    assert await completeness(session, "27103", 2025, 11, TODAY, lock_on=date(2025, 12, 3)) == {
+        "27103": Completeness(1, 0, 0)
+    }
+    missing = await missing_reporters(session, None, 2025, 11, TODAY)
+    for ward, figures in by_ward.items():
+        assert figures.expected - figures.reported == sum(1 for staff in missing if staff.ward_code == ward)
+    assert sum(by_ward.values(), NOTHING_EXPECTED) == Completeness(5, 3, 2)
