@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 
+from bot.conversations import followups
 from bot.conversations.missing import MISSING_LIST, month_label_for, reminder_buttons
 from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
 from bot.keyboards import inline
@@ -29,7 +30,7 @@ from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
 from models.locks import lock_date
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
-from models.tables import Staff
+from models.tables import Followup, Staff
 from models.totals import Totals, flag_no_data, indicator_totals
 from models.who_reported import missing_reporters
 
@@ -53,6 +54,15 @@ class BotMessenger:
         lang = _language(staff)
         body = text("nudge", lang, month=month_label_for(today, lang))
         await bot.send_message(staff.telegram_user_id, body, reply_markup=reminder_buttons(today, lang))
+
+    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[Followup], today: date) -> None:
+        await followups.send_reminder(bot, staff, plans, today)
+
+    async def ask_handover(self, bot: Bot, supervisor: Staff, member: Staff, count: int) -> None:
+        await followups.send_handover_needed(bot, supervisor, member, count)
+
+    async def tell_new_holder(self, bot: Bot, staff: Staff, from_name: str, count: int) -> None:
+        await followups.send_handover_received(bot, staff, from_name, count)
 
     @asynccontextmanager
     async def monthly_push(self, bot: Bot, year: int, month: int) -> AsyncIterator[Send]:
