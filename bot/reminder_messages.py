@@ -28,6 +28,7 @@ from bot.texts import text
 from models.config import Settings
 from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
+from models.fiscal import today as japan_today
 from models.locks import lock_date
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
 from models.tables import Followup, Staff
@@ -166,11 +167,18 @@ class MonthlyPush:
                 totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
             ]
         )
+        head += await self._followup_counts(ward, lang)
         button = inline([[(text("button_missing_list", lang), MISSING_LIST(f"{self.as_of:%Y-%m}", scope))]])
         for body, markup in push_messages(head, figures.missing, ward_names, supervisor, button, month_label, lang):
             await self.bot.send_message(supervisor.telegram_user_id, body, reply_markup=markup)
         sheet = await self._once(self.sheets, ward, self._sheet)
         await self.bot.send_document(supervisor.telegram_user_id, sheet.path, filename=sheet.file_name)
+
+    async def _followup_counts(self, ward: str | None, lang: str) -> str:
+        """The scope's follow-ups due this week and overdue (per worker, or per ward for the city); nothing if none."""
+        async with session_scope(self.messenger.sessions) as session:
+            _head, lines = await followups.overdue_lines(session, ward, japan_today(), lang)
+        return "\n\n" + "\n".join([text("push_followups", lang), *lines]) if lines else ""
 
     @staticmethod
     async def _once(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
+from bot.context import RENDER_POOL
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
 from bot.reminder_messages import BotMessenger
@@ -24,6 +25,7 @@ from models.staff import deactivate_staff, set_leave
 from models.tables import AuditEntry, Followup, Staff
 from reminders.delivery import Outcome
 from reminders.jobs import ReminderRuntime, run_day
+from tests.bot.test_bot_sheet import CountingPool
 from tests.builders import add_staff, chat_as, make_settings, supervisor
 
 HOUSEHOLD = "27102-H0042"
@@ -253,3 +255,34 @@ async def test_a_handover_to_someone_already_planning_the_household_merges_it(
     assert done.endswith("うち1件は同じ世帯の予定があったため1件にまとめました（早い日付）。")
     open_plans = [plan for plan in await plans(sessions) if plan.closed_at is None]
     assert [(plan.staff_id, plan.due_on) for plan in open_plans] == [(staying.id, date(2025, 12, 4))]
+
+
+async def test_the_monthly_push_carries_the_counts_of_the_scope(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    pool = CountingPool()
+    app.bot_data[RENDER_POOL] = pool
+    settings = make_settings()
+    runtime = ReminderRuntime(sessions, settings, BotMessenger(sessions, settings, pool))
+    holder = await add_staff(sessions)
+    ward_chief = await add_staff(sessions, Role.WARD_SUPERVISOR, name="区 一")
+    city_chief = await add_staff(sessions, Role.CITY_SUPERVISOR, ward=None, name="市 一")
+    async with session_scope(sessions) as session:
+        for household, due in (("27102-H0001", date(2025, 11, 20)), ("27102-H0002", date(2025, 12, 3))):
+            session.add(
+                Followup(
+                    staff_id=holder.id or 0,
+                    ward_code="27102",
+                    household_ref=household,
+                    kind="participation_link",
+                    due_on=due,
+                    planned_on=date(2025, 11, 1),
+                )
+            )
+    with time_machine.travel(datetime(2025, 12, 1, 9, 30, tzinfo=TOKYO)):
+        await run_day(app.bot, runtime, date(2025, 12, 1))
+    ward_text = api.messages(ward_chief.telegram_user_id)[0].text
+    city_text = api.messages(city_chief.telegram_user_id)[0].text
+    assert "連絡予定（今週の予定・期限切れ）:\n・見守り花子: 今週 1件・期限切れ 1件" in ward_text
+    assert "連絡予定（今週の予定・期限切れ）:\n・都島区: 今週 1件・期限切れ 1件" in city_text
+    assert "H0001" not in ward_text + city_text
