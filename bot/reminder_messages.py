@@ -29,9 +29,10 @@ from models.config import Settings
 from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
 from models.fiscal import today as japan_today
+from models.followups import DuePlan
 from models.locks import lock_date
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
-from models.tables import Followup, Staff
+from models.tables import Staff
 from models.totals import Totals, flag_no_data, indicator_totals
 from models.who_reported import missing_reporters
 
@@ -56,7 +57,7 @@ class BotMessenger:
         body = text("nudge", lang, month=month_label_for(today, lang))
         await bot.send_message(staff.telegram_user_id, body, reply_markup=reminder_buttons(today, lang))
 
-    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[Followup], today: date) -> None:
+    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[DuePlan], today: date) -> None:
         await followups.send_reminder(bot, staff, plans, today)
 
     async def ask_handover(self, bot: Bot, supervisor: Staff, member: Staff, count: int) -> None:

@@ -18,7 +18,6 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.sql.expression import Select
 
 from models.fiscal import is_business_day
 from models.privacy import PersonalData, personal_data_in
@@ -30,7 +29,6 @@ PURPOSES = ("phone", "visit", "accompany", "link_check")  # the purpose buttons 
 PURPOSE_MAX_LENGTH = 40
 INTERVALS = ("1w", "2w", "1m")  # 1週間後, 2週間後, 1か月後
 PLAN_DAYS_AHEAD_MAX = 366
-SelectOfTwo = Select[Followup, Staff]
 HANDOVER_ROLES = (Role.WORKER, Role.WARD_SUPERVISOR)  # who may hold a ward's follow-ups
 
 
@@ -237,39 +235,65 @@ async def close_on_entry(session: AsyncSession, event: Event) -> list[Followup]:
 # ---- reading ------------------------------------------------------------------------------------------------
 
 
-def _due_rows(day: date) -> SelectOfTwo:
-    """Open plans due by `day` whose holder can be reminded (active, not on leave, reachable), holder by holder.
+@dataclass(frozen=True, slots=True)
+class DuePlan:
+    """A plan as the reminder shows it: read as plain columns (no ORM object per row on the daily run)."""
 
-    Reads the partial index of open plans by due day: the closed history and the plans not yet due are never read.
-    """
-    return (
-        select(Followup, Staff)
-        .join(Staff, col(Staff.id) == col(Followup.staff_id))
-        .where(
-            col(Followup.closed_at).is_(None),
-            col(Followup.due_on) <= day,
-            col(Staff.active),
-            col(Staff.unreachable_at).is_(None),
-            sa.or_(col(Staff.on_leave_until).is_(None), col(Staff.on_leave_until) < day),
-        )
-        .order_by(col(Followup.staff_id), col(Followup.due_on), col(Followup.id))
+    id: int
+    staff_id: int
+    household_ref: str
+    kind: str
+    purpose: str | None
+    due_on: date
+
+
+_DUE_COLUMNS = (
+    col(Followup.id),
+    col(Followup.staff_id),
+    col(Followup.household_ref),
+    col(Followup.kind),
+    col(Followup.purpose),
+    col(Followup.due_on),
+)
+
+
+def _due_plan(row: sa.Row[int | None, int, str, str, str | None, date]) -> DuePlan:
+    plan_id, staff_id, household_ref, kind, purpose, due_on = row
+    assert plan_id is not None
+    return DuePlan(plan_id, staff_id, household_ref, kind, purpose, due_on)
+
+
+def _due(day: date) -> list[sa.ColumnElement[bool]]:
+    return [col(Followup.closed_at).is_(None), col(Followup.due_on) <= day]
+
+
+async def due_by_holder(session: AsyncSession, day: date) -> list[tuple[Staff, list[DuePlan]]]:
+    """For the daily run: each holder to remind today (active, not on leave, reachable) and their due and overdue
+    plans. Two queries: the open plans due by `day` (the partial index on due_on: neither the closed history nor the
+    plans still ahead are read), then their holders by primary key."""
+    by_holder: dict[int, list[DuePlan]] = {}
+    for row in (await session.execute(sa.select(*_DUE_COLUMNS).where(*_due(day)))).all():
+        by_holder.setdefault(row[1], []).append(_due_plan(row))
+    if not by_holder:
+        return []
+    holders = select(Staff).where(
+        col(Staff.id).in_(sorted(by_holder)),
+        col(Staff.active),
+        col(Staff.unreachable_at).is_(None),
+        sa.or_(col(Staff.on_leave_until).is_(None), col(Staff.on_leave_until) < day),
     )
+    return [
+        (staff, sorted(by_holder[staff.id], key=lambda plan: (plan.due_on, plan.id)))
+        for staff in (await session.scalars(holders.order_by(col(Staff.id)))).all()
+        if staff.id is not None
+    ]
 
 
-async def due_by_holder(session: AsyncSession, day: date) -> list[tuple[Staff, list[Followup]]]:
-    """For the daily run: each holder to remind today and their due and overdue plans, in one query."""
-    holders: dict[int, tuple[Staff, list[Followup]]] = {}
-    for plan, staff in (await session.execute(_due_rows(day))).all():
-        holders.setdefault(plan.staff_id, (staff, []))[1].append(plan)
-    return list(holders.values())
-
-
-async def due_for(session: AsyncSession, staff_id: int, day: date) -> list[Followup]:
+async def due_for(session: AsyncSession, staff_id: int, day: date) -> list[DuePlan]:
     """One holder's due and overdue plans (a reminder shown again after a press)."""
-    query = select(Followup).where(
-        col(Followup.staff_id) == staff_id, col(Followup.closed_at).is_(None), col(Followup.due_on) <= day
-    )
-    return list((await session.scalars(query.order_by(col(Followup.due_on), col(Followup.id)))).all())
+    query = sa.select(*_DUE_COLUMNS).where(col(Followup.staff_id) == staff_id, *_due(day))
+    rows = (await session.execute(query.order_by(col(Followup.due_on), col(Followup.id)))).all()
+    return [_due_plan(row) for row in rows]
 
 
 async def open_plans_of(session: AsyncSession, staff_id: int) -> list[Followup]:

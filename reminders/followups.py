@@ -20,8 +20,8 @@ from telegram import Bot
 from models.config import TOKYO, Settings
 from models.db import session_scope
 from models.fiscal import is_business_day
-from models.followups import away_since, due_by_holder, handovers_since, needing_handover, ward_supervisors
-from models.tables import Followup, Staff
+from models.followups import DuePlan, away_since, due_by_holder, handovers_since, needing_handover, ward_supervisors
+from models.tables import Staff
 from reminders.delivery import Report, broadcast, deliver_once
 
 HANDOVER_TOLD_WITHIN = timedelta(days=7)  # a handover from the command line is told by a run within a week
@@ -30,7 +30,7 @@ HANDOVER_TOLD_WITHIN = timedelta(days=7)  # a handover from the command line is 
 class FollowupMessenger(Protocol):
     """What the bot says about follow-ups (bot/reminder_messages.py)."""
 
-    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[Followup], today: date) -> None: ...
+    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[DuePlan], today: date) -> None: ...
 
     async def ask_handover(self, bot: Bot, supervisor: Staff, member: Staff, count: int) -> None: ...
 

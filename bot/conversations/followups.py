@@ -29,6 +29,7 @@ from models.followups import (
     INTERVALS,
     PURPOSE_MAX_LENGTH,
     PURPOSES,
+    DuePlan,
     FollowupProblem,
     FollowupRejectedError,
     Handover,
@@ -182,7 +183,7 @@ def offer_buttons(event_id: int, lang: str) -> InlineKeyboardMarkup:
 
 
 def reminder(
-    plans: Sequence[Followup], today: date, lang: str, notice: str | None = None
+    plans: Sequence[DuePlan], today: date, lang: str, notice: str | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The day's message: due and overdue plans by household code (no personal data), each with 記録する, 延期 and
     完了・不要; more than REMINDER_ITEMS are counted and left to 📅 予定."""
@@ -192,7 +193,6 @@ def reminder(
     lines.append(text("followup_reminder_head", lang, count=len(plans)))
     rows: list[list[Choice]] = []
     for plan in plans[:REMINDER_ITEMS]:
-        assert plan.id is not None
         lines.append(_reminder_line(plan, today, lang))
         rows.append(
             [
@@ -206,7 +206,7 @@ def reminder(
     return "\n".join(lines), inline(rows)
 
 
-def _reminder_line(plan: Followup, today: date, lang: str) -> str:
+def _reminder_line(plan: DuePlan, today: date, lang: str) -> str:
     late = (today - plan.due_on).days
     return text(
         "followup_reminder_line",
@@ -219,7 +219,7 @@ def _reminder_line(plan: Followup, today: date, lang: str) -> str:
     )
 
 
-async def send_reminder(bot: Bot, staff: Staff, plans: Sequence[Followup], today: date) -> None:
+async def send_reminder(bot: Bot, staff: Staff, plans: Sequence[DuePlan], today: date) -> None:
     """The daily run's message to one holder (bot/reminder_messages.py hands it the plans it read)."""
     lang = staff.language if staff.language in ("ja", "en") else "ja"
     body, markup = reminder(plans, today, lang)
