@@ -272,7 +272,8 @@ async def due_by_holder(session: AsyncSession, day: date) -> list[tuple[Staff, l
     plans. Two queries: the open plans due by `day` (the partial index on due_on: neither the closed history nor the
     plans still ahead are read), then their holders by primary key."""
     by_holder: dict[int, list[DuePlan]] = {}
-    for row in (await session.execute(sa.select(*_DUE_COLUMNS).where(*_due(day)))).all():
+    due = sa.select(*_DUE_COLUMNS).where(*_due(day)).order_by(col(Followup.due_on), col(Followup.id))
+    for row in (await session.execute(due)).all():  # in the index's order: each holder's plans come by day
         by_holder.setdefault(row[1], []).append(_due_plan(row))
     if not by_holder:
         return []
@@ -282,11 +283,8 @@ async def due_by_holder(session: AsyncSession, day: date) -> list[tuple[Staff, l
         col(Staff.unreachable_at).is_(None),
         sa.or_(col(Staff.on_leave_until).is_(None), col(Staff.on_leave_until) < day),
     )
-    return [
-        (staff, sorted(by_holder[staff.id], key=lambda plan: (plan.due_on, plan.id)))
-        for staff in (await session.scalars(holders.order_by(col(Staff.id)))).all()
-        if staff.id is not None
-    ]
+    found = (await session.scalars(holders.order_by(col(Staff.id)))).all()
+    return [(staff, by_holder[staff.id]) for staff in found if staff.id is not None]
 
 
 async def due_for(session: AsyncSession, staff_id: int, day: date) -> list[DuePlan]:
