@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bench import (
+    followups_bench,
     intake_bench,
     privacy_bench,
     push_bench,
@@ -32,6 +33,7 @@ BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
     "sheet": sheet_bench.run,
     "push": push_bench.run,
     "supervisors": supervisor_bench.run,
+    "followups": lambda _events: followups_bench.run(),
 }
 
 # A benchmark whose ways of computing disagree, or whose bot misbehaved, fails the run.
@@ -40,6 +42,7 @@ BROKEN = (
     BenchmarkBrokeError,
     sheet_bench.SheetDisagreesError,
     supervisor_bench.SupervisorBenchBrokeError,
+    followups_bench.BenchmarkBrokeError,
 )
 
 

@@ -24,6 +24,7 @@ from bot.conversations import (
     admin,
     corrections,
     flow,
+    followups,
     help_menu,
     missing,
     notes,
@@ -106,6 +107,7 @@ def add_handlers(application: IntakeApplication) -> None:
         *reports.handlers(),
         *reminder_settings.handlers(),
         *notes.handlers(),
+        *followups.handlers(),  # 📅 予定, /plan, /handover and the follow-up buttons
         # Last in the group, so they run only when nothing above took the update:
         *flow.stale_buttons(),
         *help_menu.leftovers(),

@@ -21,7 +21,10 @@ RUNTIME = "runtime"
 DRAFT = "draft"  # the entry being made (EventDraft's JSON form, filled step by step)
 PENDING_CHANGE = "pending"  # {"action": "void" | "fix", "event": id} while a reason is asked
 PENDING_NOTE = "note_target"  # [sheet, section, fiscal year] while a bullet of the sheet's text is typed
-FLOW_KEYS = (DRAFT, PENDING_CHANGE, PENDING_NOTE)
+PENDING_FOLLOWUP = (
+    "followup_target"  # {"what": "date" | "postpone" | "purpose", "id": …} while a day or purpose is typed
+)
+FLOW_KEYS = (DRAFT, PENDING_CHANGE, PENDING_NOTE, PENDING_FOLLOWUP)
 RENDER_POOL = "render_pool"  # bot_data key: the Application's bot.render_pool.RenderPool
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 

@@ -52,6 +52,10 @@ class Callback:
 # A button several features send and one owns: 「記録する」 under a reminder or a /missing message starts the
 # logging conversation (flow.py registers it as an entry point).
 LOG_NOW = Callback("log:new")
+# The next-contact offer under a saved entry (log_event sends it, followups owns it): fu:<event id>:<1w|2w|1m|none>,
+# and fut:<date|purpose|postpone>:<id> — a typed day or purpose, a step of the logging conversation (flow.py).
+PLAN_NEXT = Callback("fu")
+FOLLOWUP_TYPE = Callback("fut")
 
 
 def inline(rows: Sequence[Sequence[Choice]]) -> InlineKeyboardMarkup:
@@ -71,7 +75,7 @@ def main_menu(language: str, supervisor: bool = False) -> ReplyKeyboardMarkup:
     """The menu that stays under the text field on the phone; supervisors get 集計 / シート / グラフ / 未報告 too."""
     rows = [
         [KeyboardButton(text("menu_log", language)), KeyboardButton(text("menu_repeat", language))],
-        [KeyboardButton(text("menu_mine", language)), KeyboardButton(text("menu_help", language))],
+        [KeyboardButton(text(key, language)) for key in ("menu_mine", "menu_plans", "menu_help")],
     ]
     if supervisor:
         rows.append([KeyboardButton(text(key, language)) for key in SUPERVISOR_MENU])

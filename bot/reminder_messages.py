@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 
+from bot.conversations import followups
 from bot.conversations.missing import MISSING_LIST, reminder_buttons
 from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
 from bot.keyboards import inline
@@ -27,6 +28,8 @@ from bot.texts import month_label, text
 from models.config import Settings
 from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
+from models.fiscal import today as japan_today
+from models.followups import DuePlan
 from models.locks import lock_date
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
 from models.tables import Staff
@@ -53,6 +56,15 @@ class BotMessenger:
         lang = _language(staff)
         body = text("nudge", lang, month=month_label(today.year, today.month, lang, with_year=False))
         await bot.send_message(staff.telegram_user_id, body, reply_markup=reminder_buttons(today, lang))
+
+    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[DuePlan], today: date) -> None:
+        await followups.send_reminder(bot, staff, plans, today)
+
+    async def ask_handover(self, bot: Bot, supervisor: Staff, member: Staff, count: int) -> None:
+        await followups.send_handover_needed(bot, supervisor, member, count)
+
+    async def tell_new_holder(self, bot: Bot, staff: Staff, from_name: str, count: int) -> None:
+        await followups.send_handover_received(bot, staff, from_name, count)
 
     @asynccontextmanager
     async def monthly_push(self, bot: Bot, year: int, month: int) -> AsyncIterator[Send]:
@@ -156,11 +168,18 @@ class MonthlyPush:
                 totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
             ]
         )
+        head += await self._followup_counts(ward, lang)
         button = inline([[(text("button_missing_list", lang), MISSING_LIST(f"{self.as_of:%Y-%m}", scope))]])
         for body, markup in push_messages(head, figures.missing, ward_names, supervisor, button, month, lang):
             await self.bot.send_message(supervisor.telegram_user_id, body, reply_markup=markup)
         sheet = await self._once(self.sheets, ward, self._sheet)
         await self.bot.send_document(supervisor.telegram_user_id, sheet.path, filename=sheet.file_name)
+
+    async def _followup_counts(self, ward: str | None, lang: str) -> str:
+        """The scope's follow-ups due this week and overdue (per worker, or per ward for the city); nothing if none."""
+        async with session_scope(self.messenger.sessions) as session:
+            _head, lines = await followups.overdue_lines(session, ward, japan_today(), lang)
+        return "\n\n" + "\n".join([text("push_followups", lang), *lines]) if lines else ""
 
     @staticmethod
     async def _once(

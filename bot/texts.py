@@ -11,6 +11,7 @@ from datetime import date
 
 from models.catalog import KINDS_BY_CODE
 from models.fiscal import reiwa_numeral
+from models.fiscal import today as japan_today
 
 JA, EN = "ja", "en"
 
@@ -448,6 +449,130 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "使い方: /staff または /staff 区コード（例: /staff 27102）",
         EN: "Usage: /staff or /staff WARD (e.g. /staff 27102)",
     },
+    # Follow-ups (bot/conversations/followups.py): the next contact with a household
+    "menu_plans": {JA: "📅 予定", EN: "📅 Plans"},
+    "followup_ask": {JA: "次の連絡を予定しますか？（{household}）", EN: "Plan the next contact? ({household})"},
+    "button_fu_1w": {JA: "1週間後", EN: "In 1 week"},
+    "button_fu_2w": {JA: "2週間後", EN: "In 2 weeks"},
+    "button_fu_1m": {JA: "1か月後", EN: "In 1 month"},
+    "button_fu_date": {JA: "日付を入力", EN: "Type a date"},
+    "button_fu_none": {JA: "なし", EN: "None"},
+    "followup_planned": {JA: "次の連絡: {day}（{household}）", EN: "Next contact: {day} ({household})"},
+    "followup_moved": {JA: "（{asked}は休日のため翌営業日）", EN: " ({asked} is not a business day: the next one)"},
+    "followup_not_planned": {JA: "次の連絡は予定しませんでした。", EN: "No next contact planned."},
+    "followup_ask_purpose": {
+        JA: "目的を選べます（任意・入力も可）。",
+        EN: "You may choose a purpose (optional, or type one).",
+    },
+    "purpose_phone": {JA: "電話", EN: "Call"},
+    "purpose_visit": {JA: "訪問", EN: "Visit"},
+    "purpose_accompany": {JA: "同行", EN: "Accompany"},
+    "purpose_link_check": {JA: "つなぎ先の確認", EN: "Check the referral"},
+    "button_fu_purpose_text": {JA: "目的を入力", EN: "Type a purpose"},
+    "followup_purpose": {JA: "目的: {purpose}", EN: "Purpose: {purpose}"},
+    "followup_ask_date": {
+        JA: "次の連絡の日付を入力してください（例: {m}/{d}、{m}月{d}日）。休日なら翌営業日になります。",
+        EN: "Type the day of the next contact (e.g. {m}/{d}). A holiday moves it to the next business day.",
+    },
+    "followup_ask_purpose_text": {
+        JA: "目的を短く入力してください（{max}文字まで）。氏名・住所・電話番号は書かないでください。",
+        EN: "Type a short purpose (up to {max} characters). No names, addresses or phone numbers.",
+    },
+    "followup_date_past": {JA: "過ぎた日付です。今日以降の日付を入力してください。", EN: "That day has passed."},
+    "followup_date_too_far": {JA: "1年以内の日付を入力してください。", EN: "Please choose a day within a year."},
+    "followup_closed_by_entry": {
+        JA: "{household} の連絡予定（{day}）を完了にしました。",
+        EN: "The planned contact with {household} ({day}) is done.",
+    },
+    "followup_reminder_head": {JA: "今日までの連絡予定（{count}件）:", EN: "Contacts planned up to today ({count}):"},
+    "followup_reminder_line": {
+        JA: "・{household} {day} {kind}{purpose}{late}",
+        EN: "・{household} {day} {kind}{purpose}{late}",
+    },
+    "followup_late": {JA: "（{days}日超過）", EN: " ({days} days late)"},
+    "followup_more": {JA: "ほか{count}件は「📅 予定」で見られます。", EN: "{count} more under “📅 Plans”."},
+    "followup_none_due": {JA: "今日までの連絡予定はもうありません。", EN: "No more contacts planned up to today."},
+    "button_fu_log": {JA: "📝 {household}", EN: "📝 {household}"},
+    "button_fu_postpone": {JA: "延期", EN: "Postpone"},
+    "button_fu_done": {JA: "完了・不要", EN: "Done / not needed"},
+    "followup_postpone_ask": {JA: "{household} の次の連絡をいつにしますか？", EN: "When instead for {household}?"},
+    "followup_postponed": {JA: "{household} の連絡を{day}に延期しました。", EN: "{household}: moved to {day}."},
+    "followup_done": {JA: "{household} の連絡予定を完了にしました。", EN: "{household}: the plan is closed."},
+    "followup_gone": {
+        JA: "この連絡予定は完了済みか、見つかりません。",
+        EN: "This plan is closed already or cannot be found.",
+    },
+    "followup_no_household": {
+        JA: "世帯コードのない記録（または取消済みの記録）には予定を立てられません。",
+        EN: "Only a live entry with a household code can have a next contact.",
+    },
+    "purpose_too_long": {JA: "目的は{max}文字までです。", EN: "A purpose has at most {max} characters."},
+    "plan_usage": {
+        JA: "使い方: /plan 世帯コード（例: /plan 27102-H0042）",
+        EN: "Usage: /plan HOUSEHOLD_CODE (e.g. /plan 27102-H0042)",
+    },
+    "plan_no_entry": {
+        JA: "{household} のあなたの記録がありません。記録を保存すると次の連絡を予定できます。",
+        EN: "You have no entry for {household}. Save one to plan the next contact.",
+    },
+    "plans_empty": {
+        JA: "連絡予定はありません。世帯コードのある記録を保存すると、次の連絡を予定できます。",
+        EN: "No plans. After saving an entry with a household code you can plan the next contact.",
+    },
+    "plans_header": {JA: "連絡予定 {count}件（日付順）", EN: "Planned contacts: {count} (by day)"},
+    "plans_title": {JA: "連絡予定", EN: "Planned contacts"},
+    "plans_line": {JA: "{day} {household} {kind}{purpose}{quiet}", EN: "{day} {household} {kind}{purpose}{quiet}"},
+    "plans_quiet": {JA: " ⚠{days}日記録なし", EN: " ⚠ no entry for {days} days"},
+    "plans_month_count": {JA: "・{title} {count}件", EN: "・{title}: {count}"},
+    "overdue_header": {
+        JA: "連絡予定の状況（{scope}・{day}時点）: 今週の予定 {week}件・期限切れ {late}件",
+        EN: "Planned contacts ({scope}, {day}): due this week {week}, overdue {late}",
+    },
+    "overdue_line": {
+        JA: "・{name}: 今週 {week}件・期限切れ {late}件",
+        EN: "・{name}: this week {week}, overdue {late}",
+    },
+    "overdue_title": {JA: "連絡予定の状況", EN: "Planned contacts"},
+    "overdue_group_count": {JA: "・{title} {count}行", EN: "・{title}: {count} lines"},
+    "handover_usage": {
+        JA: "使い方: /handover 元の職員番号 新しい担当の職員番号（例: /handover 12 15。番号は /staff で）",
+        EN: "Usage: /handover FROM_STAFF_NUMBER TO_STAFF_NUMBER (e.g. /handover 12 15)",
+    },
+    "handover_done": {
+        JA: "No.{from_id} {from_name}さんの連絡予定{moved}件を No.{to_id} {to_name}さんに引き継ぎました。{merged}",
+        EN: "{moved} planned contacts of No.{from_id} {from_name} now belong to No.{to_id} {to_name}. {merged}",
+    },
+    "handover_merged": {
+        JA: "うち{count}件は同じ世帯の予定があったため1件にまとめました（早い日付）。",
+        EN: "{count} of them were merged with their own plan for the same household (the earlier day).",
+    },
+    "handover_received": {
+        JA: "{from_name}さんの連絡予定{count}件を引き継ぎました。「📅 予定」で確認できます。",
+        EN: "You now hold {count} planned contacts from {from_name}. See “📅 Plans”.",
+    },
+    "handover_needed": {
+        JA: "{name}さん（No.{id}）は{why}で、連絡予定が{count}件あります。"
+        "/handover {id} 新しい担当の職員番号 で区内の職員に引き継いでください。",
+        EN: "{name} (No.{id}) is {why} and holds {count} planned contacts. "
+        "Hand them to someone in the ward with /handover {id} NEW_STAFF_NUMBER.",
+    },
+    "handover_why_deactivated": {JA: "利用停止", EN: "deactivated"},
+    "handover_why_leave": {JA: "{until}まで休暇", EN: "on leave until {until}"},
+    "handover_unknown_staff": {JA: "その職員番号は見つかりません。", EN: "No staff member with that number."},
+    "handover_not_same_ward": {
+        JA: "引き継ぎは同じ区の職員の間でのみできます。",
+        EN: "Plans can only move between staff of the same ward.",
+    },
+    "handover_inactive_holder": {
+        JA: "新しい担当は利用中の職員（職員・区の管理者）にしてください。",
+        EN: "The new holder must be an active worker or ward supervisor.",
+    },
+    "handover_same_person": {JA: "元の職員と新しい担当が同じです。", EN: "That is the same person."},
+    "handover_nothing": {JA: "引き継ぐ連絡予定はありません。", EN: "There are no open plans to hand over."},
+    "push_followups": {
+        JA: "連絡予定（今週の予定・期限切れ）:",
+        EN: "Planned contacts (due this week / overdue):",
+    },
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {
@@ -521,3 +646,12 @@ def weekday_mismatch(day: date, today: date, language: str) -> str:
     else:
         label = f"{day.month}/{day.day}" if day.year == today.year else f"{day.year}/{day.month}/{day.day}"
     return text("date_weekday_mismatch", language, date=label, weekday=WEEKDAY_LABELS[language][day.weekday()])
+
+
+def short_day(day: date, language: str) -> str:
+    """「12/4(木)」 / "Thu 4 Dec": a planned contact's day, with the year only when it is not this one's."""
+    weekday = WEEKDAY_LABELS[language][day.weekday()]
+    if language == EN:
+        return f"{weekday[:3]} {day.day} {day:%b}" + (f" {day.year}" if day.year != japan_today().year else "")
+    year = f"{day.year}/" if day.year != japan_today().year else ""
+    return f"{year}{day.month}/{day.day}({weekday[:1]})"

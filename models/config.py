@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     reminder_business_days_before: int = Field(default=3, ge=0, le=10)  # before the month's last business day
     catch_up_until: time = time(17, 0)  # a run missed while the bot was down is made up until this time
 
+    # Follow-ups (models/followups.py)
+    followup_quiet_days: int = Field(default=30, ge=1, le=365)  # a planned household with no entry this long is marked
+    long_leave_days: int = Field(default=14, ge=1, le=365)  # leave this long: the ward supervisor is asked to hand over
+
     def for_demo(self) -> Settings:
         """The same settings pointed at the demo database (`intake demo`, `intake totals --demo`)."""
         return self.model_copy(update={"database_url": self.demo_database_url})

@@ -401,6 +401,53 @@ class RollupFirstDay(SQLModel, table=True):
     events: int
 
 
+OPEN_FOLLOWUP = sa.text("closed_at IS NULL")
+
+
+class Followup(SQLModel, table=True):
+    """A worker's next planned contact with a household (`models.followups`): open until an entry for the household,
+    「完了・不要」, or a merge at a handover closes it. Rows stay; `staff_id` is the current holder.
+
+    At most one open plan per holder and household; the daily run reads the open rows due by a day (the partial
+    index on `due_on`), never the closed history.
+    """
+
+    __table_args__ = (
+        sa.Index(
+            "ix_followup_open_due", "due_on", "staff_id", sqlite_where=OPEN_FOLLOWUP, postgresql_where=OPEN_FOLLOWUP
+        ),
+        sa.Index(
+            "ix_followup_open_holder_household",
+            "staff_id",
+            "household_ref",
+            unique=True,
+            sqlite_where=OPEN_FOLLOWUP,
+            postgresql_where=OPEN_FOLLOWUP,
+        ),
+        sa.Index(
+            "ix_followup_open_ward_due",
+            "ward_code",
+            "due_on",
+            sqlite_where=OPEN_FOLLOWUP,
+            postgresql_where=OPEN_FOLLOWUP,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    ward_code: str = Field(foreign_key="ward.code", max_length=5)
+    household_ref: str = Field(sa_type=sa.String(HOUSEHOLD_REF_MAX_LENGTH))
+    kind: str = Field(sa_type=sa.String(40))  # the kind of the entry it follows: 記録する starts with it
+    purpose: str | None = Field(default=None, max_length=40)  # a purpose code (phone, visit, …) or checked text
+    due_on: date  # a business day
+    planned_on: date  # the Japan date the plan was made: an entry dated on or after it closes the plan
+    source_event_id: int | None = Field(default=None, foreign_key="event.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_reason: str | None = Field(default=None, max_length=12)  # logged / done / merged
+    closed_by_event_id: int | None = Field(default=None, foreign_key="event.id")
+
+
 class StaffVersion(SQLModel, table=True):
     """One row whose number goes up with every change to a staff row, so a process can cache staff safely."""
 

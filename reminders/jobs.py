@@ -33,6 +33,7 @@ from models.snapshots import close_due_months
 from models.tables import AuditEntry, Staff
 from models.who_reported import missing_reporters
 from reminders.delivery import Outcome, Report, Send, broadcast
+from reminders.followups import FollowupMessenger, FollowupReport, run_followups
 from reminders.schedule import due_on
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ SUPERVISOR_ROLES = (Role.WARD_SUPERVISOR, Role.CITY_SUPERVISOR)
 PUSH_CONCURRENCY = 3
 
 
-class Messenger(Protocol):
+class Messenger(FollowupMessenger, Protocol):
     """What the bot says; each method sends one message (or document) and raises Telegram's errors."""
 
     async def remind(self, bot: Bot, staff: Staff, today: date) -> None: ...
@@ -77,6 +78,7 @@ class DayReport:
     reminders: Report | None = None
     push: Report | None = None
     rollup_differences: int = 0
+    followups: FollowupReport | None = None
 
 
 def schedule_daily_run(job_queue: JobQueue[Any], runtime: ReminderRuntime) -> None:
@@ -208,6 +210,7 @@ async def run_day(bot: Bot, runtime: ReminderRuntime, day: date) -> DayReport:
     if due.push_month is not None:
         year, month = due.push_month
         report.push = await monthly_push(bot, runtime, year, month)
+    report.followups = await run_followups(bot, sessions, settings, runtime.messenger, day)
     await _report_unreachable(bot, runtime, day, report)
     return report
 
@@ -247,7 +250,7 @@ async def push_recipients(sessions: async_sessionmaker[AsyncSession]) -> list[St
 
 async def _report_unreachable(bot: Bot, runtime: ReminderRuntime, day: date, report: DayReport) -> None:
     """Tell the admins (once per day's run) who blocked the bot, so someone can call them instead."""
-    blocked = [s for part in (report.reminders, report.push) if part for s in part.newly_unreachable]
+    blocked = [s for part in (report.reminders, report.push, report.followups) if part for s in part.newly_unreachable]
     if not blocked:
         return
     async with session_scope(runtime.sessions) as session:

@@ -3,7 +3,8 @@
 - `models/` knows nothing of Telegram, Typer, the bot or the scheduler;
 - `reminders/` sends through what it is given, never through `bot/`;
 - feature modules in `bot/conversations/` do not import each other, except the steps of the one conversation
-  (`flow` assembles `log_event`, `corrections` and `notes`; `corrections` reuses `log_event`'s primitives);
+  (`flow` assembles `log_event`, `corrections`, `notes` and `followups`' steps; `corrections` and `followups` reuse
+  `log_event`'s primitives);
 - tests import shared helpers from `tests/builders.py`, never from a conftest (conftest files hold fixtures).
 
 Every import counts, a function's late import too.
@@ -22,8 +23,9 @@ FORBIDDEN = {
 }
 FEATURES = "bot.conversations"
 FEATURE_IMPORTS_ALLOWED = {  # module → the feature modules it may import
-    "bot.conversations.flow": {"log_event", "corrections", "notes"},
+    "bot.conversations.flow": {"log_event", "corrections", "notes", "followups"},
     "bot.conversations.corrections": {"log_event"},
+    "bot.conversations.followups": {"log_event"},  # 記録する under a reminder starts the card; a typed day is a step
 }
 
 

@@ -1,4 +1,4 @@
-"""People: `intake invite` and `intake staff list|deactivate|leave`."""
+"""People: `intake invite` and `intake staff list|deactivate|leave|handover`."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from bot.cli.common import day_option, fail
 from models.config import Settings, get_settings
 from models.db import cli_session
 from models.fiscal import today as japan_today
+from models.followups import FollowupRejectedError, Handover, hand_over
 from models.roles import Organisation, Role
 from models.staff import INVITE_DAYS_DEFAULT, create_invite, deactivate_staff, list_staff, set_leave
 from models.tables import Staff
 
 app = typer.Typer()
-staff_app = typer.Typer(help="Staff members: list, deactivate, leave.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff members: list, deactivate, leave, handover.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 
 
@@ -128,3 +129,25 @@ def staff_leave_command(
 async def _set_leave(staff_id: int, until: date | None) -> Staff:
     async with cli_session() as session:
         return await set_leave(session, staff_id, until, today=japan_today())
+
+
+@staff_app.command("handover")
+def staff_handover_command(
+    from_id: Annotated[int, typer.Argument(help="whose open follow-ups move (number from `intake staff list`)")],
+    to_id: Annotated[int, typer.Argument(help="the new holder, an active member of the same ward")],
+) -> None:
+    """Move every open follow-up of one member to another of the same ward; audited. The new holder is told by the
+    bot's next daily run (a handover in the bot, /handover, tells them at once)."""
+
+    async def _hand_over() -> Handover:
+        async with cli_session() as session:
+            return await hand_over(session, from_id, to_id, by_staff_id=None, actor="cli")
+
+    try:
+        done = asyncio.run(_hand_over())
+    except FollowupRejectedError as error:
+        raise fail(f"cannot hand over: {error.problem.value.replace('_', ' ')}") from None
+    typer.echo(
+        f"handed over {done.moved} open follow-ups of {from_id} {done.from_staff.display_name} to {to_id} "
+        f"{done.to_staff.display_name} ({done.merged} merged with their own plan for the same household)"
+    )

@@ -1,6 +1,7 @@
 """The logging conversation assembled in one place: entry points, states, fallbacks — top to bottom.
 
-Corrections share it, because a correction is the logging card filled with an old entry's values.
+Corrections share it, because a correction is the logging card filled with an old entry's values; follow-ups
+share it for 記録する under their reminder (the card with kind and household filled) and a typed day or purpose.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import FLOW_KEYS, IntakeContext, language
 from bot.conversations import corrections as fix
+from bot.conversations import followups as fu
 from bot.conversations import log_event as log
 from bot.conversations import notes
-from bot.keyboards import LOG_NOW, Callback, menu_texts
+from bot.keyboards import FOLLOWUP_TYPE, LOG_NOW, Callback, menu_texts
 from bot.texts import text
 from models.db import session_scope
 from models.entries.read import entry_id_for_key
@@ -66,6 +68,8 @@ def entry_points() -> list[BaseHandler[Update, Any, Any]]:
         _button(log.RESTART_BUTTON, log.on_restart_button),
         _button(LOG_NOW, log.on_log),  # 「記録する」 under a reminder
         _button(notes.ADD_BUTTON, notes.on_add_bullet_button),  # a supervisor types a bullet of the sheet's text
+        _button(fu.LOG_FOLLOWUP, fu.on_log_button),  # 記録する under a follow-up reminder: kind and household filled
+        _button(FOLLOWUP_TYPE, fu.on_type_button),  # a follow-up's day or purpose, typed
     ]
 
 
@@ -93,6 +97,7 @@ def build_log_conversation() -> ConversationHandler[Any]:
         log.REASON: [_button(fix.REASON_BUTTON, fix.on_reason_button), MessageHandler(TYPED, fix.on_reason_text)],
         notes.TEXT: [CommandHandler("cancel", notes.on_note_cancel), _button(notes.CANCEL_BUTTON, notes.on_note_cancel),
                      MessageHandler(TYPED, notes.on_bullet_text)],
+        fu.TYPED: [MessageHandler(TYPED, fu.on_typed_text)],
     }  # fmt: skip
     for handlers in states.values():
         handlers.append(not_text)

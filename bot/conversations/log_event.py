@@ -17,9 +17,9 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import DRAFT, IntakeContext, language, show
-from bot.keyboards import Callback, Choice, in_rows, inline
+from bot.keyboards import FOLLOWUP_TYPE, PLAN_NEXT, Callback, Choice, in_rows, inline
 from bot.scope import refuse_button, scope_name_of
-from bot.texts import date_values, kind_label, month_label, personal_data_labels, text, weekday_mismatch
+from bot.texts import date_values, kind_label, month_label, personal_data_labels, short_day, text, weekday_mismatch
 from models.catalog import (
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
@@ -35,11 +35,12 @@ from models.entries.read import first_counted_on, issue_household_code, last_liv
 from models.entries.write import correct_event, record_event
 from models.fiscal import fiscal_year_of
 from models.fiscal import today as japan_today
+from models.followups import INTERVALS, close_on_entry
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.reference import active_areas_of
 from models.roles import Organisation
-from models.tables import NOTE_MAX_LENGTH, Area, Event
+from models.tables import NOTE_MAX_LENGTH, Area, Event, Followup
 from models.totals import IndicatorValue, figure_after_save, grew_by, sheet_notation, would_count_anew
 from models.typed_input import Unreadable, WrongWeekday, normalise, parse_count, parse_date
 
@@ -595,13 +596,37 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
                 )
             after = await _figure(session, context, event_draft)
             scope = await scope_name_of(session, draft["ward_code"], lang)
+            closed = [] if draft.get("corrects") else await close_on_entry(session, event)  # the follow-ups it did
     except EventRejectedError as rejected:  # a draft resumed days later may have crossed its month's lock
         return await _stay(update, _problem_text(rejected, event_draft.occurred_on, lock_days, lang))
     log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.staff.id)
     drop_draft(context)
     added = grew_by(event.kind, event.count, counted_anew=anew, before=before, after=after)
-    await show(update, _saved_text(event, added, after, scope, lang, draft.get("corrects")))
+    body = _saved_text(event, added, after, scope, lang, draft.get("corrects"))
+    body, offer = _next_contact_offer(event, closed, body, lang, corrected=bool(draft.get("corrects")))
+    await show(update, body, offer)
     return END
+
+
+def _next_contact_offer(
+    event: Event, closed: list[Followup], body: str, lang: str, *, corrected: bool
+) -> tuple[str, Any]:
+    """The follow-ups the entry closed, and for an entry naming a household one optional tap for the next contact
+    (bot/conversations/followups.py answers it; the conversation has ended, so nothing waits for it)."""
+    lines = [body]
+    lines += [
+        text("followup_closed_by_entry", lang, household=plan.household_ref, day=short_day(plan.due_on, lang))
+        for plan in closed
+    ]
+    if event.household_ref is None or corrected or event.id is None:
+        return "\n".join(lines), None
+    lines += ["", text("followup_ask", lang, household=event.household_ref)]
+    choices: list[Choice] = [(text(f"button_fu_{choice}", lang), PLAN_NEXT(event.id, choice)) for choice in INTERVALS]
+    rest: list[Choice] = [
+        (text("button_fu_date", lang), FOLLOWUP_TYPE("date", event.id)),
+        (text("button_fu_none", lang), PLAN_NEXT(event.id, "none")),
+    ]
+    return "\n".join(lines), inline([choices, rest])
 
 
 def idempotency_key(update: Update, draft_id: str) -> str:

@@ -220,14 +220,17 @@ async def test_help_and_the_menu_follow_the_role(
     worker = chat_as(app, api, await add_staff(sessions))
     worker_help = (await worker.send("/help"))[-1].text
     assert "/undo" in worker_help and "集計" not in worker_help
-    assert api.current_keyboard(worker.chat_id) == [["📝 記録する", "🔁 前回と同じ"], ["📋 自分の記録", "❓ ヘルプ"]]
+    assert api.current_keyboard(worker.chat_id) == [
+        ["📝 記録する", "🔁 前回と同じ"],
+        ["📋 自分の記録", "📅 予定", "❓ ヘルプ"],
+    ]
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
     chief_help = (await chief.send("/help"))[-1].text
     assert "【管理者】\n📊 集計 … /totals" in chief_help and "👀 未報告 … /missing" in chief_help
     assert "/reopen" not in chief_help
     assert api.current_keyboard(chief.chat_id) == [
         ["📝 記録する", "🔁 前回と同じ"],
-        ["📋 自分の記録", "❓ ヘルプ"],
+        ["📋 自分の記録", "📅 予定", "❓ ヘルプ"],
         ["📊 集計", "📄 シート", "📈 グラフ", "👀 未報告"],
     ]
     assert (await chief.tap_keyboard("📊 集計"))[-1].text.startswith("2025（令和7）年度　令和7年11月27日時点　都島区")

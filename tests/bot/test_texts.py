@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversations.followups import INTERVAL_LABELS, PURPOSE_LABELS
 from bot.texts import EN, JA, TEXTS, date_values
+from models.followups import INTERVALS, PURPOSES
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [path for folder in ("bot", "reminders") for path in sorted((ROOT / folder).rglob("*.py"))]
@@ -68,3 +70,8 @@ def test_every_text_can_be_asked_for() -> None:
     source = re.sub(r"^    \"\w+\": \{", "", source, flags=re.M)  # the catalog's own entries do not count
     unused = [key for key in TEXTS if not re.search(rf"[\"']{re.escape(key)}[\"']", source)]
     assert unused == []
+
+
+def test_every_follow_up_code_has_its_text() -> None:
+    assert set(INTERVAL_LABELS) == set(INTERVALS)
+    assert set(PURPOSE_LABELS) == set(PURPOSES)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app
 from models.db import cli_session
+from models.roles import Organisation, Role
 from models.staff import redeem_invite
+from models.tables import AuditEntry, Followup, Staff
 
 runner = CliRunner()
 
@@ -58,3 +62,47 @@ def test_schedule_shows_reminders_push_and_lock_of_a_month(database: Path) -> No
     bad = runner.invoke(app, ["schedule", "--month", "2026/3"])
     assert bad.exit_code == 2
     assert "--month must look like 2026-03" in bad.output
+
+
+def test_staff_handover_moves_open_follow_ups_within_a_ward_and_is_audited(database: Path) -> None:
+    async def seed() -> tuple[int, int, int]:
+        async with cli_session() as session:
+            people = [
+                Staff(
+                    telegram_user_id=7_100_000 + n,
+                    display_name=name,
+                    role=Role.WORKER,
+                    organisation=Organisation.WATCH_OFFICE,
+                    ward_code=ward,
+                )
+                for n, (name, ward) in enumerate([("退職", "27102"), ("後任", "27102"), ("他区", "27103")])
+            ]
+            session.add_all(people)
+            await session.flush()
+            session.add(
+                Followup(
+                    staff_id=people[0].id or 0,
+                    ward_code="27102",
+                    household_ref="27102-H0042",
+                    kind="participation_link",
+                    due_on=date(2025, 12, 4),
+                    planned_on=date(2025, 11, 27),
+                )
+            )
+            return people[0].id or 0, people[1].id or 0, people[2].id or 0
+
+    async def holders() -> tuple[list[int], int]:
+        async with cli_session() as session:
+            held = list((await session.scalars(select(col(Followup.staff_id)))).all())
+            audits = list((await session.scalars(select(AuditEntry).where(col(AuditEntry.action) == "handover"))).all())
+        return held, len(audits)
+
+    from_id, to_id, other_ward = asyncio.run(seed())
+    refused = runner.invoke(app, ["staff", "handover", str(from_id), str(other_ward)])
+    assert refused.exit_code == 2 and "not same ward" in refused.output
+    moved = runner.invoke(app, ["staff", "handover", str(from_id), str(to_id)])
+    assert moved.exit_code == 0, moved.output
+    assert moved.output.startswith(f"handed over 1 open follow-ups of {from_id} 退職 to {to_id} 後任")
+    assert asyncio.run(holders()) == ([to_id], 1)
+    again = runner.invoke(app, ["staff", "handover", str(from_id), str(to_id)])
+    assert again.exit_code == 2 and "nothing to move" in again.output

@@ -107,10 +107,20 @@ async def test_completeness_counts_the_same_people_as_missing_reporters(session:
         assert await record_zero_report(session, zero.id or 0, 2025, 11)
     await _worker(session, 4)  # silent
     await _worker(session, 5, on_leave_until=date(2025, 12, 31))  # not expected
-    elsewhere = Staff(telegram_user_id=9100, display_name="福島の職員", role=Role.WORKER,
-                      organisation=Organisation.WATCH_OFFICE, ward_code="27103")  # fmt: skip
-    chief = Staff(telegram_user_id=9101, display_name="区の管理者", role=Role.WARD_SUPERVISOR,
-                  organisation=Organisation.WARD_COUNCIL, ward_code="27103")  # fmt: skip
+    elsewhere = Staff(
+        telegram_user_id=9100,
+        display_name="福島の職員",
+        role=Role.WORKER,
+        organisation=Organisation.WATCH_OFFICE,
+        ward_code="27103",
+    )
+    chief = Staff(
+        telegram_user_id=9101,
+        display_name="区の管理者",
+        role=Role.WARD_SUPERVISOR,
+        organisation=Organisation.WARD_COUNCIL,
+        ward_code="27103",
+    )
     session.add_all([elsewhere, chief])
     await session.flush()
 

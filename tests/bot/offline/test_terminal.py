@@ -122,10 +122,10 @@ async def outreach_total(sessions: async_sessionmaker[AsyncSession]) -> int:
 
 
 async def test_numbers_fall_back_to_the_menu_and_letters_press_it(settings: Settings, tmp_path: Path) -> None:
-    printed = await chat(settings, tmp_path, "1", "99", "/cancel", "d")
+    printed = await chat(settings, tmp_path, "1", "99", "/cancel", "e")  # (d) is 📅 予定, (e) ❓ ヘルプ
     assert "worker> 1\n\nbot› 何を記録しますか？" in printed  # the greeting has no buttons: 1 is 📝 記録する
     assert "no button [99]" in printed
-    assert "worker> d\n\nbot› /outreach … アウトリーチを記録" in printed
+    assert "worker> e\n\nbot› /outreach … アウトリーチを記録" in printed
 
 
 async def test_a_draft_survives_leaving_the_demo(settings: Settings, tmp_path: Path) -> None:
