@@ -50,7 +50,7 @@ async def test_totals_show_the_same_point_last_year_and_the_previous_year_keeps_
         "前年同期: 令和5年11月末時点",
     ]
     assert "⑤アウトリーチ件数: 10件（前月末比 +10）\n　前年同期 —" in last_year.text  # 2023: no data, not 0
-    assert last_year.text.endswith("過去の数値は管理者が intake baseline set で登録できます。")
+    assert last_year.text.endswith("集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。")
     back = (await chief.press("翌年度 ▶"))[-1]
     assert back.text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　都島区"
     assert "区別（前年同期比）" not in back.button_texts()
