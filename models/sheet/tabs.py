@@ -17,6 +17,7 @@ from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_label
 from models.sheet.data import CountedEvent, SheetData
 from models.sheet.evidence import MonthlyFigure
+from models.reference import ward_order
 from models.sheet.goal_sheets import NO_DATA, NO_DATA_NOTE
 from models.sheet.measure import column_pixels, text_height
 from models.sheet.styles import BODY_SIZE, DATE_FORMAT, TABLE_ROW_HEIGHT, Styles, print_setup, write_cell
@@ -169,7 +170,7 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     ws.set_row(1, 60)
     ws.write_row(1, 0, labels, styles.header)
     row = 1
-    for row, (ward, values) in enumerate(sorted(data.by_ward.items()), start=2):
+    for row, (ward, values) in enumerate(sorted(data.by_ward.items(), key=lambda item: ward_order(item[0])), start=2):
         cells = _ward_cells(values, data.totals.no_data)
         _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *cells], styles.body)
     row += 1
@@ -182,6 +183,7 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     ws.freeze_panes(2, 2)
     print_setup(ws, row, widths)
     ws.repeat_rows(0, 1)
+    ws.repeat_columns(0, 1)  # the ward's code and name on every printed page
 
 
 def _write_cells(ws: Any, row: int, cells: Sequence[Any], style: Any) -> None:

@@ -262,3 +262,16 @@ async def test_wording_an_older_steps_button_and_cancel_at_the_reason_step(
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
     await chief.send("/void 1")
     assert (await chief.send("/cancel"))[-1].text == "入力を中止しました。"
+
+
+async def test_ward_pickers_follow_the_citys_usual_order(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    await city.send("/totals")
+    wards = (await city.press("区を選ぶ"))[-1]
+    assert wards.button_texts()[:6] == ["大阪市全体", "北区", "都島区", "福島区", "此花区", "中央区"]
+    assert wards.button_texts()[-3:] == ["東住吉区", "平野区", "西成区"]
+    await city.send("/chart")
+    chart_wards = (await city.press("⑤アウトリーチ件数"))[-1]
+    assert chart_wards.button_texts() == wards.button_texts()

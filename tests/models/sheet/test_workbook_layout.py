@@ -294,3 +294,12 @@ async def test_row_heights_hold_their_wrapped_text_in_yu_gothic(dataset: Dataset
                 height = ws.row_dimensions[row].height
                 assert height is not None, (sheet.goal, row)
                 assert height >= needed_height(cell.value, width, cell.font.sz), (sheet.goal, row, cell.value)
+
+
+async def test_by_ward_lists_the_wards_in_the_citys_order_and_prints_their_names_on_every_page(
+    dataset: Dataset,
+) -> None:
+    ws = (await workbook(dataset.session))["区別内訳"]
+    names = [line[1] for line in ws.iter_rows(min_row=3, values_only=True)]
+    assert names[:3] == ["北区", "都島区", "福島区"] and names[-2:] == ["西成区", "大阪市（24区）"]
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
