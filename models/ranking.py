@@ -45,7 +45,7 @@ def rank_wards(code: str, this_year: Totals, last_year: Totals) -> list[WardProg
         for before in [last_year.by_ward.get(ward, {}).get(code, empty)]
     ]
 
-    def lag(row: WardProgress) -> tuple[bool, float, str]:
+    def lag(row: WardProgress) -> tuple[bool, float, int, str]:
         shown = compared_figure(indicator, row.now)
         tie = shown if shown is not None else -math.inf
         return (row.ratio is None, row.ratio if row.ratio is not None else tie, *ward_order(row.ward_code))

@@ -15,9 +15,9 @@ from models.catalog import (
 )
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_label
+from models.reference import ward_order
 from models.sheet.data import CountedEvent, SheetData
 from models.sheet.evidence import MonthlyFigure
-from models.reference import ward_order
 from models.sheet.goal_sheets import NO_DATA, NO_DATA_NOTE
 from models.sheet.measure import column_pixels, text_height
 from models.sheet.styles import BODY_SIZE, DATE_FORMAT, TABLE_ROW_HEIGHT, Styles, print_setup, write_cell
