@@ -110,9 +110,16 @@ class RenderPool:
         finally:
             shutil.rmtree(directory, ignore_errors=True)
 
-    async def chart(self, codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str) -> bytes:
+    async def chart(
+        self,
+        codes: list[str],
+        this_year: Totals,
+        last_year: Totals | None,
+        title_scope: str,
+        same_day: Totals | None = None,
+    ) -> bytes:
         """`render_chart` in a worker: matplotlib never runs in the bot's process."""
-        return await self.run(render_chart, codes, this_year, last_year, title_scope)
+        return await self.run(render_chart, codes, this_year, last_year, title_scope, same_day)
 
     def processes(self) -> list[BaseProcess]:
         """The worker processes running now (none before first use or after shutdown)."""

@@ -296,9 +296,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "totals_last_year": {JA: "　前年同期 {figure}{change}", EN: "  last year {figure}{change}"},
     "no_data_footnote": {
         JA: "※「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
-        "過去の数値は管理者が intake baseline set で登録できます。",
+        "集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。",
         EN: "* “—” means no data (no entries and no earlier figures for that year and scope). "
-        "An administrator can enter earlier figures with intake baseline set.",
+        "To add figures from before the bot, ask the system administrator (city office).",
     },
     "button_ranking": {JA: "区別（前年同期比）", EN: "Wards vs last year"},
     "ranking_choose": {JA: "どの指標で区を比べますか？（前年同期比）", EN: "Rank the wards by which indicator?"},

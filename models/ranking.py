@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from models.catalog import INDICATORS_BY_CODE, Aggregation, Indicator
+from models.reference import ward_order
 from models.totals import IndicatorValue, Totals
 
 
@@ -44,9 +45,9 @@ def rank_wards(code: str, this_year: Totals, last_year: Totals) -> list[WardProg
         for before in [last_year.by_ward.get(ward, {}).get(code, empty)]
     ]
 
-    def lag(row: WardProgress) -> tuple[bool, float, str]:
+    def lag(row: WardProgress) -> tuple[bool, float, int, str]:
         shown = compared_figure(indicator, row.now)
         tie = shown if shown is not None else -math.inf
-        return (row.ratio is None, row.ratio if row.ratio is not None else tie, row.ward_code)
+        return (row.ratio is None, row.ratio if row.ratio is not None else tie, *ward_order(row.ward_code))
 
     return sorted(rows, key=lag)

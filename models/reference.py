@@ -17,6 +17,42 @@ from sqlmodel import col, select
 from models.privacy import remember_places
 from models.tables import Area, Ward
 
+# The city's usual order of its wards (大阪市の区の並び: 北区 first, 西成区 last), by municipal code; every list of
+# wards a person reads (pickers, rankings, 区別内訳, summaries) follows it through `ward_order`.
+CITY_WARD_ORDER = (
+    "27127",  # 北区
+    "27102",  # 都島区
+    "27103",  # 福島区
+    "27104",  # 此花区
+    "27128",  # 中央区
+    "27106",  # 西区
+    "27107",  # 港区
+    "27108",  # 大正区
+    "27109",  # 天王寺区
+    "27111",  # 浪速区
+    "27113",  # 西淀川区
+    "27123",  # 淀川区
+    "27114",  # 東淀川区
+    "27115",  # 東成区
+    "27116",  # 生野区
+    "27117",  # 旭区
+    "27118",  # 城東区
+    "27124",  # 鶴見区
+    "27119",  # 阿倍野区
+    "27125",  # 住之江区
+    "27120",  # 住吉区
+    "27121",  # 東住吉区
+    "27126",  # 平野区
+    "27122",  # 西成区
+)
+_WARD_POSITION = {code: position for position, code in enumerate(CITY_WARD_ORDER)}
+
+
+def ward_order(ward_code: str) -> tuple[int, str]:
+    """Sort key of a ward in the city's usual order (`CITY_WARD_ORDER`); an unknown code after them, by code."""
+    return _WARD_POSITION.get(ward_code, len(CITY_WARD_ORDER)), ward_code
+
+
 AREA_CSV_COLUMNS = ("area_code", "ward_code", "name_ja", "roster_provided")
 AREA_CODE_PATTERN = re.compile(r"\d{5}-\d{2}")  # 27102-01: the ward code, a hyphen, two digits
 AREA_NAME_MAX_LENGTH = 60
@@ -259,8 +295,8 @@ async def load_sample_areas_if_empty(session: AsyncSession) -> int:
 
 
 async def wards_in_order(session: AsyncSession) -> list[Ward]:
-    """The 24 wards in code order (the order of the city's own lists)."""
-    return list((await session.scalars(select(Ward).order_by(col(Ward.code)))).all())
+    """The 24 wards in the city's usual order (北区, 都島区, … 西成区: `ward_order`)."""
+    return sorted((await session.scalars(select(Ward))).all(), key=lambda ward: ward_order(ward.code))
 
 
 async def ward_exists(session: AsyncSession, ward_code: str) -> bool:

@@ -27,7 +27,7 @@ from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_mon
 from models.fiscal import today as japan_today
 from models.reference import ward_exists, wards_in_order
 from models.sheet.build import SheetRequest
-from models.totals import flag_no_data, indicator_totals
+from models.sheet.data import collect_chart
 
 log = logging.getLogger(__name__)
 
@@ -80,17 +80,14 @@ async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
     fiscal_year = fiscal_year_of(japan_today())
     threshold = context.settings.regular_meeting_threshold
     async with session_scope(context.sessions) as session:
-        this_year = await flag_no_data(
-            session, await indicator_totals(session, fiscal_year, None, ward_code, threshold)
-        )
-        last_year = await flag_no_data(
-            session, await indicator_totals(session, fiscal_year - 1, None, ward_code, threshold)
-        )
+        figures = await collect_chart(session, fiscal_year, ward_code, threshold)
         scope_name = await scope_name_of(session, ward_code, lang)
-    png = await context.render_pool.chart([code], this_year, last_year, scope_name)  # matplotlib in a worker
+    png = await context.render_pool.chart(  # matplotlib in a worker
+        [code], figures.this_year, figures.last_year, scope_name, figures.same_day
+    )
     label = next(i.short_label for i in INDICATORS if i.code == code)
     caption = text("chart_caption", lang, label=label, scope=scope_name)
-    if this_year.no_data or last_year.no_data:
+    if figures.this_year.no_data or figures.last_year.no_data:
         caption += "\n" + text("no_data_footnote", lang)
     chat = update.effective_chat
     assert chat is not None

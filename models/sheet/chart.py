@@ -2,9 +2,11 @@
 
 The figure is laid out in the phone's own points: 390 pt wide (an iPhone's screen), drawn at 2× for sharpness,
 so a font size here is the size read on the phone; no text is smaller than 11 pt. A month still under way is
-drawn dotted up to the as-of day; this year's latest figure and last year's at the same month are written by
-their points (with the number of answers, n, for the 2-Q share). A year without data (`Totals.no_data`) is
-not drawn as zeros: the chart says 「データなし」.
+drawn dotted up to the as-of day, its point hollow, and a line under the axes says so. This year's latest figure
+and last year's at the same day (`same_day`: the figures /totals shows as 前年同期, `models.fiscal.
+same_point_last_year`) are written by their points (with the number of answers, n, for the 2-Q share), the higher
+one above its point and the lower one below, so the two never overlap. A year without data (`Totals.no_data`) is
+not drawn as zeros: the chart says 「データなし」; a share nobody has answered yet says 「回答なし」.
 
 Pure: no Telegram, no database. The figure is a `matplotlib.figure.Figure` drawn on an Agg canvas, so
 pyplot's global figure registry is never touched. Japanese text uses IPAexGothic (bundled by
@@ -45,6 +47,7 @@ MIN_TEXT_PT = 11  # the smallest text on the chart, as read on a 390 pt wide scr
 MONTH_LABELS = [f"{(FISCAL_YEAR_FIRST_MONTH - 1 + i) % 12 + 1}月" for i in range(12)]  # 4月 … 3月
 MONTH_NUMBERS = [label.removesuffix("月") for label in MONTH_LABELS]  # on the axis: twelve fit 390 pt at 12 pt
 NO_DATA_LABEL = "データなし（—）"
+NO_ANSWERS_LABEL = "回答なし"  # a 2-Q series without a single answer: not an empty frame
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e")  # one per chosen indicator, in the order chosen
 LAST_YEAR_LIGHTNESS = 0.5  # last year's colour: the indicator's colour mixed half with white
 SEPARATOR = " — "
@@ -93,30 +96,36 @@ def chart_style() -> Iterator[None]:
         yield
 
 
-def render_chart(codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str) -> bytes:
+def render_chart(
+    codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str, same_day: Totals | None = None
+) -> bytes:
     """A portrait PNG (780×1200 px, 390 pt wide) of the chosen indicators month by month, this year against last.
 
     `codes`: 1–4 indicator codes. One axes when they share a unit, otherwise one small panel each.
+    `last_year`: last year's whole series (the dashed line); `same_day`: last year's figures at the same point
+    as this year's as-of date, the ones labelled (without it, only a month end's series point is labelled).
     `title_scope`: who the figures are for, e.g. `都島区` or `大阪市`. ValueError for unknown codes,
     duplicates, none, or more than four.
     """
     indicators = _chosen(codes)
     buffer = io.BytesIO()
     with _render_lock, chart_style():
-        figure = _draw(indicators, this_year, last_year, title_scope)
+        figure = _draw(indicators, this_year, last_year, title_scope, same_day)
         figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
         figure.clear()
     return buffer.getvalue()
 
 
-def chart_figure(codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str) -> Figure:
+def chart_figure(
+    codes: list[str], this_year: Totals, last_year: Totals | None, title_scope: str, same_day: Totals | None = None
+) -> Figure:
     """The chart as a Figure, for inspection (tests). `render_chart` is the entry point for images.
 
     Draw or save it inside `chart_style()`: tick labels are created when drawn and read the fonts then.
     """
     indicators = _chosen(codes)
     with _render_lock, chart_style():
-        return _draw(indicators, this_year, last_year, title_scope)
+        return _draw(indicators, this_year, last_year, title_scope, same_day)
 
 
 def chart_title(indicators: Sequence[Indicator], totals: Totals, title_scope: str) -> str:
@@ -139,7 +148,13 @@ def _chosen(codes: list[str]) -> list[Indicator]:
     return [INDICATORS_BY_CODE[code] for code in codes]
 
 
-def _draw(indicators: list[Indicator], this_year: Totals, last_year: Totals | None, title_scope: str) -> Figure:
+def _draw(
+    indicators: list[Indicator],
+    this_year: Totals,
+    last_year: Totals | None,
+    title_scope: str,
+    same_day: Totals | None,
+) -> Figure:
     figure = Figure(
         figsize=(PHONE_WIDTH_PT / POINTS_PER_INCH, HEIGHT_PT / POINTS_PER_INCH), dpi=DPI, layout="constrained"
     )
@@ -152,13 +167,21 @@ def _draw(indicators: list[Indicator], this_year: Totals, last_year: Totals | No
     all_axes = [axes for row in axes_grid for axes in row]
     small, narrow = len(panels) > 1, columns > 1
     for axes, panel in zip(all_axes, panels, strict=False):
-        _draw_panel(axes, panel, colours, this_year, last_year, small=small, narrow=narrow)
+        _draw_panel(axes, panel, colours, this_year, last_year, same_day, small=small, narrow=narrow)
     for unused in all_axes[len(panels) :]:
         unused.set_axis_off()
     # The one-line title, broken before the date so it stays large on a phone screen.
     head, _, when = chart_title(indicators, this_year, title_scope).rpartition(SEPARATOR)
     figure.suptitle(f"{head}\n{when}", fontsize=14 if small else 15)
+    if not this_year.no_data and not _is_month_end(this_year.as_of):
+        figure.supxlabel(dotted_note(this_year.as_of, compared=last_year is not None), fontsize=MIN_TEXT_PT)
     return figure
+
+
+def dotted_note(as_of: date, *, compared: bool) -> str:
+    """What the dotted segment and the hollow points are: `点線・白丸：11月は20日まで（前年も同じ日）`."""
+    note = f"点線・白丸：{as_of.month}月は{as_of.day}日まで"
+    return f"{note}（前年も同じ日）" if compared else note
 
 
 def _grid(panels: int) -> tuple[int, int]:
@@ -172,6 +195,7 @@ def _draw_panel(
     colours: dict[str, str],
     this_year: Totals,
     last_year: Totals | None,
+    same_day: Totals | None,
     *,
     small: bool,
     narrow: bool,
@@ -181,6 +205,8 @@ def _draw_panel(
     several = len(panel) > 1
     for indicator in panel:
         colour = colours[indicator.code]
+        xs: list[int] = []
+        ys: list[float] = []
         if this_year.no_data:
             _say_no_data(axes, this_year, text_size)
         else:
@@ -193,11 +219,14 @@ def _draw_panel(
                 _legend_label(indicator, this_year, several=several),
                 partial=not _is_month_end(this_year.as_of),
             )
-            _mark_latest(axes, indicator, this_year, xs, ys, colour, text_size)
+            if _unanswered(indicator, ys):
+                _say_no_answers(axes, this_year, text_size)
         if last_year is not None and last_year.no_data:
             _say_no_data(axes, last_year, text_size, below=True)
         elif last_year is not None:
             last_xs, last_ys = _series(indicator, last_year)
+            if _unanswered(indicator, last_ys):
+                _say_no_answers(axes, last_year, text_size, below=True)
             axes.plot(
                 last_xs,
                 last_ys,
@@ -210,8 +239,9 @@ def _draw_panel(
                 zorder=2,
                 clip_on=False,
             )
-            if not this_year.no_data:
-                _mark_same_point(axes, indicator, this_year, last_year, _lighter(colour), text_size)
+        if not this_year.no_data:
+            same = _same_point(indicator, this_year, last_year, same_day)
+            _mark_figures(axes, indicator, this_year, xs, ys, same, colour, text_size)
     _style_axes(axes, panel, this_year, text_size=text_size, narrow=narrow)
     if small:
         axes.set_title(panel[0].short_label, fontsize=13, loc="left")
@@ -255,6 +285,25 @@ def _say_no_data(axes: Axes, totals: Totals, size: int, below: bool = False) -> 
     )
 
 
+def _unanswered(indicator: Indicator, ys: list[float]) -> bool:
+    """A share with not one answer so far: every month a gap."""
+    return indicator.aggregation is Aggregation.SURVEY_YES_SHARE and all(math.isnan(y) for y in ys)
+
+
+def _say_no_answers(axes: Axes, totals: Totals, size: int, below: bool = False) -> None:
+    """「2025（令和7）年度：回答なし」 where a share has no answers (an empty frame says nothing)."""
+    axes.text(
+        0.5,
+        0.35 if below else 0.55,
+        f"{fiscal_year_label(totals.fiscal_year)}：{NO_ANSWERS_LABEL}",
+        transform=axes.transAxes,
+        ha="center",
+        va="center",
+        fontsize=size,
+        color="#555555",
+    )
+
+
 def _series(indicator: Indicator, totals: Totals) -> tuple[list[int], list[float]]:
     """x positions (0 = April … 11 = March) and the plotted figures; a share without answers is a gap.
 
@@ -290,51 +339,66 @@ def figure_text(indicator: Indicator, figure: IndicatorValue) -> str:
     return f"{figure.value:,}{indicator.unit_ja}"
 
 
-def _mark_latest(
-    axes: Axes, indicator: Indicator, totals: Totals, xs: list[int], ys: list[float], colour: str, size: int
-) -> None:
-    """This year's latest figure written next to its point, e.g. `今年 128件` or `今年 75.0％（n=12）`."""
-    series = totals.by_month.get(indicator.code, [])
-    if not xs or not series or math.isnan(ys[-1]):
-        return
-    near_end = xs[-1] >= 8
-    axes.annotate(
-        f"今年 {figure_text(indicator, series[-1])}",
-        (xs[-1], ys[-1]),
-        xytext=(-8 if near_end else 8, 8),
-        textcoords="offset points",
-        ha="right" if near_end else "left",
-        va="bottom",
-        fontsize=size,
-        color=colour,
-        zorder=5,
-    )
-
-
-def _mark_same_point(
-    axes: Axes, indicator: Indicator, this_year: Totals, last_year: Totals, colour: str, size: int
-) -> None:
-    """Last year's figure at this year's latest month, written below its point: `前年 134件`."""
+def _same_point(
+    indicator: Indicator, this_year: Totals, last_year: Totals | None, same_day: Totals | None
+) -> IndicatorValue | None:
+    """Last year's figure at this year's as-of point: `same_day`'s, or at a month end last year's series point."""
+    if same_day is not None:
+        return None if same_day.no_data else same_day.indicators.get(indicator.code)
+    if last_year is None or last_year.no_data or not _is_month_end(this_year.as_of):
+        return None
     series = last_year.by_month.get(indicator.code, [])
     month = (this_year.as_of.month - FISCAL_YEAR_FIRST_MONTH) % 12
-    if month >= len(series):
-        return
-    figure = series[month]
-    y = _plotted(indicator, figure)
-    if math.isnan(y):
-        return
+    return series[month] if month < len(series) else None
+
+
+def _mark_figures(
+    axes: Axes,
+    indicator: Indicator,
+    this_year: Totals,
+    xs: list[int],
+    ys: list[float],
+    same: IndicatorValue | None,
+    colour: str,
+    size: int,
+) -> None:
+    """This year's latest figure (`今年 128件`) and last year's at the same day (`前年 120件`, with a hollow point
+    in last year's shade), both at the as-of month: the higher written above its point, the lower below."""
+    series = this_year.by_month.get(indicator.code, [])
+    month = (this_year.as_of.month - FISCAL_YEAR_FIRST_MONTH) % 12
+    marks: list[tuple[str, float, str]] = []
+    if xs and series and not math.isnan(ys[-1]):
+        marks.append((f"今年 {figure_text(indicator, series[-1])}", ys[-1], colour))
+    before = math.nan if same is None else _plotted(indicator, same)
+    if same is not None and not math.isnan(before):
+        marks.append((f"前年 {figure_text(indicator, same)}", before, _darker(_lighter(colour))))
+        if not _is_month_end(this_year.as_of):  # at a month end the dashed line's own point is the figure
+            axes.plot(
+                [month],
+                [before],
+                linestyle="",
+                marker="o",
+                markersize=7,
+                markerfacecolor="white",
+                color=_lighter(colour),
+                zorder=3,
+                clip_on=False,
+            )
     near_end = month >= 8
-    axes.annotate(
-        f"前年 {figure_text(indicator, figure)}",
-        (month, y),
-        xytext=(-8 if near_end else 8, -8),
-        textcoords="offset points",
-        ha="right" if near_end else "left",
-        va="top",
-        fontsize=size,
-        color=_darker(colour),
-        zorder=5,
-    )
+    ordered = sorted(marks, key=lambda mark: mark[1], reverse=True)  # the higher first: above its point
+    for place, (label, y, shade) in enumerate(ordered):
+        above = place == 0
+        axes.annotate(
+            label,
+            (month, y),
+            xytext=(-8 if near_end else 8, 8 if above else -8),
+            textcoords="offset points",
+            ha="right" if near_end else "left",
+            va="bottom" if above else "top",
+            fontsize=size,
+            color=shade,
+            zorder=5,
+        )
 
 
 def _style_axes(axes: Axes, panel: list[Indicator], this_year: Totals, *, text_size: int, narrow: bool) -> None:

@@ -19,7 +19,7 @@ from models.catalog import (
     SHEETS,
     SheetSection,
 )
-from models.fiscal import fiscal_year_end, fiscal_year_start
+from models.fiscal import fiscal_year_end, fiscal_year_start, same_point_last_year
 from models.sheet.event_rows import EventRow, event_row, event_rows_query
 from models.sheet.evidence import MonthlyFigure, live_at, monthly_figures
 from models.snapshots import city_evidence_as_of, snapshot_taken_at, totals_as_of
@@ -28,6 +28,7 @@ from models.totals import (
     IndicatorValue,
     Totals,
     flag_no_data,
+    indicator_totals,
     resolve_as_of,
 )
 
@@ -75,6 +76,32 @@ class SheetData:
 
 
 # --- collecting -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartFigures:
+    """What /chart draws: this year's and last year's monthly series, and last year's figures at the same day
+    as this year's (the 前年同期 of /totals), which the chart labels."""
+
+    this_year: Totals
+    last_year: Totals
+    same_day: Totals
+
+
+async def collect_chart(
+    session: AsyncSession, fiscal_year: int, ward_code: str | None, regular_meeting_threshold: int = 1
+) -> ChartFigures:
+    """The chart's figures for a scope as of today: the same-day figures are read as /totals reads them."""
+    this_year = await flag_no_data(
+        session, await indicator_totals(session, fiscal_year, None, ward_code, regular_meeting_threshold)
+    )
+    last_year = await flag_no_data(
+        session, await indicator_totals(session, fiscal_year - 1, None, ward_code, regular_meeting_threshold)
+    )
+    same_day, _final = await totals_as_of(
+        session, fiscal_year - 1, same_point_last_year(this_year.as_of), ward_code, regular_meeting_threshold
+    )
+    return ChartFigures(this_year, last_year, await flag_no_data(session, same_day))
 
 
 async def collect_sheet(

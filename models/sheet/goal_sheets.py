@@ -18,7 +18,7 @@ from models.catalog import (
     Sheet,
     SheetSection,
 )
-from models.fiscal import as_of_label, fiscal_year_label
+from models.fiscal import as_of_label, fiscal_year_label, month_end
 from models.sheet.data import SheetData
 from models.sheet.measure import column_pixels, text_height
 from models.sheet.styles import Border, Styles, print_setup, write_cell
@@ -30,40 +30,54 @@ from models.totals import (
 BASELINE_MARK = "※"  # after a figure that includes a baseline (models.totals: IndicatorValue.from_baseline)
 BASELINE_NOTE = "※ 集計開始前の実績値（ベースライン）を含みます"
 NO_DATA = "—"  # a year with no events and no baselines in the scope (Totals.no_data): not a result of 0
-NO_DATA_NOTE = (
-    "「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
-    "過去の数値は管理者が intake baseline set で登録できます。"
-)
+# What a supervisor reads on the official sheet: what 「—」 means, no operator's instructions.
+NO_DATA_NOTE = "「—」はデータなし（その年度・範囲に記録も過去の数値もありません）"
 ROSTER_AREAS_NOTE = "（名簿提供地域数）"  # after the denominator, as on the seed
 CITY_TOTAL_NOTE = "（24区合計）"  # in 3-1's label: true of the city's sheet only
-# A remark the seed prints at the top of a sheet's 取組内容 (by sheet number), not in the source note.
+SEED_CITY_TOTAL_NOTE = "　（24区合計）"  # how the seed prints it: 「…対象世帯数　（24区合計）」
+# The section labels as printed in the narrow column A, broken between words (never 「量的成果（指標」 + 「）」).
+SECTION_LINES = {"量的成果（指標）": "量的成果\n（指標）", "課題と今後の方向性": "課題と今後の\n方向性"}
 QUANTITATIVE_LABEL = "量的成果（指標）"
-MIN_BULLET_LINES = 3
+# The indicators the seed prints a letter beside: on 基本目標1 only ⑥ (ウ); on 基本目標2 every one.
+SEED_LETTERS = frozenset({"1-6", "2-1", "2-2", "2-3", "2-4", "2-5"})
+MIN_BULLET_LINES = 2  # empty 「・」 lines per section: with two, a sheet without bullets prints on one page
 SECTION_COLUMN, SUB_COLUMN, LABEL_COLUMN = 1, 2, 3
 YEAR_COLUMNS: dict[int, int] = {year: 4 + index for index, year in enumerate(FISCAL_YEARS_OF_PLAN)}
 LAST_COLUMN = max(YEAR_COLUMNS.values())
 KEY_COLUMN = LAST_COLUMN + 1
-# Sized to fit A4 landscape at 100 %: fitting to one page wide never shrinks the 10 pt text (see _print_setup).
-COLUMN_WIDTHS: dict[int, float] = {SECTION_COLUMN: 10, SUB_COLUMN: 3.5, LABEL_COLUMN: 34} | dict.fromkeys(
-    YEAR_COLUMNS.values(), 33.0
+NOTE_COLUMN = LAST_COLUMN - 1  # the source note: E:F of the heading row
+# Sized to fill A4 landscape's width at 100 %: a label takes two lines at most, 「課題と今後の」 fits column A.
+COLUMN_WIDTHS: dict[int, float] = {SECTION_COLUMN: 12.5, SUB_COLUMN: 3.5, LABEL_COLUMN: 42} | dict.fromkeys(
+    YEAR_COLUMNS.values(), 29.5
 )
+SPACER_HEIGHT = 4.0  # the blank line between the sub-initiatives and the grid
 
 
 def sheet_figure(indicator: Indicator, figure: IndicatorValue, no_data: bool = False) -> str:
     """A figure as the printed sheet writes it: `sheet_notation`, with the seed's 「（名簿提供地域数）」 after a
     roster denominator and 1-2's share on its own 「（　％）」 line; 「—」 for a year without data."""
-    if no_data:
-        return NO_DATA
     if indicator.denominator is not Denominator.ROSTER_AREAS:
-        return sheet_notation(indicator, figure)
-    text = f"{figure.value:,} ／ 全{figure.denominator or 0:,}地域{ROSTER_AREAS_NOTE}"
+        return NO_DATA if no_data else sheet_notation(indicator, figure)
+    shown = NO_DATA if no_data else f"{figure.value:,}"  # a year without data keeps the seed's 「／ 全N地域」 form
+    text = f"{shown} ／ 全{figure.denominator or 0:,}地域{ROSTER_AREAS_NOTE}"
     if indicator.shows_percent:
-        text += f"\n（{NO_DATA if figure.percent is None else f'{figure.percent:.1f}'}％）"
+        text += f"\n（{NO_DATA if no_data or figure.percent is None else f'{figure.percent:.1f}'}％）"
     return text
 
 
 def _year_started(data: SheetData, year: int) -> bool:
     return year in data.totals_by_year
+
+
+def year_heading(data: SheetData, year: int) -> str:
+    """A year column's heading with the point its figures stand at: `2024（令和6）年度（3月末）`, this year's
+    `2025（令和7）年度（11月末）`; a year not yet started, just the year."""
+    totals = data.totals_by_year.get(year)
+    if totals is None:
+        return fiscal_year_label(year)
+    day = totals.as_of
+    point = f"{day.month}月末" if day == month_end(day.year, day.month) else f"{day.month}月{day.day}日"
+    return f"{fiscal_year_label(year)}（{point}）"
 
 
 def title_text(data: SheetData) -> str:
@@ -114,10 +128,10 @@ class GoalSheetWriter:
         self._quantitative_section()
         self._bullet_section(SheetSection.QUALITATIVE, self._indicators("質的成果"))
         self._bullet_section(SheetSection.ISSUES)
-        self._note()
         self._baseline_note()
         self._no_data_note()
-        print_setup(self.ws, self.row - 2, [COLUMN_WIDTHS[column] for column in range(1, LAST_COLUMN + 1)])
+        widths = [COLUMN_WIDTHS[column] for column in range(1, LAST_COLUMN + 1)]
+        print_setup(self.ws, self.row - 2, widths, one_page=True)
 
     # rows
 
@@ -191,16 +205,24 @@ class GoalSheetWriter:
         self.ws.set_column(KEY_COLUMN - 1, KEY_COLUMN - 1, None, None, {"hidden": True})
 
     def _header(self) -> None:
-        self._put(SECTION_COLUMN, title_text(self.data), last_column=LAST_COLUMN, bold=True, size=14)
+        self._put(SECTION_COLUMN, title_text(self.data), last_column=LAST_COLUMN, bold=True, size=13)
         self._key("title")
         self._next()
         self._boxed("inner")
         self._labelled("基本理念", PLAN_PHILOSOPHY, "philosophy")
-        for number, goal in enumerate(PLAN_GOALS, start=1):
-            if number == 1:
-                self.merge_rows = len(PLAN_GOALS)
-            self._labelled("基本目標" if number == 1 else None, goal, f"goal-{number}")
-        self._labelled(self.sheet.goal, self.sheet.title, "heading", bold=True)
+        # The plan's two goals side by side on one row (goal 1 in B:C, goal 2 in D:F): a line saved for one page.
+        self._put(SECTION_COLUMN, "基本目標", bold=True, align="centre", shade=True)
+        first, second = PLAN_GOALS
+        self._put(SUB_COLUMN, first, last_column=LABEL_COLUMN)
+        self._put(LABEL_COLUMN + 1, second, last_column=LAST_COLUMN)
+        self._key("goals")
+        self._next()
+        # The sheet's goal and heading, and on the right of that row the source note (as the seed prints it).
+        self._put(SECTION_COLUMN, self.sheet.goal, bold=True, align="centre", shade=True)
+        self._put(SUB_COLUMN, self.sheet.title, last_column=NOTE_COLUMN - 1, bold=True)
+        self._put(NOTE_COLUMN, self.sheet.note, last_column=LAST_COLUMN, align="note")
+        self._key("heading")
+        self._next()
         self._boxed(None)
 
     def _labelled(self, label: str | None, text: str, key: str, *, bold: bool = False) -> None:
@@ -230,13 +252,14 @@ class GoalSheetWriter:
                     self._key(f"description:{sub.letter}")
                 self._next()
         self._boxed(None)
-        self.row += 1  # a blank line before the grid, as on the paper sheet
+        self.ws.set_row(self.row - 1, SPACER_HEIGHT)  # a blank line before the grid, as on the paper sheet
+        self.row += 1
 
     def _year_header(self) -> None:
         self._boxed("inner")  # the grid: from here to the last section, every cell boxed
         self._put(SECTION_COLUMN, None, last_column=LABEL_COLUMN, shade=True)
         for year, column in YEAR_COLUMNS.items():
-            self._put(column, fiscal_year_label(year), bold=True, align="centre", shade=True)
+            self._put(column, year_heading(self.data, year), bold=True, align="centre", shade=True)
         self._key("years")
         self._next()
 
@@ -249,12 +272,14 @@ class GoalSheetWriter:
 
     def _section_label(self, label: str, rows: int) -> None:
         """The section's label on its first row, merged down over the section's `rows` rows."""
-        self._put(SECTION_COLUMN, label, bold=True, align="centre", shade=True, measured=False)
+        self._put(
+            SECTION_COLUMN, SECTION_LINES.get(label, label), bold=True, align="centre", shade=True, measured=False
+        )
         self.merge_rows = rows
 
     def _indicator_row(self, indicator: Indicator) -> None:
-        self._put(SUB_COLUMN, indicator.sub if indicator.sub in ("ア", "イ", "ウ") else None, align="centre")
-        label = indicator.label.replace(CITY_TOTAL_NOTE, "") if self.data.ward_code else indicator.label
+        self._put(SUB_COLUMN, indicator.sub if indicator.code in SEED_LETTERS else None, align="centre")
+        label = indicator.label.replace(CITY_TOTAL_NOTE, "" if self.data.ward_code else SEED_CITY_TOTAL_NOTE)
         self._put(LABEL_COLUMN, label)
         for year, column in YEAR_COLUMNS.items():
             totals = self.data.totals_by_year.get(year)
@@ -311,8 +336,3 @@ class GoalSheetWriter:
             self._put(SECTION_COLUMN, NO_DATA_NOTE, last_column=LAST_COLUMN)
             self._key("no_data_note")
             self._next()
-
-    def _note(self) -> None:
-        self._put(SECTION_COLUMN, self.sheet.note, last_column=LAST_COLUMN, align="note")
-        self._key("note")
-        self._next()

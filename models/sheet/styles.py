@@ -21,6 +21,8 @@ TABLE_ROW_HEIGHT = 18.0  # one 10 pt line of 游ゴシック, for the plain tabl
 # A4 landscape (297 mm = 841.9 pt) less the side margins: the width a page prints at 100 %.
 SIDE_MARGIN_INCHES = 0.3
 PRINTABLE_WIDTH_PT = 841.9 - 2 * 72 * SIDE_MARGIN_INCHES
+ONE_PAGE_MARGIN_INCHES = 0.25  # top and bottom of a goal sheet (no header or footer is printed)
+PRINTABLE_HEIGHT_PT = 595.3 - 2 * 72 * ONE_PAGE_MARGIN_INCHES  # A4 landscape's height less those margins
 
 
 class SheetWorksheet(Worksheet_):  # type: ignore[misc]
@@ -98,7 +100,7 @@ _ALIGNMENTS: dict[str, dict[str, Any]] = {
     "left": {"text_wrap": True, "valign": "top", "align": "left"},
     "centre": {"text_wrap": True, "valign": "vcenter", "align": "center"},
     "right": {"text_wrap": True, "valign": "vcenter", "align": "right"},
-    "note": {"text_wrap": True, "align": "right"},
+    "note": {"text_wrap": True, "valign": "vcenter", "align": "right"},
 }
 
 
@@ -114,15 +116,21 @@ def write_cell(ws: Any, row: int, column: int, value: Any, style: Any) -> None:
         ws.write_number(row, column, value, style)
 
 
-def print_setup(ws: Any, last_row: int, widths: Sequence[float]) -> None:
+def print_setup(ws: Any, last_row: int, widths: Sequence[float], *, one_page: bool = False) -> None:
     """Landscape A4, centred, A1 to the last row of the given columns: one page wide (as many pages down as
-    needed) when that prints at MIN_PRINT_SCALE or more, else at that scale over several pages across."""
+    needed) when that prints at MIN_PRINT_SCALE or more, else at that scale over several pages across.
+
+    `one_page`: a goal sheet, fitted to one page (its rows are sized so that this prints at MIN_PRINT_SCALE or
+    more: tests add the row heights up), with narrower top and bottom margins."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    if printed_width(widths) * MIN_PRINT_SCALE <= PRINTABLE_WIDTH_PT:
+    if one_page:
+        ws.fit_to_pages(1, 1)
+    elif printed_width(widths) * MIN_PRINT_SCALE <= PRINTABLE_WIDTH_PT:
         ws.fit_to_pages(1, 0)
     else:
         ws.set_print_scale(round(MIN_PRINT_SCALE * 100))
     ws.center_horizontally()
-    ws.set_margins(left=SIDE_MARGIN_INCHES, right=SIDE_MARGIN_INCHES, top=0.5, bottom=0.5)
+    top = ONE_PAGE_MARGIN_INCHES if one_page else 0.5
+    ws.set_margins(left=SIDE_MARGIN_INCHES, right=SIDE_MARGIN_INCHES, top=top, bottom=top)
     ws.print_area(0, 0, max(last_row, 0), len(widths) - 1)

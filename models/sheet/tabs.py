@@ -15,6 +15,7 @@ from models.catalog import (
 )
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_label
+from models.reference import ward_order
 from models.sheet.data import SheetData
 from models.sheet.event_rows import EventRow
 from models.sheet.evidence import MonthlyFigure
@@ -73,8 +74,8 @@ MONTHLY_WIDTHS = (9, 10, 9, 40, 9, 9, 12, 12, 12, 12)
 MONTHLY_NOTES = (
     "区×指標×月ごとの、シートの数値のもとになった集計です。記録数＝その月の記録の件数、"
     "新たに数えた地域＝名簿提供のある有効な地域のうち、その月に年度内で初めて数えた地域（1-1は「定期的」の回数に"
-    "達した月）、新たに数えた世帯＝その月に年度内で初めてつながった世帯。市全体の記録ごとの一覧は intake export で"
-    "出力できます。",
+    "達した月）、新たに数えた世帯＝その月に年度内で初めてつながった世帯。市全体の記録ごとの一覧は"
+    "システム管理者にお問い合わせください。",
     "ベースライン（集計開始前の実績値）がなければ、区ごとに指標の各月の行を合計すると、その区のシートの数値になります"
     "（1-1・1-2は新たに数えた地域、3-1は新たに数えた世帯、2-Qは「はい」の回答数と記録数（回答数）、"
     "ほかの指標は件数（人数）合計）。締切済みの月末のシートでは、締切時に記録されていた集計です。",
@@ -170,7 +171,7 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     ws.set_row(1, 60)
     ws.write_row(1, 0, labels, styles.header)
     row = 1
-    for row, (ward, values) in enumerate(sorted(data.by_ward.items()), start=2):
+    for row, (ward, values) in enumerate(sorted(data.by_ward.items(), key=lambda item: ward_order(item[0])), start=2):
         cells = _ward_cells(values, data.totals.no_data)
         _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *cells], styles.body)
     row += 1
@@ -183,6 +184,7 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     ws.freeze_panes(2, 2)
     print_setup(ws, row, widths)
     ws.repeat_rows(0, 1)
+    ws.repeat_columns(0, 1)  # the ward's code and name on every printed page
 
 
 def _write_cells(ws: Any, row: int, cells: Sequence[Any], style: Any) -> None:

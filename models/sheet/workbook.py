@@ -13,11 +13,12 @@ Worksheets, in this order:
              (`YEAR_COLUMNS`) · G hidden row key (`KEY_COLUMN`; tests find rows with `tests/sheet_reading.py`)
     row 1    title: SHEET_TITLE + `（令和7年11月末時点）`, plus `　<ward name>` for a ward (A1, merged A:F)
     row 2    A `基本理念`, B:F the philosophy                               key `philosophy`
-    rows 3–4 A `基本目標`, B:F the two plan goals                           keys `goal-1`, `goal-2`
-    row 5    A the sheet's goal (基本目標1 …), B:F its heading               key `heading`
+    row 3    A `基本目標`, B:C goal 1, D:F goal 2 (side by side)             key `goals`
+    row 4    A the sheet's goal (基本目標1 …), B:D its heading, E:F the source note (right)  key `heading`
     then     per sub-initiative: B letter, C:F title (key `sub:ア`); then one row per description,
              C:F `・…` (key `description:ア`); sheet 3 has no letter and no title line (key `description:`)
-    then     the year header row: D/E/F `2024（令和6）年度` … (key `years`)
+    then     a 4 pt spacer row; the year header row: D/E/F `2024（令和6）年度（3月末）`, the chosen year at its
+             as-of month `2025（令和7）年度（11月末）`, a year not started bare (key `years`)
     then     four sections, A merged down each section with its label:
              取組内容 (key `activities`; sheet 3 first has the seed's 「※市区社協での取組」, B:F, key
              `activities_remark`), 量的成果（指標） (key `indicator:<code>` per indicator: B letter, C label
@@ -27,11 +28,13 @@ Worksheets, in this order:
              課題と今後の方向性 (key `issues`).
              A bullet row holds `・<text>` or a lone `・` in each year column that has started; there are
              at least `MIN_BULLET_LINES` rows per section.
-    last     the source note (A:F merged, key `note`); then, only when a figure on the worksheet includes a
-             baseline (written with a trailing ※), the footnote `BASELINE_NOTE` (A:F merged, key `baseline_note`);
+    last     only when a figure on the worksheet includes a baseline (written with a trailing ※), the footnote
+             `BASELINE_NOTE` (A:F merged, key `baseline_note`);
              then, only when a year shows 「—」 (`Totals.no_data`), `NO_DATA_NOTE` (key `no_data_note`)
     A year that has not started by the as-of date (later than the chosen year) is blank everywhere.
-    Printed: A4 landscape, 10 pt 游ゴシック at 100 % (the columns fit the page), rows tall for 游ゴシック.
+    Printed: A4 landscape fitted to one page; the columns fill the width at 100 % and the rows (1.6 × 10 pt a
+    line) add up to one page at 90 % or more with two bullet lines a section (tests add them up), so 10 pt
+    游ゴシック prints at 9 pt or more. More bullets make the page shrink below that.
 
 "数値" — machine-readable figures: one row per (plan year up to the chosen one, indicator); header row 1
     (`FIGURE_COLUMNS`): year, as-of, scope, indicator code, sheet, sub, label, value, denominator, percent,

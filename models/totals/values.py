@@ -39,10 +39,10 @@ def percent(numerator: int, denominator: int | None) -> float | None:
 
 
 def sheet_notation(indicator: Indicator, figure: IndicatorValue) -> str:
-    """A figure as the sheet writes it: `12 ／ 全334地域（3.6％）`, `128件`, `75.0％（30 ／ 40）`."""
+    """A figure as the sheet writes it: `12 ／ 全334地域（3.6％）`, `128件`, `75.0％（効果あり30 ／ 回答40）`."""
     if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
         shown = "—" if figure.percent is None else f"{figure.percent:.1f}％"
-        return f"{shown}（{figure.value:,} ／ {figure.denominator or 0:,}）"
+        return f"{shown}（効果あり{figure.value:,} ／ 回答{figure.denominator or 0:,}）"
     if indicator.denominator is Denominator.ROSTER_AREAS:
         text = f"{figure.value:,} ／ 全{figure.denominator or 0:,}地域"
         if indicator.shows_percent and figure.percent is not None:

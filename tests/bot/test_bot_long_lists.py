@@ -40,7 +40,7 @@ _ids = itertools.count(7_000_001)
 async def city_staff(sessions: async_sessionmaker[AsyncSession]) -> list[Staff]:
     """19 workers in each of the 24 wards, none of whom has logged anything yet (the first days of a month)."""
     async with session_scope(sessions) as session:
-        wards = await wards_in_order(session)
+        wards = sorted(await wards_in_order(session), key=lambda ward: ward.code)  # ids in code order
         staff = [worker(ward.code, f"{ward.name_ja[:2]} 職員{n:02d}") for ward in wards for n in range(1, PER_WARD + 1)]
         session.add_all(staff)
         await session.flush()

@@ -66,7 +66,8 @@ async def test_sheet_without_a_month_is_the_last_month_end_and_a_year_without_da
     assert sheet["A1"].value.endswith("（令和8年11月末時点）　都島区")
     row = row_of(sheet, "indicator:1-5")
     assert (sheet.cell(row, YEAR_COLUMNS[2025]).value, sheet.cell(row, YEAR_COLUMNS[2026]).value) == ("2件", "—")
-    assert "intake baseline set" in sheet.cell(row_of(sheet, "no_data_note"), 1).value
+    assert sheet.cell(row_of(sheet, "no_data_note"), 1).value.startswith("「—」はデータなし")
+    assert "intake" not in sheet.cell(row_of(sheet, "no_data_note"), 1).value  # no operator's instruction
 
 
 async def test_two_requests_for_the_same_sheet_at_once_share_one_build(

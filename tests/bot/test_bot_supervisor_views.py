@@ -50,7 +50,7 @@ async def test_totals_show_the_same_point_last_year_and_the_previous_year_keeps_
         "前年同期: 令和5年11月末時点",
     ]
     assert "⑤アウトリーチ件数: 10件（前月末比 +10）\n　前年同期 —" in last_year.text  # 2023: no data, not 0
-    assert last_year.text.endswith("過去の数値は管理者が intake baseline set で登録できます。")
+    assert last_year.text.endswith("集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。")
     back = (await chief.press("翌年度 ▶"))[-1]
     assert back.text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　都島区"
     assert "区別（前年同期比）" not in back.button_texts()
@@ -265,3 +265,16 @@ async def test_wording_an_older_steps_button_and_cancel_at_the_reason_step(
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
     await chief.send("/void 1")
     assert (await chief.send("/cancel"))[-1].text == "入力を中止しました。"
+
+
+async def test_ward_pickers_follow_the_citys_usual_order(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    await city.send("/totals")
+    wards = (await city.press("区を選ぶ"))[-1]
+    assert wards.button_texts()[:6] == ["大阪市全体", "北区", "都島区", "福島区", "此花区", "中央区"]
+    assert wards.button_texts()[-3:] == ["東住吉区", "平野区", "西成区"]
+    await city.send("/chart")
+    chart_wards = (await city.press("⑤アウトリーチ件数"))[-1]
+    assert chart_wards.button_texts() == wards.button_texts()

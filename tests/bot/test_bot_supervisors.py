@@ -174,7 +174,7 @@ async def test_chart_sends_a_picture_of_the_chosen_indicator(
     assert picture.caption.splitlines() == [  # 2024 has no data: said so, not drawn as zeros
         "⑤アウトリーチ件数　都島区",
         "※「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
-        "過去の数値は管理者が intake baseline set で登録できます。",
+        "集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。",
     ]
     await chief.press_data("chart:9-9", menu)
     assert chief.answers[-1] == "その選択は使えません。もう一度選んでください。"

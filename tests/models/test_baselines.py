@@ -367,8 +367,8 @@ async def test_the_sheet_reproduces_the_hand_computed_figures_and_marks_baseline
     assert cells["1-1:2025"] == "6 ／ 全334地域（名簿提供地域数）※"
     assert cells["1-2:2025"] == "0 ／ 全334地域（名簿提供地域数）\n（0.0％）"
     assert cells["1-6:2025"] == "0件"
-    assert cells["2-Q:2024"] == "75.0％（9 ／ 12）※"
-    assert cells["2-Q:2025"] == "80.0％（4 ／ 5）※"
+    assert cells["2-Q:2024"] == "75.0％（効果あり9 ／ 回答12）※"
+    assert cells["2-Q:2025"] == "80.0％（効果あり4 ／ 回答5）※"
     assert cells["3-1:2024"] == "21世帯※"
     assert cells["3-1:2025"] == "14世帯※"
     assert cells["3-1:2026"] is None
@@ -380,7 +380,7 @@ async def test_the_footnote_is_only_on_worksheets_with_a_marked_figure(dataset: 
     cells = await _sheet_cells(dataset, 2024, date(2025, 3, 31), FUKUSHIMA)
     assert (cells["1-5:2024"], cells["3-1:2024"]) == ("6件", "20世帯※")
     assert cells["1-1:2024"] == "1 ／ 全9地域（名簿提供地域数）"
-    assert cells["2-Q:2024"] == "100.0％（1 ／ 1）"
+    assert cells["2-Q:2024"] == "100.0％（効果あり1 ／ 回答1）"
     assert (cells["基本目標1:footnote"], cells["基本目標2:footnote"]) == (None, None)
     assert cells["参加支援:footnote"] == BASELINE_NOTE
 

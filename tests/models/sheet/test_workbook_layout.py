@@ -21,6 +21,7 @@ from models.sheet.goal_sheets import (
     KEY_COLUMN,
     LABEL_COLUMN,
     LAST_COLUMN,
+    NOTE_COLUMN,
     SECTION_COLUMN,
     SUB_COLUMN,
     YEAR_COLUMNS,
@@ -46,7 +47,7 @@ __all__ = ["dataset"]  # the fixture, shared with the read-back tests
 
 EMPTY_WARD = "27104"  # 此花区: no events and no baselines in any year of the dataset
 NO_DATA_YEAR, NO_DATA_AS_OF = 2026, date(2026, 11, 30)  # the dataset has nothing in FY2026
-A4_LANDSCAPE_WIDTH_PT = 841.9
+A4_LANDSCAPE_WIDTH_PT, A4_LANDSCAPE_HEIGHT_PT = 841.9, 595.3
 MIN_PRINTED_PT = 9.0
 
 
@@ -67,12 +68,13 @@ def keys(ws: Any) -> list[Any]:
 # --- 「—」 for no data --------------------------------------------------------------------------------------
 
 
-async def test_a_year_without_data_prints_a_dash_and_points_to_baseline_set(dataset: Dataset) -> None:
+async def test_a_year_without_data_prints_a_dash_in_the_seeds_form(dataset: Dataset) -> None:
     book = await workbook(dataset.session, NO_DATA_YEAR, NO_DATA_AS_OF)
     # The earlier years as of their year ends (2025's includes December's meeting in Fukushima).
     expected = {year: await indicator_totals(dataset.session, year, fiscal_year_end(year)) for year in (2024, 2025)}
     for indicator in INDICATORS:
-        assert figure_cell(book, indicator.code, NO_DATA_YEAR) == "—", indicator.code
+        no_data = sheet_figure(indicator, expected[2025].indicators[indicator.code], no_data=True)
+        assert figure_cell(book, indicator.code, NO_DATA_YEAR) == no_data, indicator.code
         for year in (2024, 2025):  # the years with data keep their figures
             assert figure_cell(book, indicator.code, year) == sheet_figure(
                 indicator, expected[year].indicators[indicator.code]
@@ -80,7 +82,8 @@ async def test_a_year_without_data_prints_a_dash_and_points_to_baseline_set(data
     for name in SHEET_NAMES:
         ws = book[name]
         footnote = ws.cell(row=row_of(ws, "no_data_note"), column=SECTION_COLUMN).value
-        assert "「—」はデータなし" in footnote and "intake baseline set" in footnote
+        assert footnote == "「—」はデータなし（その年度・範囲に記録も過去の数値もありません）"
+        assert "intake" not in footnote  # no operator's instruction on the official sheet
         assert keys(ws)[-1] == "no_data_note"
     figures = [row for row in book["数値"].iter_rows(min_row=2, values_only=True) if row[0] == NO_DATA_YEAR]
     assert len(figures) == len(INDICATORS)
@@ -88,13 +91,17 @@ async def test_a_year_without_data_prints_a_dash_and_points_to_baseline_set(data
     by_ward = list(book["区別内訳"].iter_rows(min_row=3, values_only=True))
     assert len(by_ward) == 25 and all(set(line[2:]) == {"—"} for line in by_ward)
     definitions = {line[0]: line for line in book["定義"].iter_rows(min_row=2, values_only=True)}
-    assert definitions["no_data"][2] == "あり" and "intake baseline set" in definitions["no_data"][3]
+    assert definitions["no_data"][2] == "あり" and "intake" not in definitions["no_data"][3]
+    assert "intake" not in "".join(str(cell) for line in book["集計根拠"].iter_rows(values_only=True) for cell in line)
 
 
 async def test_a_ward_without_data_prints_dashes_in_every_year(dataset: Dataset) -> None:
     book = await workbook(dataset.session, ward=EMPTY_WARD)
+    roster = {"1-1": "— ／ 全{}地域（名簿提供地域数）", "1-2": "— ／ 全{}地域（名簿提供地域数）\n（—％）"}
+    areas = (await indicator_totals(dataset.session, FY, AS_OF, EMPTY_WARD)).indicators["1-1"].denominator
     for indicator in INDICATORS:
-        assert [figure_cell(book, indicator.code, year) for year in YEAR_COLUMNS] == ["—", "—", None]
+        dash = roster.get(indicator.code, "—").format(areas)  # the seed's 「／ 全N地域」 stays around the 「—」
+        assert [figure_cell(book, indicator.code, year) for year in YEAR_COLUMNS] == [dash, dash, None]
     assert all("no_data_note" in keys(book[name]) for name in SHEET_NAMES)
 
 
@@ -116,7 +123,10 @@ async def test_roster_denominator_keeps_its_words_and_the_share_has_its_own_line
     assert figure_cell(book, "1-1", 2025) == "3 ／ 全334地域（名簿提供地域数）"  # as of the year end
     assert figure_cell(book, "1-2", 2025).split("\n") == ["2 ／ 全334地域（名簿提供地域数）", "（0.6％）"]
     assert figure_cell(book, "1-2", 2024).split("\n") == ["0 ／ 全334地域（名簿提供地域数）", "（0.0％）"]
-    assert (figure_cell(book, "1-1", NO_DATA_YEAR), figure_cell(book, "1-2", NO_DATA_YEAR)) == ("—", "—")
+    assert (figure_cell(book, "1-1", NO_DATA_YEAR), figure_cell(book, "1-2", NO_DATA_YEAR)) == (
+        "— ／ 全334地域（名簿提供地域数）",  # a year without data keeps the seed's form
+        "— ／ 全334地域（名簿提供地域数）\n（—％）",
+    )
     ward = await workbook(dataset.session, ward=MIYAKOJIMA)
     assert figure_cell(ward, "1-2", FY).split("\n") == ["1 ／ 全13地域（名簿提供地域数）", "（7.7％）"]
 
@@ -127,10 +137,10 @@ async def test_only_the_city_sheet_says_24_wards_in_total(dataset: Dataset) -> N
         return str(ws.cell(row=row_of(ws, "indicator:3-1"), column=LABEL_COLUMN).value)
 
     city = label(await workbook(dataset.session))
-    assert city.endswith("対象世帯数（24区合計）")
+    assert city.endswith("対象世帯数　（24区合計）")  # spaced as on the seed
     for ward in (MIYAKOJIMA, EMPTY_WARD):  # with data and without
         shown = label(await workbook(dataset.session, ward=ward))
-        assert shown == city.removesuffix("（24区合計）"), ward
+        assert shown == city.removesuffix("　（24区合計）"), ward
     assert label(await workbook(dataset.session, NO_DATA_YEAR, NO_DATA_AS_OF)) == city
 
 
@@ -141,7 +151,7 @@ async def test_the_councils_remark_heads_participations_activities_not_the_sourc
         assert ws.cell(row=remark, column=SUB_COLUMN).value == "※市区社協での取組"
         assert ws.cell(row=remark, column=SECTION_COLUMN).value == "取組内容"  # the section's label starts here
         assert rows_of(ws, SheetSection.ACTIVITIES.value)[0] == remark + 1
-        source = ws.cell(row=row_of(ws, "note"), column=SECTION_COLUMN).value
+        source = ws.cell(row=row_of(ws, "heading"), column=NOTE_COLUMN).value
         assert source == "出典：厚生労働省ホームページ 地域共生社会 ポータルサイト"
         for other in ("基本目標1", "基本目標2"):
             assert "activities_remark" not in keys(book[other])
@@ -198,14 +208,25 @@ def column_points(ws: Any, column: int) -> float:
     return 0.0 if ws.column_dimensions[get_column_letter(column)].hidden else 64 * 72 / 96  # Excel's default
 
 
+def printed_height(ws: Any) -> float:
+    """The print area's height at 100 %: every row's set height (Excel's default 15 pt where none is set)."""
+    last = int(str(ws.print_area).rsplit("$", 1)[-1])
+    return sum(ws.row_dimensions[row].height or 15.0 for row in range(1, last + 1))
+
+
 def printed_scale(ws: Any, columns: range) -> float:
-    """The scale the page prints at: fitted to one page wide (never enlarged) or the fixed print scale."""
+    """The scale the page prints at: fitted to one page wide, or wide and high (never enlarged), or the fixed
+    print scale."""
     setup = ws.page_setup
     assert setup.orientation == "landscape" and int(setup.paperSize) == 9
     printable = A4_LANDSCAPE_WIDTH_PT - 72 * float(ws.page_margins.left + ws.page_margins.right)
     if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
         assert int(setup.fitToWidth) == 1
-        return min(1.0, printable / sum(column_points(ws, column) for column in columns))
+        scale = min(1.0, printable / sum(column_points(ws, column) for column in columns))
+        if int(setup.fitToHeight if setup.fitToHeight is not None else 1) == 1:  # one page high as well
+            high = A4_LANDSCAPE_HEIGHT_PT - 72 * float(ws.page_margins.top + ws.page_margins.bottom)
+            scale = min(scale, high / printed_height(ws))
+        return scale
     return int(setup.scale) / 100
 
 
@@ -217,11 +238,15 @@ async def test_every_tab_prints_at_nine_points_or_more_on_a4_landscape(dataset: 
     for book in (
         await workbook(dataset.session, ward=MIYAKOJIMA),
         await workbook(dataset.session, NO_DATA_YEAR, NO_DATA_AS_OF),
+        await workbook(dataset.session, ward=EMPTY_WARD),  # 「—」 and its footnote
+        await workbook(dataset.session),  # the city's, with its bullets
     ):
         for name in SHEET_NAMES:
             ws = book[name]
+            setup = ws.page_setup
+            assert int(setup.fitToWidth) == 1 and int(setup.fitToHeight or 1) == 1, name  # one page
             scale = printed_scale(ws, range(1, LAST_COLUMN + 1))
-            assert scale == 1.0, name  # the sheets fit the page without shrinking
+            assert scale >= 0.9, (name, scale)  # the rows add up to one page at 90 % or more
             assert smallest_font(ws) * scale >= MIN_PRINTED_PT, name
         for name in ("数値", "区別内訳", "集計根拠", "定義"):
             ws = book[name]
@@ -269,3 +294,12 @@ async def test_row_heights_hold_their_wrapped_text_in_yu_gothic(dataset: Dataset
                 height = ws.row_dimensions[row].height
                 assert height is not None, (sheet.goal, row)
                 assert height >= needed_height(cell.value, width, cell.font.sz), (sheet.goal, row, cell.value)
+
+
+async def test_by_ward_lists_the_wards_in_the_citys_order_and_prints_their_names_on_every_page(
+    dataset: Dataset,
+) -> None:
+    ws = (await workbook(dataset.session))["区別内訳"]
+    names = [line[1] for line in ws.iter_rows(min_row=3, values_only=True)]
+    assert names[:3] == ["北区", "都島区", "福島区"] and names[-2:] == ["西成区", "大阪市（24区）"]
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"

@@ -45,7 +45,7 @@ async def test_the_city_lists_ward_by_indicator_by_month_with_event_counts(datas
     data = await collect_sheet(dataset.session, FY, AS_OF, None, generated_at=GENERATED_AT)  # 17 events: small
     assert data.evidence is not None and data.events == []
     note, rows = monthly_rows(load_workbook(BytesIO(build_workbook(data))))
-    assert "intake export" in note
+    assert "システム管理者" in note and "intake" not in note  # whom to ask, no command line
     assert sum(row[5] for row in rows) == len(dataset.live)  # every counted event, once
     totals = (await engine_totals(dataset.session))[FY]
     for indicator in INDICATORS:
@@ -67,7 +67,7 @@ async def test_even_a_small_city_gets_the_monthly_table_and_a_ward_the_event_lis
     city = await collect_sheet(dataset.session, FY, AS_OF, None, generated_at=GENERATED_AT)
     assert city.evidence is not None and len(dataset.live) < 20
     note, _rows = monthly_rows(load_workbook(BytesIO(build_workbook(city))))
-    assert "intake export" in note
+    assert "システム管理者" in note and "intake" not in note  # whom to ask, no command line
     ward = await collect_sheet(dataset.session, FY, AS_OF, MIYAKOJIMA, generated_at=GENERATED_AT)
     assert ward.evidence is None
     listing = load_workbook(BytesIO(build_workbook(ward)))["集計根拠"]

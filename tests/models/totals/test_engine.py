@@ -194,7 +194,7 @@ def test_sheet_notation() -> None:
     assert sheet_notation(INDICATORS_BY_CODE["1-1"], IndicatorValue(12, 334)) == "12 ／ 全334地域"
     assert sheet_notation(INDICATORS_BY_CODE["1-2"], IndicatorValue(12, 334)) == "12 ／ 全334地域（3.6％）"
     assert sheet_notation(INDICATORS_BY_CODE["1-5"], IndicatorValue(1280)) == "1,280件"
-    assert sheet_notation(INDICATORS_BY_CODE["2-Q"], IndicatorValue(30, 40)) == "75.0％（30 ／ 40）"
+    assert sheet_notation(INDICATORS_BY_CODE["2-Q"], IndicatorValue(30, 40)) == "75.0％（効果あり30 ／ 回答40）"
 
 
 async def test_every_scope_in_one_pass_equals_each_scope_alone(dataset: AsyncSession) -> None:
