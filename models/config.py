@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     # 「定期的に」 on indicator 1-1 is not defined by the sheet: an area counts once it had this many meetings.
     regular_meeting_threshold: int = Field(default=1, ge=1, le=52)
-    # Load the synthetic sample area master when the area table is empty (demo and first run).
-    load_sample_areas: bool = True
+    # Load the synthetic sample area master when the area table is empty: the demo's database, or when asked
+    # (`intake migrate --sample-areas`). Never by default: fake areas would count in a real city's denominators.
+    load_sample_areas: bool = False
     # Entries for a month close this many business days after it ends (DHIS2's "expiry days").
     lock_business_days: int = Field(default=5, ge=0, le=30)
     # /undo voids the last entry only within this many minutes; older ones go through /mine.
@@ -62,7 +63,7 @@ class Settings(BaseSettings):
 
     def for_demo(self) -> Settings:
         """The same settings pointed at the demo database (`intake demo`, `intake totals --demo`)."""
-        return self.model_copy(update={"database_url": self.demo_database_url})
+        return self.model_copy(update={"database_url": self.demo_database_url, "load_sample_areas": True})
 
 
 @lru_cache(maxsize=1)
