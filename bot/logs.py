@@ -82,6 +82,14 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class SetupNoiseFilter(logging.Filter):
+    """python-telegram-bot logs a refused token at start with two chained tracebacks; `intake run` says it in one
+    line (bot/cli/common.py), so that record is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("telegram") and "Invalid token. Aborting" in str(record.msg))
+
+
 def _secret_forms(secrets: Iterable[str]) -> set[str]:
     """Each secret, and for a bot token also its secret half (a URL may carry the colon percent-encoded)."""
     forms: set[str] = set()
@@ -141,6 +149,7 @@ def make_handler(fmt: LogFormat = "text", secrets: Iterable[str] = (), stream: T
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter(secrets))
+    handler.addFilter(SetupNoiseFilter())
     handler.set_name("intake")
     return handler
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Fixed by the client: every date the bot shows or counts is a Japan date.
@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     bot_mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str | None = None  # the public https URL Telegram posts to (behind the reverse proxy)
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     webhook_secret: SecretStr | None = None  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
     db_pool_size: int = Field(default=5, ge=1, le=50)  # PostgreSQL connections kept open
@@ -60,6 +60,21 @@ class Settings(BaseSettings):
     reminder_time: time = time(9, 30)  # Japan time, on reminder days and push days
     reminder_business_days_before: int = Field(default=3, ge=0, le=10)  # before the month's last business day
     catch_up_until: time = time(17, 0)  # a run missed while the bot was down is made up until this time
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """The bot's drivers are asyncpg and aiosqlite: a plain postgresql:// or sqlite:// URL is refused by name."""
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme in ("postgresql", "postgres") or (
+            scheme.startswith("postgresql+") and scheme != "postgresql+asyncpg"
+        ):
+            raise ValueError(f"use postgresql+asyncpg:// (the bot's driver), not {scheme}://")
+        if scheme == "sqlite" or (scheme.startswith("sqlite+") and scheme != "sqlite+aiosqlite"):
+            raise ValueError(f"use sqlite+aiosqlite:// (the bot's driver), not {scheme}://")
+        if scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
+            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
+        return value
 
     def for_demo(self) -> Settings:
         """The same settings pointed at the demo database (`intake demo`, `intake totals --demo`)."""

@@ -9,8 +9,11 @@ from __future__ import annotations
 import typer
 
 from bot.cli import baseline, demo, health, history, ops, privacy, reports, rollups, run, schedule, setup, staff
+from bot.cli.common import SetupErrorsGroup
 
-app = typer.Typer(help="見守り intake bot: operator commands.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    cls=SetupErrorsGroup, help="見守り intake bot: operator commands.", no_args_is_help=True, add_completion=False
+)
 for group in (
     setup.app,
     run.app,
