@@ -27,13 +27,13 @@ class SetupErrorsGroup(TyperGroup):
         except (typer.Exit, typer.Abort):
             raise
         except Exception as error:
-            problem = _token_problem(error) or setup_problem(error, os.environ.get("DATABASE_URL") or _default_url())
+            problem = token_problem(error) or setup_problem(error, os.environ.get("DATABASE_URL") or _default_url())
             if problem is None:
                 raise
             raise fail(problem) from None
 
 
-def _token_problem(error: BaseException) -> str | None:
+def token_problem(error: BaseException) -> str | None:
     from telegram.error import InvalidToken  # only when something failed: the import is heavy
 
     seen = error
