@@ -27,6 +27,27 @@ for group in (
     demo.app,
 ):
     app.add_typer(group)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        from models.db import head_revision
+
+        typer.echo(f"intake {version('mimamori-intake')} (schema {head_revision()})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="print the version and the schema revision"
+    ),
+) -> None:
+    """見守り intake bot: operator commands."""
+
+
 app.add_typer(rollups.app, name="rollups")
 app.add_typer(baseline.app, name="baseline")
 
