@@ -18,7 +18,7 @@ from models.config import get_settings
 from tests.builders import TOKEN, postgres_url, reachable
 
 runner = CliRunner()
-LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+\S* (INFO|WARNING) ")
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+09:00 (INFO|WARNING) ")
 
 
 def one_line_exit_2(*args: str) -> str:
