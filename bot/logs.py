@@ -82,6 +82,30 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+WEBHOOK_BODY_LOGGED: Final = "Received data was: %r"  # python-telegram-bot's CRITICAL line prints the whole body
+
+
+class ContentFilter(logging.Filter):
+    """Keeps message contents out of every line: python-telegram-bot's webhook logs the whole body it received when
+    it is not an update (CRITICAL, with the parse error); the line keeps what happened, never the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram") and WEBHOOK_BODY_LOGGED in str(record.msg):
+            error = record.exc_info[1] if record.exc_info else None
+            record.msg = "a webhook request was not an update and was not processed (%s; its contents are not logged)"
+            record.args = (type(error).__name__ if error else "unreadable",)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+class SetupNoiseFilter(logging.Filter):
+    """python-telegram-bot logs a refused token at start with two chained tracebacks; `intake run` says it in one
+    line (bot/cli/common.py), so that record is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("telegram") and "Invalid token. Aborting" in str(record.msg))
+
+
 def _secret_forms(secrets: Iterable[str]) -> set[str]:
     """Each secret, and for a bot token also its secret half (a URL may carry the colon percent-encoded)."""
     forms: set[str] = set()
@@ -96,10 +120,14 @@ def _secret_forms(secrets: Iterable[str]) -> set[str]:
 
 
 class TextFormatter(logging.Formatter):
-    """The classic one-line format, with " [update=… staff=…]" appended when known."""
+    """The classic one-line format, in Japan time with its offset (2026-12-05T21:00:00.123+09:00, as the JSON
+    lines and the rest of the bot), with " [update=… staff=…]" appended when known."""
 
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        return datetime.fromtimestamp(record.created, TOKYO).isoformat(timespec="milliseconds")
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
@@ -140,7 +168,9 @@ def make_handler(fmt: LogFormat = "text", secrets: Iterable[str] = (), stream: T
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(ContextFilter())
+    handler.addFilter(ContentFilter())  # before the redaction, which formats tracebacks
     handler.addFilter(RedactingFilter(secrets))
+    handler.addFilter(SetupNoiseFilter())
     handler.set_name("intake")
     return handler
 
@@ -155,6 +185,7 @@ def configure_logging(level: str, fmt: LogFormat = "text", secrets: Iterable[str
         root.removeHandler(old)
     root.addHandler(make_handler(fmt, secrets))
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # library warnings too become lines of this format (one JSON object each)
     for name, quiet in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(quiet)
     for name in NEVER_BELOW_INFO:

@@ -268,6 +268,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "reason_duplicate": {JA: "二重登録", EN: "Duplicate"},
     "reason_mistake": {JA: "入力誤り", EN: "Wrong entry"},
     "voided": {JA: "No.{id} を取り消しました。", EN: "No.{id} is void."},
+    # issue 18: what /undo and a void did to the year's figure; a correction that lowered it; 「メモを変更」
+    "undone_correction": {
+        JA: "修正 No.{new} を取り消し、元の No.{old} を戻しました。",
+        EN: "Correction No.{new} is undone; the original No.{old} counts again.",
+    },
+    "figure_moved": {
+        JA: "{goal} {indicator} {delta} → 今年度 {total}（{scope}）",
+        EN: "{goal} {indicator} {delta} → this year {total} ({scope})",
+    },
+    "figure_same": {
+        JA: "{goal} {indicator}: 今年度 {total}（{scope}）。数は変わりません。",
+        EN: "{goal} {indicator}: this year {total} ({scope}). The figure does not change.",
+    },
+    "saved_down": {
+        JA: "保存しました（No.{id}）。\n{goal} {indicator} −{removed} → 今年度 {total}（{scope}）",
+        EN: "Saved (No.{id}).\n{goal} {indicator} −{removed} → this year {total} ({scope})",
+    },
+    "button_note_change": {JA: "メモを変更", EN: "Change the note"},
     "corrected": {JA: "No.{old} を No.{new} に修正しました。", EN: "No.{old} was corrected as No.{new}."},
     "undo_nothing": {
         JA: "{minutes}分以内に取り消せる記録はありません。「自分の記録」から取り消してください。",

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Fixed by the client: every date the bot shows or counts is a Japan date.
@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     # 「定期的に」 on indicator 1-1 is not defined by the sheet: an area counts once it had this many meetings.
     regular_meeting_threshold: int = Field(default=1, ge=1, le=52)
-    # Load the synthetic sample area master when the area table is empty (demo and first run).
-    load_sample_areas: bool = True
+    # Load the synthetic sample area master when the area table is empty: the demo's database, or when asked
+    # (`intake migrate --sample-areas`). Never by default: fake areas would count in a real city's denominators.
+    load_sample_areas: bool = False
     # Entries for a month close this many business days after it ends (DHIS2's "expiry days").
     lock_business_days: int = Field(default=5, ge=0, le=30)
     # /undo voids the last entry only within this many minutes; older ones go through /mine.
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
     bot_mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str | None = None  # the public https URL Telegram posts to (behind the reverse proxy)
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     webhook_secret: SecretStr | None = None  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
     db_pool_size: int = Field(default=5, ge=1, le=50)  # PostgreSQL connections kept open
@@ -64,9 +65,24 @@ class Settings(BaseSettings):
     followup_quiet_days: int = Field(default=30, ge=1, le=365)  # a planned household with no entry this long is marked
     long_leave_days: int = Field(default=14, ge=1, le=365)  # leave this long: the ward supervisor is asked to hand over
 
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """The bot's drivers are asyncpg and aiosqlite: a plain postgresql:// or sqlite:// URL is refused by name."""
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme in ("postgresql", "postgres") or (
+            scheme.startswith("postgresql+") and scheme != "postgresql+asyncpg"
+        ):
+            raise ValueError(f"use postgresql+asyncpg:// (the bot's driver), not {scheme}://")
+        if scheme == "sqlite" or (scheme.startswith("sqlite+") and scheme != "sqlite+aiosqlite"):
+            raise ValueError(f"use sqlite+aiosqlite:// (the bot's driver), not {scheme}://")
+        if scheme not in ("postgresql+asyncpg", "sqlite+aiosqlite"):
+            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
+        return value
+
     def for_demo(self) -> Settings:
         """The same settings pointed at the demo database (`intake demo`, `intake totals --demo`)."""
-        return self.model_copy(update={"database_url": self.demo_database_url})
+        return self.model_copy(update={"database_url": self.demo_database_url, "load_sample_areas": True})
 
 
 @lru_cache(maxsize=1)

@@ -120,8 +120,18 @@ class AreaImportError(ValueError):
 
 @dataclass(frozen=True)
 class AreaImportResult:
-    added: int
-    updated: int
+    """What an import did (or, on a dry run, would do): the area codes, in code order."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]  # name, ward or roster changed, or a retired area brought back
+    unchanged: tuple[str, ...]
+    retired: tuple[str, ...]  # replace: active areas missing from the file (kept, never deleted)
+
+    def summary(self) -> str:
+        return (
+            f"areas added: {len(self.added)}, updated: {len(self.updated)}, unchanged: {len(self.unchanged)}, "
+            f"retired: {len(self.retired)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -133,9 +143,9 @@ class _AreaRow:
     roster: str  # as written; see ROSTER_TRUE / ROSTER_FALSE
 
 
-async def import_areas_file(session: AsyncSession, raw: bytes) -> AreaImportResult:
+async def import_areas_file(session: AsyncSession, raw: bytes, *, replace: bool = False) -> AreaImportResult:
     """`import_areas` from a file's bytes: UTF-8 (with or without BOM) or Shift_JIS (cp932, Excel's CSV in Japan)."""
-    return await import_areas(session, decode_area_csv(raw))
+    return await import_areas(session, decode_area_csv(raw), replace=replace)
 
 
 def decode_area_csv(raw: bytes) -> str:
@@ -159,10 +169,13 @@ def _garbled(text: str) -> bool:
     return any(unicodedata.category(char) in {"Cc", "Co", "Cs"} and char not in "\r\n\t" for char in text)
 
 
-async def import_areas(session: AsyncSession, csv_text: str) -> AreaImportResult:
+async def import_areas(session: AsyncSession, csv_text: str, *, replace: bool = False) -> AreaImportResult:
     """Add or update areas from CSV text (columns as in areas-sample.csv). All rows or none.
 
-    Every problem of the file is reported at once (AreaImportError.problems, by line); nothing is written then.
+    With `replace` the file is the whole master: active areas missing from it are retired (`active` false, so they
+    leave the pickers and the 1-1/1-2 denominators; never deleted, so their events and frozen snapshots keep them).
+    An area in the file is active, a retired one brought back. Every problem of the file is reported at once
+    (AreaImportError.problems, by line); nothing is written then.
     """
     rows = _area_rows(csv_text)
     wards = set((await session.scalars(select(col(Ward.code)))).all())
@@ -170,19 +183,35 @@ async def import_areas(session: AsyncSession, csv_text: str) -> AreaImportResult
     if problems:
         raise AreaImportError(problems)
     existing = {area.code: area for area in (await session.scalars(select(Area))).all()}
-    added = updated = 0
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
     for row in rows:
         roster = row.roster.lower() in ROSTER_TRUE
         area = existing.get(row.code)
         if area is None:
             session.add(Area(code=row.code, ward_code=row.ward_code, name_ja=row.name_ja, roster_provided=roster))
-            added += 1
+            added.append(row.code)
+        elif (area.ward_code, area.name_ja, area.roster_provided, area.active) != (
+            row.ward_code,
+            row.name_ja,
+            roster,
+            True,
+        ):
+            area.ward_code, area.name_ja, area.roster_provided, area.active = row.ward_code, row.name_ja, roster, True
+            updated.append(row.code)
         else:
-            area.ward_code, area.name_ja, area.roster_provided = row.ward_code, row.name_ja, roster
-            updated += 1
+            unchanged.append(row.code)
+    retired: list[str] = []
+    if replace:
+        in_file = {row.code for row in rows}
+        for code, area in existing.items():
+            if code not in in_file and area.active:
+                area.active = False
+                retired.append(code)
     await session.flush()
     remember_places(row.name_ja for row in rows)
-    return AreaImportResult(added, updated)
+    return AreaImportResult(*(tuple(sorted(codes)) for codes in (added, updated, unchanged, retired)))
 
 
 def _code(value: str) -> str:
@@ -291,7 +320,7 @@ async def load_sample_areas_if_empty(session: AsyncSession) -> int:
     """First run / demo: load the synthetic areas when no area exists yet; returns how many were added."""
     if await session.scalar(select(func.count()).select_from(Area)):
         return 0
-    return (await import_areas(session, sample_areas_csv())).added
+    return len((await import_areas(session, sample_areas_csv())).added)
 
 
 async def wards_in_order(session: AsyncSession) -> list[Ward]:

@@ -4,13 +4,14 @@ settings and the PostgreSQL server the suite runs against."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import socket
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
@@ -112,6 +113,18 @@ def postgres_url() -> tuple[str, bool]:
     """The PostgreSQL URL to test against, and whether its absence is a failure."""
     configured = os.environ.get("TEST_DATABASE_URL")
     return (configured, True) if configured else (LOCAL_POSTGRES_URL, False)
+
+
+def postgres_admin(server: str, statement: str) -> None:
+    """One statement outside a transaction on the PostgreSQL server (CREATE / DROP DATABASE), from sync code."""
+
+    async def run() -> None:
+        admin = create_async_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        async with admin.connect() as connection:
+            await connection.execute(sa.text(statement))
+        await admin.dispose()
+
+    asyncio.run(run())
 
 
 def reachable(url: str) -> bool:

@@ -94,9 +94,12 @@ async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh SQLite file as DATABASE_URL, for commands run as an operator would (CLI tests)."""
+    """A fresh SQLite file as DATABASE_URL, for commands run as an operator would (CLI tests), with the sample
+    areas the CLI tests count on (LOAD_SAMPLE_AREAS=true; production's default, false: tests/cli/test_deployment.py).
+    """
     path = tmp_path / "cli.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    monkeypatch.setenv("LOAD_SAMPLE_AREAS", "true")
     get_settings.cache_clear()
     yield path
     get_settings.cache_clear()

@@ -2,11 +2,55 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from models.fiscal import parse_day, parse_year_month
+from models.setup_errors import setup_problem
+
+TOKEN_REFUSED = (
+    "Telegram refused TELEGRAM_BOT_TOKEN (not a valid token, or revoked): copy it again from @BotFather (/token)"
+)
+
+
+class SetupErrorsGroup(TyperGroup):
+    """`intake`: a set-up mistake (a bad setting, a database server that cannot be reached or has no such database
+    or role, a token Telegram refuses) ends in one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            problem = token_problem(error) or setup_problem(error, os.environ.get("DATABASE_URL") or _default_url())
+            if problem is None:
+                raise
+            raise fail(problem) from None
+
+
+def token_problem(error: BaseException) -> str | None:
+    from telegram.error import InvalidToken  # only when something failed: the import is heavy
+
+    seen = error
+    while seen is not None:
+        if isinstance(seen, InvalidToken):
+            return TOKEN_REFUSED  # its own message holds the token: never printed
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    return None
+
+
+def _default_url() -> str | None:
+    from models.config import get_settings
+
+    try:
+        return get_settings().database_url
+    except Exception:  # the settings themselves are what is wrong
+        return None
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

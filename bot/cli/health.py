@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, make_url
 from bot.health import DATABASE_TIMEOUT
 from models.config import get_settings
 from models.db import engine_scope, head_revision, revision_on
+from models.setup_errors import setup_problem
 
 app = typer.Typer()
 
@@ -44,8 +45,10 @@ async def database_report(database_url: str, within: float = DATABASE_TIMEOUT) -
     try:
         async with engine_scope(database_url) as engine, asyncio.timeout(within), engine.connect() as connection:
             current = await connection.run_sync(_current_revision)
-    except Exception as error:  # unreachable is the answer; only the class, the text may hold host details
-        report["database"]["error"] = "timeout" if isinstance(error, TimeoutError) else type(error).__name__
+    except Exception as error:  # unreachable is the answer: what the operator can fix, never a password
+        report["database"]["error"] = (
+            "timeout" if isinstance(error, TimeoutError) else setup_problem(error, database_url) or type(error).__name__
+        )
         return report
     report["database"]["ok"] = True
     report["migration"] |= {"current": current, "up_to_date": current == head}

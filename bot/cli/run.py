@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.common import token_problem
 from bot.logs import configure_logging, settings_secrets
 from models.config import get_settings
 from models.db import prepare_database, session_factory
+from models.setup_errors import setup_problem
 
 app = typer.Typer()
 
@@ -57,4 +59,11 @@ def run_command(
         logging.getLogger("intake").info(line)
     runtime = Runtime(settings, session_factory(bot_engine(settings)))
     application = build_application(runtime, settings.telegram_bot_token.get_secret_value())
-    serve(application, settings)
+    try:
+        serve(application, settings)
+    except Exception as error:
+        if token_problem(error) or setup_problem(error, settings.database_url):
+            raise  # one line on stderr, exit 2 (bot/cli/common.py)
+        # Anything else goes through logging, so that with LOG_FORMAT=json the traceback is the `exc` of one line.
+        logging.getLogger("intake").critical("the bot stopped on an unexpected error", exc_info=True)
+        raise typer.Exit(1) from None

@@ -13,16 +13,26 @@ from sqlmodel import select
 from models.config import Settings, get_settings
 from models.db import cli_session, current_revision, engine_scope, prepare_database, session_factory, session_scope
 from models.ops.backup import describe
-from models.reference import AreaImportError, import_areas_file
+from models.reference import AreaImportError, AreaImportResult, import_areas_file
 from models.tables import Area
 
 app = typer.Typer()
 
 
 @app.command("migrate")
-def migrate_command() -> None:
-    """Create or upgrade the database schema and load the 24 wards."""
-    for line in asyncio.run(prepare_database(get_settings())):
+def migrate_command(
+    sample_areas: Annotated[
+        bool,
+        typer.Option(
+            "--sample-areas", help="also load the synthetic 334-area sample when no area exists (demos, trials)"
+        ),
+    ] = False,
+) -> None:
+    """Create or upgrade the database schema and load the 24 wards (never the sample areas unless asked)."""
+    settings = get_settings()
+    if sample_areas:
+        settings = settings.model_copy(update={"load_sample_areas": True})
+    for line in asyncio.run(prepare_database(settings)):
         typer.echo(line)
     typer.echo("database is up to date")
 
@@ -58,19 +68,41 @@ def import_areas_command(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="CSV: area_code,ward_code,name_ja,roster_provided")
     ],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="the file is the whole master: retire (never delete) active areas missing from it",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print what would be added, updated and retired; change nothing")
+    ] = False,
 ) -> None:
-    """Add or update the area master from a CSV file (all rows or none)."""
-
-    async def _import() -> str:
-        settings = get_settings().model_copy(update={"load_sample_areas": False})
-        async with cli_session(settings) as session:
-            result = await import_areas_file(session, file.read_bytes())  # UTF-8 or Shift_JIS
-        return f"areas added: {result.added}, updated: {result.updated}"
-
+    """Add or update the area master from a CSV file (all rows or none); --replace retires areas not in it."""
     try:
-        typer.echo(asyncio.run(_import()))
+        result = asyncio.run(_import_areas(file.read_bytes(), replace=replace, dry_run=dry_run))
     except AreaImportError as error:
         typer.echo("nothing was imported:", err=True)
         for problem in error.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
+    for label, codes in (("add", result.added), ("update", result.updated), ("retire", result.retired)):
+        if dry_run or label == "retire":
+            for code in codes:
+                typer.echo(f"  {'would ' if dry_run else ''}{label}: {code}")
+    summary = result.summary()
+    typer.echo(f"dry run, nothing changed / 確認のみ（変更なし）: {summary}" if dry_run else summary)
+
+
+async def _import_areas(raw: bytes, *, replace: bool, dry_run: bool) -> AreaImportResult:
+    settings = get_settings().model_copy(update={"load_sample_areas": False})
+    if not dry_run:
+        async with cli_session(settings) as session:
+            return await import_areas_file(session, raw, replace=replace)  # UTF-8 or Shift_JIS
+    await prepare_database(settings)
+    async with engine_scope(settings.database_url) as engine, session_factory(engine)() as session:
+        try:
+            return await import_areas_file(session, raw, replace=replace)
+        finally:
+            await session.rollback()  # a dry run: what it would do, nothing written

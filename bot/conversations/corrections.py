@@ -14,18 +14,19 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PENDING_CHANGE, IntakeContext, language, show
-from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, start_draft
+from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, figure_moved_text, start_draft
 from bot.keyboards import Callback, in_rows, inline, menu_texts
-from bot.scope import refuse_button
+from bot.scope import refuse_button, scope_name_of
 from bot.texts import kind_label, month_label, personal_data_labels, text
 from models.db import session_scope
 from models.entries.changes import change_problem, changeable
 from models.entries.draft import EventDraft, EventRejectedError, Problem
 from models.entries.read import last_live_entry_of, latest_entries_of
-from models.entries.write import void_event
+from models.entries.write import undo_entry, void_event
 from models.fiscal import today as japan_today
 from models.privacy import personal_data_in
 from models.tables import Event, Staff
+from models.totals import figure_after_save
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,12 @@ async def on_mine(update: Update, context: IntakeContext) -> None:
 
 
 async def on_undo(update: Update, context: IntakeContext) -> None:
-    """Void the member's last live entry if it was logged within the undo window."""
+    """Undo the member's last action if it was within the undo window: a logged entry is voided; a correction is
+    taken back (its replacement voided, the original live again). The reply says how the year's figure moved."""
     lang = language(update)
     minutes = context.settings.undo_minutes
     since = datetime.now(UTC) - timedelta(minutes=minutes)
+    today, threshold = japan_today(), context.settings.regular_meeting_threshold
     try:
         async with session_scope(context.sessions) as session:
             last = await last_live_entry_of(session, context.staff.id, since)
@@ -81,12 +84,27 @@ async def on_undo(update: Update, context: IntakeContext) -> None:
                 await show(update, text("undo_nothing", lang, minutes=minutes))
                 return
             entry = (last.id, last.occurred_on)  # read now: a refusal rolls the session back
-            await _void_checked(session, context, last.id, "取り消し（/undo）")
+            draft = EventDraft.of(last)
+            before = await figure_after_save(session, draft, today, threshold)
+            original = await undo_entry(
+                session,
+                last.id,
+                by_staff_id=context.staff.id,
+                today=today,
+                lock_business_days=context.settings.lock_business_days,
+            )
+            after = await figure_after_save(session, draft, today, threshold)
+            scope = await scope_name_of(session, draft.ward_code, lang)
     except EventRejectedError as rejected:
         await show(update, _rejection_text(rejected, *entry, lang))
         return
-    log.info("undo event=%s staff=%s", last.id, context.staff.id)
-    await show(update, text("voided", lang, id=last.id))
+    log.info("undo event=%s restored=%s staff=%s", entry[0], original and original.id, context.staff.id)
+    head = (
+        text("undone_correction", lang, new=entry[0], old=original.id)
+        if original is not None
+        else text("voided", lang, id=entry[0])
+    )
+    await show(update, head + "\n" + figure_moved_text(draft.kind, before, after, scope, lang))
 
 
 async def on_void_button(update: Update, context: IntakeContext) -> State:
@@ -194,16 +212,24 @@ async def _apply_reason(update: Update, context: IntakeContext, reason: str) -> 
 
 async def _void(update: Update, context: IntakeContext, event_id: int, reason: str) -> State:
     lang = language(update)
+    today, threshold = japan_today(), context.settings.regular_meeting_threshold
+    moved = ""
     try:
         async with session_scope(context.sessions) as session:
             event = await session.get(Event, event_id)
             day = event.occurred_on if event is not None else None  # read now: a refusal rolls the session back
+            draft = EventDraft.of(event) if event is not None else None
+            before = await figure_after_save(session, draft, today, threshold) if draft else None
             await _void_checked(session, context, event_id, reason)
+            if draft is not None and before is not None:
+                after = await figure_after_save(session, draft, today, threshold)
+                scope = await scope_name_of(session, draft.ward_code, lang)
+                moved = "\n" + figure_moved_text(draft.kind, before, after, scope, lang)
     except EventRejectedError as rejected:
         await show(update, _rejection_text(rejected, event_id, day, lang))
         return END
     log.info("voided event=%s staff=%s", event_id, context.staff.id)
-    await show(update, text("voided", lang, id=event_id))
+    await show(update, text("voided", lang, id=event_id) + moved)
     return END
 
 

@@ -139,8 +139,9 @@ async def on_repeat(update: Update, context: IntakeContext) -> State:
         await show(update, text("no_previous", lang))
         return END
     repeated = EventDraft.of(last, on=japan_today(), with_note=False).to_json()
-    start_draft(context, **repeated | {"ward_code": context.staff.ward_code})  # logged in the member's ward of today
-    return await ask_next(update, context)
+    again = start_draft(context, **repeated | {"ward_code": context.staff.ward_code})  # the member's ward of today
+    since = await _already_counted_since(context, again) if again.get("household_ref") else None
+    return await ask_next(update, context, text("household_already_counted", lang, since=since) if since else None)
 
 
 async def offer_resume(update: Update, context: IntakeContext, draft: Draft) -> State:
@@ -259,7 +260,9 @@ async def _card(context: IntakeContext, draft: Draft, lang: str) -> tuple[str, A
     edits: list[Choice] = [(text("button_date", lang), EDIT_BUTTON("date"))]
     if kind.takes_count:
         edits.append((text("button_count", lang), EDIT_BUTTON("count")))
-    extras: list[Choice] = [(text("button_note", lang), EDIT_BUTTON("note"))]
+    extras: list[Choice] = [
+        (text("button_note_change" if draft.get("note") else "button_note", lang), EDIT_BUTTON("note"))
+    ]
     if kind.household is Requirement.OPTIONAL:
         extras.append((text("button_household", lang), EDIT_BUTTON("household")))
     rows = [
@@ -644,12 +647,29 @@ def _threshold(context: IntakeContext) -> int:
 
 
 def _saved_text(event: Event, added: int, after: IndicatorValue, scope: str, lang: str, corrected: int | None) -> str:
-    indicator = INDICATOR_BY_KIND[event.kind]
-    goal = next(sheet.goal for sheet in SHEETS if sheet.number == indicator.sheet)
-    total = sheet_notation(indicator, after)
-    values = {"id": event.id, "goal": goal, "indicator": indicator.short_label, "total": total, "scope": scope}
-    body = text("saved", lang, added=added, **values) if added > 0 else text("saved_not_counted", lang, **values)
+    values = {"id": event.id, **_figure_values(event.kind, after, scope)}
+    if added > 0:
+        body = text("saved", lang, added=added, **values)
+    elif added < 0:  # a correction that lowered the figure says so
+        body = text("saved_down", lang, removed=-added, **values)
+    else:
+        body = text("saved_not_counted", lang, **values)
     return (text("corrected", lang, old=corrected, new=event.id) + "\n" + body) if corrected else body
+
+
+def _figure_values(kind: str, after: IndicatorValue, scope: str) -> dict[str, object]:
+    indicator = INDICATOR_BY_KIND[kind]
+    goal = next(sheet.goal for sheet in SHEETS if sheet.number == indicator.sheet)
+    return {"goal": goal, "indicator": indicator.short_label, "total": sheet_notation(indicator, after), "scope": scope}
+
+
+def figure_moved_text(kind: str, before: IndicatorValue, after: IndicatorValue, scope: str, lang: str) -> str:
+    """How a change (a void, an undo) moved the year's figure of the entry's indicator, in one line."""
+    moved = after.value - before.value
+    values = _figure_values(kind, after, scope)
+    if moved == 0:
+        return text("figure_same", lang, **values)
+    return text("figure_moved", lang, delta=f"+{moved}" if moved > 0 else f"−{-moved}", **values)
 
 
 def _problem_text(rejected: EventRejectedError, day: date, lock_days: int, lang: str) -> str:

@@ -140,6 +140,45 @@ async def correct_event(
     return new
 
 
+UNDO_REASON = "取り消し（/undo）"
+
+
+async def undo_entry(
+    session: AsyncSession,
+    event_id: int,
+    *,
+    by_staff_id: int | None,
+    today: date,
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
+) -> Event | None:
+    """Undo the action that made this entry (/undo): a logged entry is voided; a correction's replacement is
+    voided and the original it replaced is live again (counted, not voided, no longer replaced). Returns the
+    original brought back (None after a plain log). Refused as a whole (EventRejectedError) when either entry's
+    month has locked; both changes are audited."""
+    event = await _changeable_event(session, event_id, by_staff_id, today, lock_business_days)
+    original = None
+    if event.corrects_event_id is not None:
+        original = await session.get(Event, event.corrects_event_id, with_for_update=True)
+        if original is None or original.replaced_by_event_id != event.id:
+            original = None  # changed since by someone else: only the replacement is undone
+        elif await is_entry_locked(session, original.ward_code, original.occurred_on, today, lock_business_days):
+            raise EventRejectedError([Problem.MONTH_LOCKED])
+    event.voided_at = utcnow()
+    event.voided_by_staff_id = by_staff_id
+    event.void_reason = UNDO_REASON
+    await _audit(
+        session, by_staff_id, "bot", "undo", event, {"kind": event.kind, "restored": getattr(original, "id", None)}
+    )
+    await session.flush()
+    await rollups.uncount_event(session, event)
+    if original is not None:
+        original.voided_at = original.voided_by_staff_id = original.void_reason = original.replaced_by_event_id = None
+        await _audit(session, by_staff_id, "bot", "restore", original, {"undone_correction": event.id})
+        await session.flush()
+        await rollups.count_event(session, original)
+    return original
+
+
 async def _changeable_event(
     session: AsyncSession, event_id: int, by_staff_id: int | None, today: date, lock_days: int
 ) -> Event:

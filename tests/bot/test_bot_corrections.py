@@ -57,7 +57,7 @@ async def test_mine_lists_entries_and_voids_one_with_a_reason(
     await worker.press(f"取消 No.{first}")
     assert worker.last is not None and worker.last.text == f"No.{first} を取り消す理由を入力するか選んでください。"
     done = await worker.press("二重登録")
-    assert done[-1].text == f"No.{first} を取り消しました。"
+    assert done[-1].text == f"No.{first} を取り消しました。\n基本目標1 ⑤アウトリーチ件数 −1 → 今年度 3件（都島区）"
     voided = await stored(sessions, first)
     assert voided.voided_at is not None and voided.void_reason == "二重登録"
     assert (await audit_actions(sessions))[-1] == ("void", str(first))
@@ -93,14 +93,14 @@ async def test_a_reason_with_personal_data_is_refused(worker: ChatSession) -> No
     await worker.press(f"取消 No.{old}")
     refused = await worker.send("田中さんの件は別の記録")
     assert refused[-1].text.startswith("個人が分かる情報（氏名）")
-    assert (await worker.send("別の記録と重複"))[-1].text == f"No.{old} を取り消しました。"
+    assert (await worker.send("別の記録と重複"))[-1].text.startswith(f"No.{old} を取り消しました。\n")
 
 
 async def test_undo_voids_the_last_entry_only_within_the_window(
     worker: ChatSession, sessions: async_sessionmaker[AsyncSession], at_noon: time_machine.Traveller
 ) -> None:
     first = await log_outreach(worker)
-    assert (await worker.send("/undo"))[-1].text == f"No.{first} を取り消しました。"
+    assert (await worker.send("/undo"))[-1].text.startswith(f"No.{first} を取り消しました。\n")
     second = await log_outreach(worker)
     at_noon.shift(timedelta(minutes=11))
     assert (await worker.send("/undo"))[-1].text.startswith("10分以内に取り消せる記録はありません")
@@ -128,12 +128,12 @@ async def test_supervisors_void_within_their_scope_only(
     refused = await ward_supervisor.send(f"/void {fukushima_entry}")
     assert refused[-1].text == f"No.{fukushima_entry} はあなたの担当範囲の記録ではありません。"
     await ward_supervisor.send(f"/void {miyakojima_entry}")
-    assert (await ward_supervisor.press("入力誤り"))[-1].text == f"No.{miyakojima_entry} を取り消しました。"
+    assert (await ward_supervisor.press("入力誤り"))[-1].text.startswith(f"No.{miyakojima_entry} を取り消しました。\n")
     other_worker = chat_as(app, api, await add_staff(sessions, ward="27103"))
     assert "担当範囲の記録ではありません" in (await other_worker.send(f"/void {fukushima_entry}"))[-1].text
     city = chat_as(app, api, await add_staff(sessions, Role.CITY_SUPERVISOR, ward=None))
     await city.send(f"/void {fukushima_entry}")
-    assert (await city.press("入力誤り"))[-1].text == f"No.{fukushima_entry} を取り消しました。"
+    assert (await city.press("入力誤り"))[-1].text.startswith(f"No.{fukushima_entry} を取り消しました。\n")
     assert (await city.send("/void abc"))[-1].text == "使い方: /void 記録番号"
     assert (await city.send(f"/void {fukushima_entry}"))[-1].text.endswith("取消済みか、見つかりません。")
 

@@ -182,3 +182,29 @@ def test_configure_logging_installs_one_handler_and_keeps_chatty_loggers_quiet()
         root.setLevel(saved_level)
         for name, level in saved_levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_text_lines_carry_japan_time_with_its_offset() -> None:
+    line = TextFormatter().format(record("started"))
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+09:00 INFO bot.test: started$", line), line
+
+
+def test_the_webhooks_critical_line_never_carries_the_body(json_lines: io.StringIO) -> None:
+    """python-telegram-bot logs a POST that is not an update with its whole body (issue 18): the line stays, the
+    body goes."""
+    body = {"message": {"text": NOTE, "from": {"first_name": "田中"}}}
+    try:
+        raise TypeError("Update.__init__() missing 1 required positional argument: 'update_id'")
+    except TypeError as error:
+        logging.getLogger("telegram.ext.Updater").critical(
+            "Something went wrong processing the data received from Telegram. "
+            "Received data was *not* processed! Received data was: %r",
+            body,
+            exc_info=error,
+        )
+    (line,) = [json.loads(text) for text in json_lines.getvalue().splitlines()]
+    assert line["level"] == "CRITICAL" and line["logger"] == "telegram.ext.Updater"
+    assert line["message"] == (
+        "a webhook request was not an update and was not processed (TypeError; its contents are not logged)"
+    )
+    assert NOTE not in json_lines.getvalue() and "田中" not in json_lines.getvalue()

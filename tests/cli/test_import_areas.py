@@ -132,7 +132,7 @@ async def test_a_shift_jis_file_from_excel_imports_correctly(session: AsyncSessi
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     result = await import_areas_file(session, raw)
-    assert (result.added, result.updated) == (2, 0)
+    assert (len(result.added), len(result.updated)) == (2, 0)
     areas = {code: rest for code, *rest in await _areas(session)}
     assert areas["27102-90"] == ["27102", "都島区①北地域", True, True]
     assert areas["27102-91"] == ["27102", "都島区髙倉地域", False, True]
@@ -149,7 +149,7 @@ async def test_a_shift_jis_file_with_a_problem_is_refused_in_readable_japanese(s
 async def test_utf8_with_a_bom_updates_existing_areas(session: AsyncSession) -> None:
     raw = b"\xef\xbb\xbf" + _csv("27102-01,27102,都島区第1地域（改）,false", "27102-90,27102,新地域,TRUE")
     result = await import_areas_file(session, raw)
-    assert (result.added, result.updated) == (1, 1)
+    assert (len(result.added), len(result.updated)) == (1, 1)
     areas = {code: rest for code, *rest in await _areas(session)}
     assert areas["27102-01"][1:3] == ["都島区第1地域（改）", False]
     assert areas["27102-90"][2] is True
@@ -157,7 +157,7 @@ async def test_utf8_with_a_bom_updates_existing_areas(session: AsyncSession) -> 
 
 async def test_text_input_still_works(session: AsyncSession) -> None:
     result = await import_areas(session, f"{HEADER}\n27102-90,27102,新地域,1\n")
-    assert (result.added, result.updated) == (1, 0)
+    assert (len(result.added), len(result.updated)) == (1, 0)
     with pytest.raises(AreaImportError, match="unknown ward code"):
         await import_areas(session, f"{HEADER}\n99999-01,99999,架空地域,1\n")
 
@@ -176,7 +176,8 @@ def test_the_cli_prints_every_problem_and_exits_1(database: Path, tmp_path: Path
     assert runner.invoke(app, ["init-db"]).exit_code == 0
     good = tmp_path / "good.csv"
     good.write_bytes(_csv("27102-01,27102,都島区第1地域,1", encoding="cp932"))
-    assert "areas added: 1, updated: 0" in runner.invoke(app, ["import-areas", str(good)]).output
+    imported = runner.invoke(app, ["import-areas", str(good)]).output
+    assert "areas added: 1, updated: 0, unchanged: 0, retired: 0" in imported
     before = _area_table(database)
     bad = tmp_path / "bad.csv"
     bad.write_bytes(_csv("27102-02,27102,都島区第2地域,1", "27102-02,99999,重複,x", encoding="cp932"))

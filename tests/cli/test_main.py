@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,9 @@ def test_totals_demo_reads_the_demo_database_only(
     assert result.exit_code == 0, result.output
     assert demo.exists()
     assert not database.exists()
+
+
+def test_version_prints_the_release_and_the_schema_revision() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert re.fullmatch(r"intake \d+\.\d+\.\d+ \(schema \d{4}\)\n", result.output), result.output

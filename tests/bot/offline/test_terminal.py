@@ -41,7 +41,10 @@ class Script:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(_env_file=None).model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp_path}/demo.db"})
+    """As `Settings.for_demo()` makes them: the demo's database holds the sample areas."""
+    return Settings(_env_file=None).model_copy(
+        update={"database_url": f"sqlite+aiosqlite:///{tmp_path}/demo.db", "load_sample_areas": True}
+    )
 
 
 @pytest.fixture
@@ -204,7 +207,8 @@ async def test_a_second_start_is_the_same_seed(tmp_path: Path) -> None:
     rows = []
     for name in ("a", "b"):
         url = f"sqlite+aiosqlite:///{tmp_path}/{name}.db"
-        await prepare_database(Settings(_env_file=None).model_copy(update={"database_url": url}))
+        demo = Settings(_env_file=None).model_copy(update={"database_url": url, "load_sample_areas": True})
+        await prepare_database(demo)
         engine = make_engine(url)
         await seed_demo(session_factory(engine), japan_today(), 30)
         async with session_scope(session_factory(engine)) as session:
