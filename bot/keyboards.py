@@ -56,6 +56,8 @@ LOG_NOW = Callback("log:new")
 # and fut:<date|purpose|postpone>:<id> — a typed day or purpose, a step of the logging conversation (flow.py).
 PLAN_NEXT = Callback("fu")
 FOLLOWUP_TYPE = Callback("fut")
+# 予定 under an entry of 📋 自分の記録 (corrections sends it, followups owns it): fue:<event id> shows the offer.
+PLAN_FROM_ENTRY = Callback("fue")
 
 
 def inline(rows: Sequence[Sequence[Choice]]) -> InlineKeyboardMarkup:

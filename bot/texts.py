@@ -259,6 +259,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "mine_line": {JA: "No.{id} {date} {kind}{detail}", EN: "No.{id} {date} {kind}{detail}"},
     "button_void": {JA: "取消 No.{id}", EN: "Void No.{id}"},
     "button_fix": {JA: "修正 No.{id}", EN: "Correct No.{id}"},
+    "button_plan": {JA: "予定 No.{id}", EN: "Plan No.{id}"},
     "ask_reason": {
         JA: "No.{id} を{action}理由を入力するか選んでください。",
         EN: "Why {action} No.{id}? Type or choose a reason.",

@@ -122,11 +122,8 @@ async def plan_after_entry(
 ) -> tuple[Followup, Event]:
     """Plan the next contact for the household of the person's own live entry; a plan already open for the household
     is moved to the new day (so a double tap, or planning again, never makes two)."""
-    event = await session.get(Event, event_id)
-    if event is None or event.logged_by_staff_id != staff_id:
-        raise FollowupRejectedError(FollowupProblem.NOT_FOUND)
-    if event.household_ref is None or event.voided_at is not None:
-        raise FollowupRejectedError(FollowupProblem.NO_HOUSEHOLD)
+    event = await plannable_entry(session, event_id, staff_id)
+    assert event.household_ref is not None
     plan = await _open_plan(session, staff_id, event.household_ref)
     if plan is None:
         plan = Followup(
@@ -143,6 +140,16 @@ async def plan_after_entry(
         plan.due_on, plan.kind, plan.source_event_id, plan.planned_on = due_on, event.kind, event.id, today
     await session.flush()
     return plan, event
+
+
+async def plannable_entry(session: AsyncSession, event_id: int, staff_id: int) -> Event:
+    """The person's own live entry that names a household: what a next contact can be planned from."""
+    event = await session.get(Event, event_id)
+    if event is None or event.logged_by_staff_id != staff_id:
+        raise FollowupRejectedError(FollowupProblem.NOT_FOUND)
+    if event.household_ref is None or event.voided_at is not None:
+        raise FollowupRejectedError(FollowupProblem.NO_HOUSEHOLD)
+    return event
 
 
 async def latest_entry_for_household(session: AsyncSession, staff_id: int, household_ref: str) -> Event | None:

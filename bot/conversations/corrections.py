@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PENDING_CHANGE, IntakeContext, language, show
 from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, figure_moved_text, start_draft
-from bot.keyboards import Callback, in_rows, inline, menu_texts
+from bot.keyboards import PLAN_FROM_ENTRY, Callback, Choice, inline, menu_texts
 from bot.scope import refuse_button, scope_name_of
 from bot.texts import kind_label, month_label, personal_data_labels, text
 from models.db import session_scope
@@ -54,7 +54,7 @@ async def on_mine(update: Update, context: IntakeContext) -> None:
         await show(update, text("mine_empty", lang))
         return
     changeable = await _changeable(context, events)
-    lines, buttons = [text("mine_header", lang)], []
+    lines, rows = [text("mine_header", lang)], []
     for event in events:
         detail = f" ×{event.count}" if event.count > 1 else ""
         detail += " （取消済）" if event.voided_at and lang == "ja" else " (void)" if event.voided_at else ""
@@ -62,12 +62,17 @@ async def on_mine(update: Update, context: IntakeContext) -> None:
         lines.append(
             text("mine_line", lang, id=event.id, date=date_label, kind=kind_label(event.kind, lang), detail=detail)
         )
+        row: list[Choice] = []
         if event.id in changeable:
-            buttons += [
+            row += [
                 (text("button_void", lang, id=event.id), VOID_BUTTON(event.id)),
                 (text("button_fix", lang, id=event.id), FIX_BUTTON(event.id)),
             ]
-    await show(update, "\n".join(lines), inline(in_rows(buttons, 2)))
+        if event.household_ref and event.voided_at is None and event.logged_by_staff_id == context.staff.id:
+            row.append((text("button_plan", lang, id=event.id), PLAN_FROM_ENTRY(event.id)))
+        if row:
+            rows.append(row)
+    await show(update, "\n".join(lines), inline(rows))
 
 
 async def on_undo(update: Update, context: IntakeContext) -> None:

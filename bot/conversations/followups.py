@@ -19,7 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import PENDING_FOLLOWUP, IntakeContext, language, show
 from bot.conversations.log_event import END, State, ask_next, current_draft, offer_resume, start_draft
-from bot.keyboards import FOLLOWUP_TYPE, PLAN_NEXT, Callback, Choice, in_rows, inline, menu_texts
+from bot.keyboards import FOLLOWUP_TYPE, PLAN_FROM_ENTRY, PLAN_NEXT, Callback, Choice, in_rows, inline, menu_texts
 from bot.long_answer import Group, LongAnswer, grouped, reply, turn_page
 from bot.scope import CITY, default_scope, is_supervisor, refuse_button, scope_allowed, scope_name_of, ward_of
 from bot.texts import date_values, kind_label, personal_data_labels, short_day, text, weekday_mismatch
@@ -45,6 +45,7 @@ from models.followups import (
     own_open_plan,
     plan_after_entry,
     plan_day,
+    plannable_entry,
     postpone,
     read_plan_date,
     set_purpose,
@@ -82,6 +83,7 @@ def handlers() -> list[BaseHandler[Update, IntakeContext, object]]:
         CommandHandler("plan", on_plan),
         CommandHandler("handover", on_handover),
         CallbackQueryHandler(on_plan_button, pattern=PLAN_NEXT.pattern),
+        CallbackQueryHandler(on_plan_entry_button, pattern=PLAN_FROM_ENTRY.pattern),
         CallbackQueryHandler(on_purpose_button, pattern=PURPOSE.pattern),
         CallbackQueryHandler(on_postpone_button, pattern=POSTPONE.pattern),
         CallbackQueryHandler(on_done_button, pattern=DONE.pattern),
@@ -176,6 +178,22 @@ async def on_plan(update: Update, context: IntakeContext) -> None:
         await show(update, text("plan_no_entry", lang, household=code))
         return
     await show(update, text("followup_ask", lang, household=code), offer_buttons(event.id, lang))
+
+
+async def on_plan_entry_button(update: Update, context: IntakeContext) -> None:
+    """fue:<event id>, 予定 under an entry of 📋 自分の記録: the next-contact offer for that entry's household."""
+    argument = PLAN_FROM_ENTRY.arg(update)
+    if not argument.isdigit():
+        await refuse_button(update)
+        return
+    lang = language(update)
+    try:
+        async with session_scope(context.sessions) as session:
+            event = await plannable_entry(session, int(argument), _staff_id(context))
+    except FollowupRejectedError as rejected:
+        await _refuse(update, rejected, lang)
+        return
+    await show(update, text("followup_ask", lang, household=event.household_ref), offer_buttons(int(argument), lang))
 
 
 def offer_buttons(event_id: int, lang: str) -> InlineKeyboardMarkup:

@@ -185,6 +185,35 @@ async def test_forged_buttons_and_other_peoples_plans_are_refused(
     assert other.unanswered_callbacks() == []
 
 
+async def test_a_plan_can_be_made_from_my_entries(
+    worker: ChatSession,
+    app: IntakeApplication,
+    api: InProcessBotApi,
+    sessions: async_sessionmaker[AsyncSession],
+    at_noon: time_machine.Traveller,
+) -> None:
+    """📋 自分の記録 offers 予定 under one's own live entries that name a household, and only those."""
+    await log_participation(worker)
+    await worker.press("なし")
+    await worker.send("/outreach")
+    await worker.press("今日")
+    await worker.press("1")
+    await worker.press("✅ 保存する")
+    mine = (await worker.send("/mine"))[-1]
+    assert "予定 No.1" in mine.button_texts() and "予定 No.2" not in mine.button_texts()
+    offer = (await worker.press("予定 No.1"))[-1]
+    assert offer.text == "次の連絡を予定しますか？（27102-H0042）"
+    await worker.press("2週間後")
+    [plan] = await plans(sessions)
+    assert (plan.household_ref, plan.due_on, plan.source_event_id) == (HOUSEHOLD, date(2025, 12, 11), 1)
+    other = chat_as(app, api, await add_staff(sessions, name="別の職員"))
+    await other.send("/help")
+    for data in ("fue:1", "fue:2", "fue:x"):  # another person's entry, an entry without a household, a forgery
+        await other.press_data(data)
+    assert all(answer is not None for answer in other.answers)
+    assert len(await plans(sessions)) == 1
+
+
 async def test_supervisors_see_counts_never_codes_and_hand_over(
     worker: ChatSession,
     app: IntakeApplication,
