@@ -56,6 +56,7 @@ LOG_NOW = Callback("log:new")
 # and fut:<date|purpose|postpone>:<id> — a typed day or purpose, a step of the logging conversation (flow.py).
 PLAN_NEXT = Callback("fu")
 FOLLOWUP_TYPE = Callback("fut")
+INTERVAL_LABELS = {"1w": "button_fu_1w", "2w": "button_fu_2w", "1m": "button_fu_1m"}  # models.followups.INTERVALS
 # 予定 under an entry of 📋 自分の記録 (corrections sends it, followups owns it): fue:<event id> shows the offer.
 PLAN_FROM_ENTRY = Callback("fue")
 
@@ -91,3 +92,15 @@ def main_menu(language: str, supervisor: bool = False) -> ReplyKeyboardMarkup:
 def menu_texts(key: str) -> list[str]:
     """A main-menu label in every language, so a press matches whatever language the phone shows."""
     return list(TEXTS[key].values())
+
+
+def next_contact_offer(event_id: int, language: str) -> InlineKeyboardMarkup:
+    """[1週間後] [2週間後] [1か月後] / [日付を入力] [なし] for an entry's household (followups answers them)."""
+    choices: list[Choice] = [
+        (text(label, language), PLAN_NEXT(event_id, interval)) for interval, label in INTERVAL_LABELS.items()
+    ]
+    rest: list[Choice] = [
+        (text("button_fu_date", language), FOLLOWUP_TYPE("date", event_id)),
+        (text("button_fu_none", language), PLAN_NEXT(event_id, "none")),
+    ]
+    return inline([choices, rest])

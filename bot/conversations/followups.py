@@ -19,7 +19,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import PENDING_FOLLOWUP, IntakeContext, language, show
 from bot.conversations.log_event import END, State, ask_next, current_draft, offer_resume, start_draft
-from bot.keyboards import FOLLOWUP_TYPE, PLAN_FROM_ENTRY, PLAN_NEXT, Callback, Choice, in_rows, inline, menu_texts
+from bot.keyboards import (
+    FOLLOWUP_TYPE,
+    INTERVAL_LABELS,
+    PLAN_FROM_ENTRY,
+    PLAN_NEXT,
+    Callback,
+    Choice,
+    in_rows,
+    inline,
+    menu_texts,
+    next_contact_offer,
+)
 from bot.long_answer import Group, LongAnswer, grouped, reply, turn_page
 from bot.scope import CITY, default_scope, is_supervisor, refuse_button, scope_allowed, scope_name_of, ward_of
 from bot.texts import date_values, kind_label, personal_data_labels, short_day, text, weekday_mismatch
@@ -58,8 +69,7 @@ from reminders.delivery import deliver_once
 log = logging.getLogger(__name__)
 
 LOG_FOLLOWUP = Callback("ful")  # ful:<plan id> — 記録する under a reminder: the log with kind and household filled
-# The catalog's texts of the domain's codes (models.followups.INTERVALS and PURPOSES).
-INTERVAL_LABELS = {"1w": "button_fu_1w", "2w": "button_fu_2w", "1m": "button_fu_1m"}
+# The catalog's texts of the purposes (models.followups.PURPOSES; the intervals' are keyboards.INTERVAL_LABELS).
 PURPOSE_LABELS = {
     "phone": "purpose_phone",
     "visit": "purpose_visit",
@@ -177,7 +187,7 @@ async def on_plan(update: Update, context: IntakeContext) -> None:
     if event is None or event.id is None:
         await show(update, text("plan_no_entry", lang, household=code))
         return
-    await show(update, text("followup_ask", lang, household=code), offer_buttons(event.id, lang))
+    await show(update, text("followup_ask", lang, household=code), next_contact_offer(event.id, lang))
 
 
 async def on_plan_entry_button(update: Update, context: IntakeContext) -> None:
@@ -193,16 +203,9 @@ async def on_plan_entry_button(update: Update, context: IntakeContext) -> None:
     except FollowupRejectedError as rejected:
         await _refuse(update, rejected, lang)
         return
-    await show(update, text("followup_ask", lang, household=event.household_ref), offer_buttons(int(argument), lang))
-
-
-def offer_buttons(event_id: int, lang: str) -> InlineKeyboardMarkup:
-    choices: list[Choice] = [(text(INTERVAL_LABELS[choice], lang), PLAN_NEXT(event_id, choice)) for choice in INTERVALS]
-    rest: list[Choice] = [
-        (text("button_fu_date", lang), FOLLOWUP_TYPE("date", event_id)),
-        (text("button_fu_none", lang), PLAN_NEXT(event_id, "none")),
-    ]
-    return inline([choices, rest])
+    await show(
+        update, text("followup_ask", lang, household=event.household_ref), next_contact_offer(int(argument), lang)
+    )
 
 
 # ---- the reminder and its buttons ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import DRAFT, IntakeContext, language, show
-from bot.keyboards import FOLLOWUP_TYPE, PLAN_NEXT, Callback, Choice, in_rows, inline
+from bot.keyboards import Callback, Choice, in_rows, inline, next_contact_offer
 from bot.scope import refuse_button, scope_name_of
 from bot.texts import date_values, kind_label, month_label, personal_data_labels, short_day, text, weekday_mismatch
 from models.catalog import (
@@ -35,7 +35,7 @@ from models.entries.read import first_counted_on, issue_household_code, last_liv
 from models.entries.write import correct_event, record_event
 from models.fiscal import fiscal_year_of
 from models.fiscal import today as japan_today
-from models.followups import INTERVALS, close_on_entry
+from models.followups import close_on_entry
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.reference import active_areas_of
@@ -624,12 +624,7 @@ def _next_contact_offer(
     if event.household_ref is None or corrected or event.id is None:
         return "\n".join(lines), None
     lines += ["", text("followup_ask", lang, household=event.household_ref)]
-    choices: list[Choice] = [(text(f"button_fu_{choice}", lang), PLAN_NEXT(event.id, choice)) for choice in INTERVALS]
-    rest: list[Choice] = [
-        (text("button_fu_date", lang), FOLLOWUP_TYPE("date", event.id)),
-        (text("button_fu_none", lang), PLAN_NEXT(event.id, "none")),
-    ]
-    return "\n".join(lines), inline([choices, rest])
+    return "\n".join(lines), next_contact_offer(event.id, lang)
 
 
 def idempotency_key(update: Update, draft_id: str) -> str:

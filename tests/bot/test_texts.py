@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversations.followups import INTERVAL_LABELS, PURPOSE_LABELS
+from bot.conversations.followups import PURPOSE_LABELS
+from bot.keyboards import INTERVAL_LABELS
 from bot.texts import EN, JA, TEXTS, date_values
 from models.followups import INTERVALS, PURPOSES
 
