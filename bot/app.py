@@ -83,6 +83,8 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif settings.telegram_proxy:  # the outbound proxy for the Bot API (docs/operations.md)
+        builder = builder.proxy(settings.telegram_proxy).get_updates_proxy(settings.telegram_proxy)
     application: IntakeApplication = builder.build()
     application.bot_data[RUNTIME] = runtime
     application.bot_data[RENDER_POOL] = RenderPool(settings.render_workers)  # processes start on first use
@@ -126,3 +128,4 @@ async def _post_init(application: IntakeApplication) -> None:
     reminders = ReminderRuntime(runtime.sessions, runtime.settings, messenger)
     if application.job_queue is not None:
         schedule_daily_run(application.job_queue, reminders)  # and, just after start, today's missed run
+    health.schedule_heartbeat(application)  # the row `intake health` reads, once a minute

@@ -7,26 +7,32 @@ and beats the heartbeat. `health(application)` gathers the report; `/health` sho
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
-from telegram.ext import Application, BaseHandler, CommandHandler, JobQueue
+from telegram.ext import Application, BaseHandler, CallbackContext, CommandHandler, JobQueue
 
 from bot.context import RUNTIME, IntakeContext, Runtime, language, show
 from bot.logs import bind_update
 from bot.texts import text
 from models.config import TOKYO
+from models.db import session_scope
+from models.heartbeat import BEAT_EVERY, Beat, write_beat
 from models.roles import Role
 
 TRACK_GROUP: Final = -2  # before the guard (-1): refused updates are updates too
 HEARTBEAT: Final = "heartbeat"  # bot_data key (bot_data is not persisted)
 DATABASE_TIMEOUT: Final = 3.0  # seconds for SELECT 1
+HEARTBEAT_JOB_ID: Final = "heartbeat"
+
+log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -38,6 +44,7 @@ class Heartbeat:
     last_update_id: int | None = None
     last_update_at: datetime | None = None
     updates: int = 0
+    started_at: datetime = field(default_factory=lambda: datetime.now(TOKYO))
 
     def beat(self, update_id: int, at: datetime | None = None) -> None:
         self.last_update_id = update_id
@@ -56,6 +63,32 @@ async def track_update(update: Update, context: IntakeContext) -> None:
     """Every update: its id on every log line from here on, and the heartbeat."""
     bind_update(update.update_id)
     heartbeat_of(context.bot_data).beat(update.update_id)
+
+
+def schedule_heartbeat(application: AnyApplication) -> None:
+    """Once a minute, from the bot's event loop: the heartbeat row (models/heartbeat.py) for monitors outside."""
+    job_queue = _job_queue(application)
+    if job_queue is None:
+        return
+    job_queue.run_repeating(
+        write_heartbeat,
+        interval=BEAT_EVERY,
+        first=0,
+        name=HEARTBEAT_JOB_ID,
+        job_kwargs={"id": HEARTBEAT_JOB_ID, "replace_existing": True, "coalesce": True},
+    )
+
+
+async def write_heartbeat(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """The minute job: what the in-memory heartbeat knows, in one small transaction of its own."""
+    beat = heartbeat_of(context.bot_data)
+    runtime: Runtime = context.bot_data[RUNTIME]
+    try:
+        async with session_scope(runtime.sessions) as session:
+            snapshot = Beat(beat.started_at, beat.last_update_at, beat.last_update_id, beat.updates)
+            await write_beat(session, snapshot, datetime.now(TOKYO))
+    except Exception:  # the next minute tries again; a monitor sees the beat go stale
+        log.warning("could not write the heartbeat", exc_info=True)
 
 
 async def health(application: AnyApplication) -> dict[str, Any]:

@@ -1,31 +1,58 @@
 """Serving updates: long polling (the default) or a webhook behind a reverse proxy (BOT_MODE=webhook).
 
 In webhook mode Telegram POSTs each update to WEBHOOK_URL/WEBHOOK_PATH; the proxy forwards it to
-WEBHOOK_LISTEN:WEBHOOK_PORT. python-telegram-bot answers 403 to any request without the secret Telegram was given
-(X-Telegram-Bot-Api-Secret-Token), so without WEBHOOK_SECRET anyone who finds the URL could inject updates: the
-bot refuses to start instead.
+WEBHOOK_LISTEN:WEBHOOK_PORT, where the bot's own Starlette app answers on the bot's event loop (python-telegram-bot's
+custom-webhook example: uvicorn serves it, each update goes to the application's update queue). It answers 403 to any
+POST without the secret Telegram was given (X-Telegram-Bot-Api-Secret-Token), so without WEBHOOK_SECRET anyone who
+finds the URL could inject updates: the bot refuses to start instead. GET /WEBHOOK_HEALTH_PATH answers the proxy's
+health check (200 while the application runs). Other routes (a dashboard) can be added to the same app.
+
+Before serving, start-up reaches Telegram (getMe) with retries: an unreachable Telegram is tried again with backoff,
+one log line per try, TELEGRAM_START_ATTEMPTS times (0: until it answers).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hmac
+import logging
 import re
+import signal
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import Application
 
+from bot.health import heartbeat_of
 from models.config import Settings
+
+log = logging.getLogger("intake")
 
 SECRET_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts as secret_token
 TELEGRAM_PORTS: Final = (443, 80, 88, 8443)  # the only ports Telegram sends webhooks to
+SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+FIRST_RETRY_DELAY: Final = 2.0  # seconds; doubled after each failed try, up to MAX_RETRY_DELAY
+MAX_RETRY_DELAY: Final = 60.0
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 class ServeConfigError(ValueError):
     """The settings cannot serve the chosen mode; the message says what to set."""
+
+
+class TelegramUnreachableError(RuntimeError):
+    """Start-up gave up reaching Telegram after TELEGRAM_START_ATTEMPTS tries (each logged)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,7 @@ class WebhookConfig:
     url_path: str
     webhook_url: str
     secret_token: str
+    health_path: str = "healthz"
 
 
 def webhook_config(settings: Settings) -> WebhookConfig:
@@ -50,6 +78,7 @@ def webhook_config(settings: Settings) -> WebhookConfig:
         url_path=path,
         webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",
         secret_token=settings.webhook_secret.get_secret_value(),
+        health_path=settings.webhook_health_path.strip("/") or "healthz",
     )
 
 
@@ -94,19 +123,124 @@ def _url_problems(url: str | None, official_api: bool = True) -> list[str]:
 
 
 def serve(application: AnyApplication, settings: Settings) -> None:
-    """Run until stopped (Ctrl-C, SIGTERM): long polling, or the webhook server when BOT_MODE=webhook."""
-    if settings.bot_mode == "webhook":
-        config = webhook_config(settings)
-        application.run_webhook(
-            listen=config.listen,
-            port=config.port,
-            url_path=config.url_path,
-            webhook_url=config.webhook_url,
-            secret_token=config.secret_token,
-            allowed_updates=Update.ALL_TYPES,
+    """Run until stopped (Ctrl-C, SIGTERM): reach Telegram (with retries), then long polling, or the webhook app
+    when BOT_MODE=webhook."""
+    config = webhook_config(settings) if settings.bot_mode == "webhook" else None
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # PTB's run_polling runs on this loop too
+    try:
+        loop.run_until_complete(start_with_retries(application, settings.telegram_start_attempts))
+        if config is not None:
+            loop.run_until_complete(serve_webhook(application, config))
+            return
+    except BaseException:
+        loop.close()
+        raise
+    application.run_polling(allowed_updates=Update.ALL_TYPES)  # initialised already: PTB goes on from there
+
+
+async def start_with_retries(
+    application: AnyApplication, attempts: int, first_delay: float = FIRST_RETRY_DELAY
+) -> None:
+    """`application.initialize()` (its getMe), tried again with backoff while Telegram cannot be reached; one
+    warning line per failed try. A token Telegram refuses is not retried (InvalidToken is not a NetworkError)."""
+    delay, attempt = first_delay, 0
+    while True:
+        attempt += 1
+        try:
+            await application.initialize()
+            return
+        except NetworkError as error:  # TimedOut is one too
+            of = f"/{attempts}" if attempts else ""
+            if attempts and attempt >= attempts:
+                log.error("Telegram unreachable (try %d%s): %s; giving up", attempt, of, error)
+                raise TelegramUnreachableError(f"Telegram unreachable after {attempt} tries") from None
+            log.warning("Telegram unreachable (try %d%s): %s; retrying in %g s", attempt, of, error, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_RETRY_DELAY)
+
+
+def webhook_app(application: AnyApplication, config: WebhookConfig, routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The bot's web app: Telegram's POSTs (secret checked) into the update queue, the proxy's health check, and
+    any further routes (they run on the same event loop as the bot)."""
+    secret = config.secret_token.encode()
+
+    async def telegram(request: Request) -> Response:
+        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), secret):
+            return Response(status_code=403)
+        body = await request.body()
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except Exception:  # never log the body: it may be a worker's message
+            log.warning("webhook: refused a POST that is not an update (%d bytes)", len(body))
+            return Response(status_code=400)
+        await application.update_queue.put(update)
+        return Response()
+
+    async def healthz(_request: Request) -> Response:
+        beat = heartbeat_of(application.bot_data)
+        at = beat.last_update_at
+        return JSONResponse(
+            {"ok": application.running, "last_update_at": None if at is None else at.isoformat(timespec="seconds")},
+            status_code=200 if application.running else 503,
         )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+    return Starlette(
+        routes=[
+            Route(f"/{config.url_path}", telegram, methods=["POST"]),
+            Route(f"/{config.health_path}", healthz, methods=["GET"]),
+            *routes,
+        ]
+    )
+
+
+class WebServer(uvicorn.Server):
+    """uvicorn's server, whose SIGTERM/SIGINT only end serving (uvicorn re-raises them once it has stopped, which
+    would kill the process before the application stops and saves its state). `signals=False`: none handled."""
+
+    def __init__(self, config: uvicorn.Config, signals: bool = True) -> None:
+        super().__init__(config)
+        self.signals = signals
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if not self.signals:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, self.handle_exit, number, None)
+        try:
+            yield
+        finally:
+            for number in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(number)
+
+
+async def serve_webhook(application: AnyApplication, config: WebhookConfig) -> None:
+    """Register the webhook, start the application, serve the web app until SIGTERM/Ctrl-C, then stop cleanly."""
+    await application.bot.set_webhook(
+        url=config.webhook_url, secret_token=config.secret_token, allowed_updates=Update.ALL_TYPES
+    )
+    server = WebServer(
+        uvicorn.Config(
+            webhook_app(application, config),
+            host=config.listen,
+            port=config.port,
+            log_config=None,  # our logging (LOG_FORMAT) for uvicorn's lines too
+            access_log=False,
+            lifespan="off",
+        )
+    )
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        await server.serve()  # returns on SIGTERM / SIGINT (uvicorn handles them)
+    finally:
+        if application.running:
+            await application.stop()
+        await application.shutdown()
 
 
 def check_mode(settings: Settings) -> None:

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str = "telegram"
     webhook_secret: SecretStr | None = None  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
+    webhook_health_path: str = "healthz"  # GET: 200 while the bot runs (for the reverse proxy's health check)
+    # Start-up tries to reach Telegram this many times, with backoff (2 s doubling to 60 s); 0: until it answers.
+    telegram_start_attempts: int = Field(default=20, ge=0, le=1000)
+    # Outbound proxy for the Bot API (http://proxy.example.jp:8080); HTTPS_PROXY in the environment works too.
+    telegram_proxy: str | None = None
     db_pool_size: int = Field(default=5, ge=1, le=50)  # PostgreSQL connections kept open
     db_max_overflow: int = Field(default=5, ge=0, le=50)
     # Worker processes building workbooks and charts, away from the bot's event loop (bot/render_pool.py).

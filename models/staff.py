@@ -61,6 +61,8 @@ async def create_invite(
     """A single-use code (128 random bits) that registers one Telegram user with this role and ward."""
     if role not in ROLES_WITHOUT_WARD and not ward_code:
         raise ValueError(f"a {role.value} needs a ward")
+    if role in ROLES_WITHOUT_WARD and ward_code:
+        raise ValueError(f"a {role.value} works city-wide: give no ward")
     if ward_code and await session.get(Ward, ward_code) is None:
         raise ValueError(f"unknown ward code {ward_code}")
     if not 1 <= days <= 90:

@@ -469,3 +469,20 @@ def _bump_staff_version(session: Session, _flush_context: Any) -> None:
 
 
 sa.event.listen(Session, "after_flush", _bump_staff_version)
+
+
+class Heartbeat(SQLModel, table=True):
+    """One row the bot writes at most once a minute (never on an entry's save path), read by `intake health`
+    from outside the process: when its event loop last beat, the last update it handled, the last daily run."""
+
+    __tablename__ = "heartbeat"
+
+    id: int = Field(default=1, primary_key=True)
+    beat_at: datetime = Field(sa_type=UTCDateTime)  # the minute job ran: the event loop and the scheduler live
+    started_at: datetime = Field(sa_type=UTCDateTime)  # this process's start
+    last_update_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_update_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    updates_since_start: int = 0
+    daily_run_day: date | None = None  # the Japan day of the last daily run
+    daily_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    daily_run_outcome: str | None = Field(default=None, max_length=80)  # done / skipped: … / failed: ErrorClass

@@ -26,6 +26,7 @@ from telegram.ext import CallbackContext, JobQueue
 from models.config import TOKYO, Settings
 from models.db import session_scope
 from models.fiscal import today as japan_today
+from models.heartbeat import record_daily_run
 from models.ops.retention import purge_notes
 from models.roles import Role
 from models.rollups import check_rollups
@@ -123,8 +124,13 @@ async def run_day_once(bot: Bot, runtime: ReminderRuntime, day: date) -> DayRepo
             return None
         if await _ran_on(runtime.sessions, day):
             return None
-        report = await run_day(bot, runtime, day)
+        try:
+            report = await run_day(bot, runtime, day)
+        except Exception as error:
+            await _note_run(runtime.sessions, day, f"failed: {type(error).__name__}")
+            raise
         async with session_scope(runtime.sessions) as session:
+            await record_daily_run(session, day, "done", datetime.now(TOKYO))  # the heartbeat (intake health)
             session.add(
                 AuditEntry(
                     actor="scheduler",
@@ -135,6 +141,15 @@ async def run_day_once(bot: Bot, runtime: ReminderRuntime, day: date) -> DayRepo
                 )
             )
         return report
+
+
+async def _note_run(sessions: async_sessionmaker[AsyncSession], day: date, outcome: str) -> None:
+    """The heartbeat's daily run outcome, in a transaction of its own (the run's own may have failed)."""
+    try:
+        async with session_scope(sessions) as session:
+            await record_daily_run(session, day, outcome, datetime.now(TOKYO))
+    except Exception:
+        log.warning("could not record the daily run's outcome in the heartbeat", exc_info=True)
 
 
 @asynccontextmanager

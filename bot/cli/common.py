@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -57,6 +58,12 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Say what is wrong on stderr; raise the returned Exit (2: bad usage, 1: the work failed)."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
+
+
+def refuse_overwrite(path: Path, force: bool) -> None:
+    """Exit 2 when the file exists and --force was not given (as `intake backup`, which never overwrites)."""
+    if path.exists() and not force:
+        raise fail(f"{path} exists: not overwritten (add --force to replace it)")
 
 
 def day_option(value: str | None, option: str) -> date | None:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import day_option, fail
+from bot.cli.common import day_option, fail, refuse_overwrite
 from models.catalog import INDICATORS
 from models.config import Settings, get_settings
 from models.db import cli_session
@@ -19,7 +19,13 @@ from models.fiscal import as_of_label, fiscal_year_label, fiscal_year_of
 from models.fiscal import today as japan_today
 from models.reference import ward_exists
 from models.sheet.event_rows import EventRow
-from models.sheet.export import ExportFormat, default_export_name, export_events, render_events
+from models.sheet.export import (
+    ExportFormat,
+    default_export_name,
+    export_events,
+    export_format_for,
+    render_events,
+)
 from models.sheet.measure import display_width
 from models.snapshots import totals_as_of
 from models.totals import Totals, indicator_totals, sheet_notation
@@ -28,6 +34,7 @@ app = typer.Typer()
 export_app = typer.Typer(help="Exports without personal data (no notes, names or Telegram ids).", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
+ForceOption = Annotated[bool, typer.Option("--force", help="replace the file if it exists (otherwise refused)")]
 FROZEN_LINE = "month-end figures frozen when the month locked (--live recomputes them from today's entries)"
 
 
@@ -84,9 +91,13 @@ def sheet_command(
     fy: Annotated[int | None, typer.Option(help="plan year, e.g. 2025 (令和7年度); default: current")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today, capped at year end")] = None,
     ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102; default: the whole city")] = None,
-    out: Annotated[Path | None, typer.Option(help="file to write; default sheet-<fy>-<as_of>-<scope>.xlsx")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="file to write (.xlsx); default sheet-<fy>-<as_of>-<scope>.xlsx")
+    ] = None,
+    force: ForceOption = False,
 ) -> None:
-    """Write the progress sheet (推進状況確認シート) as an Excel workbook with its sources; prints the path."""
+    """Write the progress sheet (推進状況確認シート) as an Excel workbook with its sources; prints the path.
+    An existing file is not replaced without --force."""
     from models.sheet.data import default_file_name
     from models.sheet.workbook import write_sheet
 
@@ -102,8 +113,16 @@ def sheet_command(
         except BaseException:
             scratch.unlink(missing_ok=True)
             raise
-        return scratch.replace(out or Path(default_file_name(data)))
+        target = out or Path(default_file_name(data))
+        if target.exists() and not force:  # the default name is known only now
+            scratch.unlink(missing_ok=True)
+            refuse_overwrite(target, force)
+        return scratch.replace(target)
 
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise fail(f"--out {out}: the sheet is an Excel workbook, name the file .xlsx")
+        refuse_overwrite(out, force)
     try:
         as_of_date = day_option(as_of, "--as-of") or japan_today()
         fiscal_year = fy if fy is not None else fiscal_year_of(as_of_date)
@@ -135,20 +154,30 @@ def export_events_command(
     fy: Annotated[int | None, typer.Option(help="fiscal year, e.g. 2025 (令和7年度); default: current")] = None,
     ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102; default: the whole city")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD: events up to this day; default all")] = None,
-    export_format: Annotated[ExportFormat, typer.Option("--format", help="csv (UTF-8 with BOM) or xlsx")] = (
-        ExportFormat.CSV
-    ),
+    export_format: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", help="csv (UTF-8 with BOM) or xlsx; default: the --out file's suffix, else csv"),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="file to write; default events-<fy>-<scope>.<format>")] = None,
+    force: ForceOption = False,
 ) -> None:
-    """Every event of a fiscal year, counted and voided (flagged): coded fields only, no notes or names."""
+    """Every event of a fiscal year, counted and voided (flagged): coded fields only, no notes or names.
+    An existing file is not replaced without --force."""
+    try:
+        chosen = export_format_for(out, export_format)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    if out is not None:
+        refuse_overwrite(out, force)
     try:
         as_of_date = day_option(as_of, "--as-of")
         fiscal_year = fy if fy is not None else fiscal_year_of(as_of_date or japan_today())
         rows = asyncio.run(_export_rows(fiscal_year, ward, as_of_date))
     except ValueError as error:
         raise fail(str(error)) from None
-    path = out or Path(default_export_name(fiscal_year, ward, export_format))
-    path.write_bytes(render_events(rows, export_format))
+    path = out or Path(default_export_name(fiscal_year, ward, chosen))
+    refuse_overwrite(path, force)
+    path.write_bytes(render_events(rows, chosen))
     voided = sum(row.voided for row in rows)
     typer.echo(f"{path}: {len(rows)} events ({len(rows) - voided} counted, {voided} voided)")
 

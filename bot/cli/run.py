@@ -35,7 +35,7 @@ def run_command(
     from bot.app import build_application  # the bot's imports are heavy: only this command needs them
     from bot.context import Runtime
     from bot.offline.terminal import run_demo
-    from bot.serve import ServeConfigError, check_mode, serve
+    from bot.serve import ServeConfigError, TelegramUnreachableError, check_mode, serve
     from models.db import bot_engine
 
     settings = get_settings()
@@ -61,6 +61,9 @@ def run_command(
     application = build_application(runtime, settings.telegram_bot_token.get_secret_value())
     try:
         serve(application, settings)
+    except TelegramUnreachableError as error:  # each try was logged: one more line, no traceback
+        logging.getLogger("intake").critical("%s: stopping (systemd restarts the unit)", error)
+        raise typer.Exit(1) from None
     except Exception as error:
         if token_problem(error) or setup_problem(error, settings.database_url):
             raise  # one line on stderr, exit 2 (bot/cli/common.py)

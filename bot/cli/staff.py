@@ -19,7 +19,7 @@ from models.fiscal import today as japan_today
 from models.followups import FollowupRejectedError, Handover, hand_over
 from models.roles import Organisation, Role
 from models.staff import INVITE_DAYS_DEFAULT, create_invite, deactivate_staff, list_staff, set_leave
-from models.tables import Staff
+from models.tables import Invite, Staff, Ward
 
 app = typer.Typer()
 staff_app = typer.Typer(help="Staff members: list, deactivate, leave, handover.", no_args_is_help=True)
@@ -29,21 +29,24 @@ app.add_typer(staff_app, name="staff")
 @app.command("invite")
 def invite_command(
     role: Annotated[Role, typer.Option(help="worker, ward_supervisor, city_supervisor or admin")],
-    ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102 (not needed for city roles)")] = None,
+    ward: Annotated[str | None, typer.Option(help="ward code, e.g. 27102 (none for city_supervisor and admin)")] = None,
     org: Annotated[Organisation | None, typer.Option(help="watch_office, ward_council, health_centre or city")] = None,
     days: Annotated[int, typer.Option(help="days until the code expires")] = INVITE_DAYS_DEFAULT,
     bot_username: Annotated[str | None, typer.Option(help="the bot's @username for the link (or BOT_USERNAME)")] = None,
 ) -> None:
     """Create a single-use invite; prints the t.me deep link and the bare code."""
 
-    async def _create() -> str:
+    async def _create() -> tuple[str, str]:
         async with cli_session() as session:
-            return (await create_invite(session, role, ward, org, days=days)).code
+            created = await create_invite(session, role, ward, org, days=days)
+            ward_row = await session.get(Ward, ward) if ward else None
+            return created.code, describe_invite(created.invite, ward_row.name_ja if ward_row else None)
 
     try:
-        code = asyncio.run(_create())
+        code, described = asyncio.run(_create())
     except ValueError as error:
         raise fail(str(error)) from None
+    typer.echo(f"invite for: {described}")
     settings = get_settings()
     username = bot_username or settings.bot_username or asyncio.run(telegram_username(settings))
     if username:
@@ -54,6 +57,12 @@ def invite_command(
             "the bot: /start CODE)"
         )
     typer.echo(f"code: {code}  (single use, valid {days} days)")
+
+
+def describe_invite(invite: Invite, ward_name: str | None) -> str:
+    """`worker, ward 27102 (北区), watch_office` / `admin, city-wide, city`: whom the code registers."""
+    where = f"ward {invite.ward_code} ({ward_name})" if invite.ward_code else "city-wide"
+    return f"{invite.role}, {where}, {invite.organisation}"
 
 
 async def telegram_username(settings: Settings, request: BaseRequest | None = None) -> str | None:
@@ -82,7 +91,10 @@ def staff_list_command(ward: Annotated[str | None, typer.Option(help="only this 
         async with cli_session() as session:
             return await list_staff(session, ward)
 
-    for member in asyncio.run(_list()):
+    members = asyncio.run(_list())
+    if not members:
+        typer.echo(f"no staff in ward {ward}" if ward else "no staff registered yet (intake invite)")
+    for member in members:
         state = "active" if member.active else "deactivated"
         typer.echo(
             f"{member.id:>5}  {member.role:<16} {member.ward_code or 'city':<6} {member.organisation:<14} "

@@ -44,6 +44,8 @@ from models.tables import NOTE_MAX_LENGTH, Area, AuditEntry, Event, TotalsSnapsh
 
 EVENT_CSV_COLUMNS = ("kind", "date", "ward_code", "area_code", "household_ref", "count", "answer", "note")
 REQUIRED_COLUMNS = ("kind", "date", "ward_code")
+KIND_CODES = ", ".join(KINDS_BY_CODE)  # the valid kind codes, in the catalog's order
+UNKNOWN_KIND_MARK = "が登録されていません（使える種別は最後に）"  # ends a row's unknown-kind problem
 KEY_PREFIX = "import:"
 KEY_QUERY_CHUNK = 500  # keys per IN (…) when looking for rows imported before
 EXTRA = "(extra)"  # where csv puts the values beyond the header's columns
@@ -84,6 +86,7 @@ class EventImportError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems[:5]))
         self.problems = problems
+        self.unknown_kind = any(UNKNOWN_KIND_MARK in problem for problem in problems)
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def _checked_row(
     area_code = record.get("area_code") or None
     area_id = _area_id(area_code, ward, areas, problems)
     if kind not in KINDS_BY_CODE:
-        problems.append(f"種別（kind）「{kind}」が登録されていません（例: outreach）")
+        problems.append(f"種別（kind）「{kind}」{UNKNOWN_KIND_MARK}")
         return None, problems
     draft = EventDraft(
         kind=kind,

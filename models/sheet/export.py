@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import PurePath
 from typing import Any
 
 from openpyxl import Workbook
@@ -143,3 +144,13 @@ def render_events(rows: Sequence[EventRow], export_format: ExportFormat) -> byte
 def default_export_name(fiscal_year: int, ward_code: str | None, export_format: ExportFormat) -> str:
     """`events-2025-city.csv` / `events-2025-27102.xlsx`."""
     return f"events-{fiscal_year}-{ward_code or 'city'}.{export_format.value}"
+
+
+def export_format_for(out: PurePath | None, requested: ExportFormat | None) -> ExportFormat:
+    """The format to write: the one asked for, else the --out file's suffix, else CSV. A format that contradicts
+    the file's suffix (`--format csv --out ev.xlsx`) is a ValueError: CSV text in a .xlsx breaks the workbook."""
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    named = next((known for known in ExportFormat if known.value == suffix), None)
+    if requested is not None and named is not None and named is not requested:
+        raise ValueError(f"--format {requested.value} contradicts --out {out} (a .{named.value} file)")
+    return requested or named or ExportFormat.CSV

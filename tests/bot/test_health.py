@@ -97,7 +97,8 @@ def test_intake_health_reports_reachability_and_the_migration(database: Path) ->
     assert result.output.splitlines() == [
         f"database: reachable (sqlite+aiosqlite:///{database})",
         f"migration: {HEAD} (latest)",
-        "scheduler: not visible from here (it runs inside the bot process); ask the bot with /health (admins)",
+        "heartbeat: none yet (the bot has not run against this database)",
+        "scheduler jobs: ask the bot with /health (admins); the heartbeat above shows its runs",
     ]
 
 

@@ -1,17 +1,17 @@
-"""Webhook mode: the real Application's webhook server on 127.0.0.1, updates POSTed over HTTP with and without the
+"""Webhook mode: the bot's own Starlette app (bot/serve.py) on 127.0.0.1, updates POSTed over HTTP with and without the
 secret token, and the checks that keep `intake run` from starting a webhook anyone could post to."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
@@ -21,20 +21,24 @@ from bot.cli.main import app as cli
 from bot.health import heartbeat_of
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
-from bot.serve import AnyApplication, ServeConfigError, serve, webhook_config, webhook_problems
+from bot.serve import (
+    SECRET_HEADER,
+    ServeConfigError,
+    TelegramUnreachableError,
+    WebhookConfig,
+    WebServer,
+    start_with_retries,
+    webhook_app,
+    webhook_config,
+    webhook_problems,
+)
 from models.config import Settings, get_settings
-from tests.builders import add_staff, chat_as, make_settings
+from tests.builders import TOKEN, add_staff, chat_as, make_settings
+from tests.http_bot_api import free_port
 
 SECRET = "s3cret_Webhook-token"
 PATH = "telegram-hook"
 PUBLIC_URL = "https://bot.example.jp/" + PATH
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -45,18 +49,26 @@ class Served:
 
 @pytest.fixture
 async def served(app: IntakeApplication) -> AsyncIterator[Served]:
-    """The app as run_webhook runs it (webhook server first, then the application), on a free local port."""
-    assert app.updater is not None, "build_application must keep PTB's Updater when a transport is given"
-    port = free_port()
-    await app.updater.start_webhook(
-        listen="127.0.0.1", port=port, url_path=PATH, webhook_url=PUBLIC_URL, secret_token=SECRET
+    """The bot's own web app (bot/serve.py) as `intake run` serves it, on a free local port, the application
+    started on the same event loop."""
+    config = WebhookConfig("127.0.0.1", free_port(), PATH, PUBLIC_URL, SECRET)
+    await app.bot.set_webhook(url=PUBLIC_URL, secret_token=SECRET)
+    server = WebServer(
+        uvicorn.Config(webhook_app(app, config), host=config.listen, port=config.port, log_config=None),
+        signals=False,
     )
     await app.start()
+    task = asyncio.create_task(server.serve())
+    for _ in range(1000):  # until it listens
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
     try:
         async with httpx.AsyncClient(timeout=5) as client:
-            yield Served(f"http://127.0.0.1:{port}/{PATH}", client)
+            yield Served(f"http://127.0.0.1:{config.port}/{PATH}", client)
     finally:
-        await app.updater.stop()
+        server.should_exit = True
+        await task
         await app.stop()
 
 
@@ -156,29 +168,32 @@ def test_a_self_hosted_bot_api_server_may_call_plain_http_on_any_port() -> None:
     assert webhook_problems(settings) == []
 
 
-class _Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
+async def test_the_health_path_answers_the_proxy_and_a_body_that_is_not_an_update_is_refused(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    health = await served.client.get(served.url.replace(PATH, "healthz"))
+    assert (health.status_code, health.json()["ok"]) == (200, True)
+    body = await served.client.post(served.url, content=b"private words", headers={SECRET_HEADER: SECRET})
+    assert body.status_code == 400
+    assert "private words" not in caplog.text
+    assert "refused a POST that is not an update (13 bytes)" in caplog.text
 
-    def run_polling(self, **kwargs: Any) -> None:
-        self.calls.append(("polling", kwargs))
 
-    def run_webhook(self, **kwargs: Any) -> None:
-        self.calls.append(("webhook", kwargs))
-
-
-def test_serve_polls_by_default_and_runs_the_webhook_when_asked() -> None:
-    recorder = _Recorder()
-    serve(cast(AnyApplication, recorder), make_settings())
-    serve(cast(AnyApplication, recorder), webhook_settings())
-    (polling, polling_args), (webhook, webhook_args) = recorder.calls
-    assert (polling, webhook) == ("polling", "webhook")
-    assert "message" in polling_args["allowed_updates"] and "callback_query" in webhook_args["allowed_updates"]
-    assert webhook_args["webhook_url"] == "https://bot.example.jp/telegram"
-    assert webhook_args["secret_token"] == SECRET
-    assert (webhook_args["listen"], webhook_args["port"], webhook_args["url_path"]) == ("127.0.0.1", 8443, "telegram")
-    with pytest.raises(ServeConfigError):
-        serve(cast(AnyApplication, recorder), webhook_settings(webhook_secret=None))
+async def test_start_up_retries_an_unreachable_telegram_one_line_per_try(
+    app: IntakeApplication, api: InProcessBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    await app.shutdown()  # the fixture's application, initialised: start again as `intake run` does
+    api.inject("getMe", 502, "Bad Gateway", times=2)
+    await start_with_retries(app, attempts=5, first_delay=0)
+    tries = [record.getMessage() for record in caplog.records if "Telegram unreachable" in record.getMessage()]
+    assert len(tries) == 2
+    assert tries[0].startswith("Telegram unreachable (try 1/5):") and tries[0].endswith("retrying in 0 s")
+    assert TOKEN not in caplog.text
+    await app.shutdown()
+    api.inject("getMe", 502, "Bad Gateway", times=3)
+    with pytest.raises(TelegramUnreachableError, match="after 3 tries"):
+        await start_with_retries(app, attempts=3, first_delay=0)
+    await app.initialize()  # for the fixture's own shutdown
 
 
 def test_intake_run_refuses_a_webhook_without_a_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

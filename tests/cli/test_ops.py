@@ -149,7 +149,9 @@ def test_export_events_csv_and_xlsx(database: Path, tmp_path: Path) -> None:
     rows = list(load_workbook(xlsx)["events"].iter_rows(values_only=True))
     assert rows[0] == EXPORT_COLUMNS
     assert [row[5] for row in rows[1:]] == ["complex_intake"]
-    unknown = runner.invoke(app, ["export", "events", "--fy", "2025", "--ward", "99999", "--out", str(out)])
+    unknown = runner.invoke(
+        app, ["export", "events", "--fy", "2025", "--ward", "99999", "--out", str(tmp_path / "no.csv")]
+    )
     assert (unknown.exit_code, "unknown ward code 99999" in unknown.output) == (2, True)
 
 

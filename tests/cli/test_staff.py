@@ -29,7 +29,8 @@ def redeem(code: str, name: str) -> None:
 def test_an_invite_is_listed_once_redeemed_and_can_be_deactivated(database: Path) -> None:
     made = runner.invoke(app, ["invite", "--role", "worker", "--ward", "27102", "--bot-username", "@mimamori_bot"])
     assert made.exit_code == 0, made.output
-    link, code_line = made.output.splitlines()
+    invited, link, code_line = made.output.splitlines()
+    assert invited == "invite for: worker, ward 27102 (都島区), watch_office"
     code = code_line.split()[1]
     assert link == f"https://t.me/mimamori_bot?start={code}"
     assert "single use, valid 7 days" in code_line
@@ -40,7 +41,7 @@ def test_an_invite_is_listed_once_redeemed_and_can_be_deactivated(database: Path
     staff_id = listed[0].split()[0]
     assert runner.invoke(app, ["staff", "deactivate", staff_id]).output.strip() == f"deactivated {staff_id} 職員A"
     assert "deactivated" in runner.invoke(app, ["staff", "list"]).output
-    assert runner.invoke(app, ["staff", "list", "--ward", "27103"]).output == ""
+    assert runner.invoke(app, ["staff", "list", "--ward", "27103"]).output == "no staff in ward 27103\n"
 
 
 def test_bad_invites_and_unknown_staff_are_refused(database: Path) -> None:
