@@ -40,7 +40,7 @@ from models.fiscal import (
     same_point_last_year,
 )
 from models.fiscal import today as japan_today
-from models.ranking import WardProgress, rank_wards
+from models.ranking import FEW_ANSWERS, WardProgress, is_share, rank_wards
 from models.reference import wards_in_order
 from models.snapshots import totals_as_of
 from models.tables import Staff
@@ -300,15 +300,21 @@ def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, st
     ]
     if city.no_data:
         return "\n".join([*lines, NO_DATA, "", text("no_data_footnote", lang)])
-    ranked = rank_wards(code, city, last_year)
-    lines += [_ranking_line(code, n, row, last_year, names, lang) for n, row in enumerate(ranked, start=1)]
+    ranking = rank_wards(code, city, last_year)
+    line = _share_line if is_share(indicator) else _ranking_line
+    lines += [line(code, n, row, last_year, names, lang) for n, row in enumerate(ranking.ranked, start=1)]
+    if ranking.without_answers:
+        wards = text("ranking_ward_separator", lang).join(names.get(w, w) for w in ranking.without_answers)
+        lines.append(text("ranking_no_answers", lang, count=len(ranking.without_answers), wards=wards))
+    if any(row.few_answers for row in ranking.ranked):
+        lines += ["", text("ranking_few_answers_footnote", lang, few=FEW_ANSWERS)]
     if last_year.no_data:
         lines += ["", text("no_data_footnote", lang)]
     return "\n".join(lines)
 
 
 def _ranking_line(code: str, n: int, row: WardProgress, last_year: Totals, names: dict[str, str], lang: str) -> str:
-    """`1. 福島区 3件 ／ 前年同期 10件（30％）`."""
+    """`1. 福島区 3件 ／ 前年 10件（前年の30％）`."""
     indicator = INDICATORS_BY_CODE[code]
     before = NO_DATA if last_year.no_data else sheet_notation(indicator, row.last_year)
     ratio = text("ranking_ratio", lang, ratio=f"{row.ratio * 100:.0f}") if row.ratio is not None else ""
@@ -321,3 +327,21 @@ def _ranking_line(code: str, n: int, row: WardProgress, last_year: Totals, names
         last=before,
         ratio=ratio,
     )
+
+
+def _share_line(code: str, n: int, row: WardProgress, last_year: Totals, names: dict[str, str], lang: str) -> str:
+    """`1. 鶴見区 50.0％（前年同期比 -50.0pt）` and below it `　回答2 ／ 前年 100.0％（回答2）※回答が少ない`."""
+    ward = names.get(row.ward_code, row.ward_code)
+    now = text("ranking_percent", lang, share=f"{row.now.percent:.1f}")
+    change = "" if row.points is None else text("ranking_points", lang, points=f"{row.points:+.1f}")
+    first = text("ranking_share_line", lang, n=n, ward=ward, now=now, change=change)
+    if last_year.no_data:
+        before = NO_DATA
+    elif row.last_year.percent is None:
+        before = text("ranking_share_no_answers", lang)
+    else:
+        share = text("ranking_percent", lang, share=f"{row.last_year.percent:.1f}")
+        before = text("ranking_share_before", lang, share=share, answers=row.last_year.denominator)
+    few = text("ranking_few_answers", lang) if row.few_answers else ""
+    second = text("ranking_share_answers", lang, answers=row.now.denominator, before=before, few=few)
+    return f"{first}\n{second}"

@@ -91,15 +91,55 @@ async def test_a_city_supervisor_ranks_the_wards_against_last_year_laggards_firs
         "前年に比べ進んでいない区から:",
     ]
     assert lines[2:5] == [
-        "1. 此花区 0件 ／ 前年 3件（0％）",
-        "2. 都島区 5件 ／ 前年 10件（50％）",
-        "3. 福島区 7件 ／ 前年 7件（100％）",
+        "1. 此花区 0件 ／ 前年 3件（前年の0％）",
+        "2. 都島区 5件 ／ 前年 10件（前年の50％）",
+        "3. 福島区 7件 ／ 前年 7件（前年の100％）",
     ]
     assert len(lines) == 2 + 24 and lines[5].endswith("0件 ／ 前年 0件")  # nothing to compare with: last
     assert city.unanswered_callbacks() == []
     worker = chat_as(app, api, await add_staff(sessions))
     await worker.press_data("totr:2025:now:1-5", (await worker.send("/help"))[-1])
     assert worker.answers[-1] == REFUSED
+
+
+async def test_the_survey_ranking_shows_points_marks_few_answers_and_sets_unanswered_wards_apart(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Issue 19: not 「1. 鶴見区 100.0％（1 ／ 1）／ 前年 50.0％（200％）」 first among 20 wards without answers."""
+    answers = {  # ward: (last year's yes, no), (this year's yes, no)
+        "27124": ((1, 1), (1, 0)),  # 鶴見区 50.0 → 100.0: ahead, with few answers
+        "27102": ((6, 2), (3, 3)),  # 都島区 75.0 → 50.0: furthest behind
+        "27103": ((4, 4), (7, 3)),  # 福島区 50.0 → 70.0
+        "27104": ((0, 0), (2, 3)),  # 此花区: no answers last year
+    }
+    async with session_scope(sessions) as session:
+        for ward, years in answers.items():
+            for fiscal_year, (yes, no) in zip((2024, 2025), years, strict=True):
+                for answer, times in ((True, yes), (False, no)):
+                    for _ in range(times):
+                        await add_event(session, "agency_survey", date(fiscal_year, 6, 2), ward, answer=answer)
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    await city.send("/totals")
+    await city.press("区別（前年同期比）")
+    ranking = (await city.press("効果があったと感じる相談機関等の割合"))[-1]
+    assert ranking.text.splitlines()[1:] == [
+        "前年に比べ進んでいない区から:",
+        "1. 都島区 50.0％（前年同期比 -25.0pt）",
+        "　回答6 ／ 前年 75.0％（回答8）",
+        "2. 福島区 70.0％（前年同期比 +20.0pt）",
+        "　回答10 ／ 前年 50.0％（回答8）",
+        "3. 鶴見区 100.0％（前年同期比 +50.0pt）",
+        "　回答1 ／ 前年 50.0％（回答2） ※回答が少ない",
+        "4. 此花区 40.0％",
+        "　回答5 ／ 前年 回答なし",
+        "回答なし: 20区（北区、中央区、西区、港区、大正区、天王寺区、浪速区、西淀川区、淀川区、東淀川区、東成区、"
+        "生野区、旭区、城東区、阿倍野区、住之江区、住吉区、東住吉区、平野区、西成区）",
+        "",
+        "※回答が少ない: 今年か前年の回答が5件未満で、1件で割合が大きく動きます。",
+    ]
+    english = chat_as(app, api, await add_staff(sessions, Role.CITY_SUPERVISOR, ward=None), language_code="en")
+    in_english = (await english.press_data("totr:2025:now:2-Q", (await english.send("/help"))[-1]))[-1]
+    assert "1. Miyakojima 50.0% (-25.0 pt vs last year)\n  6 answers / last year 75.0% (8 answers)" in in_english.text
 
 
 @pytest.mark.usefixtures("two_years")
