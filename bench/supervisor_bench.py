@@ -61,6 +61,7 @@ from bench.dataset import (
 from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
 from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
+from bot.keyboards import indicator_label
 from bot.long_answer import TEXT_LIMIT, telegram_length
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
@@ -97,7 +98,7 @@ TARGET_MS = 2_000.0
 TARGET_RENDER_MS = 5_000.0
 NOISE_MS = 5.0  # a difference this small (about one /help) is the machine's wobble, not growth
 LJA = "ja"
-FIRST_INDICATOR = INDICATORS[0].short_label
+FIRST_INDICATOR = indicator_label(INDICATORS[0], LJA)  # as the pickers name it (目標1 ①…)
 FIRST_SHEET = SHEETS[0].goal
 FIRST_SECTION = SECTION_LABELS_JA[SheetSection.ACTIVITIES]
 

@@ -321,8 +321,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "button_ranking": {JA: "区別（前年同期比）", EN: "Wards vs last year"},
     "ranking_choose": {JA: "どの指標で区を比べますか？（前年同期比）", EN: "Rank the wards by which indicator?"},
     "ranking_header": {
-        JA: "{label}　区別・前年同期比（{as_of} ／ 前年 {last}）\n前年に比べ進んでいない区から:",
-        EN: "{label} by ward vs last year ({as_of} / {last})\nFurthest behind first:",
+        JA: "{label}　区別・前年同期比\n今年 {as_of}\n前年 {last}\n前年に比べ進んでいない区から:",
+        EN: "{label} by ward vs last year\nThis year {as_of}\nLast year {last}\nFurthest behind first:",
     },
     "ranking_line": {JA: "{n}. {ward} {now} ／ 前年 {last}{ratio}", EN: "{n}. {ward} {now} / last year {last}{ratio}"},
     "ranking_ratio": {JA: "（前年の{ratio}％）", EN: " ({ratio}% of last year)"},
@@ -348,6 +348,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "button_next_month": {JA: "翌月 ▶", EN: "Next month ▶"},
     "button_wards": {JA: "区を選ぶ", EN: "Choose a ward"},
     "button_city": {JA: "大阪市全体", EN: "Whole city"},
+    "button_back": {JA: "◀ 戻る", EN: "◀ Back"},
+    "indicator_of_goal": {JA: "目標{goal} {label}", EN: "Goal {goal} {label}"},
     "choose_ward": {JA: "どの区の集計を見ますか？", EN: "Which ward?"},
     "missing_header": {
         JA: "{month}に記録がなく「今月は0件」の報告もない方（休暇中を除く）: {count}人",

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, Choice, in_rows, inline, menu_texts
+from bot.keyboards import Callback, Choice, in_rows, indicator_label, indicator_rows, inline, menu_texts
 from bot.scope import (
     CITY,
     default_scope,
@@ -49,7 +49,7 @@ from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
 FIRST_PLAN_YEAR = 2024
 NO_DATA = "—"
 TOTALS = Callback("tot")  # tot:<fy>:<yyyymm|now>:<scope>
-WARDS = Callback("totw")  # totw:<fy>:<yyyymm|now>
+WARDS = Callback("totw")  # totw:<fy>:<yyyymm|now>[:<scope>] — the scope to go back to (older buttons: the city)
 RANK_INDICATOR = Callback("totk")  # totk:<fy>:<yyyymm|now> — which indicator to rank the wards by
 RANKING = Callback("totr")  # totr:<fy>:<yyyymm|now>:<indicator code>
 
@@ -229,7 +229,7 @@ def _totals_buttons(member: Staff, totals: Totals, scope: str, lang: str) -> Inl
         month = _month_data(totals.as_of)
         rows.append(
             [
-                (text("button_wards", lang), WARDS(fiscal_year, month)),
+                (text("button_wards", lang), WARDS(fiscal_year, month, scope)),
                 (text("button_ranking", lang), RANK_INDICATOR(fiscal_year, month)),
             ]
         )
@@ -241,16 +241,21 @@ def _next_month(day: date) -> tuple[int, int]:
 
 
 async def on_wards_button(update: Update, context: IntakeContext) -> None:
-    """totw:<fy>:<yyyymm|now> — the 24 wards and the city, for city supervisors and admins."""
+    """totw:<fy>:<yyyymm|now>[:<scope>] — the 24 wards and the city, for city supervisors and admins."""
     args = WARDS.args(update) or []
-    if not is_city_wide(context.staff) or len(args) != 2 or _parse_when(*args) is None:
+    if not is_city_wide(context.staff) or len(args) not in (2, 3) or _parse_when(*args[:2]) is None:
         await refuse_button(update)
         return
+    when, came_from = args[:2], args[2] if len(args) == 3 else CITY
     lang = language(update)
     async with session_scope(context.sessions) as session:
         wards = await wards_in_order(session)
-    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(*args, w.code)) for w in wards]
-    rows = [[(text("button_city", lang), TOTALS(*args, CITY))], *in_rows(choices, 3)]
+    if came_from != CITY and came_from not in {w.code for w in wards}:
+        await refuse_button(update)
+        return
+    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(*when, w.code)) for w in wards]
+    back = [(text("button_back", lang), TOTALS(*when, came_from))]
+    rows = [[(text("button_city", lang), TOTALS(*when, CITY))], *in_rows(choices, 3), back]
     await show(update, text("choose_ward", lang), inline(rows))
 
 
@@ -260,8 +265,10 @@ async def on_rank_indicator_button(update: Update, context: IntakeContext) -> No
     if not is_city_wide(context.staff) or len(args) != 2 or _parse_when(*args) is None:
         await refuse_button(update)
         return
-    choices = [(i.short_label, RANKING(*args, i.code)) for i in INDICATORS]
-    await show(update, text("ranking_choose", language(update)), inline(in_rows(choices, 1)))
+    lang = language(update)
+    rows = indicator_rows(lambda indicator: RANKING(*args, indicator.code), lang)
+    rows.append([(text("button_back", lang), TOTALS(*args, CITY))])
+    await show(update, text("ranking_choose", lang), inline(rows))
 
 
 async def on_ranking_button(update: Update, context: IntakeContext) -> None:
@@ -293,7 +300,7 @@ def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, st
         text(
             "ranking_header",
             lang,
-            label=indicator.short_label,
+            label=indicator_label(indicator, lang),
             as_of=as_of_label(city.as_of),
             last=as_of_label(last_year.as_of),
         )

@@ -84,18 +84,20 @@ async def test_a_city_supervisor_ranks_the_wards_against_last_year_laggards_firs
     await city.send("/totals")
     choose = (await city.press("区別（前年同期比）"))[-1]
     assert choose.text == "どの指標で区を比べますか？（前年同期比）"
-    ranking = (await city.press("⑤アウトリーチ件数"))[-1]
+    ranking = (await city.press("目標1 ⑤アウトリーチ件数"))[-1]
     lines = ranking.text.splitlines()
-    assert lines[:2] == [
-        "⑤アウトリーチ件数　区別・前年同期比（令和7年11月27日時点 ／ 前年 令和6年11月27日時点）",
+    assert lines[:4] == [
+        "目標1 ⑤アウトリーチ件数　区別・前年同期比",
+        "今年 令和7年11月27日時点",
+        "前年 令和6年11月27日時点",
         "前年に比べ進んでいない区から:",
     ]
-    assert lines[2:5] == [
+    assert lines[4:7] == [
         "1. 此花区 0件 ／ 前年 3件（前年の0％）",
         "2. 都島区 5件 ／ 前年 10件（前年の50％）",
         "3. 福島区 7件 ／ 前年 7件（前年の100％）",
     ]
-    assert len(lines) == 2 + 24 and lines[5].endswith("0件 ／ 前年 0件")  # nothing to compare with: last
+    assert len(lines) == 4 + 24 and lines[7].endswith("0件 ／ 前年 0件")  # nothing to compare with: last
     assert city.unanswered_callbacks() == []
     worker = chat_as(app, api, await add_staff(sessions))
     await worker.press_data("totr:2025:now:1-5", (await worker.send("/help"))[-1])
@@ -121,8 +123,8 @@ async def test_the_survey_ranking_shows_points_marks_few_answers_and_sets_unansw
     city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
     await city.send("/totals")
     await city.press("区別（前年同期比）")
-    ranking = (await city.press("効果があったと感じる相談機関等の割合"))[-1]
-    assert ranking.text.splitlines()[1:] == [
+    ranking = (await city.press("目標2 効果があったと感じる相談機関等の割合"))[-1]
+    assert ranking.text.splitlines()[3:] == [
         "前年に比べ進んでいない区から:",
         "1. 都島区 50.0％（前年同期比 -25.0pt）",
         "　回答6 ／ 前年 75.0％（回答8）",
@@ -155,10 +157,10 @@ async def test_a_city_supervisor_gets_one_wards_sheet_and_chart(
     assert (await city.send("/sheet 99999 2025-10"))[-1].text.startswith("使い方: /sheet")
     assert (await city.send("/sheet 27103 2025-10 extra"))[-1].text.startswith("使い方: /sheet")
     await city.send("/chart")
-    wards = (await city.press("⑤アウトリーチ件数"))[-1]
+    wards = (await city.press("目標1 ⑤アウトリーチ件数"))[-1]
     assert wards.text == "どの区のグラフですか？" and "大阪市全体" in wards.button_texts()
     picture = (await city.press("福島区"))[-1]
-    assert picture.photo is not None and picture.caption == "⑤アウトリーチ件数　福島区"
+    assert picture.photo is not None and picture.caption == "目標1 ⑤アウトリーチ件数　福島区"
     await city.press_data("chart:1-5:99999", wards)
     assert city.answers[-1] == REFUSED
 
@@ -172,8 +174,8 @@ async def test_a_ward_supervisor_keeps_to_the_ward_in_sheet_and_chart(
     assert own.caption is not None and own.caption.startswith("推進状況確認シート　令和7年10月末時点　都島区")
     assert (await chief.send("/sheet 27103 2025-10"))[-1].text.startswith("使い方: /sheet")  # not their ward
     menu = (await chief.send("/chart"))[-1]
-    picture = (await chief.press("⑤アウトリーチ件数"))[-1]
-    assert picture.caption == "⑤アウトリーチ件数　都島区"  # no ward choice: straight to the ward's chart
+    picture = (await chief.press("目標1 ⑤アウトリーチ件数"))[-1]
+    assert picture.caption == "目標1 ⑤アウトリーチ件数　都島区"  # no ward choice: straight to the ward's chart
     await chief.press_data("chart:1-5:27103", menu)
     assert chief.answers[-1] == REFUSED
     worker = chat_as(app, api, await add_staff(sessions))
@@ -232,7 +234,7 @@ async def test_until_june_the_previous_years_sheet_text_can_be_written(
         asked = (await chief.press("＋ 追加"))[-1]
         assert asked.button_texts() == ["中止"]
         listing = (await chief.send("担い手の高齢化"))[-1]
-        assert listing.text == "基本目標1　課題と今後の方向性（2025（令和7）年度・27102）\n1. 担い手の高齢化"
+        assert listing.text == "基本目標1　課題と今後の方向性（2025（令和7）年度・都島区）\n1. 担い手の高齢化"
         await city.send("/note")
         await city.press("2025（令和7）年度")
         await city.press("参加支援")
@@ -314,7 +316,62 @@ async def test_ward_pickers_follow_the_citys_usual_order(
     await city.send("/totals")
     wards = (await city.press("区を選ぶ"))[-1]
     assert wards.button_texts()[:6] == ["大阪市全体", "北区", "都島区", "福島区", "此花区", "中央区"]
-    assert wards.button_texts()[-3:] == ["東住吉区", "平野区", "西成区"]
+    assert wards.button_texts()[-4:] == ["東住吉区", "平野区", "西成区", "◀ 戻る"]
     await city.send("/chart")
-    chart_wards = (await city.press("⑤アウトリーチ件数"))[-1]
+    chart_wards = (await city.press("目標1 ⑤アウトリーチ件数"))[-1]
     assert chart_wards.button_texts() == wards.button_texts()
+
+
+@pytest.mark.usefixtures("two_years")
+async def test_pickers_name_each_indicators_goal_and_every_sub_view_has_a_way_back(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Issue 19: two ① … told apart by their 基本目標; 区別, 区を選ぶ, the chart's wards and /note lead back."""
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    charts = (await city.send("/chart"))[-1]
+    assert charts.button_texts() == [
+        "目標1 ①見守り情報共有をしている地域数",
+        "目標1 ②気になる方の情報が寄せられた地域数",
+        "目標1 ③名簿提供した要援護者数",
+        "目標1 ④相談対応件数",
+        "目標1 ⑤アウトリーチ件数",
+        "目標1 ⑥行方不明時メール事前登録件数",
+        "目標2 ①相談受付件数",
+        "目標2 ②つながる場の開催件数",
+        "目標2 ③SV派遣件数",
+        "目標2 ④研修会の開催件数",
+        "目標2 ⑤見守り相談室との連携件数",
+        "目標2 効果があったと感じる相談機関等の割合",
+        "参加支援につながった世帯数",
+    ]
+    wards = (await city.press("目標2 ①相談受付件数"))[-1]
+    assert wards.button_texts()[-1] == "◀ 戻る"
+    assert (await city.press("◀ 戻る"))[-1].button_texts() == charts.button_texts()
+    fukushima = (await city.press("目標1 ⑤アウトリーチ件数"))[-1]
+    await city.press("福島区", fukushima)
+    totals = (await city.send("/totals"))[-1]
+    await city.press("区を選ぶ")
+    await city.press("福島区")
+    ward_pick = (await city.press("区を選ぶ"))[-1]
+    assert ward_pick.button_texts()[-1] == "◀ 戻る"
+    back = (await city.press("◀ 戻る"))[-1]
+    assert back.text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　福島区"  # where it came from
+    ranking_pick = (await city.press("区別（前年同期比）", totals))[-1]
+    assert ranking_pick.button_texts()[:-1] == charts.button_texts()
+    assert ranking_pick.button_texts()[-1] == "◀ 戻る"
+    ranking = (await city.press("目標1 ⑤アウトリーチ件数"))[-1]
+    assert ranking.text.startswith("目標1 ⑤アウトリーチ件数　区別・前年同期比")
+    await city.press("区別（前年同期比）")
+    assert (await city.press("◀ 戻る"))[-1].text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　大阪市"
+    await city.press_data("totw:2025:now:99999", ranking)
+    assert city.answers[-1] == REFUSED
+    chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
+    await chief.send("/note")
+    sections = (await chief.press("基本目標2"))[-1]
+    assert sections.button_texts()[-1] == "◀ 戻る"
+    listing = (await chief.press("取組内容"))[-1]
+    assert listing.text == "基本目標2　取組内容（2025（令和7）年度・都島区）\n（まだありません）"
+    assert listing.button_texts() == ["＋ 追加", "◀ 戻る"]
+    assert (await chief.press("◀ 戻る"))[-1].text == "基本目標2：どの欄ですか？"
+    assert (await chief.press("◀ 戻る"))[-1].text == "2025（令和7）年度：どのシートの文章を編集しますか？"
+    assert city.unanswered_callbacks() == [] and chief.unanswered_callbacks() == []

@@ -167,12 +167,12 @@ async def test_chart_sends_a_picture_of_the_chosen_indicator(
     menu = (await chief.send("/chart"))[-1]
     assert menu.text == "どの指標のグラフを見ますか？（今年度と前年度）"
     assert len(menu.button_texts()) == 13
-    sent = await chief.press("⑤アウトリーチ件数")
+    sent = await chief.press("目標1 ⑤アウトリーチ件数")
     picture = sent[-1]
     assert picture.photo is not None and picture.photo.startswith(b"\x89PNG\r\n\x1a\n")
     assert picture.caption is not None
     assert picture.caption.splitlines() == [  # 2024 has no data: said so, not drawn as zeros
-        "⑤アウトリーチ件数　都島区",
+        "目標1 ⑤アウトリーチ件数　都島区",
         "※「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
         "集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。",
     ]
