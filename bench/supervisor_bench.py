@@ -128,9 +128,9 @@ def says(*keys: str) -> Check:
 
 
 def figures(replies: list[BotMessage]) -> str | None:
-    """Totals: every indicator with its figure (a share without answers yet shows 「—（0 ／ 0）」)."""
+    """Totals: each indicator, its figure on the next line (a share without answers: 「—（効果あり0 ／ 回答0）」)."""
     body = replies[-1].text if replies else ""
-    shown = [i.short_label for i in INDICATORS if re.search(rf"^{re.escape(i.short_label)}: .*\d", body, re.M)]
+    shown = [i.short_label for i in INDICATORS if re.search(rf"^{re.escape(i.short_label)}\n.*\d", body, re.M)]
     return None if len(shown) == len(INDICATORS) else f"figures for {len(shown)} of {len(INDICATORS)} indicators"
 
 

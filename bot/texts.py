@@ -309,9 +309,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "totals_header": {JA: "{year}　{as_of}　{scope}{final}", EN: "{year}  {as_of}  {scope}{final}"},
     "totals_final": {JA: "（確定値）", EN: " (final, as locked)"},
+    "totals_figure": {JA: "　{figure}", EN: "  {figure}"},
     "totals_change": {JA: "（前月末比 {delta}）", EN: " ({delta} vs last month)"},
+    "totals_change_line": {JA: "　前月末比 {delta}", EN: "  {delta} vs last month"},
     "totals_last_year_header": {JA: "前年同期: {as_of}", EN: "Same point last year: {as_of}"},
-    "totals_last_year": {JA: "　前年同期 {figure}{change}", EN: "  last year {figure}{change}"},
+    "totals_last_year": {JA: "　前年同期 {figure}", EN: "  last year {figure}"},
+    "totals_last_year_change": {JA: "（前年同期比 {delta}）", EN: " ({delta} vs last year)"},
+    "totals_last_year_change_line": {JA: "　前年同期比 {delta}", EN: "  {delta} vs last year"},
     "no_data_footnote": {
         JA: "※「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
         "集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。",

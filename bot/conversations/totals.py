@@ -27,7 +27,7 @@ from bot.scope import (
     ward_of,
 )
 from bot.texts import text
-from models.catalog import INDICATORS, INDICATORS_BY_CODE, SHEETS
+from models.catalog import INDICATORS, INDICATORS_BY_CODE, SHEETS, Aggregation, Indicator
 from models.db import session_scope
 from models.fiscal import (
     as_of_label,
@@ -42,6 +42,7 @@ from models.fiscal import (
 from models.fiscal import today as japan_today
 from models.ranking import FEW_ANSWERS, WardProgress, is_share, rank_wards
 from models.reference import wards_in_order
+from models.sheet.measure import display_width
 from models.snapshots import totals_as_of
 from models.tables import Staff
 from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
@@ -160,15 +161,18 @@ async def previous_month_totals(
 def totals_text(
     totals: Totals, previous: Totals | None, last_year: Totals | None, scope_name: str, final: bool, lang: str
 ) -> str:
+    """The figures as a phone shows them: each indicator on its own line, its figure and last year's below, each
+    difference labelled (前月末比, 前年同期比) and moved to a line of its own where the line would not fit."""
     header = text(
         "totals_header",
         lang,
         year=fiscal_year_label(totals.fiscal_year),
         as_of=as_of_label(totals.as_of),
         scope=scope_name,
-        final=text("totals_final", lang) if final else "",
+        final="",
     )
-    lines = [header]
+    marked = text("totals_final", lang)
+    lines = _fitted(header, marked, marked.strip()) if final else [header]
     if last_year is not None:
         lines.append(text("totals_last_year_header", lang, as_of=as_of_label(last_year.as_of)))
     for sheet in SHEETS:
@@ -180,19 +184,42 @@ def totals_text(
     return "\n".join(lines)
 
 
+PHONE_CELLS = 48  # a line of /totals: about 24 full-width characters, what a phone shows without wrapping
+
+
+def _fitted(line: str, extra: str, own_line: str | None = None) -> list[str]:
+    """`line` with `extra` after it when that fits a phone's line, else `own_line` (or `extra`) on the next line."""
+    if display_width(line + extra) <= PHONE_CELLS:
+        return [line + extra]
+    return [line, own_line if own_line is not None else extra]
+
+
 def _indicator_lines(
     code: str, totals: Totals, previous: Totals | None, last_year: Totals | None, lang: str
 ) -> list[str]:
-    """`⑤アウトリーチ件数: 5件（前月末比 +3）` and below it `　前年同期 2件（+3）`."""
+    """`⑤アウトリーチ件数`, below it `　5件（前月末比 +3）` and `　前年同期 2件（前年同期比 +3）`."""
     indicator, figure = INDICATORS_BY_CODE[code], totals.indicators[code]
-    line = f"{indicator.short_label}: {shown_figure(totals, code)}"
-    if previous is not None and not totals.no_data:
-        line += text("totals_change", lang, delta=delta(figure, previous.indicators[code]))
+    lines = [indicator.short_label]
+    now = text("totals_figure", lang, figure=shown_figure(totals, code))
+    change = None if previous is None or totals.no_data else delta(indicator, figure, previous.indicators[code])
+    if change is None:
+        lines.append(now)
+    else:
+        lines += _fitted(now, text("totals_change", lang, delta=change), text("totals_change_line", lang, delta=change))
     if last_year is None:
-        return [line]
-    before = last_year.indicators[code]
-    change = "" if totals.no_data or last_year.no_data else f"（{delta(figure, before)}）"
-    return [line, text("totals_last_year", lang, figure=shown_figure(last_year, code), change=change)]
+        return lines
+    before = text("totals_last_year", lang, figure=shown_figure(last_year, code))
+    change = None if totals.no_data or last_year.no_data else delta(indicator, figure, last_year.indicators[code])
+    if change is None:
+        return [*lines, before]
+    return [
+        *lines,
+        *_fitted(
+            before,
+            text("totals_last_year_change", lang, delta=change),
+            text("totals_last_year_change_line", lang, delta=change),
+        ),
+    ]
 
 
 def shown_figure(totals: Totals, code: str) -> str:
@@ -200,7 +227,13 @@ def shown_figure(totals: Totals, code: str) -> str:
     return NO_DATA if totals.no_data else sheet_notation(INDICATORS_BY_CODE[code], totals.indicators[code])
 
 
-def delta(now: IndicatorValue, before: IndicatorValue) -> str:
+def delta(indicator: Indicator, now: IndicatorValue, before: IndicatorValue) -> str | None:
+    """The change: in points for a share whose denominator moved, else in the figure's unit; the survey share always
+    in points, and none while either side has no answers (a share from nothing is no change)."""
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        if now.percent is None or before.percent is None:
+            return None
+        return f"{now.percent - before.percent:+.1f}pt"
     if now.percent is not None and before.percent is not None and now.denominator != before.denominator:
         return f"{now.percent - before.percent:+.1f}pt"
     return f"{now.value - before.value:+,}"

@@ -16,6 +16,8 @@ from bot.offline.fake_api import InProcessBotApi
 from models.config import TOKYO
 from models.db import session_scope
 from models.roles import Role
+from models.sheet.measure import display_width
+from models.snapshots import close_month
 from models.tables import SheetBullet
 from tests.builders import add_event, add_staff, chat_as, supervisor
 
@@ -42,14 +44,14 @@ async def test_totals_show_the_same_point_last_year_and_the_previous_year_keeps_
     chief = await supervisor(app, api, sessions, Role.WARD_SUPERVISOR)
     lines = (await chief.send("/totals"))[-1].text.splitlines()
     assert lines[:2] == ["2025（令和7）年度　令和7年11月27日時点　都島区", "前年同期: 令和6年11月27日時点"]
-    at = lines.index("⑤アウトリーチ件数: 5件（前月末比 +5）")
-    assert lines[at + 1] == "　前年同期 10件（-5）"
+    at = lines.index("⑤アウトリーチ件数")
+    assert lines[at + 1 : at + 3] == ["　5件（前月末比 +5）", "　前年同期 10件（前年同期比 -5）"]
     last_year = (await chief.press("◀ 前年度"))[-1]
     assert last_year.text.splitlines()[:2] == [
         "2024（令和6）年度　令和6年11月末時点　都島区",
         "前年同期: 令和5年11月末時点",
     ]
-    assert "⑤アウトリーチ件数: 10件（前月末比 +10）\n　前年同期 —" in last_year.text  # 2023: no data, not 0
+    assert "⑤アウトリーチ件数\n　10件（前月末比 +10）\n　前年同期 —\n" in last_year.text  # 2023: no data, not 0
     assert last_year.text.endswith("集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。")
     back = (await chief.press("翌年度 ▶"))[-1]
     assert back.text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　都島区"
@@ -68,7 +70,7 @@ async def test_before_the_fifth_business_day_totals_show_last_month_with_a_butto
     with time_machine.travel(datetime(2025, 12, 4, 9, 0, tzinfo=TOKYO)):  # Thursday, 4th business day
         settled = (await chief.send("/totals"))[-1]
         assert settled.text.splitlines()[0] == "2025（令和7）年度　令和7年11月末時点　都島区"
-        assert "⑤アウトリーチ件数: 5件（前月末比 +5）" in settled.text  # November's change, not "+0" since yesterday
+        assert "⑤アウトリーチ件数\n　5件（前月末比 +5）" in settled.text  # November's change, not "+0" since yesterday
         today = (await chief.press("今日"))[-1]
         assert today.text.splitlines()[0] == "2025（令和7）年度　令和7年12月4日時点　都島区"
         assert "今日" not in today.button_texts()
@@ -375,3 +377,39 @@ async def test_pickers_name_each_indicators_goal_and_every_sub_view_has_a_way_ba
     assert (await chief.press("◀ 戻る"))[-1].text == "基本目標2：どの欄ですか？"
     assert (await chief.press("◀ 戻る"))[-1].text == "2025（令和7）年度：どのシートの文章を編集しますか？"
     assert city.unanswered_callbacks() == [] and chief.unanswered_callbacks() == []
+
+
+async def test_totals_fit_a_phone_with_every_difference_labelled(
+    app: IntakeApplication, api: InProcessBotApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Issue 19: lines of at most 48 cells (24 full-width characters), not 77; no bare 「（-11）」."""
+    async with session_scope(sessions) as session:
+        for fiscal_year, times in ((2024, 12), (2025, 10)):  # five-digit figures: 11,988 and 9,990
+            for _ in range(times):
+                await add_event(session, "roster_provision", date(fiscal_year, 10, 6), area="27102-01", count=999)
+                for kind in ("watch_consultation", "outreach", "missing_alert_registration"):
+                    await add_event(session, kind, date(fiscal_year, 10, 6), "27113", count=999)
+                for kind in ("complex_intake", "tsunagaru_meeting", "sv_dispatch", "watch_office_link"):
+                    await add_event(session, kind, date(fiscal_year, 11, 6), "27113", count=999)
+            for kind in ("area_meeting", "concern_report"):
+                await add_event(session, kind, date(fiscal_year, 10, 6), "27102", area="27102-01")
+            for answer in (True, True, False):
+                await add_event(session, "agency_survey", date(fiscal_year, 11, 6 + fiscal_year % 2), answer=answer)
+            await add_event(session, "participation_link", date(fiscal_year, 10, 6), household="A-1")
+        await close_month(session, 2025, 10)
+    city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
+    shown = [(await city.send("/totals"))[-1].text]
+    for when, ward in (("now", "27113"), ("now", "27102"), ("202510", "27113")):  # 西淀川区: the longest header
+        shown.append((await city.press_data(f"tot:2025:{when}:{ward}"))[-1].text)
+    assert shown[-1].splitlines()[:2] == ["2025（令和7）年度　令和7年10月末時点　西淀川区", "（確定値）"]
+    for body in shown:
+        figures = body.split("\n\n※")[0].splitlines()  # the footnote is prose, wrapped by the phone
+        assert max(display_width(line) for line in figures) <= 48, max(figures, key=display_width)
+        assert not any("（+" in line or "（-" in line for line in figures)  # every difference says what it is
+    lines = shown[2].splitlines()  # 都島区 today
+    at = lines.index("効果があったと感じる相談機関等の割合")
+    assert lines[at + 1 : at + 4] == [
+        "　66.7％（効果あり2 ／ 回答3）",  # no answers before November: no change to show
+        "　前年同期 66.7％（効果あり2 ／ 回答3）",
+        "　前年同期比 +0.0pt",  # on a line of its own: it would not fit
+    ]
