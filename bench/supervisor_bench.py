@@ -61,6 +61,7 @@ from bench.dataset import (
 from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
 from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
+from bot.keyboards import indicator_label
 from bot.long_answer import TEXT_LIMIT, telegram_length
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import BotMessage, InProcessBotApi
@@ -97,7 +98,7 @@ TARGET_MS = 2_000.0
 TARGET_RENDER_MS = 5_000.0
 NOISE_MS = 5.0  # a difference this small (about one /help) is the machine's wobble, not growth
 LJA = "ja"
-FIRST_INDICATOR = INDICATORS[0].short_label
+FIRST_INDICATOR = indicator_label(INDICATORS[0], LJA)  # as the pickers name it (目標1 ①…)
 FIRST_SHEET = SHEETS[0].goal
 FIRST_SECTION = SECTION_LABELS_JA[SheetSection.ACTIVITIES]
 
@@ -127,9 +128,9 @@ def says(*keys: str) -> Check:
 
 
 def figures(replies: list[BotMessage]) -> str | None:
-    """Totals: every indicator with its figure (a share without answers yet shows 「—（0 ／ 0）」)."""
+    """Totals: each indicator, its figure on the next line (a share without answers: 「—（効果あり0 ／ 回答0）」)."""
     body = replies[-1].text if replies else ""
-    shown = [i.short_label for i in INDICATORS if re.search(rf"^{re.escape(i.short_label)}: .*\d", body, re.M)]
+    shown = [i.short_label for i in INDICATORS if re.search(rf"^{re.escape(i.short_label)}\n.*\d", body, re.M)]
     return None if len(shown) == len(INDICATORS) else f"figures for {len(shown)} of {len(INDICATORS)} indicators"
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.texts import TEXTS, text
+from models.catalog import INDICATORS, Indicator, basic_goal
 
 Choice = tuple[str, str]  # (label, callback data)
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
@@ -69,6 +70,20 @@ def inline(rows: Sequence[Sequence[Choice]]) -> InlineKeyboardMarkup:
 
 def in_rows(choices: Sequence[Choice], per_row: int) -> list[list[Choice]]:
     return [list(choices[i : i + per_row]) for i in range(0, len(choices), per_row)]
+
+
+def indicator_label(indicator: Indicator, lang: str) -> str:
+    """An indicator as a picker, caption or heading names it: `目標1 ①…`, as each 基本目標 numbers its own ①, ② …"""
+    goal = basic_goal(indicator)
+    if goal is None:
+        return indicator.short_label
+    return text("indicator_of_goal", lang, goal=goal, label=indicator.short_label)
+
+
+def indicator_rows(button: Callable[[Indicator], str], lang: str) -> list[list[Choice]]:
+    """A picker of every indicator, one a row, in the sheet's order (基本目標1, 基本目標2, 参加支援), each named with
+    its goal."""
+    return [[(indicator_label(indicator, lang), button(indicator))] for indicator in INDICATORS]
 
 
 SUPERVISOR_MENU = ("menu_totals", "menu_sheet", "menu_chart", "menu_missing")

@@ -220,6 +220,16 @@ SECTION_LABELS_JA: dict[SheetSection, str] = {
 KINDS_BY_CODE: dict[str, EventKind] = {kind.code: kind for kind in EVENT_KINDS}
 INDICATORS_BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 INDICATOR_BY_KIND: dict[str, Indicator] = {indicator.kind: indicator for indicator in INDICATORS}
+BASIC_GOAL_PREFIX = "基本目標"
+
+
+def basic_goal(indicator: Indicator) -> int | None:
+    """The 基本目標 (1 or 2) an indicator belongs to: both number theirs ①, ② …, so a list of indicators names it.
+
+    None for 参加支援, a sheet of its own whose one indicator says so in its label.
+    """
+    goal = next(sheet.goal for sheet in SHEETS if sheet.number == indicator.sheet)
+    return int(goal.removeprefix(BASIC_GOAL_PREFIX)) if goal.startswith(BASIC_GOAL_PREFIX) else None
 
 
 def kind_label_ja(kind: str) -> str:

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 
 from bot.context import PENDING_NOTE, IntakeContext, language, show
 from bot.keyboards import Callback, Choice, in_rows, inline
-from bot.scope import CITY, default_scope, is_supervisor, refuse_button
+from bot.scope import CITY, default_scope, is_supervisor, refuse_button, scope_name_of
 from bot.texts import personal_data_labels, text
 from models.catalog import SECTION_LABELS_JA, SHEETS, SheetSection
 from models.db import session_scope
@@ -112,11 +112,13 @@ async def _sheets(update: Update, fiscal_year: int) -> None:
 
 
 async def _sections(update: Update, sheet: int, fiscal_year: int) -> None:
+    lang = language(update)
     goal = next(s.goal for s in SHEETS if s.number == sheet)
     choices = [
         (SECTION_LABELS_JA[section], SECTION_BUTTON(sheet, section.value, fiscal_year)) for section in SheetSection
     ]
-    await show(update, text("notes_choose_section", language(update), sheet=goal), inline([choices]))
+    back = [(text("button_back", lang), YEAR_BUTTON(fiscal_year))]  # the sheets of that year
+    await show(update, text("notes_choose_section", lang, sheet=goal), inline([choices, back]))
 
 
 async def _list(update: Update, context: IntakeContext, sheet: int, section: SheetSection, fiscal_year: int) -> None:
@@ -124,6 +126,7 @@ async def _list(update: Update, context: IntakeContext, sheet: int, section: She
     ward = _scope_ward(context)
     async with session_scope(context.sessions) as session:
         bullets = await live_bullets(session, sheet, fiscal_year, ward, section)
+        scope_name = await scope_name_of(session, ward, lang)
     goal = next(s.goal for s in SHEETS if s.number == sheet)
     lines = "\n".join(f"{n}. {b.text}" for n, b in enumerate(bullets, start=1)) or text("notes_empty", lang)
     body = text(
@@ -132,14 +135,15 @@ async def _list(update: Update, context: IntakeContext, sheet: int, section: She
         sheet=goal,
         section=SECTION_LABELS_JA[section],
         year=fiscal_year_label(fiscal_year),
-        scope=ward or "市",
+        scope=scope_name,
         bullets=lines,
     )
     removals: list[Choice] = [
         (text("button_remove_bullet", lang, n=n), DELETE_BUTTON(b.id)) for n, b in enumerate(bullets, 1)
     ]
-    add = ADD_BUTTON(sheet, section.value, fiscal_year)
-    await show(update, body, inline([[(text("button_add_bullet", lang), add)], *in_rows(removals, 3)]))
+    add = [(text("button_add_bullet", lang), ADD_BUTTON(sheet, section.value, fiscal_year))]
+    back = [(text("button_back", lang), SHEET_BUTTON(sheet, fiscal_year))]  # the sheet's sections
+    await show(update, body, inline([add, *in_rows(removals, 3), back]))
 
 
 async def _remove(update: Update, context: IntakeContext, bullet_id: int) -> None:

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, in_rows, inline, menu_texts
+from bot.keyboards import Callback, in_rows, indicator_label, indicator_rows, inline, menu_texts
 from bot.scope import (
     CITY,
     default_scope,
@@ -21,7 +21,7 @@ from bot.scope import (
     ward_of,
 )
 from bot.texts import text
-from models.catalog import INDICATORS
+from models.catalog import INDICATORS, INDICATORS_BY_CODE
 from models.db import session_scope
 from models.fiscal import as_of_label, fiscal_year_of, month_end, parse_year_month, previous_month_end
 from models.fiscal import today as japan_today
@@ -31,7 +31,7 @@ from models.sheet.data import collect_chart
 
 log = logging.getLogger(__name__)
 
-CHART = Callback("chart")  # chart:<indicator code>[:<scope>]
+CHART = Callback("chart")  # chart:<indicator code>[:<scope>]; `chart` alone: the indicators again (◀ 戻る)
 WARD_CODE_LENGTH = 5  # 27102
 
 
@@ -51,8 +51,8 @@ async def on_chart(update: Update, context: IntakeContext) -> None:
     if not is_supervisor(context.staff):
         await show(update, text("totals_workers", lang))
         return
-    choices = [(indicator.short_label, CHART(indicator.code)) for indicator in INDICATORS]
-    await show(update, text("chart_choose", lang), inline(in_rows(choices, 1)))
+    rows = indicator_rows(lambda indicator: CHART(indicator.code), lang)
+    await show(update, text("chart_choose", lang), inline(rows))
 
 
 async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
@@ -61,6 +61,9 @@ async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
     A ward supervisor's chart is their ward's; a city supervisor first chooses the city or a ward.
     """
     query = update.callback_query
+    if CHART.args(update) == []:  # 「◀ 戻る」 under the wards: the indicators again
+        await on_chart(update, context)
+        return
     code, _, scope = CHART.arg(update).partition(":")
     member = context.staff
     if not is_supervisor(member) or code not in {i.code for i in INDICATORS}:
@@ -85,7 +88,7 @@ async def on_chart_indicator(update: Update, context: IntakeContext) -> None:
     png = await context.render_pool.chart(  # matplotlib in a worker
         [code], figures.this_year, figures.last_year, scope_name, figures.same_day
     )
-    label = next(i.short_label for i in INDICATORS if i.code == code)
+    label = indicator_label(INDICATORS_BY_CODE[code], lang)
     caption = text("chart_caption", lang, label=label, scope=scope_name)
     if figures.this_year.no_data or figures.last_year.no_data:
         caption += "\n" + text("no_data_footnote", lang)
@@ -100,7 +103,8 @@ async def _choose_chart_scope(update: Update, context: IntakeContext, code: str)
     async with session_scope(context.sessions) as session:
         wards = await wards_in_order(session)
     choices = [(w.name_ja if lang == "ja" else w.name_en, CHART(code, w.code)) for w in wards]
-    rows = [[(text("button_city", lang), CHART(code, CITY))], *in_rows(choices, 3)]
+    back = [(text("button_back", lang), CHART())]
+    rows = [[(text("button_city", lang), CHART(code, CITY))], *in_rows(choices, 3), back]
     await show(update, text("chart_choose_ward", lang), inline(rows))
 
 

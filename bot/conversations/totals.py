@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, Choice, in_rows, inline, menu_texts
+from bot.keyboards import Callback, Choice, in_rows, indicator_label, indicator_rows, inline, menu_texts
 from bot.scope import (
     CITY,
     default_scope,
@@ -27,7 +27,7 @@ from bot.scope import (
     ward_of,
 )
 from bot.texts import text
-from models.catalog import INDICATORS, INDICATORS_BY_CODE, SHEETS
+from models.catalog import INDICATORS, INDICATORS_BY_CODE, SHEETS, Aggregation, Indicator
 from models.db import session_scope
 from models.fiscal import (
     as_of_label,
@@ -40,8 +40,9 @@ from models.fiscal import (
     same_point_last_year,
 )
 from models.fiscal import today as japan_today
-from models.ranking import WardProgress, rank_wards
+from models.ranking import FEW_ANSWERS, WardProgress, is_share, rank_wards
 from models.reference import wards_in_order
+from models.sheet.measure import display_width
 from models.snapshots import totals_as_of
 from models.tables import Staff
 from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
@@ -49,7 +50,7 @@ from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
 FIRST_PLAN_YEAR = 2024
 NO_DATA = "—"
 TOTALS = Callback("tot")  # tot:<fy>:<yyyymm|now>:<scope>
-WARDS = Callback("totw")  # totw:<fy>:<yyyymm|now>
+WARDS = Callback("totw")  # totw:<fy>:<yyyymm|now>[:<scope>] — the scope to go back to (older buttons: the city)
 RANK_INDICATOR = Callback("totk")  # totk:<fy>:<yyyymm|now> — which indicator to rank the wards by
 RANKING = Callback("totr")  # totr:<fy>:<yyyymm|now>:<indicator code>
 
@@ -160,15 +161,18 @@ async def previous_month_totals(
 def totals_text(
     totals: Totals, previous: Totals | None, last_year: Totals | None, scope_name: str, final: bool, lang: str
 ) -> str:
+    """The figures as a phone shows them: each indicator on its own line, its figure and last year's below, each
+    difference labelled (前月末比, 前年同期比) and moved to a line of its own where the line would not fit."""
     header = text(
         "totals_header",
         lang,
         year=fiscal_year_label(totals.fiscal_year),
         as_of=as_of_label(totals.as_of),
         scope=scope_name,
-        final=text("totals_final", lang) if final else "",
+        final="",
     )
-    lines = [header]
+    marked = text("totals_final", lang)
+    lines = _fitted(header, marked, marked.strip()) if final else [header]
     if last_year is not None:
         lines.append(text("totals_last_year_header", lang, as_of=as_of_label(last_year.as_of)))
     for sheet in SHEETS:
@@ -180,19 +184,42 @@ def totals_text(
     return "\n".join(lines)
 
 
+PHONE_CELLS = 48  # a line of /totals: about 24 full-width characters, what a phone shows without wrapping
+
+
+def _fitted(line: str, extra: str, own_line: str | None = None) -> list[str]:
+    """`line` with `extra` after it when that fits a phone's line, else `own_line` (or `extra`) on the next line."""
+    if display_width(line + extra) <= PHONE_CELLS:
+        return [line + extra]
+    return [line, own_line if own_line is not None else extra]
+
+
 def _indicator_lines(
     code: str, totals: Totals, previous: Totals | None, last_year: Totals | None, lang: str
 ) -> list[str]:
-    """`⑤アウトリーチ件数: 5件（前月末比 +3）` and below it `　前年同期 2件（+3）`."""
+    """`⑤アウトリーチ件数`, below it `　5件（前月末比 +3）` and `　前年同期 2件（前年同期比 +3）`."""
     indicator, figure = INDICATORS_BY_CODE[code], totals.indicators[code]
-    line = f"{indicator.short_label}: {shown_figure(totals, code)}"
-    if previous is not None and not totals.no_data:
-        line += text("totals_change", lang, delta=delta(figure, previous.indicators[code]))
+    lines = [indicator.short_label]
+    now = text("totals_figure", lang, figure=shown_figure(totals, code))
+    change = None if previous is None or totals.no_data else delta(indicator, figure, previous.indicators[code])
+    if change is None:
+        lines.append(now)
+    else:
+        lines += _fitted(now, text("totals_change", lang, delta=change), text("totals_change_line", lang, delta=change))
     if last_year is None:
-        return [line]
-    before = last_year.indicators[code]
-    change = "" if totals.no_data or last_year.no_data else f"（{delta(figure, before)}）"
-    return [line, text("totals_last_year", lang, figure=shown_figure(last_year, code), change=change)]
+        return lines
+    before = text("totals_last_year", lang, figure=shown_figure(last_year, code))
+    change = None if totals.no_data or last_year.no_data else delta(indicator, figure, last_year.indicators[code])
+    if change is None:
+        return [*lines, before]
+    return [
+        *lines,
+        *_fitted(
+            before,
+            text("totals_last_year_change", lang, delta=change),
+            text("totals_last_year_change_line", lang, delta=change),
+        ),
+    ]
 
 
 def shown_figure(totals: Totals, code: str) -> str:
@@ -200,7 +227,13 @@ def shown_figure(totals: Totals, code: str) -> str:
     return NO_DATA if totals.no_data else sheet_notation(INDICATORS_BY_CODE[code], totals.indicators[code])
 
 
-def delta(now: IndicatorValue, before: IndicatorValue) -> str:
+def delta(indicator: Indicator, now: IndicatorValue, before: IndicatorValue) -> str | None:
+    """The change: in points for a share whose denominator moved, else in the figure's unit; the survey share always
+    in points, and none while either side has no answers (a share from nothing is no change)."""
+    if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
+        if now.percent is None or before.percent is None:
+            return None
+        return f"{now.percent - before.percent:+.1f}pt"
     if now.percent is not None and before.percent is not None and now.denominator != before.denominator:
         return f"{now.percent - before.percent:+.1f}pt"
     return f"{now.value - before.value:+,}"
@@ -229,7 +262,7 @@ def _totals_buttons(member: Staff, totals: Totals, scope: str, lang: str) -> Inl
         month = _month_data(totals.as_of)
         rows.append(
             [
-                (text("button_wards", lang), WARDS(fiscal_year, month)),
+                (text("button_wards", lang), WARDS(fiscal_year, month, scope)),
                 (text("button_ranking", lang), RANK_INDICATOR(fiscal_year, month)),
             ]
         )
@@ -241,16 +274,21 @@ def _next_month(day: date) -> tuple[int, int]:
 
 
 async def on_wards_button(update: Update, context: IntakeContext) -> None:
-    """totw:<fy>:<yyyymm|now> — the 24 wards and the city, for city supervisors and admins."""
+    """totw:<fy>:<yyyymm|now>[:<scope>] — the 24 wards and the city, for city supervisors and admins."""
     args = WARDS.args(update) or []
-    if not is_city_wide(context.staff) or len(args) != 2 or _parse_when(*args) is None:
+    if not is_city_wide(context.staff) or len(args) not in (2, 3) or _parse_when(*args[:2]) is None:
         await refuse_button(update)
         return
+    when, came_from = args[:2], args[2] if len(args) == 3 else CITY
     lang = language(update)
     async with session_scope(context.sessions) as session:
         wards = await wards_in_order(session)
-    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(*args, w.code)) for w in wards]
-    rows = [[(text("button_city", lang), TOTALS(*args, CITY))], *in_rows(choices, 3)]
+    if came_from != CITY and came_from not in {w.code for w in wards}:
+        await refuse_button(update)
+        return
+    choices = [(w.name_ja if lang == "ja" else w.name_en, TOTALS(*when, w.code)) for w in wards]
+    back = [(text("button_back", lang), TOTALS(*when, came_from))]
+    rows = [[(text("button_city", lang), TOTALS(*when, CITY))], *in_rows(choices, 3), back]
     await show(update, text("choose_ward", lang), inline(rows))
 
 
@@ -260,8 +298,10 @@ async def on_rank_indicator_button(update: Update, context: IntakeContext) -> No
     if not is_city_wide(context.staff) or len(args) != 2 or _parse_when(*args) is None:
         await refuse_button(update)
         return
-    choices = [(i.short_label, RANKING(*args, i.code)) for i in INDICATORS]
-    await show(update, text("ranking_choose", language(update)), inline(in_rows(choices, 1)))
+    lang = language(update)
+    rows = indicator_rows(lambda indicator: RANKING(*args, indicator.code), lang)
+    rows.append([(text("button_back", lang), TOTALS(*args, CITY))])
+    await show(update, text("ranking_choose", lang), inline(rows))
 
 
 async def on_ranking_button(update: Update, context: IntakeContext) -> None:
@@ -293,22 +333,28 @@ def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, st
         text(
             "ranking_header",
             lang,
-            label=indicator.short_label,
+            label=indicator_label(indicator, lang),
             as_of=as_of_label(city.as_of),
             last=as_of_label(last_year.as_of),
         )
     ]
     if city.no_data:
         return "\n".join([*lines, NO_DATA, "", text("no_data_footnote", lang)])
-    ranked = rank_wards(code, city, last_year)
-    lines += [_ranking_line(code, n, row, last_year, names, lang) for n, row in enumerate(ranked, start=1)]
+    ranking = rank_wards(code, city, last_year)
+    line = _share_line if is_share(indicator) else _ranking_line
+    lines += [line(code, n, row, last_year, names, lang) for n, row in enumerate(ranking.ranked, start=1)]
+    if ranking.without_answers:
+        wards = text("ranking_ward_separator", lang).join(names.get(w, w) for w in ranking.without_answers)
+        lines.append(text("ranking_no_answers", lang, count=len(ranking.without_answers), wards=wards))
+    if any(row.few_answers for row in ranking.ranked):
+        lines += ["", text("ranking_few_answers_footnote", lang, few=FEW_ANSWERS)]
     if last_year.no_data:
         lines += ["", text("no_data_footnote", lang)]
     return "\n".join(lines)
 
 
 def _ranking_line(code: str, n: int, row: WardProgress, last_year: Totals, names: dict[str, str], lang: str) -> str:
-    """`1. 福島区 3件 ／ 前年同期 10件（30％）`."""
+    """`1. 福島区 3件 ／ 前年 10件（前年の30％）`."""
     indicator = INDICATORS_BY_CODE[code]
     before = NO_DATA if last_year.no_data else sheet_notation(indicator, row.last_year)
     ratio = text("ranking_ratio", lang, ratio=f"{row.ratio * 100:.0f}") if row.ratio is not None else ""
@@ -321,3 +367,21 @@ def _ranking_line(code: str, n: int, row: WardProgress, last_year: Totals, names
         last=before,
         ratio=ratio,
     )
+
+
+def _share_line(code: str, n: int, row: WardProgress, last_year: Totals, names: dict[str, str], lang: str) -> str:
+    """`1. 鶴見区 50.0％（前年同期比 -50.0pt）` and below it `　回答2 ／ 前年 100.0％（回答2）※回答が少ない`."""
+    ward = names.get(row.ward_code, row.ward_code)
+    now = text("ranking_percent", lang, share=f"{row.now.percent:.1f}")
+    change = "" if row.points is None else text("ranking_points", lang, points=f"{row.points:+.1f}")
+    first = text("ranking_share_line", lang, n=n, ward=ward, now=now, change=change)
+    if last_year.no_data:
+        before = NO_DATA
+    elif row.last_year.percent is None:
+        before = text("ranking_share_no_answers", lang)
+    else:
+        share = text("ranking_percent", lang, share=f"{row.last_year.percent:.1f}")
+        before = text("ranking_share_before", lang, share=share, answers=row.last_year.denominator)
+    few = text("ranking_few_answers", lang) if row.few_answers else ""
+    second = text("ranking_share_answers", lang, answers=row.now.denominator, before=before, few=few)
+    return f"{first}\n{second}"

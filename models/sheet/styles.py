@@ -87,6 +87,9 @@ class Styles:
         self.body = self.get(border=1)
         self.date = self.get(border=1, num_format=DATE_FORMAT)
         self.header = self.get(border=1, bold=True, shade=True, align="centre")
+        # A conditional format's look (borders only): the box of a cell left empty in a long table.
+        self.blank_box = workbook.add_format({side: 1 for side in ("left", "right", "top", "bottom")})
+        self.blank_box.set_border_color(BORDER_COLOUR)
 
     def get(self, **look: Any) -> Any:
         style = Style(**look)

@@ -41,6 +41,7 @@ FIGURE_COLUMNS = (
     "割合（％）",
     "シート表記",
 )
+FIGURE_WIDTHS = (8, 12, 8, 10, 7, 9, 50, 8, 8, 10, 30)
 EVENT_COLUMNS = (
     "No.",
     "発生日",
@@ -100,17 +101,27 @@ def _table(
     *,
     align: str | None = None,
 ) -> int:
-    """A plain table: header on row 1, then boxed rows; landscape A4 fitted to width. Returns the last row."""
+    """A plain table: header on row 1, then boxed rows; landscape A4 fitted to width. Returns the last row.
+
+    With an `align` that wraps, a row whose text takes more than a line is made as tall as its longest cell needs."""
     table_header(ws, styles, header, widths)
     body = styles.get(border=1, align=align)
     day = styles.get(border=1, align=align, num_format=DATE_FORMAT)
     last = 0
     for last, cells in enumerate(rows, start=1):
+        if align is not None and (height := _wrapped_height(cells, widths)) > TABLE_ROW_HEIGHT:
+            ws.set_row(last, height)
         for column, value in enumerate(cells):
             write_cell(ws, last, column, value, day if isinstance(value, date) else body)
     print_setup(ws, last, widths)
     ws.repeat_rows(0)
     return last
+
+
+def _wrapped_height(cells: Sequence[Any], widths: Sequence[float]) -> float:
+    """Points the row's longest wrapped text needs (hidden columns left out)."""
+    texts = [(v, w) for v, w in zip(cells, widths, strict=True) if w and isinstance(v, str)]
+    return max((text_height(v, column_pixels(w), BODY_SIZE) for v, w in texts), default=0.0)
 
 
 def write_figures(ws: Any, styles: Styles, data: SheetData) -> None:
@@ -119,7 +130,7 @@ def write_figures(ws: Any, styles: Styles, data: SheetData) -> None:
         for year, totals in sorted(data.totals_by_year.items())
         for i in INDICATORS
     ]
-    _table(ws, styles, FIGURE_COLUMNS, rows, (8, 12, 8, 10, 7, 9, 50, 8, 8, 10, 30))
+    _table(ws, styles, FIGURE_COLUMNS, rows, FIGURE_WIDTHS, align="wrap")  # a long 指標 wraps, not cut by 値
 
 
 def _figure(indicator: Indicator, totals: Totals, code: str) -> tuple[int | None, int | None, float | None, str]:
@@ -185,6 +196,12 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     print_setup(ws, row, widths)
     ws.repeat_rows(0, 1)
     ws.repeat_columns(0, 1)  # the ward's code and name on every printed page
+    ws.set_header(f"&L{by_ward_caption(data)}&R&P", {"margin": 0.2})  # printed alone, each page says what it is
+
+
+def by_ward_caption(data: SheetData) -> str:
+    """What a printed page of 区別内訳 is: `区別内訳　2025（令和7）年度　令和7年11月末時点　大阪市（24区）`."""
+    return f"区別内訳　{fiscal_year_label(data.fiscal_year)}　{as_of_label(data.as_of)}　{data.scope_label}"
 
 
 def _write_cells(ws: Any, row: int, cells: Sequence[Any], style: Any) -> None:

@@ -181,6 +181,9 @@ class SheetWorkbook:
             last = len(EVENT_COLUMNS) - 1
             if self.event_rows:
                 self.events_sheet.autofilter(0, 0, self.event_rows, last)
+                # The empty cells left out above still get their box, as one rule rather than a cell each.
+                box = {"type": "blanks", "format": self.styles.blank_box}
+                self.events_sheet.conditional_format(1, 0, self.event_rows, last, box)
             print_setup(self.events_sheet, self.event_rows, EVENT_WIDTHS)
             self.events_sheet.repeat_rows(0)
         self.workbook.close()

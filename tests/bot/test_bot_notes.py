@@ -28,7 +28,7 @@ async def test_a_ward_supervisor_adds_and_removes_bullets_of_the_wards_sheet(
     assert (await chief.send("/note"))[-1].text == "2025（令和7）年度：どのシートの文章を編集しますか？"
     await chief.press("基本目標1")
     listing = (await chief.press("取組内容"))[-1]
-    assert listing.text == "基本目標1　取組内容（2025（令和7）年度・27102）\n（まだありません）"
+    assert listing.text == "基本目標1　取組内容（2025（令和7）年度・都島区）\n（まだありません）"
     assert (await chief.press("＋ 追加"))[-1].text.startswith("追加する文章を入力してください")
     refused = await chief.send("山田様の見守りを強化")
     assert refused[-1].text.startswith("個人が分かる情報")

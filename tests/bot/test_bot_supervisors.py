@@ -46,13 +46,15 @@ async def test_a_ward_supervisor_sees_the_ward_and_nothing_else(
     message = (await chief.send("/totals"))[-1]
     lines = message.text.splitlines()
     assert lines[0] == "2025（令和7）年度　令和7年11月27日時点　都島区"
-    assert "⑤アウトリーチ件数: 5件（前月末比 +3）" in lines
-    assert "②気になる方の情報が寄せられた地域数: 1 ／ 全13地域（7.7％）（前月末比 +1）" in lines
+    at = lines.index("⑤アウトリーチ件数")
+    assert lines[at + 1] == "　5件（前月末比 +3）"
+    at = lines.index("②気になる方の情報が寄せられた地域数")
+    assert lines[at + 1] == "　1 ／ 全13地域（7.7％）（前月末比 +1）"
     assert "区を選ぶ" not in message.button_texts()
     october = (await chief.press("◀ 前月末"))[-1]
     assert october.edited and october.message_id == message.message_id
     assert october.text.splitlines()[0] == "2025（令和7）年度　令和7年10月末時点　都島区"
-    assert "⑤アウトリーチ件数: 2件（前月末比 +2）" in october.text
+    assert "⑤アウトリーチ件数\n　2件（前月末比 +2）" in october.text
     await chief.press_data("tot:2025:now:27103")  # another ward's figures: forged
     assert chief.answers[-1] == "その選択は使えません。もう一度選んでください。"
     await chief.press_data("tot:2019:now:27102")  # before the plan
@@ -66,14 +68,14 @@ async def test_a_city_supervisor_switches_ward_and_year(
     city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
     message = (await city.send("/totals"))[-1]
     assert message.text.splitlines()[0].endswith("大阪市")
-    assert "⑤アウトリーチ件数: 12件（前月末比 +10）" in message.text
+    assert "⑤アウトリーチ件数\n　12件（前月末比 +10）" in message.text
     await city.press("区を選ぶ")
     fukushima = (await city.press("福島区"))[-1]
     assert fukushima.text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　福島区"
-    assert "⑤アウトリーチ件数: 7件（前月末比 +7）" in fukushima.text
+    assert "⑤アウトリーチ件数\n　7件（前月末比 +7）" in fukushima.text
     last_year = (await city.press("◀ 前年度"))[-1]
     assert last_year.text.splitlines()[0] == "2024（令和6）年度　令和6年11月末時点　福島区"  # the same month
-    assert "⑤アウトリーチ件数: —" in last_year.text  # no data that year: not a zero
+    assert "⑤アウトリーチ件数\n　—\n" in last_year.text  # no data that year: not a zero
     assert "◀ 前年度" not in last_year.button_texts()  # 2024 is the plan's first year
     assert city.unanswered_callbacks() == []
 
@@ -167,12 +169,12 @@ async def test_chart_sends_a_picture_of_the_chosen_indicator(
     menu = (await chief.send("/chart"))[-1]
     assert menu.text == "どの指標のグラフを見ますか？（今年度と前年度）"
     assert len(menu.button_texts()) == 13
-    sent = await chief.press("⑤アウトリーチ件数")
+    sent = await chief.press("目標1 ⑤アウトリーチ件数")
     picture = sent[-1]
     assert picture.photo is not None and picture.photo.startswith(b"\x89PNG\r\n\x1a\n")
     assert picture.caption is not None
     assert picture.caption.splitlines() == [  # 2024 has no data: said so, not drawn as zeros
-        "⑤アウトリーチ件数　都島区",
+        "目標1 ⑤アウトリーチ件数　都島区",
         "※「—」はデータなし（その年度・範囲に記録も過去の数値もありません）。"
         "集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。",
     ]
@@ -235,7 +237,7 @@ async def test_a_closed_months_sheet_is_the_frozen_one(
     listed = [row for row in book["集計根拠"].iter_rows(min_row=2, values_only=True) if row[0] is not None]
     assert [row[0] for row in listed] == [october.id]  # the entry as it was when October locked
     live = (await chief.send("/totals"))[-1].text
-    assert "⑤アウトリーチ件数: 9件" in live
+    assert "⑤アウトリーチ件数\n　9件" in live
 
 
 async def test_a_ward_supervisor_without_a_ward_sees_nothing(

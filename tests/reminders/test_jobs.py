@@ -179,7 +179,7 @@ async def test_the_monthly_push_sends_totals_missing_and_the_sheet(
     text, document = api.messages(chief.telegram_user_id)
     assert text.text.startswith("【月次報告】11月末の集計です（速報値：締切は2025-12-06）。")
     assert "2025（令和7）年度　令和7年11月末時点　都島区" in text.text
-    assert "⑤アウトリーチ件数: 4件（前月末比 +4）" in text.text
+    assert "⑤アウトリーチ件数\n　4件（前月末比 +4）" in text.text
     assert text.text.endswith("11月に未報告だった方: 未記録 花子")
     assert document.document is not None and document.document[0] == "sheet-2025-2025-11-30-27102.xlsx"
     load_workbook(BytesIO(document.document[1]))

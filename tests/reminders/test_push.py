@@ -52,7 +52,7 @@ async def test_each_scopes_workbook_is_built_once_and_every_supervisor_gets_it_o
             strict=True,
         ):
             text, document = api.messages(person.telegram_user_id)
-            assert f"⑤アウトリーチ件数: {outreach}" in text.text
+            assert f"⑤アウトリーチ件数\n　{outreach}" in text.text
             assert document.document is not None
             assert document.document[0] == f"sheet-2025-2025-11-30-{file_name}.xlsx"
             assert load_workbook(BytesIO(document.document[1]))["基本目標1"]["A1"].value.startswith("【中核的な取組】")

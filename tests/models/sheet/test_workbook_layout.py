@@ -303,3 +303,29 @@ async def test_by_ward_lists_the_wards_in_the_citys_order_and_prints_their_names
     names = [line[1] for line in ws.iter_rows(min_row=3, values_only=True)]
     assert names[:3] == ["北区", "都島区", "福島区"] and names[-2:] == ["西成区", "大阪市（24区）"]
     assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
+
+
+async def test_the_tabs_print_on_their_own_whole_boxed_and_captioned(dataset: Dataset) -> None:
+    """Issue 19: 区別内訳 says its year, day and scope on every printed page; 数値's and 定義's long texts wrap in
+    rows tall enough (not cut by the next column, not clipped); a ward's 集計根拠 boxes its empty cells too."""
+    city, ward = await workbook(dataset.session), await workbook(dataset.session, ward=MIYAKOJIMA)
+    header = city["区別内訳"].oddHeader.left.text
+    assert header == "区別内訳　2025（令和7）年度　令和7年11月末時点　大阪市（24区）"
+    assert ward["区別内訳"].oddHeader.left.text.endswith("令和7年11月末時点　都島区")
+    for book in (city, ward):
+        for name in ("数値", "定義"):
+            ws = book[name]
+            for line in ws.iter_rows(min_row=2):
+                for cell in line:
+                    width = ws.column_dimensions[cell.column_letter].width
+                    if not isinstance(cell.value, str) or not width:
+                        continue
+                    assert cell.alignment.wrap_text, (name, cell.coordinate)
+                    height = ws.row_dimensions[cell.row].height or 18.0
+                    pixels = int(width * 7 + 0.5) + 5
+                    assert height >= needed_height(cell.value, pixels * 0.75, cell.font.sz), (name, cell.value)
+    events = ward["集計根拠"]
+    rules = [(str(r.sqref), rule) for r in events.conditional_formatting for rule in r.rules]
+    assert [(sqref, rule.type) for sqref, rule in rules] == [(f"A2:L{events.max_row}", "containsBlanks")]
+    box = rules[0][1].dxf.border
+    assert all(getattr(box, side).style == "thin" for side in ("left", "right", "top", "bottom"))

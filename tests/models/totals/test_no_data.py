@@ -44,8 +44,40 @@ async def test_wards_are_ranked_by_their_own_last_year_laggards_first(session: A
         "1-5",
         await indicator_totals(session, 2025, date(2025, 11, 30)),
         await indicator_totals(session, 2024, date(2024, 11, 30)),
-    )
+    ).ranked
     assert [(r.ward_code, r.ratio) for r in ranked[:3]] == [("27104", 0.0), ("27102", 0.5), ("27103", 1.5)]
     without_last_year = [r.ward_code for r in ranked[3:]]
     assert without_last_year[-1] == "27106"  # no comparison: after the compared wards, largest figure last
     assert len(ranked) == 24
+
+
+async def test_the_share_is_ranked_by_its_change_in_points_and_wards_without_answers_stand_apart(
+    session: AsyncSession,
+) -> None:
+    """Issue 19: 2-Q compares in points (not 100 % ÷ 50 % = 200 %), marks few answers, sets unanswered wards apart."""
+    answers = {  # ward: (last year's yes, no), (this year's yes, no)
+        "27102": ((3, 1), (2, 2)),  # 75.0 → 50.0: -25.0pt, few answers
+        "27103": ((4, 4), (7, 3)),  # 50.0 → 70.0: +20.0pt
+        "27124": ((1, 1), (1, 0)),  # 鶴見区 50.0 → 100.0: +50.0pt, few answers
+        "27104": ((0, 0), (3, 3)),  # no answers last year: after the compared wards
+        "27106": ((5, 0), (0, 0)),  # no answers this year: not ranked
+    }
+    for ward, years in answers.items():
+        for fiscal_year, (yes, no) in zip((2024, 2025), years, strict=True):
+            for answer, times in ((True, yes), (False, no)):
+                for _ in range(times):
+                    await add_event(session, "agency_survey", date(fiscal_year, 6, 1), ward, answer=answer)
+    ranking = rank_wards(
+        "2-Q",
+        await indicator_totals(session, 2025, date(2025, 11, 30)),
+        await indicator_totals(session, 2024, date(2024, 11, 30)),
+    )
+    assert [(r.ward_code, r.points, r.few_answers) for r in ranking.ranked] == [
+        ("27102", -25.0, True),
+        ("27103", 20.0, False),
+        ("27124", 50.0, True),
+        ("27104", None, False),
+    ]
+    assert all(r.ratio is None for r in ranking.ranked)
+    assert ranking.without_answers[0] == "27127" and "27106" in ranking.without_answers  # the city's order
+    assert len(ranking.without_answers) == 20
