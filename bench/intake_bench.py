@@ -42,6 +42,7 @@ from sqlmodel import Field, SQLModel, col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, Defaults, MessageHandler, filters
 
+from bench import flag_share
 from bench.dataset import cached_sqlite_dataset
 from bench.driver import (
     FIRST_TELEGRAM_ID,
@@ -267,8 +268,11 @@ async def run(updates: int = 10_000, big_events: int = 1_000_000) -> dict[str, f
         big_url = f"sqlite+aiosqlite:///{big_path}"
         big_rows, big_this_year = await _events_this_fiscal_year(big_url)
         big = await run_ours(big_url, f"{big_rows:,} events", growth_updates, GROWTH_WARMUP_UPDATES)
+        flags, small_flags = await flag_share.flag_share(big_url), await flag_share.flag_share(empty_url)
     figures = _figures(ours, echo, write, empty, big, kept, bare)
+    figures |= {"flagged_share": flags.share, "typos_caught": flags.caught, "usual_read_ms": flags.read_ms}
     _print_report(figures, ours, echo, write, empty, big, kept, bare, big_this_year, time.perf_counter() - started)
+    print("\n".join(flag_share.report(flags, small_flags.read_ms)))
     return figures
 
 

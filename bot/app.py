@@ -22,7 +22,9 @@ from bot.commands import register_default_commands
 from bot.context import RENDER_POOL, RUNTIME, IntakeContext, Runtime
 from bot.conversations import (
     admin,
+    approval,
     corrections,
+    flagged,
     flow,
     followups,
     help_menu,
@@ -110,6 +112,8 @@ def add_handlers(application: IntakeApplication) -> None:
         *reminder_settings.handlers(),
         *notes.handlers(),
         *followups.handlers(),  # 📅 予定, /plan, /handover and the follow-up buttons
+        *flagged.handlers(),  # /flagged: entries with a count far above the usual, to review
+        *approval.handlers(),  # /confirm, /accept, /return: a ward's month confirmed and accepted
         # Last in the group, so they run only when nothing above took the update:
         *flow.stale_buttons(),
         *help_menu.leftovers(),

@@ -29,14 +29,18 @@ _COMMANDS: dict[str, dict[str, str]] = {
     "staff": {"ja": "職員の一覧", "en": "List staff"},
     "deactivate": {"ja": "職員を利用停止にする", "en": "Deactivate a staff member"},
     "health": {"ja": "稼働状況", "en": "Bot health"},
+    "flagged": {"ja": "確認待ちの記録（多すぎる件数）", "en": "Entries to review (unusual counts)"},
+    "confirm": {"ja": "区の月の数値を確認", "en": "Confirm the ward's month"},
+    "accept": {"ja": "区の月の承認", "en": "Accept wards' months"},
+    "return": {"ja": "区の月の差戻し", "en": "Return a ward's month"},
 }
 _WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "reminders", "cancel", "help"]
-_SUPERVISOR = [*_WORKER, "void", "totals", "sheet", "chart", "missing", "note"]
+_SUPERVISOR = [*_WORKER, "void", "totals", "sheet", "chart", "missing", "note", "flagged"]
 _BY_ROLE: dict[str, list[str]] = {
     Role.WORKER: _WORKER,
-    Role.WARD_SUPERVISOR: _SUPERVISOR,
-    Role.CITY_SUPERVISOR: [*_SUPERVISOR, "reopen"],
-    Role.ADMIN: [*_SUPERVISOR, "reopen", "invite", "staff", "deactivate", "leave", "health"],
+    Role.WARD_SUPERVISOR: [*_SUPERVISOR, "confirm"],
+    Role.CITY_SUPERVISOR: [*_SUPERVISOR, "reopen", "accept", "return"],
+    Role.ADMIN: [*_SUPERVISOR, "reopen", "accept", "return", "invite", "staff", "deactivate", "leave", "health"],
 }
 
 

@@ -56,6 +56,9 @@ LOG_NOW = Callback("log:new")
 # The next-contact offer under a saved entry (log_event sends it, followups owns it): fu:<event id>:<1w|2w|1m|none>,
 # and fut:<date|purpose|postpone>:<id> — a typed day or purpose, a step of the logging conversation (flow.py).
 PLAN_NEXT = Callback("fu")
+# 修正 under an entry: corrections owns it (a step of the logging conversation); /mine and a supervisor's request to
+# correct a flagged entry (bot/conversations/flagged.py) send it. fix:<event id>
+FIX_BUTTON = Callback("fix")
 FOLLOWUP_TYPE = Callback("fut")
 INTERVAL_LABELS = {"1w": "button_fu_1w", "2w": "button_fu_2w", "1m": "button_fu_1m"}  # models.followups.INTERVALS
 # 予定 under an entry of 📋 自分の記録 (corrections sends it, followups owns it): fue:<event id> shows the offer.

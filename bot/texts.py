@@ -614,6 +614,138 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "連絡予定（今週の予定・期限切れ）:",
         EN: "Planned contacts (due this week / overdue):",
     },
+    # Entries that look wrong (issue 22): a count far above the usual, asked once, then on a review list
+    "unusual_ask": {
+        JA: "{scope}の{kind}はふだん1回{usual}{unit}です。{count}{unit}で保存しますか？",
+        EN: "{kind} in {scope} is usually {usual}{unit} per entry. Save {count}{unit}?",
+    },
+    "unusual_range": {JA: "{low}〜{high}", EN: "{low}–{high}"},
+    "unit_items": {JA: "件", EN: ""},
+    "unit_people": {JA: "人", EN: " people"},
+    "button_keep_count": {JA: "{count}{unit}で保存する", EN: "Save {count}{unit}"},
+    "saved_flagged": {
+        JA: "※ふだんより多い件数のため、管理者の確認リストに載ります。",
+        EN: "This count is far above the usual, so it goes on the supervisors' review list.",
+    },
+    "flagged_header": {
+        JA: "確認待ちの記録（ふだんより多い件数）: {count}件",
+        EN: "Entries to review (counts far above the usual): {count}",
+    },
+    "flagged_title": {JA: "確認待ちの記録", EN: "Entries to review"},
+    "flagged_ward_count": {JA: "・{title}: {count}件", EN: "- {title}: {count}"},
+    "flagged_line": {
+        JA: "No.{id} {ward} {day} {kind} {count}{unit}（ふだん{usual}）{name}{asked}",
+        EN: "No.{id} {ward} {day} {kind} {count}{unit} (usually {usual}) {name}{asked}",
+    },
+    "flagged_asked": {JA: "・修正依頼中", EN: " · correction asked"},
+    "flagged_none": {JA: "確認待ちの記録はありません。", EN: "No entries to review."},
+    "button_flag_ok": {JA: "No.{id} 確認済み", EN: "No.{id} checked"},
+    "button_flag_ask": {JA: "No.{id} 修正を依頼", EN: "No.{id} ask to correct"},
+    "flag_confirmed": {JA: "No.{id} を確認済みにしました。", EN: "No.{id} marked as checked."},
+    "flag_already": {
+        JA: "No.{id} はすでに確認されたか、変更されています。",
+        EN: "No.{id} has already been reviewed or changed.",
+    },
+    "flag_asked_sent": {JA: "{name}さんに No.{id} の修正を依頼しました。", EN: "Asked {name} to correct No.{id}."},
+    "flag_no_worker": {
+        JA: "No.{id} を記録した職員に連絡できません。",
+        EN: "The member who logged No.{id} cannot be reached.",
+    },
+    "flag_fix_request": {
+        JA: "{by}さんから、No.{id}（{day} {kind} {count}{unit}）の件数の確認依頼です。ふだんは{usual}です。"
+        "誤りなら下のボタンから修正してください。正しければそのままで構いません。",
+        EN: "{by} asks you to check No.{id} ({day} {kind} {count}{unit}); usually {usual}. "
+        "If it is wrong, correct it with the button below; if it is right, there is nothing to do.",
+    },
+    # A ward's month confirmed by the ward and accepted by the city (issue 22)
+    "approval_open": {JA: "未確認", EN: "not confirmed"},
+    "approval_confirmed": {JA: "区確認済み（市の承認待ち）", EN: "confirmed by the ward (awaiting the city)"},
+    "approval_accepted": {JA: "市承認済み", EN: "accepted by the city"},
+    "approval_returned": {JA: "差戻し", EN: "returned"},
+    "approval_confirm_usage": {
+        JA: "使い方: /confirm 2025-10（終わった月の区の数値を、区の管理者が確認します）",
+        EN: "Usage: /confirm 2025-10 (a ward supervisor confirms the ward's figures of a month that is over)",
+    },
+    "approval_ward_only": {
+        JA: "月の確認は、その区の区の管理者が行います。",
+        EN: "A ward's month is confirmed by a supervisor of that ward.",
+    },
+    "approval_city_only": {
+        JA: "承認・差戻しは市の管理者が行います。",
+        EN: "Only city supervisors accept or return a month.",
+    },
+    "approval_month_not_over": {
+        JA: "{month}はまだ終わっていないため、確認・承認できません。",
+        EN: "{month} is not over yet, so it cannot be confirmed or accepted.",
+    },
+    "approval_confirm_ask": {
+        JA: "{ward}の{month}分の数値を確認しますか？\n現在: {state}\n（確認の後に記録が変わると、確認は取り消されます）",
+        EN: "Confirm the figures of {ward} for {month}?\nNow: {state}\n(A change to the entries afterwards withdraws it.)",
+    },
+    "approval_state_now": {JA: "{ward}の{month}分: {state}", EN: "{ward}, {month}: {state}"},
+    "button_confirm_month": {JA: "{month}分を確認する", EN: "Confirm {month}"},
+    "approval_confirmed_done": {
+        JA: "{ward}の{month}分を確認しました。市の承認を待ちます。",
+        EN: "{ward}, {month}: confirmed. Waiting for the city to accept it.",
+    },
+    "approval_city_header": {
+        JA: "{month}分の確認状況（承認 {accepted}・確認済み {confirmed}・未確認 {open}・差戻し {returned}）",
+        EN: "{month}: accepted {accepted}, confirmed {confirmed}, not confirmed {open}, returned {returned}",
+    },
+    "approval_city_hint": {
+        JA: "承認する区を押してください。差し戻すときは /return 区コード {yyyymm} 理由",
+        EN: "Press a ward to accept it. To return one: /return WARD {yyyymm} REASON",
+    },
+    "approval_city_line": {JA: "・{ward}: {state}", EN: "- {ward}: {state}"},
+    "approval_accepted_done": {JA: "{ward}の{month}分を承認しました。", EN: "{ward}, {month}: accepted."},
+    "approval_accepted_notice": {
+        JA: "{ward}の{month}分が市に承認されました。",
+        EN: "The city accepted {ward}'s figures for {month}.",
+    },
+    "approval_returned_done": {
+        JA: "{ward}の{month}分を差し戻しました（理由: {reason}）。区の管理者に伝えました。",
+        EN: "{ward}, {month}: returned (reason: {reason}). The ward's supervisors have been told.",
+    },
+    "approval_returned_notice": {
+        JA: "{ward}の{month}分が市から差し戻されました。\n理由: {reason}\n見直したら /confirm {yyyymm} で確認し直してください。",
+        EN: "The city returned {ward}'s figures for {month}.\nReason: {reason}\nWhen reviewed, confirm again: /confirm {yyyymm}",
+    },
+    "approval_accept_usage": {
+        JA: "使い方: /accept 2025-10（各区の確認状況と、承認待ちの区のボタン）",
+        EN: "Usage: /accept 2025-10 (every ward's state, a button for each ward waiting)",
+    },
+    "approval_return_usage": {
+        JA: "使い方: /return 区コード 2025-10 理由\n例: /return 27102 2025-10 アウトリーチの件数を再確認してください",
+        EN: "Usage: /return WARD 2025-10 REASON\ne.g. /return 27102 2025-10 please check the outreach counts",
+    },
+    "approval_wrong_state": {
+        JA: "{ward}の{month}分は今「{state}」のため、この操作はできません。",
+        EN: "{ward}, {month} is now {state}: this cannot be done.",
+    },
+    "approval_reason_personal": {
+        JA: "理由に個人情報のような内容があります。個人が分からない書き方にしてください。",
+        EN: "The reason looks like it holds personal data. Please word it so no one can be identified.",
+    },
+    "approval_unknown_ward": {JA: "区コード {ward} が見つかりません。", EN: "No ward with code {ward}."},
+    "approval_withdrawn": {
+        JA: "{ward}の{month}分の確認を取り消しました（{cause}）。見直して /confirm {yyyymm} で確認し直してください。",
+        EN: "{ward}, {month}: the confirmation was withdrawn ({cause}). Review and confirm again: /confirm {yyyymm}",
+    },
+    "approval_withdrawn_accepted": {
+        JA: "{ward}の{month}分の確認と市の承認を取り消しました（{cause}）。見直して /confirm {yyyymm} で確認し直してください。",
+        EN: "{ward}, {month}: the confirmation and the city's acceptance were withdrawn ({cause}). "
+        "Review and confirm again: /confirm {yyyymm}",
+    },
+    "cause_entry": {JA: "期限前に記録が追加されたため", EN: "a late entry was added"},
+    "cause_correction": {JA: "記録が訂正されたため", EN: "an entry was corrected"},
+    "cause_void": {JA: "記録が取り消されたため", EN: "an entry was voided"},
+    "cause_undo": {JA: "記録の取り消し（/undo）があったため", EN: "an entry was undone"},
+    "cause_reopen": {JA: "月が再開されたため", EN: "the month was reopened"},
+    "totals_approval_ward": {JA: "{month}分の確認: {state}", EN: "{month}: {state}"},
+    "totals_approval_city": {
+        JA: "{month}分の確認（全{wards}区）\n　承認 {accepted}・確認済み {confirmed}\n　未確認 {open}・差戻し {returned}",
+        EN: "{month} (of {wards} wards)\n  accepted {accepted}, confirmed {confirmed}\n  not confirmed {open}, returned {returned}",
+    },
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {
@@ -634,6 +766,13 @@ ROLE_LABELS: dict[str, dict[str, str]] = {
 }
 
 CITY_LABEL = {JA: "大阪市", EN: "Osaka City"}
+# A month's approval state (models.approval.State) → its words.
+APPROVAL_STATES = {
+    "open": "approval_open",
+    "confirmed": "approval_confirmed",
+    "accepted": "approval_accepted",
+    "returned": "approval_returned",
+}
 
 WEEKDAY_LABELS: dict[str, tuple[str, ...]] = {
     JA: ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日"),
@@ -657,6 +796,10 @@ def month_label(year: int, month: int, language: str, *, with_year: bool = True)
         return f"{year}年{month}月" if with_year else f"{month}月"
     name = date(year, month, 1).strftime("%B")
     return f"{name} {year}" if with_year else name
+
+
+def approval_label(state: str, language: str) -> str:
+    return text(APPROVAL_STATES[state], language)
 
 
 def kind_label(kind: str, language: str) -> str:

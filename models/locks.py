@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
+from models.approval import withdraw_on_change
 from models.fiscal import business_days_after, month_end
 from models.privacy import refuse_personal_data
 from models.tables import AuditEntry, MonthReopen
@@ -83,5 +84,9 @@ async def reopen_month(
         AuditEntry(
             actor_staff_id=by_staff_id, actor=actor, action="reopen", entity="month", entity_id=month_id, detail=detail
         )
+    )
+    # A reopened month will change: its confirmation and acceptance are withdrawn now (models.approval).
+    await withdraw_on_change(
+        session, ward_code, date(year, month, 1), today=today, by_staff_id=by_staff_id, cause="reopen"
     )
     return reopen

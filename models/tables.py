@@ -486,3 +486,41 @@ class Heartbeat(SQLModel, table=True):
     daily_run_day: date | None = None  # the Japan day of the last daily run
     daily_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     daily_run_outcome: str | None = Field(default=None, max_length=80)  # done / skipped: … / failed: ErrorClass
+
+
+class EntryFlag(SQLModel, table=True):
+    """An entry whose count was far above the usual for its kind in its ward (`models.entries.unusual`): the worker
+    confirmed it once at entry; it waits on the supervisors' review list until one confirms it (`confirmed`) or asks
+    the worker to correct it (`asked`). The usual range it was compared with is kept, as the question said it."""
+
+    __tablename__ = "entry_flag"
+    __table_args__ = (sa.Index("ix_entry_flag_status_ward", "status", "ward_code"),)
+
+    event_id: int = Field(primary_key=True, foreign_key="event.id")
+    ward_code: str = Field(foreign_key="ward.code", max_length=5)
+    status: str = Field(default="open", max_length=12)  # open / asked / confirmed
+    usual_low: int
+    usual_high: int
+    usual_limit: int  # counts above it are unusual
+    city_wide: bool = False  # the ward had too few entries of the kind: the city's were the usual
+    flagged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reviewed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MonthApproval(SQLModel, table=True):
+    """A ward's month as the ward confirmed it and the city accepted or returned it (`models.approval`).
+
+    No row is the same as `open`. Every transition is a conditional UPDATE on `state` and an audit entry.
+    """
+
+    __tablename__ = "month_approval"
+    __table_args__ = (sa.CheckConstraint("month BETWEEN 1 AND 12", name="month_valid"),)
+
+    ward_code: str = Field(primary_key=True, foreign_key="ward.code", max_length=5)
+    year: int = Field(primary_key=True)
+    month: int = Field(primary_key=True)
+    state: str = Field(default="open", max_length=12)  # open / confirmed / accepted / returned
+    reason: str | None = Field(default=None, max_length=200)  # why the city returned it, or what withdrew it
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changed_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")

@@ -15,9 +15,11 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PENDING_CHANGE, IntakeContext, language, show
 from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, figure_moved_text, start_draft
-from bot.keyboards import PLAN_FROM_ENTRY, Callback, Choice, inline, menu_texts
+from bot.keyboards import FIX_BUTTON, PLAN_FROM_ENTRY, Callback, Choice, inline, menu_texts
+from bot.month_notices import tell_withdrawn
 from bot.scope import refuse_button, scope_name_of
 from bot.texts import kind_label, month_label, personal_data_labels, text
+from models.approval import withdrawn_in
 from models.db import session_scope
 from models.entries.changes import change_problem, changeable
 from models.entries.draft import EventDraft, EventRejectedError, Problem
@@ -31,7 +33,7 @@ from models.totals import figure_after_save
 log = logging.getLogger(__name__)
 
 MINE_LIMIT = 10
-VOID_BUTTON, FIX_BUTTON = Callback("void"), Callback("fix")  # void:<event id>, fix:<event id>
+VOID_BUTTON = Callback("void")  # void:<event id>; fix:<event id> is bot.keyboards.FIX_BUTTON (flagged sends it too)
 REASON_BUTTON = Callback("reason")  # reason:mistake | reason:duplicate
 REASONS = {"mistake": "reason_mistake", "duplicate": "reason_duplicate"}  # the catalog's keys
 
@@ -100,6 +102,7 @@ async def on_undo(update: Update, context: IntakeContext) -> None:
             )
             after = await figure_after_save(session, draft, today, threshold)
             scope = await scope_name_of(session, draft.ward_code, lang)
+            withdrawn = withdrawn_in(session)
     except EventRejectedError as rejected:
         await show(update, _rejection_text(rejected, *entry, lang))
         return
@@ -110,6 +113,7 @@ async def on_undo(update: Update, context: IntakeContext) -> None:
         else text("voided", lang, id=entry[0])
     )
     await show(update, head + "\n" + figure_moved_text(draft.kind, before, after, scope, lang))
+    await tell_withdrawn(context.bot, context.sessions, withdrawn)
 
 
 async def on_void_button(update: Update, context: IntakeContext) -> State:
@@ -230,11 +234,13 @@ async def _void(update: Update, context: IntakeContext, event_id: int, reason: s
                 after = await figure_after_save(session, draft, today, threshold)
                 scope = await scope_name_of(session, draft.ward_code, lang)
                 moved = "\n" + figure_moved_text(draft.kind, before, after, scope, lang)
+            withdrawn = withdrawn_in(session)
     except EventRejectedError as rejected:
         await show(update, _rejection_text(rejected, event_id, day, lang))
         return END
     log.info("voided event=%s staff=%s", event_id, context.staff.id)
     await show(update, text("voided", lang, id=event_id) + moved)
+    await tell_withdrawn(context.bot, context.sessions, withdrawn)
     return END
 
 

@@ -19,7 +19,7 @@ from bot.conversations import corrections as fix
 from bot.conversations import followups as fu
 from bot.conversations import log_event as log
 from bot.conversations import notes
-from bot.keyboards import FOLLOWUP_TYPE, LOG_NOW, Callback, menu_texts
+from bot.keyboards import FIX_BUTTON, FOLLOWUP_TYPE, LOG_NOW, Callback, menu_texts
 from bot.texts import text
 from models.db import session_scope
 from models.entries.read import entry_id_for_key
@@ -62,7 +62,7 @@ def entry_points() -> list[BaseHandler[Update, Any, Any]]:
         MessageHandler(filters.Text(menu_texts("menu_repeat")), log.on_repeat),
         *(CommandHandler(command, _kind_command(kind)) for command, kind in KIND_COMMANDS.items()),
         _button(fix.VOID_BUTTON, fix.on_void_button),
-        _button(fix.FIX_BUTTON, fix.on_fix_button),
+        _button(FIX_BUTTON, fix.on_fix_button),
         CommandHandler("void", fix.on_void),
         _button(log.RESUME_BUTTON, log.on_resume_button),
         _button(log.RESTART_BUTTON, log.on_restart_button),
@@ -90,6 +90,7 @@ def build_log_conversation() -> ConversationHandler[Any]:
         log.COUNT: [_button(log.COUNT_BUTTON, log.on_count_button), MessageHandler(TYPED, log.on_count_text)],
         log.ANSWER: [_button(log.ANSWER_BUTTON, log.on_answer_button), wrong_text],
         log.CONFIRM: [_button(log.SAVE_BUTTON, log.on_save_button), _button(log.EDIT_BUTTON, log.on_edit_button),
+                      _button(log.KEEP_BUTTON, log.on_keep_button),
                       _button(log.RESUME_BUTTON, log.on_resume_button),
                       _button(log.RESTART_BUTTON, log.on_restart_button),
                       wrong_text],
@@ -123,8 +124,9 @@ async def on_stale_button(update: Update, context: IntakeContext) -> None:
     body = text("expired", lang)
     if query.data and query.data.startswith(("log:", "reason:")) and _entry_open(context):
         body = text("other_step_button", lang)  # an older message's button while the entry is still open
-    if log.SAVE_BUTTON.args(update):
-        saved = await _saved_event_id(context, update, log.SAVE_BUTTON.arg(update))
+    pressed = log.SAVE_BUTTON.arg(update) or log.KEEP_BUTTON.arg(update)
+    if pressed:
+        saved = await _saved_event_id(context, update, pressed)
         if saved is not None:
             body = text("already_saved", lang, id=saved)
     await query.answer(body, show_alert=True)

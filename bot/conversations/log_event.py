@@ -18,8 +18,10 @@ from telegram.ext import ConversationHandler
 
 from bot.context import DRAFT, IntakeContext, language, show
 from bot.keyboards import Callback, Choice, in_rows, inline, next_contact_offer
+from bot.month_notices import tell_withdrawn
 from bot.scope import refuse_button, scope_name_of
 from bot.texts import date_values, kind_label, month_label, personal_data_labels, short_day, text, weekday_mismatch
+from models.approval import withdrawn_in
 from models.catalog import (
     INDICATOR_BY_KIND,
     KINDS_BY_CODE,
@@ -32,6 +34,7 @@ from models.catalog import (
 from models.db import session_scope
 from models.entries.draft import COUNT_MAX, EventDraft, EventRejectedError, Problem, next_field, upgraded
 from models.entries.read import first_counted_on, issue_household_code, last_live_entry_of, recent_household_codes
+from models.entries.unusual import FLOOR, Usual, unusual_count
 from models.entries.write import correct_event, record_event
 from models.fiscal import fiscal_year_of
 from models.fiscal import today as japan_today
@@ -56,6 +59,7 @@ NEW_HOUSEHOLD_BUTTON, SKIP_HOUSEHOLD_BUTTON = Callback("log:newhh"), Callback("l
 KNOWN_HOUSEHOLD_BUTTON = Callback("log:hh")  # log:hh:<household code>, one of the worker's recent households
 DATE_BUTTON, COUNT_BUTTON, ANSWER_BUTTON = Callback("log:date"), Callback("log:count"), Callback("log:answer")
 SAVE_BUTTON, EDIT_BUTTON, NO_NOTE_BUTTON = Callback("log:save"), Callback("log:edit"), Callback("log:nonote")
+KEEP_BUTTON = Callback("log:keep")  # log:keep:<draft id> — save a count far above the usual as it is (flagged)
 RESUME_BUTTON, RESTART_BUTTON, CANCEL_BUTTON = Callback("log:resume"), Callback("log:restart"), Callback("log:cancel")
 # The step (a persisted conversation state) that asks each field; the edit buttons' data names a step.
 STEP_OF_FIELD: dict[str | None, str] = {
@@ -562,17 +566,67 @@ async def on_not_text(update: Update, context: IntakeContext) -> None:
 
 
 async def on_save_button(update: Update, context: IntakeContext) -> State | None:
-    """Save the draft once (its id is the idempotency key), then say what it counted toward."""
+    """Save the draft once (its id is the idempotency key), then say what it counted toward. A count far above
+    the usual for its kind in the ward is asked about once first (`models.entries.unusual`), never refused."""
     draft = current_draft(context)
-    lang = language(update)
     if draft is None or SAVE_BUTTON.arg(update) != draft["id"] or next_step(draft) != CONFIRM:
         await refuse_button(update)
         return None
+    if draft.get("count", 1) > FLOOR and draft.get(UNUSUAL_OK) != draft.get("count"):  # ≤ FLOOR: never asked
+        async with session_scope(context.sessions) as session:
+            usual = await unusual_count(session, EventDraft.from_json(draft))
+            scope = await scope_name_of(
+                session, None if usual and usual.city_wide else draft["ward_code"], language(update)
+            )
+        if usual is not None:
+            return await _ask_unusual(update, draft, usual, scope)
+    return await _save(update, context, draft)
+
+
+UNUSUAL_OK = "unusual_ok"  # the draft's count the worker said to keep, though far above the usual
+
+
+async def _ask_unusual(update: Update, draft: Draft, usual: Usual, scope: str) -> State:
+    """「都島区のアウトリーチはふだん1回1〜3件です。100件で保存しますか？」 — once per count; the card stays."""
+    lang, kind = language(update), KINDS_BY_CODE[draft["kind"]]
+    unit = text(UNITS[kind.count_unit_ja], lang)
+    usual_text = (
+        str(usual.high) if usual.low == usual.high else text("unusual_range", lang, low=usual.low, high=usual.high)
+    )
+    values = {"scope": scope, "kind": kind_label(kind.code, lang), "usual": usual_text, "unit": unit}
+    body = text("unusual_ask", lang, count=draft["count"], **values)
+    buttons = inline(
+        [
+            [(text("button_keep_count", lang, count=draft["count"], unit=unit), KEEP_BUTTON(draft["id"]))],
+            [(text("button_count", lang), EDIT_BUTTON("count")), (text("button_cancel", lang), CANCEL_BUTTON())],
+        ]
+    )
+    await show(update, body, buttons)
+    return CONFIRM
+
+
+UNITS = {"件": "unit_items", "人": "unit_people"}  # a kind's count unit → the catalog's word for it
+
+
+async def on_keep_button(update: Update, context: IntakeContext) -> State | None:
+    """log:keep:<draft id> — the worker keeps the unusual count: saved, and flagged for the supervisors."""
+    draft = current_draft(context)
+    if draft is None or KEEP_BUTTON.arg(update) != draft["id"] or next_step(draft) != CONFIRM:
+        await refuse_button(update)
+        return None
+    draft[UNUSUAL_OK] = draft.get("count")
+    return await _save(update, context, draft)
+
+
+async def _save(update: Update, context: IntakeContext, draft: Draft) -> State | None:
+    lang = language(update)
     key = idempotency_key(update, draft["id"])
     event_draft = EventDraft.from_json(draft)
     lock_days = context.settings.lock_business_days
+    kept = draft.get(UNUSUAL_OK) == event_draft.count
     try:
         async with session_scope(context.sessions) as session:
+            flag = await unusual_count(session, event_draft) if kept else None  # still unusual at the save
             # Sums grow by the count, a distinct count by one if this area or household is new this year;
             # a correction compares the figure before and after.
             before = await _figure(session, context, event_draft) if draft.get("corrects") else None
@@ -587,6 +641,7 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
                     idempotency_key=key,
                     today=japan_today(),
                     lock_business_days=lock_days,
+                    flag=flag,
                 )
             else:
                 event, _created = await record_event(
@@ -596,18 +651,23 @@ async def on_save_button(update: Update, context: IntakeContext) -> State | None
                     today=japan_today(),
                     logged_by_staff_id=context.staff.id,
                     lock_business_days=lock_days,
+                    flag=flag,
                 )
             after = await _figure(session, context, event_draft)
             scope = await scope_name_of(session, draft["ward_code"], lang)
             closed = [] if draft.get("corrects") else await close_on_entry(session, event)  # the follow-ups it did
+            withdrawn = withdrawn_in(session)
     except EventRejectedError as rejected:  # a draft resumed days later may have crossed its month's lock
         return await _stay(update, _problem_text(rejected, event_draft.occurred_on, lock_days, lang))
     log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.staff.id)
     drop_draft(context)
     added = grew_by(event.kind, event.count, counted_anew=anew, before=before, after=after)
     body = _saved_text(event, added, after, scope, lang, draft.get("corrects"))
+    if flag is not None:
+        body += "\n" + text("saved_flagged", lang)
     body, offer = _next_contact_offer(event, closed, body, lang, corrected=bool(draft.get("corrects")))
     await show(update, body, offer)
+    await tell_withdrawn(context.bot, context.sessions, withdrawn)
     return END
 
 

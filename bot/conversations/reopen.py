@@ -6,8 +6,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import IntakeContext, language, show
+from bot.month_notices import tell_withdrawn
 from bot.scope import is_city_wide
 from bot.texts import month_label, personal_data_labels, text
+from models.approval import withdrawn_in
 from models.db import session_scope
 from models.fiscal import parse_year_month
 from models.fiscal import today as japan_today
@@ -45,6 +47,7 @@ async def on_reopen(update: Update, context: IntakeContext) -> None:
                 today=japan_today(),
                 lock_business_days=context.settings.lock_business_days,
             )
+            withdrawn = withdrawn_in(session)
     except PersonalDataError as found:
         await show(update, text("note_personal", lang, what=personal_data_labels(found.kinds, lang)))
         return
@@ -63,3 +66,4 @@ async def on_reopen(update: Update, context: IntakeContext) -> None:
             reason=reopened.reason,
         ),
     )
+    await tell_withdrawn(context.bot, context.sessions, withdrawn)

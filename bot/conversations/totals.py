@@ -26,7 +26,8 @@ from bot.scope import (
     scope_name_of,
     ward_of,
 )
-from bot.texts import text
+from bot.texts import approval_label, month_label, text
+from models.approval import month_states, state_counts
 from models.catalog import INDICATORS, INDICATORS_BY_CODE, SHEETS, Aggregation, Indicator
 from models.db import session_scope
 from models.fiscal import (
@@ -117,8 +118,27 @@ async def _show_totals(
         previous = await previous_month_totals(session, totals, ward_code, context.settings.regular_meeting_threshold)
         last_year = await _same_point_last_year(session, context, totals)
         scope_name = await scope_name_of(session, ward_code, lang)
-    body = totals_text(totals, previous, last_year, scope_name, final, lang)
+        approval = await approval_line(session, totals.as_of, ward_code, lang)
+    body = totals_text(totals, previous, last_year, scope_name, final, lang) + "\n\n" + approval
     await show(update, body, _totals_buttons(context.staff, totals, scope, lang))
+
+
+async def approval_line(session: AsyncSession, as_of: date, ward_code: str | None, lang: str) -> str:
+    """The confirmation of the as-of month (the month before, while it is not over): the ward's state, or the city's
+    count of wards in each state (models.approval)."""
+    day = as_of if month_end(as_of.year, as_of.month) < japan_today() else previous_month_end(as_of)
+    states = await month_states(session, day.year, day.month)
+    month = month_label(day.year, day.month, lang, with_year=False)
+    if ward_code is not None:
+        return text("totals_approval_ward", lang, month=month, state=approval_label(states[ward_code], lang))
+    counts = {state.value: number for state, number in state_counts(states).items()}
+    return text(
+        "totals_approval_city",
+        lang,
+        month=month,
+        wards=len(states),
+        **{name: counts.get(name, 0) for name in ("accepted", "confirmed", "open", "returned")},
+    )
 
 
 async def _figures(

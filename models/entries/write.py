@@ -11,8 +11,10 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 
 from models import rollups
+from models.approval import withdraw_on_change
 from models.entries.changes import change_problem
 from models.entries.draft import EventDraft, EventRejectedError, Problem, draft_problems, note_problems, rejection
+from models.entries.unusual import Usual, flag_entry
 from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, is_entry_locked
 from models.tables import Area, AuditEntry, Event, Staff, utcnow
 
@@ -31,8 +33,13 @@ async def record_event(
     source: str = "bot",
     corrects_event_id: int | None = None,
     lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
+    flag: Usual | None = None,
 ) -> tuple[Event, bool]:
     """Save a draft once: a second call with the same key returns the first event and False.
+
+    `flag`: the count was far above the usual and the worker confirmed it (`models.entries.unusual`): the entry
+    goes on the supervisors' review list. A save into a month that is over withdraws its confirmation
+    (`models.approval`).
 
     The row goes in with `INSERT … ON CONFLICT (idempotency_key) DO NOTHING`, so a repeat (a double tap, a
     concurrent retry of the same update) finds the first save without a read before every write; a repeat whose
@@ -69,7 +76,12 @@ async def record_event(
     make_transient_to_detached(event)
     session.add(event)  # in the session as if loaded: nothing left to write
     await rollups.count_event(session, event)
-    await _audit(session, logged_by_staff_id, source, "record", event, {"kind": event.kind})
+    detail: dict[str, Any] = {"kind": event.kind}
+    if flag is not None:
+        await flag_entry(session, event, flag)
+        detail["flagged"] = True
+    await _audit(session, logged_by_staff_id, source, "record", event, detail)
+    await _withdraw(session, event, today, logged_by_staff_id, source)
     return event, True
 
 
@@ -103,6 +115,7 @@ async def void_event(
     await _audit(session, by_staff_id, actor, "void", event, {"kind": event.kind, "reason": event.void_reason})
     await session.flush()
     await rollups.uncount_event(session, event)
+    await _withdraw(session, event, today, by_staff_id, "void")
     return event
 
 
@@ -116,6 +129,7 @@ async def correct_event(
     idempotency_key: str,
     today: date,
     lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
+    flag: Usual | None = None,
 ) -> Event:
     """Replace an event by a corrected copy: the old one is voided and points to its replacement."""
     old = await _changeable_event(session, event_id, by_staff_id, today, lock_business_days)
@@ -129,6 +143,7 @@ async def correct_event(
         source="correction",
         corrects_event_id=old.id,
         lock_business_days=lock_business_days,
+        flag=flag,
     )
     old.voided_at = utcnow()
     old.voided_by_staff_id = by_staff_id
@@ -137,6 +152,7 @@ async def correct_event(
     await _audit(session, by_staff_id, "bot", "correct", old, {"replaced_by": new.id, "reason": old.void_reason})
     await session.flush()
     await rollups.uncount_event(session, old)
+    await _withdraw(session, old, today, by_staff_id, "correction")
     return new
 
 
@@ -171,11 +187,13 @@ async def undo_entry(
     )
     await session.flush()
     await rollups.uncount_event(session, event)
+    await _withdraw(session, event, today, by_staff_id, "undo")
     if original is not None:
         original.voided_at = original.voided_by_staff_id = original.void_reason = original.replaced_by_event_id = None
         await _audit(session, by_staff_id, "bot", "restore", original, {"undone_correction": event.id})
         await session.flush()
         await rollups.count_event(session, original)
+        await _withdraw(session, original, today, by_staff_id, "undo")
     return original
 
 
@@ -189,6 +207,13 @@ async def _changeable_event(
     if problem is not None or event is None:
         raise EventRejectedError([problem or Problem.NOT_FOUND])
     return event
+
+
+async def _withdraw(session: AsyncSession, event: Event, today: date, staff_id: int | None, cause: str) -> None:
+    """A change to a month that is over withdraws its confirmation and acceptance (`models.approval`)."""
+    await withdraw_on_change(
+        session, event.ward_code, event.occurred_on, today=today, by_staff_id=staff_id, cause=cause
+    )
 
 
 def _check_reason(reason: str) -> None:

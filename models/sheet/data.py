@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from models.approval import month_states
 from models.catalog import (
     FISCAL_YEARS_OF_PLAN,
     KINDS_BY_CODE,
@@ -58,6 +59,7 @@ class SheetData:
     note: str = ""
     evidence: list[MonthlyFigure] | None = None  # the city's monthly 集計根拠; None: the event list
     recorded_by: datetime | None = field(default=None, repr=False)  # a frozen sheet: events as of this moment
+    approval: dict[str, str] = field(default_factory=dict)  # ward → its as-of month's state (models.approval), now
 
     @property
     def scope(self) -> str:
@@ -153,6 +155,7 @@ async def collect_sheet(
         note=SNAPSHOT_NOTE if frozen_at is not None else "",
         evidence=evidence,
         recorded_by=frozen_at,
+        approval={ward: state.value for ward, state in (await month_states(session, as_of.year, as_of.month)).items()},
     )
 
 

@@ -57,6 +57,9 @@ EVENT_COLUMNS = (
     "名簿提供地域",
 )
 
+# 区別内訳's last column: each ward's month as confirmed by the ward and accepted by the city (models.approval).
+APPROVAL_COLUMN = "確認状況"
+APPROVAL_LABELS = {"open": "未確認", "confirmed": "区確認済み", "accepted": "市承認済み", "returned": "差戻し"}
 EVENT_WIDTHS = (8, 12, 9, 10, 12, 20, 30, 9, 10, 14, 12, 12)
 # The city's 集計根拠: one row per ward × indicator × month (the event list belongs to ward sheets).
 MONTHLY_COLUMNS = (
@@ -175,21 +178,29 @@ def _ward_cells(values: dict[str, IndicatorValue], no_data: bool = False) -> lis
 
 def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     columns = by_ward_columns()
-    header = ["区コード", "区名", *(code for code, _label, _i, _part in columns)]
-    labels = ["区コード", "区名", *(label for _code, label, _i, _part in columns)]
-    widths = [10, 14, *([11.0] * len(columns))]
+    approval = f"区の確認・市の承認（{data.as_of.month}月分・作成時点）"
+    header = ["区コード", "区名", *(code for code, _label, _i, _part in columns), APPROVAL_COLUMN]
+    labels = ["区コード", "区名", *(label for _code, label, _i, _part in columns), approval]
+    widths = [10, 14, *([11.0] * len(columns)), 14]
     table_header(ws, styles, header, widths)
     ws.set_row(1, 60)
     ws.write_row(1, 0, labels, styles.header)
     row = 1
     for row, (ward, values) in enumerate(sorted(data.by_ward.items(), key=lambda item: ward_order(item[0])), start=2):
         cells = _ward_cells(values, data.totals.no_data)
-        _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *cells], styles.body)
+        state = APPROVAL_LABELS.get(data.approval.get(ward, "open"), "")
+        _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *cells, state], styles.body)
     row += 1
+    accepted = sum(1 for ward in data.by_ward if data.approval.get(ward) == "accepted")
     _write_cells(
         ws,
         row,
-        ["合計", data.scope_label, *_ward_cells(data.totals.indicators, data.totals.no_data)],
+        [
+            "合計",
+            data.scope_label,
+            *_ward_cells(data.totals.indicators, data.totals.no_data),
+            f"市承認済み {accepted}／{len(data.by_ward)}区",
+        ],
         styles.get(border=1, bold=True),
     )
     ws.freeze_panes(2, 2)

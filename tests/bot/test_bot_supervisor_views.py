@@ -52,7 +52,9 @@ async def test_totals_show_the_same_point_last_year_and_the_previous_year_keeps_
         "前年同期: 令和5年11月末時点",
     ]
     assert "⑤アウトリーチ件数\n　10件（前月末比 +10）\n　前年同期 —\n" in last_year.text  # 2023: no data, not 0
-    assert last_year.text.endswith("集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。")
+    footnote, approval = last_year.text.rsplit("\n\n", 1)  # the last line: the month's confirmation (issue 22)
+    assert footnote.endswith("集計開始前の数値の登録は、システム管理者（市の担当）にご相談ください。")
+    assert approval == "11月分の確認: 未確認"
     back = (await chief.press("翌年度 ▶"))[-1]
     assert back.text.splitlines()[0] == "2025（令和7）年度　令和7年11月27日時点　都島区"
     assert "区別（前年同期比）" not in back.button_texts()

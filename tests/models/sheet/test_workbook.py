@@ -29,7 +29,7 @@ from models.sheet.goal_sheets import (
     YEAR_COLUMNS,
     sheet_figure,
 )
-from models.sheet.tabs import EVENT_COLUMNS, by_ward_columns
+from models.sheet.tabs import APPROVAL_COLUMN, EVENT_COLUMNS, by_ward_columns
 from models.sheet.workbook import build_workbook
 from models.tables import Event, SheetBullet, utcnow
 from models.totals import IndicatorValue, Totals, indicator_totals, sheet_notation
@@ -277,18 +277,19 @@ async def test_by_ward_sheet_equals_the_engine_breakdown(dataset: Dataset) -> No
     ws = workbook["区別内訳"]
     columns = by_ward_columns()
     header = [cell.value for cell in ws[1]]
-    assert header == ["区コード", "区名", *(code for code, _label, _indicator, _part in columns)]
+    assert header == ["区コード", "区名", *(code for code, _label, _indicator, _part in columns), APPROVAL_COLUMN]
     assert "1-1 分母" in header and "2-Q 分母" in header and "1-2 ％" in header
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 24 + 1
     for line in rows[:-1]:
         ward = str(line[0])
-        for (_code, _label, indicator, part), value in zip(columns, line[2:], strict=True):
+        for (_code, _label, indicator, part), value in zip(columns, line[2:-1], strict=True):
             assert indicator is not None
             assert value == by_ward_cell(expected.by_ward[ward][indicator.code], part), (ward, _code)
+        assert line[-1] == "未確認"  # no ward has confirmed its month
     total = rows[-1]
     assert total[:2] == ("合計", "大阪市（24区）")
-    for (_code, _label, indicator, part), value in zip(columns, total[2:], strict=True):
+    for (_code, _label, indicator, part), value in zip(columns, total[2:-1], strict=True):
         assert indicator is not None
         assert value == by_ward_cell(expected.indicators[indicator.code], part)
     fukushima = next(line for line in rows if line[0] == FUKUSHIMA)

@@ -89,7 +89,7 @@ async def test_a_year_without_data_prints_a_dash_in_the_seeds_form(dataset: Data
     assert len(figures) == len(INDICATORS)
     assert {row[7:] for row in figures} == {(None, None, None, "—")}  # no 0 anywhere for that year
     by_ward = list(book["区別内訳"].iter_rows(min_row=3, values_only=True))
-    assert len(by_ward) == 25 and all(set(line[2:]) == {"—"} for line in by_ward)
+    assert len(by_ward) == 25 and all(set(line[2:-1]) == {"—"} for line in by_ward)  # the last: 確認状況
     definitions = {line[0]: line for line in book["定義"].iter_rows(min_row=2, values_only=True)}
     assert definitions["no_data"][2] == "あり" and "intake" not in definitions["no_data"][3]
     assert "intake" not in "".join(str(cell) for line in book["集計根拠"].iter_rows(values_only=True) for cell in line)
@@ -170,7 +170,7 @@ async def test_the_by_ward_share_is_a_percentage_under_a_percentage_header(datas
     assert (rows[MIYAKOJIMA][share], rows[FUKUSHIMA][share], rows["合計"][share]) == (50.0, 100.0, 66.7)
     assert (rows["合計"][header.index("2-Q はい")], rows["合計"][header.index("2-Q 分母")]) == (2, 3)
     assert rows["27104"][share] is None  # no answers: no percentage
-    assert len(header) == 2 + len(by_ward_columns())
+    assert len(header) == 2 + len(by_ward_columns()) + 1  # and 確認状況
 
 
 async def test_the_definitions_tab_reads_in_japanese(dataset: Dataset) -> None:
