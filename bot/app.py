@@ -23,6 +23,7 @@ from bot.context import RENDER_POOL, RUNTIME, IntakeContext, Runtime
 from bot.conversations import (
     admin,
     corrections,
+    coverage,
     flow,
     followups,
     help_menu,
@@ -102,6 +103,7 @@ def add_handlers(application: IntakeApplication) -> None:
         *admin.handlers(),
         *health.handlers(),
         *totals.handlers(),
+        *coverage.handlers(),
         *missing.handlers(),
         *reopen.handlers(),
         *reports.handlers(),

@@ -102,11 +102,12 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "\n\n【管理者】\n📊 集計 … /totals 今年度の集計（前月末比・前年同期）\n"
         "📄 シート … /sheet 推進状況確認シート（/sheet 2025-10 でその月末時点）\n"
         "📈 グラフ … /chart 月別グラフ（今年度と前年度）\n👀 未報告 … /missing 未報告の職員（/missing 2025-10 で前月分）\n"
+        "/areas … 1-1・1-2 のまだ数えていない地域\n"
         "/note … シートの文章欄（前年度分は6月末まで）",
         EN: "\n\n[Supervisors]\n📊 Totals … /totals this year (vs last month end and last year)\n"
         "📄 Sheet … /sheet the progress sheet (/sheet 2025-10 as of that month end)\n"
         "📈 Chart … /chart monthly chart (this year and last)\n👀 Missing … /missing who has not reported "
-        "(/missing 2025-10 for last month)\n/note … the sheet's text (last year's until the end of June)",
+        "(/missing 2025-10 for last month)\n/areas … areas not yet counted for 1-1 and 1-2\n/note … the sheet's text (last year's until the end of June)",
     },
     "help_city": {
         JA: "\n\n【市の管理者】\n集計の「区別（前年同期比）」… 遅れている区から一覧\n"
@@ -591,6 +592,26 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "連絡予定（今週の予定・期限切れ）:",
         EN: "Planned contacts (due this week / overdue):",
     },
+    # Area coverage (/areas, 地域別 under /totals): the areas counted for 1-1 / 1-2 and those not yet
+    "coverage_header": {
+        JA: "{label}\n{as_of}　{scope}\n数えた地域 {counted} ／ 全{areas}地域（まだ {not_yet}地域）",
+        EN: "{label}\n{as_of}  {scope}\nAreas counted: {counted} of {areas} ({not_yet} not yet)",
+    },
+    "coverage_threshold": {
+        JA: "※年度内に{threshold}回以上集まりがあった地域を、{threshold}回目の月から数えます。",
+        EN: "* An area counts from its {threshold}th meeting of the year.",
+    },
+    "coverage_ward_line": {
+        JA: "・{ward} {counted}／{areas}（まだ {not_yet}）",
+        EN: "・{ward} {counted}/{areas} ({not_yet} not yet)",
+    },
+    "coverage_not_yet": {JA: "まだ数えていない地域:", EN: "Areas not counted yet:"},
+    "coverage_all_counted": {JA: "すべての地域を数えました。", EN: "Every area has counted."},
+    "coverage_area_line": {JA: "・{code} {name}", EN: "・{code} {name}"},
+    "coverage_area_line_city": {JA: "・{code} {name}（{ward}）", EN: "・{code} {name} ({ward})"},
+    "coverage_title": {JA: "{label} まだの地域", EN: "{label}: not yet"},
+    "coverage_ward_count": {JA: "・{title} まだ {count}地域", EN: "・{title}: {count} not yet"},
+    "button_coverage": {JA: "地域別（1-1・1-2）", EN: "Areas (1-1, 1-2)"},
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {

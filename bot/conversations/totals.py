@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, Choice, in_rows, inline, menu_texts
+from bot.keyboards import COVERAGE, Callback, Choice, in_rows, inline, menu_texts
 from bot.scope import (
     CITY,
     default_scope,
@@ -225,6 +225,7 @@ def _totals_buttons(member: Staff, totals: Totals, scope: str, lang: str) -> Inl
     rows = [years, months]
     if totals.as_of != today:
         rows.append([(text("button_today", lang), TOTALS(fiscal_year_of(today), "now", scope))])
+    rows.append([(text("button_coverage", lang), COVERAGE(fiscal_year, _month_data(totals.as_of), scope, "1-1"))])
     if is_city_wide(member):
         month = _month_data(totals.as_of)
         rows.append(
