@@ -19,6 +19,7 @@ from models.catalog import (
     SHEETS,
     SheetSection,
 )
+from models.coverage import AreaCoverage, area_coverage
 from models.fiscal import fiscal_year_end, fiscal_year_start, same_point_last_year
 from models.sheet.event_rows import EventRow, event_row, event_rows_query
 from models.sheet.evidence import MonthlyFigure, live_at, monthly_figures
@@ -58,6 +59,7 @@ class SheetData:
     note: str = ""
     evidence: list[MonthlyFigure] | None = None  # the city's monthly 集計根拠; None: the event list
     recorded_by: datetime | None = field(default=None, repr=False)  # a frozen sheet: events as of this moment
+    coverage: list[AreaCoverage] = field(default_factory=list)  # 地域別: the scope's areas, 1-1/1-2 first months
 
     @property
     def scope(self) -> str:
@@ -153,6 +155,7 @@ async def collect_sheet(
         note=SNAPSHOT_NOTE if frozen_at is not None else "",
         evidence=evidence,
         recorded_by=frozen_at,
+        coverage=await area_coverage(session, fiscal_year, as_of, ward_code, regular_meeting_threshold),
     )
 
 

@@ -147,7 +147,7 @@ def by_ward_cell(value: IndicatorValue, part: str) -> int | float | None:
 async def test_every_figure_equals_the_totals_engine_in_every_year_column(dataset: Dataset) -> None:
     workbook = read(await collect(dataset.session))
     expected = await engine_totals(dataset.session)
-    assert workbook.sheetnames == [*SHEET_NAMES, "数値", "区別内訳", "集計根拠", "定義"]
+    assert workbook.sheetnames == [*SHEET_NAMES, "数値", "区別内訳", "地域別", "集計根拠", "定義"]
     for indicator in INDICATORS:
         ws = workbook[SHEETS[indicator.sheet - 1].goal]
         row = row_of(ws, f"indicator:{indicator.code}")
