@@ -612,6 +612,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "coverage_title": {JA: "{label} まだの地域", EN: "{label}: not yet"},
     "coverage_ward_count": {JA: "・{title} まだ {count}地域", EN: "・{title}: {count} not yet"},
     "button_coverage": {JA: "地域別（1-1・1-2）", EN: "Areas (1-1, 1-2)"},
+    # Completeness: who reported of those expected (the /missing definition), and how many before the lock
+    "completeness_line": {
+        JA: "{month}分の報告: {reported}／{expected}人（うち締切前 {on_time}人）",
+        EN: "Reported for {month}: {reported} of {expected} ({on_time} before the lock)",
+    },
+    "completeness_nobody": {JA: "{month}分の報告: 対象の職員なし", EN: "Reported for {month}: nobody expected"},
+    "ranking_completeness": {JA: "　報告 {reported}／{expected}", EN: "  reported {reported}/{expected}"},
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {

@@ -40,11 +40,13 @@ from models.fiscal import (
     same_point_last_year,
 )
 from models.fiscal import today as japan_today
+from models.locks import lock_date
 from models.ranking import WardProgress, rank_wards
 from models.reference import wards_in_order
 from models.snapshots import totals_as_of
 from models.tables import Staff
 from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
+from models.who_reported import NOTHING_EXPECTED, Completeness, completeness
 
 FIRST_PLAN_YEAR = 2024
 NO_DATA = "—"
@@ -116,7 +118,8 @@ async def _show_totals(
         previous = await previous_month_totals(session, totals, ward_code, context.settings.regular_meeting_threshold)
         last_year = await _same_point_last_year(session, context, totals)
         scope_name = await scope_name_of(session, ward_code, lang)
-    body = totals_text(totals, previous, last_year, scope_name, final, lang)
+        reported = await month_completeness(session, context, totals.as_of, ward_code)
+    body = totals_text(totals, previous, last_year, scope_name, final, lang, sum(reported.values(), NOTHING_EXPECTED))
     await show(update, body, _totals_buttons(context.staff, totals, scope, lang))
 
 
@@ -157,8 +160,37 @@ async def previous_month_totals(
     return previous
 
 
+async def month_completeness(
+    session: AsyncSession, context: IntakeContext, as_of: date, ward_code: str | None
+) -> dict[str, Completeness]:
+    """Per ward of the scope: who reported for the as-of month of those expected, and how many before its lock."""
+    lock = lock_date(as_of.year, as_of.month, context.settings.lock_business_days)
+    return await completeness(session, ward_code, as_of.year, as_of.month, japan_today(), lock)
+
+
+def completeness_line(reported: Completeness, as_of: date, lang: str) -> str:
+    """`11月分の報告: 12／14人（うち締切前 11人）`: a low figure told from missing reports."""
+    month = f"{as_of.month}月" if lang == "ja" else as_of.strftime("%B")
+    if not reported.expected:
+        return text("completeness_nobody", lang, month=month)
+    return text(
+        "completeness_line",
+        lang,
+        month=month,
+        reported=reported.reported,
+        expected=reported.expected,
+        on_time=reported.on_time,
+    )
+
+
 def totals_text(
-    totals: Totals, previous: Totals | None, last_year: Totals | None, scope_name: str, final: bool, lang: str
+    totals: Totals,
+    previous: Totals | None,
+    last_year: Totals | None,
+    scope_name: str,
+    final: bool,
+    lang: str,
+    reported: Completeness | None = None,
 ) -> str:
     header = text(
         "totals_header",
@@ -171,6 +203,8 @@ def totals_text(
     lines = [header]
     if last_year is not None:
         lines.append(text("totals_last_year_header", lang, as_of=as_of_label(last_year.as_of)))
+    if reported is not None:
+        lines.append(completeness_line(reported, totals.as_of, lang))
     for sheet in SHEETS:
         lines.append(f"\n【{sheet.goal}】")
         for indicator in (i for i in INDICATORS if i.sheet == sheet.number):
@@ -277,7 +311,8 @@ async def on_ranking_button(update: Update, context: IntakeContext) -> None:
         city, _final = await _figures(session, context, *when, None)
         last_year = await _same_point_last_year(session, context, city)
         names = {w.code: (w.name_ja if lang == "ja" else w.name_en) for w in await wards_in_order(session)}
-    body = ranking_text(args[2], city, last_year, names, lang)
+        reported = await month_completeness(session, context, city.as_of, None)
+    body = ranking_text(args[2], city, last_year, names, lang, reported)
     month = _month_data(city.as_of)
     back = [
         [
@@ -288,7 +323,14 @@ async def on_ranking_button(update: Update, context: IntakeContext) -> None:
     await show(update, body, inline(back))
 
 
-def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, str], lang: str) -> str:
+def ranking_text(
+    code: str,
+    city: Totals,
+    last_year: Totals,
+    names: dict[str, str],
+    lang: str,
+    reported: dict[str, Completeness] | None = None,
+) -> str:
     indicator = INDICATORS_BY_CODE[code]
     lines = [
         text(
@@ -302,7 +344,10 @@ def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, st
     if city.no_data:
         return "\n".join([*lines, NO_DATA, "", text("no_data_footnote", lang)])
     ranked = rank_wards(code, city, last_year)
-    lines += [_ranking_line(code, n, row, last_year, names, lang) for n, row in enumerate(ranked, start=1)]
+    lines += [
+        _ranking_line(code, n, row, last_year, names, lang) + _ward_reported(row.ward_code, reported, lang)
+        for n, row in enumerate(ranked, start=1)
+    ]
     if last_year.no_data:
         lines += ["", text("no_data_footnote", lang)]
     return "\n".join(lines)
@@ -322,3 +367,11 @@ def _ranking_line(code: str, n: int, row: WardProgress, last_year: Totals, names
         last=before,
         ratio=ratio,
     )
+
+
+def _ward_reported(ward: str, reported: dict[str, Completeness] | None, lang: str) -> str:
+    """`　報告 12／14` after a ward's ranking line (the as-of month; nothing without anyone expected)."""
+    found = (reported or {}).get(ward)
+    if found is None or not found.expected:
+        return ""
+    return text("ranking_completeness", lang, reported=found.reported, expected=found.expected)

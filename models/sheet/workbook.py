@@ -69,6 +69,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog import SHEET_TITLE, SHEETS
+from models.locks import DEFAULT_LOCK_BUSINESS_DAYS
 from models.sheet.coverage_tab import write_coverage
 from models.sheet.data import SheetData, collect_sheet, stream_counted_events
 from models.sheet.event_rows import EventRow
@@ -97,13 +98,21 @@ async def write_sheet(
     regular_meeting_threshold: int = 1,
     *,
     generated_at: datetime | None = None,
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> SheetData:
     """Collect and write the workbook to `target`, streaming the event list from the database in chunks.
 
     Memory stays bounded however many events there are: no list of events, one row in memory per worksheet.
     """
     data = await collect_sheet(
-        session, fiscal_year, as_of, ward_code, regular_meeting_threshold, generated_at=generated_at, with_events=False
+        session,
+        fiscal_year,
+        as_of,
+        ward_code,
+        regular_meeting_threshold,
+        generated_at=generated_at,
+        with_events=False,
+        lock_business_days=lock_business_days,
     )
     with SheetWorkbook(target, data) as book:
         if data.evidence is None:
