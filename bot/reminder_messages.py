@@ -22,6 +22,7 @@ from bot.conversations.missing import MISSING_LIST, reminder_buttons
 from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
 from bot.keyboards import inline
 from bot.long_answer import PAGE_LINES, TEXT_LIMIT, grouped, split_message, telegram_length
+from bot.push_summary import summary_lines
 from bot.render_pool import RenderPool
 from bot.scope import default_scope, scope_name_of, ward_of
 from bot.texts import month_label, text
@@ -31,6 +32,7 @@ from models.fiscal import fiscal_year_of, month_end
 from models.fiscal import today as japan_today
 from models.followups import DuePlan
 from models.locks import lock_date
+from models.push_summary import ReviewState, SummaryInputs, review_state, summarise
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
 from models.tables import Staff
 from models.totals import Totals, flag_no_data, indicator_totals
@@ -94,6 +96,7 @@ class ScopeFigures:
     last_year: Totals  # the same point a year before (前年同期)
     missing: list[tuple[str | None, str]]  # ward code and display name of who did not report
     completeness: dict[str, Completeness]  # per ward: who reported of those expected, how many before the lock
+    review: ReviewState  # issue 22 parts 3 and 4: flagged entries, wards not confirmed (not known yet)
 
 
 def push_figures(
@@ -116,8 +119,9 @@ async def _push_figures(
         missing = await missing_reporters(session, ward, year, month, as_of)
         lock = lock_date(year, month, lock_business_days)
         reported = await completeness(session, ward, year, month, as_of, lock)
+        review = await review_state(session, ward, year, month, as_of)
     people = [(staff.ward_code, staff.display_name) for staff in missing]
-    return ScopeFigures(totals, previous, last_year, people, reported)
+    return ScopeFigures(totals, previous, last_year, people, reported, review)
 
 
 def push_messages(
@@ -167,11 +171,16 @@ class MonthlyPush:
         async with session_scope(self.messenger.sessions) as session:
             scope_label = await scope_name_of(session, ward, lang)
             ward_names = {code: await scope_name_of(session, code, lang) for code, _name in figures.missing}
+            summary = summarise(SummaryInputs(figures.totals, figures.last_year, figures.completeness, figures.review))
+            named = {*figures.completeness, *figures.totals.by_ward, *(figures.review.wards_not_confirmed or ())}
+            names = {code: await scope_name_of(session, code, lang) for code in sorted(named)}
         month = month_label(self.as_of.year, self.as_of.month, lang, with_year=False)
         lock = lock_date(self.year, self.month, self.messenger.settings.lock_business_days)
         head = "\n".join(
             [
                 text("push_header", lang, month=month, lock=lock),
+                *summary_lines(summary, names, month, lang),
+                "",
                 totals_text(
                     figures.totals,
                     figures.previous,

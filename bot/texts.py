@@ -619,6 +619,40 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "completeness_nobody": {JA: "{month}分の報告: 対象の職員なし", EN: "Reported for {month}: nobody expected"},
     "ranking_completeness": {JA: "　報告 {reported}／{expected}", EN: "  reported {reported}/{expected}"},
+    # The monthly push's summary (a few lines made from the figures)
+    "summary_header": {JA: "【まとめ】", EN: "[Summary]"},
+    "summary_up": {
+        JA: "・前年同期より最も伸びた指標: {label} {last} → {now}",
+        EN: "・Up most vs last year: {label} {last} → {now}",
+    },
+    "summary_down": {
+        JA: "・前年同期より最も減った指標: {label} {last} → {now}",
+        EN: "・Down most vs last year: {label} {last} → {now}",
+    },
+    "summary_no_comparison": {
+        JA: "・前年同期と比べられる数値はまだありません。",
+        EN: "・No figure to compare with last year yet.",
+    },
+    "summary_behind": {
+        JA: "・前年同期に比べ遅れている区（指標の前年比の中央値）: {wards}",
+        EN: "・Wards furthest behind last year (median across indicators): {wards}",
+    },
+    "summary_ward_ratio": {JA: "{ward} {ratio}％", EN: "{ward} {ratio}%"},
+    "summary_reported": {
+        JA: "・{month}分の報告: {reported}／{expected}人（うち締切前 {on_time}人）",
+        EN: "・Reported for {month}: {reported} of {expected} ({on_time} before the lock)",
+    },
+    "summary_low_reporting": {JA: "・報告が少ない区: {wards}", EN: "・Wards with fewest reports: {wards}"},
+    "summary_ward_reported": {JA: "{ward} {reported}／{expected}人", EN: "{ward} {reported}/{expected}"},
+    "summary_flagged": {JA: "・確認待ちの記録: {count}件", EN: "・Flagged entries waiting: {count}"},
+    "summary_not_confirmed": {
+        JA: "・{month}分を確認していない区: {wards}",
+        EN: "・Wards not confirmed for {month}: {wards}",
+    },
+    "summary_all_confirmed": {
+        JA: "・すべての区が{month}分を確認済みです。",
+        EN: "・Every ward has confirmed {month}.",
+    },
 }
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {
