@@ -13,9 +13,9 @@ logged nothing and one who has logged for years but nothing since October (so /m
 with the day of their last entry, and to nudge). The real bot (`bot.app.build_application` on the in-process Bot
 API double, started as under run_polling) then takes the updates of the dataset's city supervisor and
 one ward supervisor: /help (the baseline: the framework and our guard), /totals and each of its buttons (◀ 前年度,
-翌年度 ▶, ◀ 前月末, 今日, 区を選ぶ and a ward, 区別 and the ranking), /sheet (city and ward; the open month and a
-closed one), /chart (city and ward), /missing (this month and last) and its nudge, /reopen, and /note down to a
-section's bullets.
+翌年度 ▶, ◀ 前月末, 今日, 区を選ぶ and a ward, 区別 and the ranking, 地域別), /areas and its switch to 1-2,
+/sheet (city and ward; the open month and a closed one), /chart (city and ward), /missing (this month and last) and
+its nudge, /reopen, and /note down to a section's bullets.
 
 Timed: each request end to end, from the update to the last of the bot's replies (the workbook and the chart are
 built in the render pool's worker process: until the document or photo has been sent). The buttons' lead-up (the
@@ -99,6 +99,7 @@ TARGET_RENDER_MS = 5_000.0
 NOISE_MS = 5.0  # a difference this small (about one /help) is the machine's wobble, not growth
 LJA = "ja"
 FIRST_INDICATOR = indicator_label(INDICATORS[0], LJA)  # as the pickers name it (目標1 ①…)
+SECOND_AREA_INDICATOR = INDICATORS[1].short_label  # /areas opens on 1-1; its button switches to 1-2
 FIRST_SHEET = SHEETS[0].goal
 FIRST_SECTION = SECTION_LABELS_JA[SheetSection.ACTIVITIES]
 
@@ -278,6 +279,9 @@ REQUESTS: tuple[Request, ...] = (
         f"/reopen {WARD_CODE} {CLOSED} {REOPEN_REASON}",
         says("reopened"),
     ),
+    *_both("/areas", "/areas", says("coverage_header")),
+    *_both("/areas → ② (1-2)", SECOND_AREA_INDICATOR, says("coverage_header"), ("/areas",)),
+    *_both("/totals 地域別", _button("button_coverage"), says("coverage_header"), ("/totals",)),
     *_both("/note", "/note", buttons("notes_choose_sheet", len(SHEETS))),
     *_both("/note → a section's bullets", FIRST_SECTION, bullets, ("/note", FIRST_SHEET)),
 )

@@ -21,6 +21,7 @@ _COMMANDS: dict[str, dict[str, str]] = {
     "sheet": {"ja": "推進状況確認シート（Excel）", "en": "Progress sheet (Excel)"},
     "chart": {"ja": "月別グラフ", "en": "Monthly chart"},
     "missing": {"ja": "未報告の職員", "en": "Who has not reported"},
+    "areas": {"ja": "地域別（1-1・1-2 のまだの地域）", "en": "Areas counted and not yet (1-1, 1-2)"},
     "note": {"ja": "シートの文章欄", "en": "Sheet text sections"},
     "reopen": {"ja": "締切月の再開", "en": "Reopen a locked month"},
     "reminders": {"ja": "リマインダーの設定", "en": "Reminder settings"},
@@ -35,7 +36,7 @@ _COMMANDS: dict[str, dict[str, str]] = {
     "return": {"ja": "区の月の差戻し", "en": "Return a ward's month"},
 }
 _WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "reminders", "cancel", "help"]
-_SUPERVISOR = [*_WORKER, "void", "totals", "sheet", "chart", "missing", "note", "flagged"]
+_SUPERVISOR = [*_WORKER, "void", "totals", "areas", "sheet", "chart", "missing", "note", "flagged"]
 _BY_ROLE: dict[str, list[str]] = {
     Role.WORKER: _WORKER,
     Role.WARD_SUPERVISOR: [*_SUPERVISOR, "confirm"],

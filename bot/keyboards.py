@@ -55,6 +55,9 @@ class Callback:
 LOG_NOW = Callback("log:new")
 # The next-contact offer under a saved entry (log_event sends it, followups owns it): fu:<event id>:<1w|2w|1m|none>,
 # and fut:<date|purpose|postpone>:<id> — a typed day or purpose, a step of the logging conversation (flow.py).
+# 地域別 under /totals (totals sends it, coverage owns it): cov:<fy>:<yyyymm|now>:<scope>:<1-1|1-2>, the areas counted
+# and not yet, as a new message under the figures.
+COVERAGE = Callback("cov")
 PLAN_NEXT = Callback("fu")
 # 修正 under an entry: corrections owns it (a step of the logging conversation); /mine and a supervisor's request to
 # correct a flagged entry (bot/conversations/flagged.py) send it. fix:<event id>

@@ -22,6 +22,7 @@ from bot.conversations.missing import MISSING_LIST, reminder_buttons
 from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
 from bot.keyboards import inline
 from bot.long_answer import PAGE_LINES, TEXT_LIMIT, grouped, split_message, telegram_length
+from bot.push_summary import summary_lines
 from bot.render_pool import RenderPool
 from bot.scope import default_scope, scope_name_of, ward_of
 from bot.texts import month_label, text
@@ -31,10 +32,11 @@ from models.fiscal import fiscal_year_of, month_end
 from models.fiscal import today as japan_today
 from models.followups import DuePlan
 from models.locks import lock_date
+from models.push_summary import ReviewState, SummaryInputs, review_state, summarise
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
 from models.tables import Staff
 from models.totals import Totals, flag_no_data, indicator_totals
-from models.who_reported import missing_reporters
+from models.who_reported import NOTHING_EXPECTED, Completeness, completeness, missing_reporters
 
 T = TypeVar("T")
 Send = Callable[[Staff], Awaitable[None]]
@@ -93,15 +95,20 @@ class ScopeFigures:
     previous: Totals | None
     last_year: Totals  # the same point a year before (前年同期)
     missing: list[tuple[str | None, str]]  # ward code and display name of who did not report
+    completeness: dict[str, Completeness]  # per ward: who reported of those expected, how many before the lock
+    review: ReviewState  # issue 22 parts 3 and 4: flagged entries, wards not confirmed (not known yet)
 
 
-def push_figures(database: DatabaseTarget, ward: str | None, year: int, month: int, threshold: int) -> ScopeFigures:
-    """Runs in a worker process: a scope's month-end totals, the month before, a year before, who did not report."""
-    return asyncio.run(_push_figures(database, ward, year, month, threshold))
+def push_figures(
+    database: DatabaseTarget, ward: str | None, year: int, month: int, threshold: int, lock_business_days: int
+) -> ScopeFigures:
+    """Runs in a worker process: a scope's month-end totals, the month before, a year before, who did not report and
+    how complete each ward's month is."""
+    return asyncio.run(_push_figures(database, ward, year, month, threshold, lock_business_days))
 
 
 async def _push_figures(
-    database: DatabaseTarget, ward: str | None, year: int, month: int, threshold: int
+    database: DatabaseTarget, ward: str | None, year: int, month: int, threshold: int, lock_business_days: int
 ) -> ScopeFigures:
     as_of = month_end(year, month)
     async with database.engine() as engine, session_scope(session_factory(engine)) as session:
@@ -110,7 +117,11 @@ async def _push_figures(
         previous = await previous_month_totals(session, totals, ward, threshold)
         last_year = await same_point_last_year_totals(session, totals, threshold)
         missing = await missing_reporters(session, ward, year, month, as_of)
-    return ScopeFigures(totals, previous, last_year, [(staff.ward_code, staff.display_name) for staff in missing])
+        lock = lock_date(year, month, lock_business_days)
+        reported = await completeness(session, ward, year, month, as_of, lock)
+        review = await review_state(session, ward, year, month, as_of)
+    people = [(staff.ward_code, staff.display_name) for staff in missing]
+    return ScopeFigures(totals, previous, last_year, people, reported, review)
 
 
 def push_messages(
@@ -160,12 +171,25 @@ class MonthlyPush:
         async with session_scope(self.messenger.sessions) as session:
             scope_label = await scope_name_of(session, ward, lang)
             ward_names = {code: await scope_name_of(session, code, lang) for code, _name in figures.missing}
+            summary = summarise(SummaryInputs(figures.totals, figures.last_year, figures.completeness, figures.review))
+            named = {*figures.completeness, *figures.totals.by_ward, *(figures.review.wards_not_confirmed or ())}
+            names = {code: await scope_name_of(session, code, lang) for code in sorted(named)}
         month = month_label(self.as_of.year, self.as_of.month, lang, with_year=False)
         lock = lock_date(self.year, self.month, self.messenger.settings.lock_business_days)
         head = "\n".join(
             [
                 text("push_header", lang, month=month, lock=lock),
-                totals_text(figures.totals, figures.previous, figures.last_year, scope_label, False, lang),
+                *summary_lines(summary, names, month, lang),
+                "",
+                totals_text(
+                    figures.totals,
+                    figures.previous,
+                    figures.last_year,
+                    scope_label,
+                    False,
+                    lang,
+                    sum(figures.completeness.values(), NOTHING_EXPECTED),
+                ),
             ]
         )
         head += await self._followup_counts(ward, lang)
@@ -191,12 +215,25 @@ class MonthlyPush:
 
     async def _figures(self, ward: str | None) -> ScopeFigures:
         """In the render pool too: assembling the totals of 25 scopes would hold the bot's event loop."""
-        threshold = self.messenger.settings.regular_meeting_threshold
-        return await self.messenger.pool.run(push_figures, self.database, ward, self.year, self.month, threshold)
+        settings = self.messenger.settings
+        return await self.messenger.pool.run(
+            push_figures,
+            self.database,
+            ward,
+            self.year,
+            self.month,
+            settings.regular_meeting_threshold,
+            settings.lock_business_days,
+        )
 
     async def _sheet(self, ward: str | None) -> BuiltSheet:
+        settings = self.messenger.settings
         request = SheetRequest(
-            fiscal_year_of(self.as_of), self.as_of, ward, self.messenger.settings.regular_meeting_threshold
+            fiscal_year_of(self.as_of),
+            self.as_of,
+            ward,
+            settings.regular_meeting_threshold,
+            settings.lock_business_days,
         )
         return await self.messenger.pool.sheet_file(self.database, request, self.directory)
 

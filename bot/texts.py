@@ -102,11 +102,12 @@ TEXTS: dict[str, dict[str, str]] = {
         JA: "\n\n【管理者】\n📊 集計 … /totals 今年度の集計（前月末比・前年同期）\n"
         "📄 シート … /sheet 推進状況確認シート（/sheet 2025-10 でその月末時点）\n"
         "📈 グラフ … /chart 月別グラフ（今年度と前年度）\n👀 未報告 … /missing 未報告の職員（/missing 2025-10 で前月分）\n"
+        "/areas … 1-1・1-2 のまだ数えていない地域\n"
         "/note … シートの文章欄（前年度分は6月末まで）",
         EN: "\n\n[Supervisors]\n📊 Totals … /totals this year (vs last month end and last year)\n"
         "📄 Sheet … /sheet the progress sheet (/sheet 2025-10 as of that month end)\n"
         "📈 Chart … /chart monthly chart (this year and last)\n👀 Missing … /missing who has not reported "
-        "(/missing 2025-10 for last month)\n/note … the sheet's text (last year's until the end of June)",
+        "(/missing 2025-10 for last month)\n/areas … areas not yet counted for 1-1 and 1-2\n/note … the sheet's text (last year's until the end of June)",
     },
     "help_city": {
         JA: "\n\n【市の管理者】\n集計の「区別（前年同期比）」… 遅れている区から一覧\n"
@@ -745,6 +746,69 @@ TEXTS: dict[str, dict[str, str]] = {
     "totals_approval_city": {
         JA: "{month}分の確認（全{wards}区）\n　承認 {accepted}・確認済み {confirmed}\n　未確認 {open}・差戻し {returned}",
         EN: "{month} (of {wards} wards)\n  accepted {accepted}, confirmed {confirmed}\n  not confirmed {open}, returned {returned}",
+    },
+    # Area coverage, completeness and the push's summary (issue 22)
+    "coverage_header": {
+        JA: "{label}\n{as_of}　{scope}\n数えた地域 {counted} ／ 全{areas}地域（まだ {not_yet}地域）",
+        EN: "{label}\n{as_of}  {scope}\nAreas counted: {counted} of {areas} ({not_yet} not yet)",
+    },
+    "coverage_threshold": {
+        JA: "※年度内に{threshold}回以上集まりがあった地域を、{threshold}回目の月から数えます。",
+        EN: "* An area counts from its {threshold}th meeting of the year.",
+    },
+    "coverage_ward_line": {
+        JA: "・{ward} {counted}／{areas}（まだ {not_yet}）",
+        EN: "・{ward} {counted}/{areas} ({not_yet} not yet)",
+    },
+    "coverage_not_yet": {JA: "まだ数えていない地域:", EN: "Areas not counted yet:"},
+    "coverage_all_counted": {JA: "すべての地域を数えました。", EN: "Every area has counted."},
+    "coverage_area_line": {JA: "・{code} {name}", EN: "・{code} {name}"},
+    "coverage_area_line_city": {JA: "・{code} {name}（{ward}）", EN: "・{code} {name} ({ward})"},
+    "coverage_title": {JA: "{label} まだの地域", EN: "{label}: not yet"},
+    "coverage_ward_count": {JA: "・{title} まだ {count}地域", EN: "・{title}: {count} not yet"},
+    "button_coverage": {JA: "地域別（1-1・1-2）", EN: "Areas (1-1, 1-2)"},
+    "completeness_line": {
+        JA: "{month}分の報告: {reported}／{expected}人（うち締切前 {on_time}人）",
+        EN: "Reported for {month}: {reported} of {expected} ({on_time} before the lock)",
+    },
+    "completeness_nobody": {JA: "{month}分の報告: 対象の職員なし", EN: "Reported for {month}: nobody expected"},
+    "ranking_completeness": {JA: "　報告 {reported}／{expected}", EN: "  reported {reported}/{expected}"},
+    "summary_header": {JA: "【まとめ】", EN: "[Summary]"},
+    "summary_up": {
+        JA: "・前年同期より最も伸びた指標: {label} {last} → {now}",
+        EN: "・Up most vs last year: {label} {last} → {now}",
+    },
+    "summary_down": {
+        JA: "・前年同期より最も減った指標: {label} {last} → {now}",
+        EN: "・Down most vs last year: {label} {last} → {now}",
+    },
+    "summary_no_comparison": {
+        JA: "・前年同期と比べられる数値はまだありません。",
+        EN: "・No figure to compare with last year yet.",
+    },
+    "summary_behind": {
+        JA: "・前年同期に比べ遅れている区（指標の前年比の中央値）: {wards}",
+        EN: "・Wards furthest behind last year (median across indicators): {wards}",
+    },
+    "summary_ward_ratio": {JA: "{ward} {ratio}％", EN: "{ward} {ratio}%"},
+    "summary_reported": {
+        JA: "・{month}分の報告: {reported}／{expected}人（うち締切前 {on_time}人）",
+        EN: "・Reported for {month}: {reported} of {expected} ({on_time} before the lock)",
+    },
+    "summary_low_reporting": {JA: "・報告が少ない区: {wards}", EN: "・Wards with fewest reports: {wards}"},
+    "summary_ward_reported": {JA: "{ward} {reported}／{expected}人", EN: "{ward} {reported}/{expected}"},
+    "summary_flagged": {JA: "・確認待ちの記録: {count}件", EN: "・Flagged entries waiting: {count}"},
+    "summary_not_confirmed": {
+        JA: "・{month}分を確認していない区: {wards}",
+        EN: "・Wards not confirmed for {month}: {wards}",
+    },
+    "summary_none_confirmed": {
+        JA: "・{month}分を確認した区はまだありません。",
+        EN: "・No ward has confirmed {month} yet.",
+    },
+    "summary_all_confirmed": {
+        JA: "・すべての区が{month}分を確認済みです。",
+        EN: "・Every ward has confirmed {month}.",
     },
 }
 

@@ -53,6 +53,12 @@ def ward_order(ward_code: str) -> tuple[int, str]:
     return _WARD_POSITION.get(ward_code, len(CITY_WARD_ORDER)), ward_code
 
 
+def area_order(ward_code: str, area_code: str) -> tuple[int, str, str]:
+    """Sort key of an area wherever areas are listed (coverage in chat and on the sheet): its ward in the city's
+    order (`ward_order`), then the area code."""
+    return (*ward_order(ward_code), area_code)
+
+
 AREA_CSV_COLUMNS = ("area_code", "ward_code", "name_ja", "roster_provided")
 AREA_CODE_PATTERN = re.compile(r"\d{5}-\d{2}")  # 27102-01: the ward code, a hyphen, two digits
 AREA_NAME_MAX_LENGTH = 60

@@ -130,7 +130,11 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
         return
     as_of, scope = request
     sheet_request = SheetRequest(
-        fiscal_year_of(as_of), as_of, ward_of(scope), context.settings.regular_meeting_threshold
+        fiscal_year_of(as_of),
+        as_of,
+        ward_of(scope),
+        context.settings.regular_meeting_threshold,
+        context.settings.lock_business_days,
     )
     await show(update, text("sheet_building", lang))
     try:

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
-from bot.keyboards import Callback, Choice, in_rows, indicator_label, indicator_rows, inline, menu_texts
+from bot.keyboards import COVERAGE, Callback, Choice, in_rows, indicator_label, indicator_rows, inline, menu_texts
 from bot.scope import (
     CITY,
     default_scope,
@@ -41,12 +41,14 @@ from models.fiscal import (
     same_point_last_year,
 )
 from models.fiscal import today as japan_today
+from models.locks import lock_date
 from models.ranking import FEW_ANSWERS, WardProgress, is_share, rank_wards
 from models.reference import wards_in_order
 from models.sheet.measure import display_width
 from models.snapshots import totals_as_of
 from models.tables import Staff
 from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
+from models.who_reported import NOTHING_EXPECTED, Completeness, completeness
 
 FIRST_PLAN_YEAR = 2024
 NO_DATA = "—"
@@ -119,7 +121,12 @@ async def _show_totals(
         last_year = await _same_point_last_year(session, context, totals)
         scope_name = await scope_name_of(session, ward_code, lang)
         approval = await approval_line(session, totals.as_of, ward_code, lang)
-    body = totals_text(totals, previous, last_year, scope_name, final, lang) + "\n\n" + approval
+        reported = await month_completeness(session, context, totals.as_of, ward_code)
+    body = (
+        totals_text(totals, previous, last_year, scope_name, final, lang, sum(reported.values(), NOTHING_EXPECTED))
+        + "\n\n"
+        + approval
+    )
     await show(update, body, _totals_buttons(context.staff, totals, scope, lang))
 
 
@@ -178,8 +185,37 @@ async def previous_month_totals(
     return previous
 
 
+async def month_completeness(
+    session: AsyncSession, context: IntakeContext, as_of: date, ward_code: str | None
+) -> dict[str, Completeness]:
+    """Per ward of the scope: who reported for the as-of month of those expected, and how many before its lock."""
+    lock = lock_date(as_of.year, as_of.month, context.settings.lock_business_days)
+    return await completeness(session, ward_code, as_of.year, as_of.month, japan_today(), lock)
+
+
+def completeness_line(reported: Completeness, as_of: date, lang: str) -> str:
+    """`11月分の報告: 12／14人（うち締切前 11人）`: a low figure told from missing reports."""
+    month = f"{as_of.month}月" if lang == "ja" else as_of.strftime("%B")
+    if not reported.expected:
+        return text("completeness_nobody", lang, month=month)
+    return text(
+        "completeness_line",
+        lang,
+        month=month,
+        reported=reported.reported,
+        expected=reported.expected,
+        on_time=reported.on_time,
+    )
+
+
 def totals_text(
-    totals: Totals, previous: Totals | None, last_year: Totals | None, scope_name: str, final: bool, lang: str
+    totals: Totals,
+    previous: Totals | None,
+    last_year: Totals | None,
+    scope_name: str,
+    final: bool,
+    lang: str,
+    reported: Completeness | None = None,
 ) -> str:
     """The figures as a phone shows them: each indicator on its own line, its figure and last year's below, each
     difference labelled (前月末比, 前年同期比) and moved to a line of its own where the line would not fit."""
@@ -195,6 +231,8 @@ def totals_text(
     lines = _fitted(header, marked, marked.strip()) if final else [header]
     if last_year is not None:
         lines.append(text("totals_last_year_header", lang, as_of=as_of_label(last_year.as_of)))
+    if reported is not None:
+        lines.append(completeness_line(reported, totals.as_of, lang))
     for sheet in SHEETS:
         lines.append(f"\n【{sheet.goal}】")
         for indicator in (i for i in INDICATORS if i.sheet == sheet.number):
@@ -278,6 +316,7 @@ def _totals_buttons(member: Staff, totals: Totals, scope: str, lang: str) -> Inl
     rows = [years, months]
     if totals.as_of != today:
         rows.append([(text("button_today", lang), TOTALS(fiscal_year_of(today), "now", scope))])
+    rows.append([(text("button_coverage", lang), COVERAGE(fiscal_year, _month_data(totals.as_of), scope, "1-1"))])
     if is_city_wide(member):
         month = _month_data(totals.as_of)
         rows.append(
@@ -336,7 +375,8 @@ async def on_ranking_button(update: Update, context: IntakeContext) -> None:
         city, _final = await _figures(session, context, *when, None)
         last_year = await _same_point_last_year(session, context, city)
         names = {w.code: (w.name_ja if lang == "ja" else w.name_en) for w in await wards_in_order(session)}
-    body = ranking_text(args[2], city, last_year, names, lang)
+        reported = await month_completeness(session, context, city.as_of, None)
+    body = ranking_text(args[2], city, last_year, names, lang, reported)
     month = _month_data(city.as_of)
     back = [
         [
@@ -347,7 +387,14 @@ async def on_ranking_button(update: Update, context: IntakeContext) -> None:
     await show(update, body, inline(back))
 
 
-def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, str], lang: str) -> str:
+def ranking_text(
+    code: str,
+    city: Totals,
+    last_year: Totals,
+    names: dict[str, str],
+    lang: str,
+    reported: dict[str, Completeness] | None = None,
+) -> str:
     indicator = INDICATORS_BY_CODE[code]
     lines = [
         text(
@@ -362,7 +409,10 @@ def ranking_text(code: str, city: Totals, last_year: Totals, names: dict[str, st
         return "\n".join([*lines, NO_DATA, "", text("no_data_footnote", lang)])
     ranking = rank_wards(code, city, last_year)
     line = _share_line if is_share(indicator) else _ranking_line
-    lines += [line(code, n, row, last_year, names, lang) for n, row in enumerate(ranking.ranked, start=1)]
+    lines += [
+        line(code, n, row, last_year, names, lang) + _ward_reported(row.ward_code, reported, lang)
+        for n, row in enumerate(ranking.ranked, start=1)
+    ]
     if ranking.without_answers:
         wards = text("ranking_ward_separator", lang).join(names.get(w, w) for w in ranking.without_answers)
         lines.append(text("ranking_no_answers", lang, count=len(ranking.without_answers), wards=wards))
@@ -405,3 +455,11 @@ def _share_line(code: str, n: int, row: WardProgress, last_year: Totals, names: 
     few = text("ranking_few_answers", lang) if row.few_answers else ""
     second = text("ranking_share_answers", lang, answers=row.now.denominator, before=before, few=few)
     return f"{first}\n{second}"
+
+
+def _ward_reported(ward: str, reported: dict[str, Completeness] | None, lang: str) -> str:
+    """`　報告 12／14` after a ward's ranking line (the as-of month; nothing without anyone expected)."""
+    found = (reported or {}).get(ward)
+    if found is None or not found.expected:
+        return ""
+    return text("ranking_completeness", lang, reported=found.reported, expected=found.expected)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import NullPool
 
 from models.db import engine_scope, session_factory, session_scope
+from models.locks import DEFAULT_LOCK_BUSINESS_DAYS
 from models.sheet.data import default_file_name
 from models.sheet.workbook import write_sheet
 
@@ -57,6 +58,7 @@ class SheetRequest:
     as_of: date
     ward_code: str | None
     regular_meeting_threshold: int = 1
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS  # 区別内訳's completeness: reported before the lock
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,13 @@ async def _build_sheet_file(database: DatabaseTarget, request: SheetRequest, dir
     scratch = directory / f"{request.fiscal_year}-{request.as_of}-{request.ward_code or 'city'}.partial.xlsx"
     async with database.engine() as engine, session_scope(session_factory(engine)) as session:
         data = await write_sheet(
-            session, scratch, request.fiscal_year, request.as_of, request.ward_code, request.regular_meeting_threshold
+            session,
+            scratch,
+            request.fiscal_year,
+            request.as_of,
+            request.ward_code,
+            request.regular_meeting_threshold,
+            lock_business_days=request.lock_business_days,
         )
     path = scratch.replace(directory / default_file_name(data))
     return BuiltSheet(path, path.name, data.as_of, data.scope_label, data.from_snapshot)

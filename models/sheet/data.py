@@ -20,7 +20,9 @@ from models.catalog import (
     SHEETS,
     SheetSection,
 )
+from models.coverage import AreaCoverage, area_coverage
 from models.fiscal import fiscal_year_end, fiscal_year_start, same_point_last_year
+from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, lock_date
 from models.sheet.event_rows import EventRow, event_row, event_rows_query
 from models.sheet.evidence import MonthlyFigure, live_at, monthly_figures
 from models.snapshots import city_evidence_as_of, snapshot_taken_at, totals_as_of
@@ -32,6 +34,7 @@ from models.totals import (
     indicator_totals,
     resolve_as_of,
 )
+from models.who_reported import Completeness, completeness
 
 SNAPSHOT_NOTE = "月末確定値（締切時に保存した集計）です。締切後の修正は含みません。"
 
@@ -60,6 +63,8 @@ class SheetData:
     evidence: list[MonthlyFigure] | None = None  # the city's monthly 集計根拠; None: the event list
     recorded_by: datetime | None = field(default=None, repr=False)  # a frozen sheet: events as of this moment
     approval: dict[str, str] = field(default_factory=dict)  # ward → its as-of month's state (models.approval), now
+    coverage: list[AreaCoverage] = field(default_factory=list)  # 地域別: the scope's areas, 1-1/1-2 first months
+    completeness: dict[str, Completeness] = field(default_factory=dict)  # 区別内訳: the as-of month, per ward
 
     @property
     def scope(self) -> str:
@@ -115,6 +120,7 @@ async def collect_sheet(
     *,
     generated_at: datetime | None = None,
     with_events: bool = True,
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> SheetData:
     """The sheet's data for a plan year as of a date (capped at the year end), for the city or one ward.
 
@@ -156,6 +162,10 @@ async def collect_sheet(
         evidence=evidence,
         recorded_by=frozen_at,
         approval={ward: state.value for ward, state in (await month_states(session, as_of.year, as_of.month)).items()},
+        coverage=await area_coverage(session, fiscal_year, as_of, ward_code, regular_meeting_threshold),
+        completeness=await completeness(
+            session, ward_code, as_of.year, as_of.month, as_of, lock_date(as_of.year, as_of.month, lock_business_days)
+        ),
     )
 
 

@@ -16,6 +16,13 @@ from models.catalog import (
 from models.config import TOKYO
 from models.fiscal import as_of_label, fiscal_year_label
 from models.reference import ward_order
+from models.sheet.completeness import (
+    COMPLETENESS_CODES,
+    COMPLETENESS_WIDTHS,
+    completeness_cells,
+    completeness_labels,
+    total_completeness,
+)
 from models.sheet.data import SheetData
 from models.sheet.event_rows import EventRow
 from models.sheet.evidence import MonthlyFigure
@@ -179,15 +186,24 @@ def _ward_cells(values: dict[str, IndicatorValue], no_data: bool = False) -> lis
 def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     columns = by_ward_columns()
     approval = f"区の確認・市の承認（{data.as_of.month}月分・作成時点）"
-    header = ["区コード", "区名", *(code for code, _label, _i, _part in columns), APPROVAL_COLUMN]
-    labels = ["区コード", "区名", *(label for _code, label, _i, _part in columns), approval]
-    widths = [10, 14, *([11.0] * len(columns)), 14]
+    header = ["区コード", "区名", *(code for code, _label, _i, _part in columns), *COMPLETENESS_CODES, APPROVAL_COLUMN]
+    labels = [
+        "区コード",
+        "区名",
+        *(label for _code, label, _i, _part in columns),
+        *completeness_labels(data.as_of),
+        approval,
+    ]
+    widths = [10, 14, *([11.0] * len(columns)), *COMPLETENESS_WIDTHS, 14]
     table_header(ws, styles, header, widths)
     ws.set_row(1, 60)
     ws.write_row(1, 0, labels, styles.header)
     row = 1
     for row, (ward, values) in enumerate(sorted(data.by_ward.items(), key=lambda item: ward_order(item[0])), start=2):
-        cells = _ward_cells(values, data.totals.no_data)
+        cells = [
+            *_ward_cells(values, data.totals.no_data),
+            *completeness_cells(data.completeness.get(ward), data.totals.no_data),
+        ]
         state = APPROVAL_LABELS.get(data.approval.get(ward, "open"), "")
         _write_cells(ws, row, [ward, data.ward_names.get(ward, ward), *cells, state], styles.body)
     row += 1
@@ -199,6 +215,7 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
             "合計",
             data.scope_label,
             *_ward_cells(data.totals.indicators, data.totals.no_data),
+            *completeness_cells(total_completeness(data.completeness), data.totals.no_data),
             f"市承認済み {accepted}／{len(data.by_ward)}区",
         ],
         styles.get(border=1, bold=True),

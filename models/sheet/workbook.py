@@ -43,6 +43,9 @@ Worksheets, in this order:
     `<code> 分母` where it has a denominator, `<code> ％` where the sheet shows a percentage; 2-Q is its
     percentage, then `2-Q はい` and `2-Q 分母`), row 2 = Japanese labels, one row per ward (code order), then
     the total row (A `合計`, B the scope's name). A year without data shows 「—」 in every figure.
+"地域別" — every roster-provided active area of the scope (wards in the city's order, then area codes): header row 1
+    = `COVERAGE_COLUMNS` (区コード, 区名, 地域コード, 地域名, then for 1-1 and 1-2 the month it first counted this
+    year as 'YYYY-MM', 「未」 if not yet; `models.coverage`, the totals engine's days, without baselines).
 "集計根拠" — a ward's sheet: every live event of the chosen year up to the as-of date in the ward, by date then
     No.: header row 1 = `EVENT_COLUMNS`. No notes, no staff, no Telegram ids. The city's sheet, whatever its
     size: rows 1–2 are `MONTHLY_NOTES` (what the columns count, that a ward's months of an indicator add up to
@@ -66,6 +69,8 @@ import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog import SHEET_TITLE, SHEETS
+from models.locks import DEFAULT_LOCK_BUSINESS_DAYS
+from models.sheet.coverage_tab import write_coverage
 from models.sheet.data import SheetData, collect_sheet, stream_counted_events
 from models.sheet.event_rows import EventRow
 from models.sheet.goal_sheets import GoalSheetWriter
@@ -93,13 +98,21 @@ async def write_sheet(
     regular_meeting_threshold: int = 1,
     *,
     generated_at: datetime | None = None,
+    lock_business_days: int = DEFAULT_LOCK_BUSINESS_DAYS,
 ) -> SheetData:
     """Collect and write the workbook to `target`, streaming the event list from the database in chunks.
 
     Memory stays bounded however many events there are: no list of events, one row in memory per worksheet.
     """
     data = await collect_sheet(
-        session, fiscal_year, as_of, ward_code, regular_meeting_threshold, generated_at=generated_at, with_events=False
+        session,
+        fiscal_year,
+        as_of,
+        ward_code,
+        regular_meeting_threshold,
+        generated_at=generated_at,
+        with_events=False,
+        lock_business_days=lock_business_days,
     )
     with SheetWorkbook(target, data) as book:
         if data.evidence is None:
@@ -121,7 +134,7 @@ async def write_sheet(
 
 
 def build_workbook(data: SheetData) -> bytes:
-    """The workbook as .xlsx bytes: the three sheets, then 数値, 区別内訳, 集計根拠 and 定義."""
+    """The workbook as .xlsx bytes: the three sheets, then 数値, 区別内訳, 地域別, 集計根拠 and 定義."""
     raw = BytesIO()
     with SheetWorkbook(raw, data) as book:
         if data.evidence is None:
@@ -148,11 +161,13 @@ class SheetWorkbook:
         stamp = self.data.generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
         self.workbook.set_properties({"created": stamp, "author": CREATOR, "title": SHEET_TITLE})
         pages = [(self._add(sheet.goal), sheet) for sheet in SHEETS]
-        figures, by_ward, evidence, definitions = (self._add(name) for name in ("数値", "区別内訳", "集計根拠", "定義"))
+        names = ("数値", "区別内訳", "地域別", "集計根拠", "定義")
+        figures, by_ward, coverage, evidence, definitions = (self._add(name) for name in names)
         for worksheet, sheet in pages:
             GoalSheetWriter(worksheet, self.styles, self.data, sheet).write()
         write_figures(figures, self.styles, self.data)
         write_by_ward(by_ward, self.styles, self.data)
+        write_coverage(coverage, self.styles, self.data)
         write_definitions(definitions, self.styles, self.data)
         if self.data.evidence is None:
             self.events_sheet = evidence

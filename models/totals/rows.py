@@ -232,8 +232,7 @@ async def add_distinct_areas(
     by_kind = _kinds([Aggregation.DISTINCT_AREAS], wanted)
     if not by_kind:
         return
-    from_rollups = tuple(sorted(kind for kind in by_kind if thresholds.get(kind, 1) == 1))
-    from_events = tuple((kind, thresholds[kind]) for kind in sorted(set(by_kind) - set(from_rollups)))
+    from_rollups, from_events = split_by_threshold(by_kind, thresholds)
     query = _distinct_areas_query(from_rollups, from_events, ward is not None)
     params = {"fiscal_year": fiscal_year, "start": window[0], "as_of": window[1], "ward": ward}
     for kind, ward_code, ym, areas in await session.execute(query, params):
@@ -246,13 +245,8 @@ def _distinct_areas_query(
 ) -> sa.Select[Any] | sa.CompoundSelect[Any]:
     """(kind, ward, 'YYYY-MM', areas reached that month): built once per shape, bound by :fiscal_year, :start,
     :as_of and :ward."""
-    fiscal_year = sa.bindparam("fiscal_year", type_=sa.Integer)
-    start, as_of = sa.bindparam("start", type_=sa.Date), sa.bindparam("as_of", type_=sa.Date)
-    ward = sa.bindparam("ward", type_=sa.String) if one_ward else None
-    reached_days = [_area_first_day(list(from_rollups), fiscal_year, as_of, ward)] if from_rollups else []
-    reached_days += [_area_reached_on(kind, threshold, (start, as_of), ward) for kind, threshold in from_events]
     grouped: list[sa.Select[Any]] = []
-    for reached in reached_days:
+    for reached in area_reached_days(from_rollups, from_events, one_ward):
         month = year_month(reached.c.reached_on)
         grouped.append(
             sa.select(reached.c.kind, col(Area.ward_code), month, sa.func.count())
@@ -261,6 +255,30 @@ def _distinct_areas_query(
             .group_by(reached.c.kind, col(Area.ward_code), month)
         )
     return sa.union_all(*grouped) if len(grouped) > 1 else grouped[0]
+
+
+def area_reached_days(
+    from_rollups: tuple[str, ...], from_events: tuple[tuple[str, int], ...], one_ward: bool
+) -> list[sa.Subquery]:
+    """(kind, area_id, reached_on) per area that counts, one subquery per source: the kinds counted from an area's
+    first day (the rollups) and those counted from its N-th event (the year's events). Bound by :fiscal_year,
+    :start, :as_of and :ward; the totals engine and the area coverage (`models.coverage`) read the same days."""
+    fiscal_year = sa.bindparam("fiscal_year", type_=sa.Integer)
+    start, as_of = sa.bindparam("start", type_=sa.Date), sa.bindparam("as_of", type_=sa.Date)
+    ward = sa.bindparam("ward", type_=sa.String) if one_ward else None
+    reached_days = [_area_first_day(list(from_rollups), fiscal_year, as_of, ward)] if from_rollups else []
+    reached_days += [_area_reached_on(kind, threshold, (start, as_of), ward) for kind, threshold in from_events]
+    return reached_days
+
+
+def split_by_threshold(
+    kinds: Iterable[str], thresholds: dict[str, int]
+) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """The area kinds read from the rollups (threshold 1) and those read from the events (kind, N > 1)."""
+    kinds = set(kinds)
+    from_rollups = tuple(sorted(kind for kind in kinds if thresholds.get(kind, 1) == 1))
+    from_events = tuple((kind, thresholds[kind]) for kind in sorted(kinds - set(from_rollups)))
+    return from_rollups, from_events
 
 
 def _area_first_day(kinds: list[str], fiscal_year: Bindable, as_of: Bindable, ward: Bindable | None) -> sa.Subquery:

@@ -20,6 +20,7 @@ from bot.cli.main import app
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEET_TITLE, SHEETS, SheetSection
 from models.entries.draft import EventDraft
 from models.entries.write import record_event
+from models.sheet.completeness import COMPLETENESS_CODES
 from models.sheet.data import SheetData, collect_sheet
 from models.sheet.goal_sheets import (
     KEY_COLUMN,
@@ -147,7 +148,7 @@ def by_ward_cell(value: IndicatorValue, part: str) -> int | float | None:
 async def test_every_figure_equals_the_totals_engine_in_every_year_column(dataset: Dataset) -> None:
     workbook = read(await collect(dataset.session))
     expected = await engine_totals(dataset.session)
-    assert workbook.sheetnames == [*SHEET_NAMES, "数値", "区別内訳", "集計根拠", "定義"]
+    assert workbook.sheetnames == [*SHEET_NAMES, "数値", "区別内訳", "地域別", "集計根拠", "定義"]
     for indicator in INDICATORS:
         ws = workbook[SHEETS[indicator.sheet - 1].goal]
         row = row_of(ws, f"indicator:{indicator.code}")
@@ -277,19 +278,25 @@ async def test_by_ward_sheet_equals_the_engine_breakdown(dataset: Dataset) -> No
     ws = workbook["区別内訳"]
     columns = by_ward_columns()
     header = [cell.value for cell in ws[1]]
-    assert header == ["区コード", "区名", *(code for code, _label, _indicator, _part in columns), APPROVAL_COLUMN]
+    assert header == [
+        "区コード",
+        "区名",
+        *(code for code, _label, _indicator, _part in columns),
+        *COMPLETENESS_CODES,
+        APPROVAL_COLUMN,
+    ]
     assert "1-1 分母" in header and "2-Q 分母" in header and "1-2 ％" in header
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 24 + 1
     for line in rows[:-1]:
         ward = str(line[0])
-        for (_code, _label, indicator, part), value in zip(columns, line[2:-1], strict=True):
+        for (_code, _label, indicator, part), value in zip(columns, line[2 : 2 + len(columns)], strict=True):
             assert indicator is not None
             assert value == by_ward_cell(expected.by_ward[ward][indicator.code], part), (ward, _code)
         assert line[-1] == "未確認"  # no ward has confirmed its month
     total = rows[-1]
     assert total[:2] == ("合計", "大阪市（24区）")
-    for (_code, _label, indicator, part), value in zip(columns, total[2:-1], strict=True):
+    for (_code, _label, indicator, part), value in zip(columns, total[2 : 2 + len(columns)], strict=True):
         assert indicator is not None
         assert value == by_ward_cell(expected.indicators[indicator.code], part)
     fukushima = next(line for line in rows if line[0] == FUKUSHIMA)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog import INDICATORS, SHEET_TITLE, SHEETS, SheetSection
 from models.fiscal import fiscal_year_end
+from models.sheet.completeness import COMPLETENESS_CODES
 from models.sheet.data import collect_sheet
 from models.sheet.goal_sheets import (
     KEY_COLUMN,
@@ -170,7 +171,7 @@ async def test_the_by_ward_share_is_a_percentage_under_a_percentage_header(datas
     assert (rows[MIYAKOJIMA][share], rows[FUKUSHIMA][share], rows["合計"][share]) == (50.0, 100.0, 66.7)
     assert (rows["合計"][header.index("2-Q はい")], rows["合計"][header.index("2-Q 分母")]) == (2, 3)
     assert rows["27104"][share] is None  # no answers: no percentage
-    assert len(header) == 2 + len(by_ward_columns()) + 1  # and 確認状況
+    assert len(header) == 2 + len(by_ward_columns()) + len(COMPLETENESS_CODES) + 1  # and 確認状況
 
 
 async def test_the_definitions_tab_reads_in_japanese(dataset: Dataset) -> None:
