@@ -818,8 +818,10 @@ PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {
     "id_number": {JA: "マイナンバー等の番号", EN: "an ID number (My Number, insurance card …)"},
     "birth_date": {JA: "生年月日", EN: "a birth date"},
     "email": {JA: "メールアドレス", EN: "an e-mail address"},
+    "contact_id": {JA: "連絡先ID", EN: "a messaging-app ID (LINE, WhatsApp, @handle …)"},
     "postal_code": {JA: "郵便番号", EN: "a postal code"},
     "address": {JA: "住所", EN: "an address"},
+    "diagnosis": {JA: "診断名", EN: "a diagnosis"},
 }
 
 ROLE_LABELS: dict[str, dict[str, str]] = {

@@ -38,8 +38,10 @@ class PersonalData(StrEnum):
     ID_NUMBER = "id_number"
     BIRTH_DATE = "birth_date"
     EMAIL = "email"
+    CONTACT_ID = "contact_id"
     POSTAL_CODE = "postal_code"
     ADDRESS = "address"
+    DIAGNOSIS = "diagnosis"
 
 
 class PersonalDataError(ValueError):
@@ -71,7 +73,8 @@ _ID_WORDS = (
 _ID_WITH_WORD = re.compile(rf"(?:{_ID_WORDS})\D{{0,8}}\d[\d\s-]{{2,}}\d")
 _LONG_NUMBER = re.compile(r"(?<!\d)(?:\d[\s-]?){8,}\d(?!\d)")  # 12-digit My Number and other long IDs
 _BIRTH_DATE = re.compile(
-    rf"生年月日|誕生日|生年"
+    rf"生年月日|誕生日(?!会|パーティ|祝|ケーキ|プレゼント|カード)|生年"  # a salon's 誕生日会 is not a birth date
+    rf"|(?i:\bDOB\b|date of birth|born (?:in|on) [\w ,]{{0,12}}\d)"
     rf"|{_PAST_ERA}\s*(?:\d{{1,2}}|元)\s*[年.\-/]\s*\d{{1,2}}"  # 昭和15年3月2日, S15.3.2, H2/5/1
     rf"|{_ERA}\s*(?:\d{{1,2}}|元)\s*年?\s*{_BORN}"  # 昭和15年生まれ, S15生
     rf"|(?<!\d)(?:18|19|20)\d{{2}}\s*年?\s*(?:\d{{1,2}}\s*月?\s*(?:\d{{1,2}}\s*日?)?\s*)?{_BORN}"  # 1940年生
@@ -84,6 +87,34 @@ _ADDRESS = re.compile(
     rf"|[町通条]\s*\d+-\d+(?![\d-])|(?:マンション|ハイツ|コーポ|アパート|荘|団地|住宅)\s*\d+\s*(?:号|-\d+)"
     rf"|住所\s*[:：は]\s*\S*?[\d{_KANJI_NUMBER}]"  # 住所は本町2の3; not 住所変更3件
 )
+
+
+# A messaging-app ID: an @handle, or an app's name followed by an account name (LINE ID: hana_77, インスタ hana.77).
+# The app's name alone is a way of keeping in touch, not an ID (「LINEで連絡」「LINE交換済み」 pass).
+_HANDLE = re.compile(r"(?<![A-Za-z0-9_@.])@([A-Za-z_][A-Za-z0-9_.]{1,29})")
+_APPS = (
+    r"LINE|ライン|WhatsApp|Whatsapp|ワッツアップ|Instagram|instagram|インスタグラム|インスタ|Facebook|facebook|"
+    r"フェイスブック|メッセンジャー|Twitter|twitter|ツイッター|WeChat|ウィーチャット|微信|KakaoTalk|カカオトーク|"
+    r"カカオ|Skype|スカイプ|Telegram|テレグラム|TikTok|ティックトック|Viber|Zalo"
+)
+_ID_WORD = r"ID|Id|id|ＩＤ|アカウント|account|ユーザー名|ユーザーネーム|username|user name|handle|ハンドル|名前"
+_APP_ID = re.compile(
+    rf"(?<![A-Za-z])(?:{_APPS})(?![A-Za-z])\s*(?:の|'s)?\s*(?P<word>{_ID_WORD})?\s*(?:は|:|=|is|→)?\s*"
+    r"(?P<account>[A-Za-z0-9_][A-Za-z0-9_.-]{2,29})"
+)
+
+
+def _contact_ids(plain: str) -> bool:
+    common = _english_words()
+    if any(match.group(1).lower() not in common for match in _HANDLE.finditer(plain)):
+        return True
+    for match in _APP_ID.finditer(plain):
+        account = match.group("account").rstrip(".-")
+        if account.lower() in common or len(account) < 3:
+            continue
+        if match.group("word") or re.search(r"[A-Za-z]", account):  # LINE ID 12345678; LINE hana77 (not LINE 3件)
+            return True
+    return False
 
 
 def _phone_numbers(plain: str) -> bool:
@@ -107,11 +138,16 @@ def _numbers_and_places(plain: str) -> list[PersonalData]:
     for kind, pattern in (
         (PersonalData.ID_NUMBER, _ID_WITH_WORD),
         (PersonalData.EMAIL, _EMAIL),
-        (PersonalData.POSTAL_CODE, _POSTAL_CODE),
     ):
         if pattern.search(text):
             found.append(kind)
             text = _mask(pattern, text)
+    if _contact_ids(text):
+        found.append(PersonalData.CONTACT_ID)
+        text = _mask(_APP_ID, _mask(_HANDLE, text))
+    if _POSTAL_CODE.search(text):
+        found.append(PersonalData.POSTAL_CODE)
+        text = _mask(_POSTAL_CODE, text)
     if _phone_numbers(text):
         found.append(PersonalData.PHONE)
         text = _mask(_PHONE_CANDIDATE, _mask(_LOCAL_PHONE, _mask(_PHONE_WORDS, text)))
@@ -128,6 +164,11 @@ def _numbers_and_places(plain: str) -> list[PersonalData]:
 
 # ---- names -----------------------------------------------------------------------------------------------
 
+# A place word right after a surname-like token makes it a place: 中野駅, 清水の集会所, 中川地域, 吉野在住.
+_PLACE_AFTER = re.compile(
+    r"(?:の)?(?:駅|公園|地域|地区|校区|学区|小学校|中学校|会館|集会所|商店街|連合|町会|団地|市場|交差点|界隈|周辺|方面|一帯|"
+    r"本通|筋|老人憩の家|憩の家|神社|図書館|プール|エリア|在住)"
+)
 _HOUSEHOLD_WORDS = frozenset({"宅", "家", "邸", "夫妻", "夫婦", "一家", "家族"})
 _HONORIFICS = frozenset({"さん", "様", "さま", "サマ", "ちゃん", "くん", "君", "氏", "殿", "どの"})
 # A role or relation before an honorific is not a name: 担当者さん, 町会長さん, 娘さん, おばあちゃん.
@@ -253,6 +294,10 @@ def _also_a_surname(surface: str) -> bool:
     return any(entry.part_of_speech()[2] == "人名" for entry in entries)
 
 
+def _is_latin(surface: str) -> bool:
+    return surface.isascii() and any(char.isalpha() for char in surface)
+
+
 def _is_initial(surface: str) -> bool:
     """A single Latin letter (Aさん, B氏) is how case notes hide a name; it identifies no one."""
     return len(surface) == 1 and surface.isascii() and surface.isalpha()
@@ -266,12 +311,19 @@ def _inside(token: Morpheme, spans: list[tuple[int, int]]) -> bool:
     return any(start <= token.begin() and token.end() <= end for start, end in spans)
 
 
-def _names_in(plain: str) -> bool:
+def _names_in(plain: str, conditions: list[tuple[int, int]]) -> bool:
+    """Names in Japanese: person-name tokens outside known places, roles and condition words (パーキンソン病)."""
     roles = _spans(_role_pattern(), plain)
-    known = roles + _spans(_PLACES.pattern(), plain)
+    known = roles + _spans(_PLACES.pattern(), plain) + conditions
     tokens = _tokens(plain)
     for index, token in enumerate(tokens):
-        if (_is_person(token) or _household_of(token, tokens[index + 1 : index + 2])) and not _inside(token, known):
+        if _is_latin(token.surface()):
+            continue  # Sudachi's tags on Latin words mean nothing (it reads "ward" as a name): _latin_names_in
+        if (
+            (_is_person(token) or _household_of(token, tokens[index + 1 : index + 2]))
+            and not _inside(token, known)
+            and not _PLACE_AFTER.match(plain, token.end())
+        ):
             return True
         if token.surface() in _HONORIFICS and index > 0 and _name_before_honorific(tokens[:index], roles):
             return True
@@ -283,6 +335,8 @@ def _name_before_honorific(preceding: list[Morpheme], roles: list[tuple[int, int
     before = preceding[-1]
     if _is_initial(before.surface()) or _inside(before, roles):
         return False
+    if _is_latin(before.surface()) and before.surface().isalpha():
+        return before.surface().lower() not in _ROMAN_ROLES | _english_words()  # Johnさん, Tanakaさん
     kana = _kana_noun_before(preceding)
     if 2 <= len(kana) <= 5 and kana not in _KANA_ROLES:
         return True
@@ -304,6 +358,113 @@ def _kana_noun_before(preceding: list[Morpheme]) -> str:
     return "".join(kana)
 
 
+# ---- diagnoses ---------------------------------------------------------------------------------------------
+
+# Words of the work right after a condition: the event, not a person's diagnosis (認知症カフェ, 糖尿病予防教室).
+_WORK_AFTER = re.compile(
+    r"\s*(?:カフェ|サポーター|高齢者|施策|講座|予防|対策|家族会|の家族会|教室|研修|啓発|検診|健診|相談窓口|窓口|疾患医療センター|"
+    r"初期集中支援|地域支援推進員|ケアパス|の人と家族の会|キャラバン|ガイドブック|フォーラム|講演|勉強会|サロン|クリニック|"
+    r"センター|外来|専門医|の予防|の講座|の研修|の啓発|についての|に関する|について|"
+    r"(?i:caf[eé]|supporters?|training|prevention|screening|awareness|seminar|course|class|clinic|centre|center|"
+    r"friendly|support group|network|event|talk|workshop|programme|program))"
+)
+# A diagnosis context next to a word the work also uses (認知症で通院中, 透析を受けている, 持病に高血圧).
+_DIAGNOSIS_AFTER = re.compile(
+    r"\s*(?:の|と|で|にて|が|も|により|による|のため|のために)?\s*"
+    r"(?:診断|通院|入院|治療|服薬|加療|療養|手術|闘病|受診|透析|発症|罹患|悪化|再発|持病|既往|症状|疑い|末期|ステージ|告知|薬|"
+    r"あり|有り|がある|を患|患|を発症|を罹患|を抱え|進んで|進行し|亡くな|死去|で死亡|"
+    r"(?i:diagnosis|patient|treatment|medication))"
+)
+_DIAGNOSIS_BEFORE = re.compile(
+    r"(?:持病|既往歴|既往|病名|診断名|病歴|主病名|疾患名)\s*(?:は|に|の|として|:|：|=)?\s*$"
+    r"|(?i:\b(?:has|had|have|having|suffers? from|suffering from|treated for|treatment for|"
+    r"(?:hospitali[sz]ed|admitted) (?:for|with)|history of|diagnosis of|on|died of|due to)\s+"
+    r"(?:(?:a|an|the|early|mild|severe|advanced|late|stage|\w+-stage)\s+)*$)"
+)
+# Diagnosed, whatever the condition: 「…と診断」「…の診断あり」, "diagnosed with …".
+_DIAGNOSED = re.compile(
+    r"と診断(?!書)|の診断(?:あり|有り|を受け|が出|済|が下)|(?:病名|診断名)\s*[:：は]\s*[^\s、。]"
+    r"|(?i:\bdiagnosed (?:with|as)\b)"
+)
+
+
+@cache
+def _conditions() -> tuple[re.Pattern[str], frozenset[str]]:
+    """The shipped condition words as one pattern, and the ones the work itself uses (lower case)."""
+    words = _word_list("conditions.txt")
+    work_words = frozenset(word[1:].lower() for word in words if word.startswith("?"))
+    alternatives = []
+    for word in sorted((word.removeprefix("?") for word in words), key=len, reverse=True):
+        escaped = re.escape(word)
+        alternatives.append(f"(?i:(?<![A-Za-z]){escaped}(?![A-Za-z]))" if word.isascii() else escaped)
+    return re.compile("|".join(alternatives)), work_words
+
+
+def _diagnoses(plain: str) -> list[tuple[int, int]]:
+    """Where a named condition of a person is written (empty when none): the spans of the condition words."""
+    pattern, work_words = _conditions()
+    spans = []
+    for match in pattern.finditer(plain):
+        start, end = match.span()
+        if _WORK_AFTER.match(plain, end):
+            continue
+        if match.group().lower() in work_words and not (
+            _DIAGNOSIS_AFTER.match(plain, end) or _DIAGNOSIS_BEFORE.search(plain, max(0, start - 24), start)
+        ):
+            continue
+        spans.append((start, end))
+    return spans
+
+
+# ---- names in Latin letters (English notes) ---------------------------------------------------------------
+
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Mister|Madam|Mme|Mlle)\.?\s+[A-Z][A-Za-z'-]+")
+_ROMAN_HONORIFIC = re.compile(r"\b([A-Za-z]{2,})(?:-|\s+)(?:san|sama|chan|kun|sensei|dono)\b")
+_CAPITALISED = re.compile(r"(?<![A-Za-z'])[A-Z][a-z]+(?:[-'][A-Za-z]+)?(?![A-Za-z])")
+# Romanised roles and relations before -san/-chan: obaa-chan, okaa-san, kea-mane-san are not names.
+_ROMAN_ROLES = frozenset((
+    "obaa", "obaachan", "ojii", "ojiichan", "okaa", "otou", "onee", "onii", "oku", "okusan", "baa", "jii", "mama",
+    "papa", "mane", "helper", "sensei", "minna", "minasan", "oisha", "kangoshi", "okyaku", "tantou", "tanto",
+))  # fmt: skip
+
+
+@cache
+def _romanised_names() -> frozenset[str]:
+    return frozenset(word.lower() for word in _word_list("romanised-names.txt"))
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    return frozenset(word.lower() for word in _word_list("english-words.txt"))
+
+
+@cache
+def _romanised_places() -> frozenset[str]:
+    return frozenset(word.lower() for word in _word_list("osaka-places-romanised.txt"))
+
+
+def _latin_names_in(plain: str) -> bool:
+    """Mr. Tanaka, Tanaka-san, Yuki Sato, Visited Nguyen; not "Meeting with the ward office" or "Umeda Station"."""
+    if _TITLED.search(plain):
+        return True
+    if any(match.group(1).lower() not in _ROMAN_ROLES for match in _ROMAN_HONORIFIC.finditer(plain)):
+        return True
+    names, common, places = _romanised_names(), _english_words(), _romanised_places()
+    words = list(_CAPITALISED.finditer(plain))
+    for index, match in enumerate(words):
+        word = match.group().lower()
+        if word in names:
+            return True
+        following = words[index + 1] if index + 1 < len(words) else None
+        if (
+            following is not None
+            and plain[match.end() : following.start()] == " "
+            and not {word, following.group().lower()} & (common | places)
+        ):
+            return True  # two capitalised words, neither an English word nor a place: John Smith
+    return False
+
+
 def normalise(text: str) -> str:
     """NFKC: full-width digits, letters and parentheses become ASCII, so ０９０ is caught like 090."""
     return unicodedata.normalize("NFKC", text)
@@ -313,7 +474,10 @@ def personal_data_in(text: str) -> list[PersonalData]:
     """The kinds of personal data the text seems to contain, in `PersonalData` order (empty when clean)."""
     plain = normalise(text)
     found = _numbers_and_places(plain)
-    if _names_in(plain):
+    diagnoses = _diagnoses(plain)
+    if diagnoses or _DIAGNOSED.search(plain):
+        found.append(PersonalData.DIAGNOSIS)
+    if _names_in(plain, diagnoses) or _latin_names_in(plain):
         found.append(PersonalData.NAME)
     return sorted(found, key=list(PersonalData).index)
 

@@ -75,8 +75,10 @@ PERSONAL_DATA_TEXTS: dict[PersonalData, str] = {
     PersonalData.ID_NUMBER: "マイナンバー等の番号",
     PersonalData.BIRTH_DATE: "生年月日",
     PersonalData.EMAIL: "メールアドレス",
+    PersonalData.CONTACT_ID: "連絡先ID",
     PersonalData.POSTAL_CODE: "郵便番号",
     PersonalData.ADDRESS: "住所",
+    PersonalData.DIAGNOSIS: "診断名",
 }
 
 

@@ -165,3 +165,24 @@ async def test_a_reopen_reason_with_personal_data_is_refused(
     assert (await city.send("/reopen 27102 2025-10 入力漏れの追加"))[-1].text.startswith(
         "都島区の2025年10月を再開しました"
     )
+
+
+async def test_a_diagnosis_in_a_note_is_refused_with_its_label_and_the_step_stays(
+    worker: ChatSession, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Issue 18: the README promises no 診断名 is stored; the words of the work (認知症カフェ) still are."""
+    await worker.send("/outreach")
+    await worker.press("今日")
+    await worker.press("1")
+    await worker.press("メモを追加")
+    refused = await worker.send("統合失調症で通院中、服薬は自己管理")
+    assert [reply.text for reply in refused] == [
+        "個人が分かる情報（診断名）が含まれているようです。その部分を除いて入力し直してください。"
+    ]
+    assert await event_count(sessions) == 0
+    card = (await worker.send("認知症カフェの案内を渡した"))[-1]  # still in the note step
+    assert "メモ: 認知症カフェの案内を渡した" in card.text
+    assert (await worker.press("✅ 保存する"))[-1].text.startswith("保存しました（No.")
+    async with session_scope(sessions) as session:
+        notes = (await session.scalars(select(col(Event.note)))).all()
+    assert list(notes) == ["認知症カフェの案内を渡した"]

@@ -13,8 +13,9 @@ import pytest
 
 from bot.conversations.followups import PURPOSE_LABELS
 from bot.keyboards import INTERVAL_LABELS
-from bot.texts import EN, JA, TEXTS, date_values
+from bot.texts import EN, JA, PERSONAL_DATA_LABELS, TEXTS, date_values
 from models.followups import INTERVALS, PURPOSES
+from models.privacy import PersonalData
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [path for folder in ("bot", "reminders") for path in sorted((ROOT / folder).rglob("*.py"))]
@@ -76,3 +77,8 @@ def test_every_text_can_be_asked_for() -> None:
 def test_every_follow_up_code_has_its_text() -> None:
     assert set(INTERVAL_LABELS) == set(INTERVALS)
     assert set(PURPOSE_LABELS) == set(PURPOSES)
+
+
+def test_every_kind_of_personal_data_has_its_label_in_both_languages() -> None:
+    assert set(PERSONAL_DATA_LABELS) == set(PersonalData)
+    assert all(set(labels) == {JA, EN} and all(labels.values()) for labels in PERSONAL_DATA_LABELS.values())
