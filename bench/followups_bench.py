@@ -14,10 +14,7 @@ household_ref, due_on FROM followup WHERE closed_at IS NULL AND due_on <= :day`,
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -171,17 +168,3 @@ def _print(f: dict[str, float], open_rows: int, due_rows: int, closed_rows: int)
         f"holders ({f['per_holder_ms']:.1f} ms each: one message, recorded before and marked after); "
         f"the same day again: {f['rerun_s']:.2f} s, duplicated {int(f['duplicated'])}"
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.followups_bench", description=__doc__)
-    parser.add_argument("--open", type=int, default=100_000)
-    parser.add_argument("--due", type=int, default=2_000)
-    parser.add_argument("--closed", type=int, default=100_000)
-    args = parser.parse_args(argv)
-    asyncio.run(run(args.open, args.due, args.closed))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
