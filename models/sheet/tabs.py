@@ -28,7 +28,15 @@ from models.sheet.event_rows import EventRow
 from models.sheet.evidence import MonthlyFigure
 from models.sheet.goal_sheets import NO_DATA, NO_DATA_NOTE
 from models.sheet.measure import column_pixels, text_height
-from models.sheet.styles import BODY_SIZE, DATE_FORMAT, TABLE_ROW_HEIGHT, Styles, print_setup, write_cell
+from models.sheet.styles import (
+    BODY_SIZE,
+    DATE_FORMAT,
+    TABLE_ROW_HEIGHT,
+    Styles,
+    column_breaks,
+    print_setup,
+    write_cell,
+)
 from models.totals import (
     IndicatorValue,
     Totals,
@@ -151,6 +159,7 @@ def _figure(indicator: Indicator, totals: Totals, code: str) -> tuple[int | None
     return value.value, value.denominator, value.percent, sheet_notation(indicator, value)
 
 
+BY_WARD_FIGURE_WIDTH, BY_WARD_DETAIL_WIDTH = 9.0, 8.0
 LAST_YEAR = "前年同期"  # the 区別内訳 column beside each figure: last year at the same day, as /totals compares
 
 
@@ -215,14 +224,15 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
         *completeness_labels(data.as_of),
         approval,
     ]
-    widths = [10, 14, *([11.0] * len(columns)), *COMPLETENESS_WIDTHS, 14]
+    # Short numbers under wrapped labels: an indicator's figure, its 前年同期 and details narrow enough that each
+    # printed page holds whole indicators (`column_breaks`); row 2 as tall as its longest label needs.
+    figures = (BY_WARD_FIGURE_WIDTH if code == i.code else BY_WARD_DETAIL_WIDTH for code, _l, i, _p in columns if i)
+    widths = [8, 14, *figures, *COMPLETENESS_WIDTHS, 14]
     table_header(ws, styles, header, widths)
+    ws.set_row(0, max(TABLE_ROW_HEIGHT, *_heights(header, widths)))  # `1-1 前年同期` wraps in its narrow column
     caption = "\n".join(_caption_parts(data))
-    needed = [text_height(caption, column_pixels(10) + column_pixels(14), BODY_SIZE)]
-    needed += [
-        text_height(label, column_pixels(width), BODY_SIZE) for label, width in zip(labels, widths[2:], strict=True)
-    ]
-    ws.set_row(1, max(60.0, *needed))
+    corner = text_height(caption, column_pixels(widths[0]) + column_pixels(widths[1]), BODY_SIZE)
+    ws.set_row(1, max(60.0, corner, *_heights(labels, widths[2:])))
     ws.merge_range(1, 0, 1, 1, caption, styles.header)
     ws.write_row(1, 2, labels, styles.header)
     row = 1
@@ -256,7 +266,15 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     print_setup(ws, row, widths)
     ws.repeat_rows(0, 1)
     ws.repeat_columns(0, 1)  # the ward's code and name on every printed page
+    # Each printed page holds whole indicators (a figure and its 前年同期 never apart), then the report columns.
+    firsts = [column for column, (code, _l, i, _p) in enumerate(columns, start=2) if i and code == i.code]
+    report = 2 + len(columns)
+    ws.set_v_pagebreaks(column_breaks(widths, [*firsts, report, report + len(COMPLETENESS_CODES)], repeated=2))
     ws.set_header(f"&L{by_ward_caption(data)}&R&P", {"margin": 0.2})  # printed alone, each page says what it is
+
+
+def _heights(texts: Sequence[str], widths: Sequence[float]) -> list[float]:
+    return [text_height(text, column_pixels(width), BODY_SIZE) for text, width in zip(texts, widths, strict=True)]
 
 
 def by_ward_caption(data: SheetData) -> str:

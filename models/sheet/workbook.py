@@ -49,7 +49,9 @@ Worksheets, in this order:
     the caption is on screen and on paper without a row of its own (readers keep row 1 = codes, row 3 = first
     ward); the printed page header repeats it after 「区別内訳」. One row per ward (the city's order), then the
     total row (A `合計`, B the scope's name). A year without data shows 「—」 in every figure of that year (this
-    year's and last year's each on its own).
+    year's and last year's each on its own). Printed at 90 % (`print_setup`), several A4 pages across, each page
+    whole indicators — a figure never apart from its 前年同期 — with room to spare for a wider substitute font
+    (`column_breaks`); rows 1–2 as tall as their wrapped codes and labels.
 "地域別" — every roster-provided active area of the scope (wards in the city's order, then area codes): header row 1
     = `COVERAGE_COLUMNS` (区コード, 区名, 地域コード, 地域名, then for 1-1 and 1-2 the month it first counted this
     year as 'YYYY-MM', 「未」 if not yet; `models.coverage`, the totals engine's days, without baselines).

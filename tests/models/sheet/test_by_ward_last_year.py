@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.fiscal import same_point_last_year
 from models.sheet.data import collect_sheet
 from models.sheet.goal_sheets import NO_DATA
+from models.sheet.measure import column_pixels, printed_width, text_height
+from models.sheet.styles import BODY_SIZE, MIN_PRINT_SCALE, PRINTABLE_WIDTH_PT, TABLE_ROW_HEIGHT, WIDER_RENDERING
 from models.sheet.tabs import by_ward_columns
 from models.sheet.workbook import build_workbook
 from models.snapshots import close_month, totals_as_of
@@ -24,6 +26,7 @@ from tests.models.sheet.test_workbook import AS_OF, FUKUSHIMA, FY, GENERATED_AT,
 __all__ = ["dataset"]
 
 LAST_YEAR_DAY = date(2024, 11, 30)  # same_point_last_year(AS_OF)
+A4_LANDSCAPE_HEIGHT_PT = 595.3
 
 
 async def last_year_events(session: AsyncSession) -> None:
@@ -63,6 +66,15 @@ def expected_cells(figures: dict[str, IndicatorValue]) -> dict[str, Any]:
         for _code, _label, i, part in by_ward_columns()
         if i is not None and part.startswith("last_year_")
     }
+
+
+def column_widths(ws: Any, count: int) -> list[float]:
+    """The widths as written (XlsxWriter adds Excel's 0.71 padding; one element covers a run of equal columns)."""
+    widths = [0.0] * count
+    for dimension in ws.column_dimensions.values():
+        for column in range(dimension.min, min(dimension.max, count) + 1):
+            widths[column - 1] = round(dimension.width - 0.7109375, 2)
+    return widths
 
 
 async def test_each_ward_has_last_years_figures_at_the_same_day(dataset: Dataset) -> None:
@@ -143,3 +155,29 @@ async def test_the_frozen_corner_says_the_year_day_and_scope(dataset: Dataset) -
         assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
         height = ws.row_dimensions[2].height
         assert height is not None and height >= 3 * 16 + 1.5  # three 10 pt lines
+
+
+async def test_it_prints_whole_indicators_beside_the_ward_names_at_nine_points(dataset: Dataset) -> None:
+    """Several A4 pages across at 90 % (10 pt → 9 pt); a page break never falls between a figure and its 前年同期 or
+    inside an indicator's columns, and each page's columns fit beside the repeated A:B with room for a renderer
+    whose default font is wider (`WIDER_RENDERING`); rows 1–2 tall enough for their wrapped codes and labels."""
+    ws = await sheet(dataset.session)
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.page_setup.scale == round(MIN_PRINT_SCALE * 100)
+    header = [cell.value for cell in ws[1]]
+    breaks = [brk.id for brk in ws.col_breaks.brk]
+    figures = {code for code, _label, i, _part in by_ward_columns() if i is not None and code == i.code}
+    assert breaks and all(header[column] in figures | {"報告済み"} for column in breaks)
+    widths = column_widths(ws, len(header))
+    room = PRINTABLE_WIDTH_PT / MIN_PRINT_SCALE / WIDER_RENDERING - printed_width(widths[:2])
+    for first, last in zip([2, *breaks], [*breaks, len(header)], strict=True):
+        assert printed_width(widths[first:last]) <= room, header[first:last]
+    assert len(breaks) + 1 == 4  # pages
+    for row in (1, 2):
+        height = ws.row_dimensions[row].height
+        for column, width in enumerate(widths, start=1):
+            text = ws.cell(row=row, column=column).value
+            if isinstance(text, str) and column > 2:
+                assert height >= text_height(text, column_pixels(width), BODY_SIZE), (row, text)
+    rows = sum(ws.row_dimensions[row].height or TABLE_ROW_HEIGHT for row in range(1, ws.max_row + 1))
+    assert rows * MIN_PRINT_SCALE <= A4_LANDSCAPE_HEIGHT_PT - 72  # one page down (0.5 in margins)
