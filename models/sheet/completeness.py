@@ -10,7 +10,7 @@ from models.sheet.goal_sheets import NO_DATA
 from models.who_reported import NOTHING_EXPECTED, Completeness
 
 COMPLETENESS_CODES = ("報告済み", "報告対象", "締切前に報告")
-COMPLETENESS_WIDTHS = (11.0, 11.0, 11.0)
+COMPLETENESS_WIDTHS = (9.0, 9.0, 9.0)  # their labels wrap; the counts are short
 
 
 def completeness_labels(as_of: date) -> list[str]:

@@ -21,7 +21,7 @@ from models.catalog import (
     SheetSection,
 )
 from models.coverage import AreaCoverage, area_coverage
-from models.fiscal import fiscal_year_end, fiscal_year_start, same_point_last_year
+from models.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start, same_point_last_year
 from models.locks import DEFAULT_LOCK_BUSINESS_DAYS, lock_date
 from models.sheet.event_rows import EventRow, event_row, event_rows_query
 from models.sheet.evidence import MonthlyFigure, live_at, monthly_figures
@@ -65,6 +65,9 @@ class SheetData:
     approval: dict[str, str] = field(default_factory=dict)  # ward → its as-of month's state (models.approval), now
     coverage: list[AreaCoverage] = field(default_factory=list)  # 地域別: the scope's areas, 1-1/1-2 first months
     completeness: dict[str, Completeness] = field(default_factory=dict)  # 区別内訳: the as-of month, per ward
+    # 区別内訳's 前年同期: the previous year at `same_point_last_year(as_of)` for the same scope, as /totals compares
+    # (its `by_ward` per ward, its `indicators` the total row); None: not gathered, every such cell 「—」.
+    same_day_last_year: Totals | None = None
 
     @property
     def scope(self) -> str:
@@ -77,6 +80,10 @@ class SheetData:
     @property
     def totals(self) -> Totals:
         return self.totals_by_year[self.fiscal_year]
+
+    @property
+    def by_ward_last_year(self) -> dict[str, dict[str, IndicatorValue]]:
+        return self.same_day_last_year.by_ward if self.same_day_last_year is not None else {}
 
     def bullets_for(self, sheet: int, section: SheetSection, fiscal_year: int) -> list[str]:
         return self.bullets.get((sheet, section, fiscal_year), [])
@@ -166,7 +173,23 @@ async def collect_sheet(
         completeness=await completeness(
             session, ward_code, as_of.year, as_of.month, as_of, lock_date(as_of.year, as_of.month, lock_business_days)
         ),
+        same_day_last_year=await _same_day_last_year(
+            session, totals_by_year, as_of, ward_code, regular_meeting_threshold
+        ),
     )
+
+
+async def _same_day_last_year(
+    session: AsyncSession, totals_by_year: dict[int, Totals], as_of: date, ward_code: str | None, threshold: int
+) -> Totals:
+    """The previous fiscal year at the same day (/totals' 前年同期), for the scope with every ward's breakdown (one
+    engine pass, or a closed month end's snapshot); at a year end that is last year's column, already gathered."""
+    day = same_point_last_year(as_of)
+    gathered = totals_by_year.get(fiscal_year_of(day))
+    if gathered is not None and gathered.as_of == day:
+        return gathered
+    last_year, _frozen = await totals_as_of(session, fiscal_year_of(day), day, ward_code, threshold)
+    return await flag_no_data(session, last_year)
 
 
 async def _totals_by_year(

@@ -14,7 +14,7 @@ from models.catalog import (
     Indicator,
 )
 from models.config import TOKYO
-from models.fiscal import as_of_label, fiscal_year_label
+from models.fiscal import as_of_label, fiscal_year_label, same_point_last_year
 from models.reference import ward_order
 from models.sheet.completeness import (
     COMPLETENESS_CODES,
@@ -28,7 +28,15 @@ from models.sheet.event_rows import EventRow
 from models.sheet.evidence import MonthlyFigure
 from models.sheet.goal_sheets import NO_DATA, NO_DATA_NOTE
 from models.sheet.measure import column_pixels, text_height
-from models.sheet.styles import BODY_SIZE, DATE_FORMAT, TABLE_ROW_HEIGHT, Styles, print_setup, write_cell
+from models.sheet.styles import (
+    BODY_SIZE,
+    DATE_FORMAT,
+    TABLE_ROW_HEIGHT,
+    Styles,
+    column_breaks,
+    print_setup,
+    write_cell,
+)
 from models.totals import (
     IndicatorValue,
     Totals,
@@ -151,19 +159,30 @@ def _figure(indicator: Indicator, totals: Totals, code: str) -> tuple[int | None
     return value.value, value.denominator, value.percent, sheet_notation(indicator, value)
 
 
-def by_ward_columns() -> list[tuple[str, str, Indicator | None, str]]:
+BY_WARD_FIGURE_WIDTH, BY_WARD_DETAIL_WIDTH = 9.0, 8.0
+LAST_YEAR = "前年同期"  # the 区別内訳 column beside each figure: last year at the same day, as /totals compares
+
+
+def by_ward_columns(last_year: date | None = None) -> list[tuple[str, str, Indicator | None, str]]:
     """The 区別内訳 columns after 区コード/区名: (column code, Japanese label, indicator, part).
 
-    A share (2-Q) is a percentage under its own code, then its 「はい」 count and its denominator.
+    Each indicator's figure, then beside it `<code> 前年同期` (part `last_year_value`, or `last_year_percent` for a
+    share), labelled with that day when `last_year` is given: 「前年同期（令和6年11月末）」. Then the figure's details:
+    `<code> 分母` where it has a denominator, `<code> ％` where the sheet shows a percentage. A share (2-Q) is a
+    percentage under its own code, its last year's percentage, then its 「はい」 count and its denominator.
     """
+    when = f"{LAST_YEAR}（{as_of_label(last_year).removesuffix('時点')}）" if last_year is not None else LAST_YEAR
     columns: list[tuple[str, str, Indicator | None, str]] = []
     for indicator in INDICATORS:
+        last = (f"{indicator.code} {LAST_YEAR}", when, indicator, "last_year_value")
         if indicator.aggregation is Aggregation.SURVEY_YES_SHARE:
             columns.append((indicator.code, f"{indicator.short_label}（％）", indicator, "percent"))
+            columns.append((last[0], f"{when}（％）", indicator, "last_year_percent"))
             columns.append((f"{indicator.code} はい", "「はい」の回答数", indicator, "value"))
             columns.append((f"{indicator.code} 分母", "回答数", indicator, "denominator"))
             continue
         columns.append((indicator.code, indicator.short_label, indicator, "value"))
+        columns.append(last)
         if indicator.denominator is not Denominator.NONE:
             denominator = "回答数" if indicator.denominator is Denominator.SURVEY_ANSWERS else "名簿提供地域数"
             columns.append((f"{indicator.code} 分母", denominator, indicator, "denominator"))
@@ -172,36 +191,55 @@ def by_ward_columns() -> list[tuple[str, str, Indicator | None, str]]:
     return columns
 
 
-def _ward_cells(values: dict[str, IndicatorValue], no_data: bool = False) -> list[int | float | str | None]:
-    """A ward's (or the total's) figures; 「—」 in every figure for a year without data."""
+def _ward_cells(
+    columns: Sequence[tuple[str, str, Indicator | None, str]],
+    this_year: dict[str, IndicatorValue] | None,
+    last_year: dict[str, IndicatorValue] | None,
+) -> list[int | float | str | None]:
+    """A ward's (or the total's) figures, this year's and last year's; None for a year: 「—」 in its cells (a year
+    without data, or a ward last year's figures do not have)."""
     cells: list[int | float | str | None] = []
-    for _code, _label, indicator, part in by_ward_columns():
+    for _code, _label, indicator, part in columns:
         assert indicator is not None
-        value = values[indicator.code]
-        figure = {"value": value.value, "denominator": value.denominator, "percent": value.percent}[part]
-        cells.append(NO_DATA if no_data else figure)
+        figures = last_year if part.startswith("last_year_") else this_year
+        if figures is None:
+            cells.append(NO_DATA)
+            continue
+        value = figures[indicator.code]
+        shown = {"value": value.value, "denominator": value.denominator, "percent": value.percent}
+        cells.append(shown[part.removeprefix("last_year_")])
     return cells
 
 
 def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
-    columns = by_ward_columns()
+    """Row 1 the column codes, row 2 the labels (A2:B2 merged: the caption, so that the frozen corner says on screen
+    and on every printed page which year, day and scope the figures are), a row per ward, the total row."""
+    last_year = data.same_day_last_year if data.same_day_last_year and not data.same_day_last_year.no_data else None
+    this_year = None if data.totals.no_data else data.totals
+    columns = by_ward_columns(same_point_last_year(data.as_of))
     approval = f"区の確認・市の承認（{data.as_of.month}月分・作成時点）"
     header = ["区コード", "区名", *(code for code, _label, _i, _part in columns), *COMPLETENESS_CODES, APPROVAL_COLUMN]
     labels = [
-        "区コード",
-        "区名",
         *(label for _code, label, _i, _part in columns),
         *completeness_labels(data.as_of),
         approval,
     ]
-    widths = [10, 14, *([11.0] * len(columns)), *COMPLETENESS_WIDTHS, 14]
+    # Short numbers under wrapped labels: an indicator's figure, its 前年同期 and details narrow enough that each
+    # printed page holds whole indicators (`column_breaks`); row 2 as tall as its longest label needs.
+    figures = (BY_WARD_FIGURE_WIDTH if code == i.code else BY_WARD_DETAIL_WIDTH for code, _l, i, _p in columns if i)
+    widths = [8, 14, *figures, *COMPLETENESS_WIDTHS, 14]
     table_header(ws, styles, header, widths)
-    ws.set_row(1, 60)
-    ws.write_row(1, 0, labels, styles.header)
+    ws.set_row(0, max(TABLE_ROW_HEIGHT, *_heights(header, widths)))  # `1-1 前年同期` wraps in its narrow column
+    caption = "\n".join(_caption_parts(data))
+    corner = text_height(caption, column_pixels(widths[0]) + column_pixels(widths[1]), BODY_SIZE)
+    ws.set_row(1, max(60.0, corner, *_heights(labels, widths[2:])))
+    ws.merge_range(1, 0, 1, 1, caption, styles.header)
+    ws.write_row(1, 2, labels, styles.header)
     row = 1
     for row, (ward, values) in enumerate(sorted(data.by_ward.items(), key=lambda item: ward_order(item[0])), start=2):
+        before = last_year.by_ward.get(ward) if last_year is not None else None
         cells = [
-            *_ward_cells(values, data.totals.no_data),
+            *_ward_cells(columns, values if this_year is not None else None, before),
             *completeness_cells(data.completeness.get(ward), data.totals.no_data),
         ]
         state = APPROVAL_LABELS.get(data.approval.get(ward, "open"), "")
@@ -214,7 +252,11 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
         [
             "合計",
             data.scope_label,
-            *_ward_cells(data.totals.indicators, data.totals.no_data),
+            *_ward_cells(
+                columns,
+                this_year.indicators if this_year is not None else None,
+                last_year.indicators if last_year is not None else None,
+            ),
             *completeness_cells(total_completeness(data.completeness), data.totals.no_data),
             f"市承認済み {accepted}／{len(data.by_ward)}区",
         ],
@@ -224,12 +266,25 @@ def write_by_ward(ws: Any, styles: Styles, data: SheetData) -> None:
     print_setup(ws, row, widths)
     ws.repeat_rows(0, 1)
     ws.repeat_columns(0, 1)  # the ward's code and name on every printed page
+    # Each printed page holds whole indicators (a figure and its 前年同期 never apart), then the report columns.
+    firsts = [column for column, (code, _l, i, _p) in enumerate(columns, start=2) if i and code == i.code]
+    report = 2 + len(columns)
+    ws.set_v_pagebreaks(column_breaks(widths, [*firsts, report, report + len(COMPLETENESS_CODES)], repeated=2))
     ws.set_header(f"&L{by_ward_caption(data)}&R&P", {"margin": 0.2})  # printed alone, each page says what it is
+
+
+def _heights(texts: Sequence[str], widths: Sequence[float]) -> list[float]:
+    return [text_height(text, column_pixels(width), BODY_SIZE) for text, width in zip(texts, widths, strict=True)]
 
 
 def by_ward_caption(data: SheetData) -> str:
     """What a printed page of 区別内訳 is: `区別内訳　2025（令和7）年度　令和7年11月末時点　大阪市（24区）`."""
-    return f"区別内訳　{fiscal_year_label(data.fiscal_year)}　{as_of_label(data.as_of)}　{data.scope_label}"
+    return "　".join(("区別内訳", *_caption_parts(data)))
+
+
+def _caption_parts(data: SheetData) -> tuple[str, str, str]:
+    """The year, the day and the scope: the printed header's, and a line each in the frozen corner (A2:B2)."""
+    return fiscal_year_label(data.fiscal_year), as_of_label(data.as_of), data.scope_label
 
 
 def _write_cells(ws: Any, row: int, cells: Sequence[Any], style: Any) -> None:

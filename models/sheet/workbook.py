@@ -39,10 +39,19 @@ Worksheets, in this order:
 "数値" — machine-readable figures: one row per (plan year up to the chosen one, indicator); header row 1
     (`FIGURE_COLUMNS`): year, as-of, scope, indicator code, sheet, sub, label, value, denominator, percent,
     the sheet's notation; a year without data has empty figures and the notation 「—」.
-"区別内訳" — the chosen year per ward: header row 1 = column codes (区コード, 区名, then per indicator its code,
-    `<code> 分母` where it has a denominator, `<code> ％` where the sheet shows a percentage; 2-Q is its
-    percentage, then `2-Q はい` and `2-Q 分母`), row 2 = Japanese labels, one row per ward (code order), then
-    the total row (A `合計`, B the scope's name). A year without data shows 「—」 in every figure.
+"区別内訳" — the chosen year per ward, last year's beside it: header row 1 = column codes (区コード, 区名, then per
+    indicator its code, beside it `<code> 前年同期` — the previous year at the same day, `same_point_last_year`
+    (as_of), as /totals compares, a closed month end's snapshot — then `<code> 分母` where it has a denominator,
+    `<code> ％` where the sheet shows a percentage; 2-Q is its percentage, `2-Q 前年同期` (last year's percentage),
+    `2-Q はい` and `2-Q 分母`; last `COMPLETENESS_CODES` and `確認状況`), row 2 = Japanese labels (the 前年同期
+    ones with their day: 「前年同期（令和6年11月末）」) but for A2:B2, merged: the caption, a line each for the
+    year, the as-of date and the scope. Rows 1–2 and columns A–B are frozen and repeat on every printed page, so
+    the caption is on screen and on paper without a row of its own (readers keep row 1 = codes, row 3 = first
+    ward); the printed page header repeats it after 「区別内訳」. One row per ward (the city's order), then the
+    total row (A `合計`, B the scope's name). A year without data shows 「—」 in every figure of that year (this
+    year's and last year's each on its own). Printed at 90 % (`print_setup`), several A4 pages across, each page
+    whole indicators — a figure never apart from its 前年同期 — with room to spare for a wider substitute font
+    (`column_breaks`); rows 1–2 as tall as their wrapped codes and labels.
 "地域別" — every roster-provided active area of the scope (wards in the city's order, then area codes): header row 1
     = `COVERAGE_COLUMNS` (区コード, 区名, 地域コード, 地域名, then for 1-1 and 1-2 the month it first counted this
     year as 'YYYY-MM', 「未」 if not yet; `models.coverage`, the totals engine's days, without baselines).

@@ -20,6 +20,7 @@ from bot.cli.main import app
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEET_TITLE, SHEETS, SheetSection
 from models.entries.draft import EventDraft
 from models.entries.write import record_event
+from models.fiscal import same_point_last_year
 from models.sheet.completeness import COMPLETENESS_CODES
 from models.sheet.data import SheetData, collect_sheet
 from models.sheet.goal_sheets import (
@@ -141,8 +142,11 @@ def every_value(workbook: Any) -> list[Any]:
     return [cell.value for ws in workbook.worksheets for line in ws.iter_rows() for cell in line]
 
 
-def by_ward_cell(value: IndicatorValue, part: str) -> int | float | None:
-    return {"value": value.value, "denominator": value.denominator, "percent": value.percent}[part]
+def by_ward_cell(this_year: IndicatorValue, last_year: IndicatorValue, part: str) -> int | float | None:
+    """区別内訳's cell of a figure column: this year's figure, or beside it (`last_year_…`) last year's same day."""
+    value = last_year if part.startswith("last_year_") else this_year
+    figures = {"value": value.value, "denominator": value.denominator, "percent": value.percent}
+    return figures[part.removeprefix("last_year_")]
 
 
 async def test_every_figure_equals_the_totals_engine_in_every_year_column(dataset: Dataset) -> None:
@@ -275,6 +279,7 @@ async def test_ward_sheet_has_the_ward_name_figures_bullets_and_events(dataset: 
 async def test_by_ward_sheet_equals_the_engine_breakdown(dataset: Dataset) -> None:
     workbook = read(await collect(dataset.session))
     expected = (await engine_totals(dataset.session))[2025]
+    last_year = await indicator_totals(dataset.session, 2024, same_point_last_year(AS_OF))  # 前年同期, as /totals
     ws = workbook["区別内訳"]
     columns = by_ward_columns()
     header = [cell.value for cell in ws[1]]
@@ -286,19 +291,21 @@ async def test_by_ward_sheet_equals_the_engine_breakdown(dataset: Dataset) -> No
         APPROVAL_COLUMN,
     ]
     assert "1-1 分母" in header and "2-Q 分母" in header and "1-2 ％" in header
+    assert header[header.index("1-1") + 1] == "1-1 前年同期"  # beside the figure
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 24 + 1
     for line in rows[:-1]:
         ward = str(line[0])
         for (_code, _label, indicator, part), value in zip(columns, line[2 : 2 + len(columns)], strict=True):
             assert indicator is not None
-            assert value == by_ward_cell(expected.by_ward[ward][indicator.code], part), (ward, _code)
+            figures = expected.by_ward[ward][indicator.code], last_year.by_ward[ward][indicator.code]
+            assert value == by_ward_cell(*figures, part), (ward, _code)
         assert line[-1] == "未確認"  # no ward has confirmed its month
     total = rows[-1]
     assert total[:2] == ("合計", "大阪市（24区）")
     for (_code, _label, indicator, part), value in zip(columns, total[2 : 2 + len(columns)], strict=True):
         assert indicator is not None
-        assert value == by_ward_cell(expected.indicators[indicator.code], part)
+        assert value == by_ward_cell(expected.indicators[indicator.code], last_year.indicators[indicator.code], part)
     fukushima = next(line for line in rows if line[0] == FUKUSHIMA)
     assert fukushima[1] == "福島区"
 

@@ -90,7 +90,14 @@ async def test_a_year_without_data_prints_a_dash_in_the_seeds_form(dataset: Data
     assert len(figures) == len(INDICATORS)
     assert {row[7:] for row in figures} == {(None, None, None, "—")}  # no 0 anywhere for that year
     by_ward = list(book["区別内訳"].iter_rows(min_row=3, values_only=True))
-    assert len(by_ward) == 25 and all(set(line[2:-1]) == {"—"} for line in by_ward)  # the last: 確認状況
+    columns = by_ward_columns()
+    this_year = [i for i, (_code, _label, _i, part) in enumerate(columns, start=2) if not part.startswith("last_")]
+    completeness = range(2 + len(columns), 2 + len(columns) + len(COMPLETENESS_CODES))
+    assert len(by_ward) == 25
+    assert all({line[i] for i in [*this_year, *completeness]} == {"—"} for line in by_ward)
+    # Beside them the 前年同期 (FY2025 at 11月末) has figures (a share without answers none): that year has data.
+    last_year = [i for i, (_code, _label, _i, part) in enumerate(columns, start=2) if part.startswith("last_")]
+    assert all(isinstance(line[i], int | float) or line[i] is None for line in by_ward for i in last_year)
     definitions = {line[0]: line for line in book["定義"].iter_rows(min_row=2, values_only=True)}
     assert definitions["no_data"][2] == "あり" and "intake" not in definitions["no_data"][3]
     assert "intake" not in "".join(str(cell) for line in book["集計根拠"].iter_rows(values_only=True) for cell in line)
