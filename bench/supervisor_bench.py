@@ -15,7 +15,8 @@ API double, started as under run_polling) then takes the updates of the dataset'
 one ward supervisor: /help (the baseline: the framework and our guard), /totals and each of its buttons (◀ 前年度,
 翌年度 ▶, ◀ 前月末, 今日, 区を選ぶ and a ward, 区別 and the ranking, 地域別), /areas and its switch to 1-2,
 /sheet (city and ward; the open month and a closed one), /chart (city and ward), /missing (this month and last) and
-its nudge, /reopen, and /note down to a section's bullets.
+its nudge, /reopen, /flagged (the review list), /confirm (a ward) and /accept (the city) of a closed month, and /note
+down to a section's bullets.
 
 Timed: each request end to end, from the update to the last of the bot's replies (the workbook and the chart are
 built in the render pool's worker process: until the document or photo has been sent). The buttons' lead-up (the
@@ -282,6 +283,9 @@ REQUESTS: tuple[Request, ...] = (
     *_both("/areas", "/areas", says("coverage_header")),
     *_both("/areas → ② (1-2)", SECOND_AREA_INDICATOR, says("coverage_header"), ("/areas",)),
     *_both("/totals 地域別", _button("button_coverage"), says("coverage_header"), ("/totals",)),
+    *_both("/flagged", "/flagged", says("flagged_header", "flagged_none")),
+    Request(f"/confirm {CLOSED} (ward)", "ward", f"/confirm {CLOSED}", says("approval_confirm_ask")),
+    Request(f"/accept {CLOSED} (city)", "city", f"/accept {CLOSED}", says("approval_city_header")),
     *_both("/note", "/note", buttons("notes_choose_sheet", len(SHEETS))),
     *_both("/note → a section's bullets", FIRST_SECTION, bullets, ("/note", FIRST_SHEET)),
 )
