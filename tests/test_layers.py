@@ -23,8 +23,9 @@ FORBIDDEN = {
 }
 FEATURES = "bot.conversations"
 FEATURE_IMPORTS_ALLOWED = {  # module → the feature modules it may import
-    "bot.conversations.flow": {"log_event", "corrections", "notes", "followups"},
-    "bot.conversations.corrections": {"log_event"},
+    "bot.conversations.flow": {"log_event", "log_save", "corrections", "notes", "followups"},
+    "bot.conversations.log_save": {"log_event"},  # the conversation's last step, on its primitives
+    "bot.conversations.corrections": {"log_event", "log_save"},  # a correction is saved and says what moved
     "bot.conversations.followups": {"log_event"},  # 記録する under a reminder starts the card; a typed day is a step
 }
 

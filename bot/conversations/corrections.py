@@ -14,7 +14,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PENDING_CHANGE, IntakeContext, language, show
-from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, figure_moved_text, start_draft
+from bot.conversations.log_event import CANCEL_BUTTON, END, REASON, State, ask_next, start_draft
+from bot.conversations.log_save import figure_moved_text
 from bot.keyboards import FIX_BUTTON, PLAN_FROM_ENTRY, Callback, Choice, inline, menu_texts
 from bot.month_notices import tell_withdrawn
 from bot.scope import refuse_button, scope_name_of

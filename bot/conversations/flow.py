@@ -18,6 +18,7 @@ from bot.context import FLOW_KEYS, IntakeContext, language
 from bot.conversations import corrections as fix
 from bot.conversations import followups as fu
 from bot.conversations import log_event as log
+from bot.conversations import log_save as save
 from bot.conversations import notes
 from bot.keyboards import FIX_BUTTON, FOLLOWUP_TYPE, LOG_NOW, Callback, menu_texts
 from bot.texts import text
@@ -89,8 +90,8 @@ def build_log_conversation() -> ConversationHandler[Any]:
         log.DATE: [_button(log.DATE_BUTTON, log.on_date_button), MessageHandler(TYPED, log.on_date_text)],
         log.COUNT: [_button(log.COUNT_BUTTON, log.on_count_button), MessageHandler(TYPED, log.on_count_text)],
         log.ANSWER: [_button(log.ANSWER_BUTTON, log.on_answer_button), wrong_text],
-        log.CONFIRM: [_button(log.SAVE_BUTTON, log.on_save_button), _button(log.EDIT_BUTTON, log.on_edit_button),
-                      _button(log.KEEP_BUTTON, log.on_keep_button),
+        log.CONFIRM: [_button(log.SAVE_BUTTON, save.on_save_button), _button(log.EDIT_BUTTON, log.on_edit_button),
+                      _button(log.KEEP_BUTTON, save.on_keep_button),
                       _button(log.RESUME_BUTTON, log.on_resume_button),
                       _button(log.RESTART_BUTTON, log.on_restart_button),
                       wrong_text],
@@ -140,4 +141,4 @@ def _entry_open(context: IntakeContext) -> bool:
 
 async def _saved_event_id(context: IntakeContext, update: Update, draft_id: str) -> int | None:
     async with session_scope(context.sessions) as session:
-        return await entry_id_for_key(session, log.idempotency_key(update, draft_id))
+        return await entry_id_for_key(session, save.idempotency_key(update, draft_id))

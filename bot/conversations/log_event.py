@@ -12,39 +12,30 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import DRAFT, IntakeContext, language, show
-from bot.keyboards import Callback, Choice, in_rows, inline, next_contact_offer
-from bot.month_notices import tell_withdrawn
-from bot.scope import refuse_button, scope_name_of
-from bot.texts import date_values, kind_label, month_label, personal_data_labels, short_day, text, weekday_mismatch
-from models.approval import withdrawn_in
+from bot.keyboards import Callback, Choice, in_rows, inline
+from bot.scope import refuse_button
+from bot.texts import date_values, kind_label, month_label, personal_data_labels, text, weekday_mismatch
 from models.catalog import (
-    INDICATOR_BY_KIND,
     KINDS_BY_CODE,
-    SHEETS,
     EventKind,
     Requirement,
     counts_each_household_once,
     kinds_for,
 )
 from models.db import session_scope
-from models.entries.draft import COUNT_MAX, EventDraft, EventRejectedError, Problem, next_field, upgraded
+from models.entries.draft import COUNT_MAX, EventDraft, next_field, upgraded
 from models.entries.read import first_counted_on, issue_household_code, last_live_entry_of, recent_household_codes
-from models.entries.unusual import FLOOR, Usual, unusual_count
-from models.entries.write import correct_event, record_event
 from models.fiscal import fiscal_year_of
 from models.fiscal import today as japan_today
-from models.followups import close_on_entry
 from models.locks import is_entry_locked, is_month_locked
 from models.privacy import is_valid_household_ref, personal_data_in
 from models.reference import active_areas_of
 from models.roles import Organisation
-from models.tables import NOTE_MAX_LENGTH, Area, Event, Followup
-from models.totals import IndicatorValue, figure_after_save, grew_by, sheet_notation, would_count_anew
+from models.tables import NOTE_MAX_LENGTH, Area
 from models.typed_input import Unreadable, WrongWeekday, normalise, parse_count, parse_date
 
 log = logging.getLogger(__name__)
@@ -404,10 +395,10 @@ async def _store(update: Update, context: IntakeContext, **fields: Any) -> State
 async def _store_date(update: Update, context: IntakeContext, picked: date) -> State | None:
     draft = current_draft(context)
     if draft is None:
-        return await _stay(update, text("expired", language(update)))
+        return await stay(update, text("expired", language(update)))
     refusal = await date_refusal(context, draft["ward_code"], picked, language(update))
     if refusal:
-        return await _stay(update, refusal)
+        return await stay(update, refusal)
     return await _store(update, context, occurred_on=picked.isoformat())
 
 
@@ -426,7 +417,7 @@ async def date_refusal(context: IntakeContext, ward_code: str, picked: date, lan
     return None
 
 
-async def _stay(update: Update, message: str) -> State | None:
+async def stay(update: Update, message: str) -> State | None:
     """A wrong answer: say why, and stay in the same step."""
     if update.callback_query is not None:
         await update.callback_query.answer(message, show_alert=True)
@@ -445,7 +436,7 @@ def _typed(update: Update) -> str:
 
 async def _too_long(update: Update, limit: int = TEXT_MAX) -> bool:
     if len(_typed(update)) > limit:
-        await _stay(update, text("too_long", language(update), max=limit))
+        await stay(update, text("too_long", language(update), max=limit))
         return True
     return False
 
@@ -461,7 +452,7 @@ async def on_area_text(update: Update, context: IntakeContext) -> State | None:
         matches = [a for a in areas if query in normalise(a.name_ja) or query in a.code]
     lang = language(update)
     if not matches:
-        return await _stay(update, text("area_none", lang, query=query))
+        return await stay(update, text("area_none", lang, query=query))
     if len(matches) == 1:
         draft["area_id"] = matches[0].id
         return await ask_next(update, context)
@@ -498,7 +489,7 @@ async def on_household_text(update: Update, context: IntakeContext) -> State | N
         return None
     code = normalise(_typed(update)).upper()
     if not is_valid_household_ref(code):
-        return await _stay(update, text("household_invalid", language(update)))
+        return await stay(update, text("household_invalid", language(update)))
     return await _take_household(update, context, draft, code)
 
 
@@ -527,16 +518,16 @@ async def on_date_text(update: Update, context: IntakeContext) -> State | None:
     today, lang = japan_today(), language(update)
     picked = parse_date(_typed(update), today)
     if isinstance(picked, WrongWeekday):  # never guessed either way: the person sees the date's real weekday
-        return await _stay(update, weekday_mismatch(picked.day, today, lang))
+        return await stay(update, weekday_mismatch(picked.day, today, lang))
     if isinstance(picked, Unreadable):
-        return await _stay(update, text("date_unreadable", lang, **date_values(today, lang)))
+        return await stay(update, text("date_unreadable", lang, **date_values(today, lang)))
     return await _store_date(update, context, picked)
 
 
 async def on_count_text(update: Update, context: IntakeContext) -> State | None:
     count = parse_count(_typed(update)) if len(_typed(update)) <= 10 else None
     if count is None or not 1 <= count <= COUNT_MAX:
-        return await _stay(update, text("count_invalid", language(update)))
+        return await stay(update, text("count_invalid", language(update)))
     return await _store(update, context, count=count)
 
 
@@ -545,199 +536,21 @@ async def on_note_text(update: Update, context: IntakeContext) -> State | None:
     note = _typed(update).strip()
     lang = language(update)
     if len(note) > NOTE_MAX_LENGTH:
-        return await _stay(update, text("note_too_long", lang, max=NOTE_MAX_LENGTH, length=len(note)))
+        return await stay(update, text("note_too_long", lang, max=NOTE_MAX_LENGTH, length=len(note)))
     found = personal_data_in(note)
     if found:
-        return await _stay(update, text("note_personal", lang, what=personal_data_labels(found, lang)))
+        return await stay(update, text("note_personal", lang, what=personal_data_labels(found, lang)))
     return await _store(update, context, note=note or None)
 
 
 async def on_text_instead_of_button(update: Update, context: IntakeContext) -> None:
     """Text where a button is expected."""
-    await _stay(update, text("use_buttons", language(update)))
+    await stay(update, text("use_buttons", language(update)))
 
 
 async def on_not_text(update: Update, context: IntakeContext) -> None:
     """A photo, file or sticker in the middle of a flow: nothing of it is kept."""
-    await _stay(update, text("text_only", language(update)))
-
-
-# ---- saving ----------------------------------------------------------------------------------------------
-
-
-async def on_save_button(update: Update, context: IntakeContext) -> State | None:
-    """Save the draft once (its id is the idempotency key), then say what it counted toward. A count far above
-    the usual for its kind in the ward is asked about once first (`models.entries.unusual`), never refused."""
-    draft = current_draft(context)
-    if draft is None or SAVE_BUTTON.arg(update) != draft["id"] or next_step(draft) != CONFIRM:
-        await refuse_button(update)
-        return None
-    if draft.get("count", 1) > FLOOR and draft.get(UNUSUAL_OK) != draft.get("count"):  # ≤ FLOOR: never asked
-        async with session_scope(context.sessions) as session:
-            usual = await unusual_count(session, EventDraft.from_json(draft))
-            scope = await scope_name_of(
-                session, None if usual and usual.city_wide else draft["ward_code"], language(update)
-            )
-        if usual is not None:
-            return await _ask_unusual(update, draft, usual, scope)
-    return await _save(update, context, draft)
-
-
-UNUSUAL_OK = "unusual_ok"  # the draft's count the worker said to keep, though far above the usual
-
-
-async def _ask_unusual(update: Update, draft: Draft, usual: Usual, scope: str) -> State:
-    """「都島区のアウトリーチはふだん1回1〜3件です。100件で保存しますか？」 — once per count; the card stays."""
-    lang, kind = language(update), KINDS_BY_CODE[draft["kind"]]
-    unit = text(UNITS[kind.count_unit_ja], lang)
-    usual_text = (
-        str(usual.high) if usual.low == usual.high else text("unusual_range", lang, low=usual.low, high=usual.high)
-    )
-    values = {"scope": scope, "kind": kind_label(kind.code, lang), "usual": usual_text, "unit": unit}
-    body = text("unusual_ask", lang, count=draft["count"], **values)
-    buttons = inline(
-        [
-            [(text("button_keep_count", lang, count=draft["count"], unit=unit), KEEP_BUTTON(draft["id"]))],
-            [(text("button_count", lang), EDIT_BUTTON("count")), (text("button_cancel", lang), CANCEL_BUTTON())],
-        ]
-    )
-    await show(update, body, buttons)
-    return CONFIRM
-
-
-UNITS = {"件": "unit_items", "人": "unit_people"}  # a kind's count unit → the catalog's word for it
-
-
-async def on_keep_button(update: Update, context: IntakeContext) -> State | None:
-    """log:keep:<draft id> — the worker keeps the unusual count: saved, and flagged for the supervisors."""
-    draft = current_draft(context)
-    if draft is None or KEEP_BUTTON.arg(update) != draft["id"] or next_step(draft) != CONFIRM:
-        await refuse_button(update)
-        return None
-    draft[UNUSUAL_OK] = draft.get("count")
-    return await _save(update, context, draft)
-
-
-async def _save(update: Update, context: IntakeContext, draft: Draft) -> State | None:
-    lang = language(update)
-    key = idempotency_key(update, draft["id"])
-    event_draft = EventDraft.from_json(draft)
-    lock_days = context.settings.lock_business_days
-    kept = draft.get(UNUSUAL_OK) == event_draft.count
-    try:
-        async with session_scope(context.sessions) as session:
-            flag = await unusual_count(session, event_draft) if kept else None  # still unusual at the save
-            # Sums grow by the count, a distinct count by one if this area or household is new this year;
-            # a correction compares the figure before and after.
-            before = await _figure(session, context, event_draft) if draft.get("corrects") else None
-            anew = before is None and await would_count_anew(session, event_draft, _threshold(context))
-            if draft.get("corrects"):
-                event = await correct_event(
-                    session,
-                    draft["corrects"],
-                    event_draft,
-                    by_staff_id=context.staff.id,
-                    reason=draft["reason"],
-                    idempotency_key=key,
-                    today=japan_today(),
-                    lock_business_days=lock_days,
-                    flag=flag,
-                )
-            else:
-                event, _created = await record_event(
-                    session,
-                    event_draft,
-                    idempotency_key=key,
-                    today=japan_today(),
-                    logged_by_staff_id=context.staff.id,
-                    lock_business_days=lock_days,
-                    flag=flag,
-                )
-            after = await _figure(session, context, event_draft)
-            scope = await scope_name_of(session, draft["ward_code"], lang)
-            closed = [] if draft.get("corrects") else await close_on_entry(session, event)  # the follow-ups it did
-            withdrawn = withdrawn_in(session)
-    except EventRejectedError as rejected:  # a draft resumed days later may have crossed its month's lock
-        return await _stay(update, _problem_text(rejected, event_draft.occurred_on, lock_days, lang))
-    log.info("saved event=%s kind=%s staff=%s", event.id, event.kind, context.staff.id)
-    drop_draft(context)
-    added = grew_by(event.kind, event.count, counted_anew=anew, before=before, after=after)
-    body = _saved_text(event, added, after, scope, lang, draft.get("corrects"))
-    if flag is not None:
-        body += "\n" + text("saved_flagged", lang)
-    body, offer = _next_contact_offer(event, closed, body, lang, corrected=bool(draft.get("corrects")))
-    await show(update, body, offer)
-    await tell_withdrawn(context.bot, context.sessions, withdrawn)
-    return END
-
-
-def _next_contact_offer(
-    event: Event, closed: list[Followup], body: str, lang: str, *, corrected: bool
-) -> tuple[str, Any]:
-    """The follow-ups the entry closed, and for an entry naming a household one optional tap for the next contact
-    (bot/conversations/followups.py answers it; the conversation has ended, so nothing waits for it)."""
-    lines = [body]
-    lines += [
-        text("followup_closed_by_entry", lang, household=plan.household_ref, day=short_day(plan.due_on, lang))
-        for plan in closed
-    ]
-    if event.household_ref is None or corrected or event.id is None:
-        return "\n".join(lines), None
-    lines += ["", text("followup_ask", lang, household=event.household_ref)]
-    return "\n".join(lines), next_contact_offer(event.id, lang)
-
-
-def idempotency_key(update: Update, draft_id: str) -> str:
-    user = update.effective_user
-    assert user is not None
-    return f"tg:{user.id}:{draft_id}"
-
-
-async def _figure(session: AsyncSession, context: IntakeContext, draft: EventDraft) -> IndicatorValue:
-    return await figure_after_save(session, draft, japan_today(), _threshold(context))
-
-
-def _threshold(context: IntakeContext) -> int:
-    return context.settings.regular_meeting_threshold
-
-
-def _saved_text(event: Event, added: int, after: IndicatorValue, scope: str, lang: str, corrected: int | None) -> str:
-    values = {"id": event.id, **_figure_values(event.kind, after, scope)}
-    if added > 0:
-        body = text("saved", lang, added=added, **values)
-    elif added < 0:  # a correction that lowered the figure says so
-        body = text("saved_down", lang, removed=-added, **values)
-    else:
-        body = text("saved_not_counted", lang, **values)
-    return (text("corrected", lang, old=corrected, new=event.id) + "\n" + body) if corrected else body
-
-
-def _figure_values(kind: str, after: IndicatorValue, scope: str) -> dict[str, object]:
-    indicator = INDICATOR_BY_KIND[kind]
-    goal = next(sheet.goal for sheet in SHEETS if sheet.number == indicator.sheet)
-    return {"goal": goal, "indicator": indicator.short_label, "total": sheet_notation(indicator, after), "scope": scope}
-
-
-def figure_moved_text(kind: str, before: IndicatorValue, after: IndicatorValue, scope: str, lang: str) -> str:
-    """How a change (a void, an undo) moved the year's figure of the entry's indicator, in one line."""
-    moved = after.value - before.value
-    values = _figure_values(kind, after, scope)
-    if moved == 0:
-        return text("figure_same", lang, **values)
-    return text("figure_moved", lang, delta=f"+{moved}" if moved > 0 else f"−{-moved}", **values)
-
-
-def _problem_text(rejected: EventRejectedError, day: date, lock_days: int, lang: str) -> str:
-    problems = rejected.problems
-    if Problem.MONTH_LOCKED in problems:
-        return text("date_locked", lang, month=month_label(day.year, day.month, lang), days=lock_days)
-    if Problem.NOTE_PERSONAL_DATA in problems:
-        return text("note_personal", lang, what=personal_data_labels(rejected.personal_data, lang))
-    if Problem.FUTURE_DATE in problems:
-        return text("date_future", lang)
-    if Problem.ALREADY_VOIDED in problems or Problem.NOT_FOUND in problems:
-        return text("expired", lang)
-    return text("invalid_choice", lang)
+    await stay(update, text("text_only", language(update)))
 
 
 async def on_cancel(update: Update, context: IntakeContext) -> State:
