@@ -421,7 +421,8 @@ def _diagnoses(plain: str) -> list[tuple[int, int]]:
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Mister|Madam|Mme|Mlle)\.?\s+[A-Z][A-Za-z'-]+")
 _ROMAN_HONORIFIC = re.compile(r"\b([A-Za-z]{2,})(?:-|\s+)(?:san|sama|chan|kun|sensei|dono)\b")
 _CAPITALISED = re.compile(r"(?<![A-Za-z'])[A-Z][a-z]+(?:[-'][A-Za-z]+)?(?![A-Za-z])")
-# Romanised roles and relations before -san/-chan: obaa-chan, okaa-san, kea-mane-san are not names.
+# Romanised roles and relations before -san/-chan: obaa-chan, okaa-san, kea-mane-san are not names. A word list,
+# wrapped as prose (the formatter would set one word a line).
 _ROMAN_ROLES = frozenset((
     "obaa", "obaachan", "ojii", "ojiichan", "okaa", "otou", "onee", "onii", "oku", "okusan", "baa", "jii", "mama",
     "papa", "mane", "helper", "sensei", "minna", "minasan", "oisha", "kangoshi", "okyaku", "tantou", "tanto",
