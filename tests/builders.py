@@ -8,17 +8,21 @@ import asyncio
 import itertools
 import os
 import socket
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlmodel import col, select
 
 from bot.app import IntakeApplication
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
 from models.config import TOKYO, Settings
-from models.db import session_scope
+from models.db import make_engine, session_factory, session_scope
 from models.entries.draft import EventDraft
 from models.entries.write import record_event, void_event
 from models.roles import Organisation, Role
@@ -134,3 +138,39 @@ def reachable(url: str) -> bool:
             return True
     except OSError:
         return False
+
+
+async def run_state_machine_on(
+    engine: AsyncEngine,
+    machine: Callable[[asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]], Any],
+    steps: int,
+) -> None:
+    """Run a hypothesis state machine (built from a loop and a session factory) on the test's database, in a thread
+    with its own event loop and engine (hypothesis drives it synchronously); PostgreSQL keeps the test's schema."""
+    connect_args: dict[str, Any] = {}
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            schema = await connection.scalar(sa.text("SELECT current_schema()"))
+        connect_args = {"server_settings": {"search_path": schema}}
+    url = engine.url.render_as_string(hide_password=False)
+    await asyncio.to_thread(_run_machine, url, connect_args, machine, steps)
+
+
+def _run_machine(
+    url: str,
+    connect_args: dict[str, Any],
+    machine: Callable[[asyncio.AbstractEventLoop, async_sessionmaker[AsyncSession]], Any],
+    steps: int,
+) -> None:
+    loop = asyncio.new_event_loop()
+    engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
+    try:
+        sessions = session_factory(engine)
+        limits = settings(
+            max_examples=steps, stateful_step_count=steps, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        )
+        # hypothesis takes any factory of machines; its stub names the class only
+        run_state_machine_as_test(lambda: machine(loop, sessions), settings=limits)  # type: ignore[arg-type]
+    finally:
+        loop.run_until_complete(engine.dispose())
+        loop.close()

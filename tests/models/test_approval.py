@@ -11,9 +11,8 @@ from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
@@ -31,13 +30,13 @@ from models.approval import (
     wards_not_confirmed,
     withdrawn_in,
 )
-from models.db import make_engine, session_factory, session_scope
+from models.db import session_scope
 from models.entries.draft import EventDraft
 from models.entries.write import correct_event, record_event, undo_entry, void_event
 from models.locks import reopen_month
 from models.roles import Role
 from models.tables import AuditEntry, Staff
-from tests.builders import add_event, add_staff
+from tests.builders import add_event, add_staff, run_state_machine_on
 
 T = TypeVar("T")
 WARD, OTHER_WARD = "27102", "27103"
@@ -233,26 +232,6 @@ class ApprovalMachine(RuleBasedStateMachine):
         self.run(check())
 
 
-def _run_machine(url: str, connect_args: dict[str, Any]) -> None:
-    loop = asyncio.new_event_loop()
-    engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
-    try:
-        sessions = session_factory(engine)
-        steps = settings(
-            max_examples=20, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-        )
-        machine = lambda: ApprovalMachine(loop, sessions)  # noqa: E731  (hypothesis takes any factory of machines)
-        run_state_machine_as_test(machine, settings=steps)  # type: ignore[arg-type]  # typed as the class only
-    finally:
-        loop.run_until_complete(engine.dispose())
-        loop.close()
-
-
 @pytest.mark.usefixtures("sessions")
 async def test_random_presses_and_changes_follow_the_state_machine(engine: AsyncEngine) -> None:
-    connect_args: dict[str, Any] = {}
-    if engine.dialect.name == "postgresql":
-        async with engine.connect() as connection:
-            schema = await connection.scalar(sa.text("SELECT current_schema()"))
-        connect_args = {"server_settings": {"search_path": schema}}
-    await asyncio.to_thread(_run_machine, engine.url.render_as_string(hide_password=False), connect_args)
+    await run_state_machine_on(engine, ApprovalMachine, steps=20)

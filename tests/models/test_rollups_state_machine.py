@@ -14,20 +14,19 @@ from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from models.baselines import BaselineKey, set_baseline
-from models.db import make_engine, session_factory, session_scope
+from models.db import session_scope
 from models.entries.draft import EventDraft
 from models.entries.write import correct_event, record_event, void_event
 from models.ops.history import import_events
 from models.rollups import check_rollups
 from models.tables import Area, Event
-from tests.builders import FAR_FUTURE
+from tests.builders import FAR_FUTURE, run_state_machine_on
 from tests.models.test_rollups import OTHER_WARD, WARD, engine_per_ward, raw_per_ward
 
 T = TypeVar("T")
@@ -190,27 +189,7 @@ class RollupMachine(RuleBasedStateMachine):
         self.run(check())
 
 
-def _run_machine(url: str, connect_args: dict[str, Any]) -> None:
-    loop = asyncio.new_event_loop()
-    engine = make_engine(url, connect_args=connect_args) if connect_args else make_engine(url)
-    try:
-        sessions = session_factory(engine)
-        steps = settings(
-            max_examples=15, stateful_step_count=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-        )
-        machine = lambda: RollupMachine(loop, sessions)  # noqa: E731  (hypothesis takes any factory of machines)
-        run_state_machine_as_test(machine, settings=steps)  # type: ignore[arg-type]  # typed as the class only
-    finally:
-        loop.run_until_complete(engine.dispose())
-        loop.close()
-
-
 async def test_random_sequences_keep_rollups_equal_to_the_events(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    connect_args: dict[str, Any] = {}
-    if engine.dialect.name == "postgresql":
-        async with engine.connect() as connection:
-            schema = await connection.scalar(sa.text("SELECT current_schema()"))
-        connect_args = {"server_settings": {"search_path": schema}}
-    await asyncio.to_thread(_run_machine, engine.url.render_as_string(hide_password=False), connect_args)
+    await run_state_machine_on(engine, RollupMachine, steps=15)
