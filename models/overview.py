@@ -8,10 +8,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.catalog import Indicator
 from models.fiscal import fiscal_year_of, month_end, previous_month_end, same_point_last_year
 from models.locks import lock_date
+from models.ranking import change_in_points, is_share
 from models.snapshots import totals_as_of
-from models.totals import Totals, flag_no_data
+from models.totals import IndicatorValue, Totals, flag_no_data
 from models.who_reported import Completeness, completeness
 
 
@@ -54,3 +56,11 @@ def approval_month(as_of: date, today: date) -> date:
     """The month whose confirmation goes with figures as of `as_of` (any day of it): the as-of month once it is
     over, else the month before."""
     return as_of if month_end(as_of.year, as_of.month) < today else previous_month_end(as_of)
+
+
+def change_of(indicator: Indicator, now: IndicatorValue, before: IndicatorValue) -> float | int | None:
+    """How far a figure moved: the share (2-Q) in points (None while either side has no answers), any other
+    indicator in its own unit."""
+    if is_share(indicator):
+        return change_in_points(now, before)
+    return now.value - before.value
