@@ -30,11 +30,12 @@ from models.config import Settings
 from models.db import session_factory, session_scope
 from models.fiscal import fiscal_year_of, month_end
 from models.fiscal import today as japan_today
-from models.followups import DuePlan
+from models.followups import DuePlan, Holder
 from models.locks import lock_date
 from models.overview import month_completeness, previous_month_totals, same_point_last_year_totals
 from models.push_summary import ReviewState, SummaryInputs, review_state, summarise
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
+from models.staff import Recipient
 from models.tables import Staff
 from models.totals import Totals, flag_no_data, indicator_totals
 from models.who_reported import NOTHING_EXPECTED, Completeness, missing_reporters
@@ -60,7 +61,7 @@ class BotMessenger:
         body = text("nudge", lang, month=month_label(today.year, today.month, lang, with_year=False))
         await bot.send_message(staff.telegram_user_id, body, reply_markup=reminder_buttons(today, lang))
 
-    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[DuePlan], today: date) -> None:
+    async def remind_followups(self, bot: Bot, staff: Holder, plans: Sequence[DuePlan], today: date) -> None:
         await followups.send_reminder(bot, staff, plans, today)
 
     async def ask_handover(self, bot: Bot, supervisor: Staff, member: Staff, count: int) -> None:
@@ -80,7 +81,7 @@ class BotMessenger:
         finally:
             await push.close()
 
-    async def report_unreachable(self, bot: Bot, admin: Staff, unreachable: Sequence[Staff]) -> None:
+    async def report_unreachable(self, bot: Bot, admin: Staff, unreachable: Sequence[Recipient]) -> None:
         """Who blocked the bot; a long list in several messages (there is nothing to page it from later)."""
         lang = _language(admin)
         names = [f"・No.{s.id} {s.display_name}（{s.ward_code or '市'}）" for s in unreachable]

@@ -18,7 +18,6 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
 from models.fiscal import is_business_day
@@ -282,37 +281,47 @@ _DUE_ROWS = sa.text(
     "SELECT id, staff_id, household_ref, kind, purpose, due_on FROM followup "
     "WHERE closed_at IS NULL AND due_on <= :day ORDER BY due_on"
 ).bindparams(sa.bindparam("day", type_=sa.Date))
-# What the run uses of a holder: the send (id, Telegram id, language) and the admins' report of who blocked the bot.
-_HOLDER_FIELDS = ("id", "telegram_user_id", "language", "display_name", "ward_code", "role")
+_HOLDERS = sa.select(
+    col(Staff.id), col(Staff.telegram_user_id), col(Staff.language), col(Staff.display_name), col(Staff.ward_code)
+)
+
+
+class Holder(NamedTuple):
+    """What the run uses of a holder: the send (id, Telegram id, language) and the admins' report of who blocked the
+    bot (name, ward). A `models.staff.Recipient`, read as plain columns: no ORM object per holder."""
+
+    id: int
+    telegram_user_id: int
+    language: str
+    display_name: str
+    ward_code: str | None
 
 
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite gives ISO text
 
 
-async def due_by_holder(session: AsyncSession, day: date) -> list[tuple[Staff, list[DuePlan]]]:
+async def due_by_holder(session: AsyncSession, day: date) -> list[tuple[Holder, list[DuePlan]]]:
     """For the daily run: each holder to remind today (active, not on leave, reachable) and their due and overdue
     plans. Two queries: the open plans due by `day` (the partial index on due_on: neither the closed history nor the
-    plans still ahead are read), then their holders by primary key, only the fields the run uses."""
+    plans still ahead are read), then their holders by primary key, only the columns the run uses."""
     by_holder: dict[int, list[DuePlan]] = {}
-    for plan_id, staff_id, household_ref, kind, purpose, due_on in await session.execute(_DUE_ROWS, {"day": day}):
+    for plan_id, staff_id, household_ref, kind, purpose, due_on in (
+        await session.execute(_DUE_ROWS, {"day": day})
+    ).all():
         by_holder.setdefault(staff_id, []).append(
             DuePlan(plan_id, staff_id, household_ref, kind, purpose, _day(due_on))
         )
     if not by_holder:
         return []
-    holders = (
-        select(Staff)
-        .options(load_only(*(getattr(Staff, name) for name in _HOLDER_FIELDS)))
-        .where(
-            col(Staff.id).in_(sorted(by_holder)),
-            col(Staff.active),
-            col(Staff.unreachable_at).is_(None),
-            sa.or_(col(Staff.on_leave_until).is_(None), col(Staff.on_leave_until) < day),
-        )
+    holders = _HOLDERS.where(
+        col(Staff.id).in_(sorted(by_holder)),
+        col(Staff.active),
+        col(Staff.unreachable_at).is_(None),
+        sa.or_(col(Staff.on_leave_until).is_(None), col(Staff.on_leave_until) < day),
     )
-    found = (await session.scalars(holders.order_by(col(Staff.id)))).all()
-    return [(staff, by_holder[staff.id]) for staff in found if staff.id is not None]
+    found = (await session.execute(holders.order_by(col(Staff.id)))).all()
+    return [(holder, by_holder[holder.id]) for holder in map(Holder._make, found)]
 
 
 async def due_for(session: AsyncSession, staff_id: int, day: date) -> list[DuePlan]:

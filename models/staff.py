@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,22 @@ from models.tables import AuditEntry, Invite, Staff, Ward, utcnow
 
 INVITE_DAYS_DEFAULT = 7
 ROLES_WITHOUT_WARD = {Role.CITY_SUPERVISOR, Role.ADMIN}
+
+
+class Recipient(Protocol):
+    """Whom a message goes to: a `Staff` row, or the few columns of one that a bulk run reads as a plain tuple
+    (`models.followups.Holder`: no ORM object per recipient). Read-only, so both fit."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def telegram_user_id(self) -> int: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def ward_code(self) -> str | None: ...
 
 
 class InviteProblem(StrEnum):

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +23,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 
 from models.db import session_scope
+from models.staff import Recipient
 from models.tables import Delivery, Staff, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 3  # network hiccups; RetryAfter is waited out by the rate limiter (or here, without one)
 CONCURRENT_SENDS = 30  # enough to keep the rate limiter's 30 messages/s busy
 Send = Callable[[Staff], Awaitable[object]]
+R = TypeVar("R", bound=Recipient)  # a Staff row, or the plain columns a bulk run reads (models.staff.Recipient)
 
 
 class Outcome(StrEnum):
@@ -41,7 +44,7 @@ class Outcome(StrEnum):
 @dataclass
 class Report:
     counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
-    newly_unreachable: list[Staff] = field(default_factory=list)
+    newly_unreachable: list[Recipient] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
         self.counts[outcome] += 1
@@ -49,17 +52,17 @@ class Report:
 
 async def broadcast(
     sessions: async_sessionmaker[AsyncSession],
-    recipients: Sequence[Staff],
+    recipients: Sequence[R],
     kind: str,
     period: str,
-    send: Send,
+    send: Callable[[R], Awaitable[object]],
     concurrency: int = CONCURRENT_SENDS,
 ) -> Report:
     """Send once per recipient (kind, period), `concurrency` at a time, within the bot's rate limiter."""
     report = Report()
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(staff: Staff) -> None:
+    async def one(staff: R) -> None:
         async with gate:
             outcome = await deliver_once(sessions, staff, kind, period, send)
         report.add(outcome)
@@ -72,7 +75,7 @@ async def broadcast(
 
 
 async def deliver_once(
-    sessions: async_sessionmaker[AsyncSession], staff: Staff, kind: str, period: str, send: Send
+    sessions: async_sessionmaker[AsyncSession], staff: R, kind: str, period: str, send: Callable[[R], Awaitable[object]]
 ) -> Outcome:
     delivery_id = await _claim(sessions, staff, kind, period)
     if delivery_id is None:
@@ -91,7 +94,7 @@ async def deliver_once(
     return Outcome.SENT
 
 
-async def _claim(sessions: async_sessionmaker[AsyncSession], staff: Staff, kind: str, period: str) -> int | None:
+async def _claim(sessions: async_sessionmaker[AsyncSession], staff: Recipient, kind: str, period: str) -> int | None:
     """Record the send before making it; None when it was already sent (or the person is unreachable)."""
     assert staff.id is not None
     try:
@@ -116,7 +119,7 @@ def _key(kind: str, period: str, staff_id: int) -> SelectOfScalar[Delivery]:
     )
 
 
-async def _send_with_retries(send: Send, staff: Staff) -> None:
+async def _send_with_retries(send: Callable[[R], Awaitable[object]], staff: R) -> None:
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             await send(staff)

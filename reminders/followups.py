@@ -20,7 +20,16 @@ from telegram import Bot
 from models.config import TOKYO, Settings
 from models.db import session_scope
 from models.fiscal import is_business_day
-from models.followups import DuePlan, away_since, due_by_holder, handovers_since, needing_handover, ward_supervisors
+from models.followups import (
+    DuePlan,
+    Holder,
+    away_since,
+    due_by_holder,
+    handovers_since,
+    needing_handover,
+    ward_supervisors,
+)
+from models.staff import Recipient
 from models.tables import Staff
 from reminders.delivery import Report, broadcast, deliver_once
 
@@ -30,7 +39,7 @@ HANDOVER_TOLD_WITHIN = timedelta(days=7)  # a handover from the command line is 
 class FollowupMessenger(Protocol):
     """What the bot says about follow-ups (bot/reminder_messages.py)."""
 
-    async def remind_followups(self, bot: Bot, staff: Staff, plans: Sequence[DuePlan], today: date) -> None: ...
+    async def remind_followups(self, bot: Bot, staff: Holder, plans: Sequence[DuePlan], today: date) -> None: ...
 
     async def ask_handover(self, bot: Bot, supervisor: Staff, member: Staff, count: int) -> None: ...
 
@@ -42,7 +51,7 @@ class FollowupReport:
     reminders: Report | None = None
     handover_asks: int = 0
     holders_told: int = 0
-    newly_unreachable: list[Staff] = field(default_factory=list)
+    newly_unreachable: list[Recipient] = field(default_factory=list)
 
 
 async def run_followups(

@@ -31,6 +31,7 @@ from models.ops.retention import purge_notes
 from models.roles import Role
 from models.rollups import check_rollups
 from models.snapshots import close_due_months
+from models.staff import Recipient
 from models.tables import AuditEntry, Staff
 from models.who_reported import missing_reporters
 from reminders.delivery import Outcome, Report, Send, broadcast
@@ -61,7 +62,7 @@ class Messenger(FollowupMessenger, Protocol):
         """For one month's push: a send per supervisor, sharing whatever the supervisors of one scope share."""
         ...
 
-    async def report_unreachable(self, bot: Bot, admin: Staff, unreachable: Sequence[Staff]) -> None: ...
+    async def report_unreachable(self, bot: Bot, admin: Staff, unreachable: Sequence[Recipient]) -> None: ...
 
 
 @dataclass(frozen=True)

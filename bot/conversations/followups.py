@@ -63,6 +63,7 @@ from models.followups import (
     set_purpose,
 )
 from models.privacy import is_valid_household_ref
+from models.staff import Recipient
 from models.tables import Followup, Staff
 from models.typed_input import Unreadable, WrongWeekday, normalise
 from reminders.delivery import deliver_once
@@ -249,7 +250,7 @@ def _reminder_line(plan: DuePlan, today: date, lang: str) -> str:
     )
 
 
-async def send_reminder(bot: Bot, staff: Staff, plans: Sequence[DuePlan], today: date) -> None:
+async def send_reminder(bot: Bot, staff: Recipient, plans: Sequence[DuePlan], today: date) -> None:
     """The daily run's message to one holder (bot/reminder_messages.py hands it the plans it read)."""
     lang = staff.language if staff.language in ("ja", "en") else "ja"
     body, markup = reminder(plans, today, lang)
