@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bench import (
+    dashboard_bench,
     followups_bench,
     intake_bench,
     privacy_bench,
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, Callable[[int], Awaitable[dict[str, Any]]]] = {
     "push": push_bench.run,
     "supervisors": supervisor_bench.run,
     "followups": lambda _events: followups_bench.run(),
+    "dashboard": dashboard_bench.run,
 }
 
 # A benchmark whose ways of computing disagree, or whose bot misbehaved, fails the run.
@@ -43,6 +45,7 @@ BROKEN = (
     sheet_bench.SheetDisagreesError,
     supervisor_bench.SupervisorBenchBrokeError,
     followups_bench.BenchmarkBrokeError,
+    dashboard_bench.DashboardBenchBrokeError,
 )
 
 
