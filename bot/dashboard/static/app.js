@@ -64,6 +64,7 @@ function t(key, values = {}) {
 const numberFormat = new Intl.NumberFormat(locale);
 const monthFormat = new Intl.DateTimeFormat(locale, { month: "long", timeZone: "UTC" });
 const dayFormat = new Intl.DateTimeFormat(locale, { month: "long", day: "numeric", timeZone: "UTC" });
+const axisMonthFormat = new Intl.DateTimeFormat(locale, { month: lang === "ja" ? "numeric" : "short", timeZone: "UTC" });
 const monthYearFormat = new Intl.DateTimeFormat(locale, { year: "numeric", month: "long", timeZone: "UTC" });
 
 function num(value) {
@@ -214,7 +215,7 @@ function frame() {
       ),
     );
   }
-  document.body.replaceChildren(header, h("main", { id: "view" }), tabs);
+  document.body.replaceChildren(header, h("main", { id: "view" }, h("p", { class: "loading" }, t("dash_loading"))), tabs);
   if (tabs.children.length < 2) tabs.hidden = true;
 }
 
@@ -643,7 +644,7 @@ function lineChart(data) {
     );
   }
   data.months.forEach((month, index) => {
-    chart.append(svg("text", { class: "axis x", x: x(index), y: height - 10 }, monthName(month).replace(/月$/, "")));
+    chart.append(svg("text", { class: "axis x", x: x(index), y: height - 10 }, axisMonthFormat.format(utc(parseDay(month))).replace(/月$/, "")));
   });
   chart.append(
     series(data.last_year, data.months, "last-year", x, y, -1, label),
