@@ -25,6 +25,7 @@ from bot.conversations import (
     approval,
     corrections,
     coverage,
+    dashboard,
     flagged,
     flow,
     followups,
@@ -116,6 +117,7 @@ def add_handlers(application: IntakeApplication) -> None:
         *followups.handlers(),  # 📅 予定, /plan, /handover and the follow-up buttons
         *flagged.handlers(),  # /flagged: entries with a count far above the usual, to review
         *approval.handlers(),  # /confirm, /accept, /return: a ward's month confirmed and accepted
+        *dashboard.handlers(),  # /dashboard: the button that opens the page (a Mini App)
         # Last in the group, so they run only when nothing above took the update:
         *flow.stale_buttons(),
         *help_menu.leftovers(),
@@ -125,7 +127,8 @@ def add_handlers(application: IntakeApplication) -> None:
 
 
 async def _post_init(application: IntakeApplication) -> None:
-    """At start-up (polling or webhook): command menus, area names for the privacy guard, the daily job."""
+    """At start-up (polling or webhook): command menus, area names for the privacy guard, the daily job, the
+    dashboard's menu button."""
     await register_default_commands(application.bot)
     runtime: Runtime = application.bot_data[RUNTIME]
     async with session_scope(runtime.sessions) as session:
@@ -135,3 +138,4 @@ async def _post_init(application: IntakeApplication) -> None:
     if application.job_queue is not None:
         schedule_daily_run(application.job_queue, reminders)  # and, just after start, today's missed run
     health.schedule_heartbeat(application)  # the row `intake health` reads, once a minute
+    await dashboard.set_menu_button(application, runtime.settings)  # with WEBAPP_URL: the page from the menu

@@ -16,6 +16,7 @@ _COMMANDS: dict[str, dict[str, str]] = {
     "undo": {"ja": "直前の記録を取り消す", "en": "Void my last entry"},
     "cancel": {"ja": "入力を中止", "en": "Stop the current entry"},
     "help": {"ja": "使い方", "en": "Help"},
+    "dashboard": {"ja": "ダッシュボード（画面で見る）", "en": "Dashboard (a page in Telegram)"},
     "void": {"ja": "範囲内の記録を取り消す", "en": "Void an entry in your scope"},
     "totals": {"ja": "現在の集計", "en": "Current totals"},
     "sheet": {"ja": "推進状況確認シート（Excel）", "en": "Progress sheet (Excel)"},
@@ -35,7 +36,7 @@ _COMMANDS: dict[str, dict[str, str]] = {
     "accept": {"ja": "区の月の承認", "en": "Accept wards' months"},
     "return": {"ja": "区の月の差戻し", "en": "Return a ward's month"},
 }
-_WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "reminders", "cancel", "help"]
+_WORKER = ["log", "outreach", "consult", "participation", "mine", "undo", "dashboard", "reminders", "cancel", "help"]
 _SUPERVISOR = [*_WORKER, "void", "totals", "areas", "sheet", "chart", "missing", "note", "flagged"]
 _BY_ROLE: dict[str, list[str]] = {
     Role.WORKER: _WORKER,

@@ -96,13 +96,15 @@ SUPERVISOR_MENU = ("menu_totals", "menu_sheet", "menu_chart", "menu_missing")
 
 
 def main_menu(language: str, supervisor: bool = False) -> ReplyKeyboardMarkup:
-    """The menu that stays under the text field on the phone; supervisors get 集計 / シート / グラフ / 未報告 too."""
+    """The menu that stays under the text field on the phone; supervisors get 集計 / シート / グラフ / 未報告 and
+    ダッシュボード too."""
     rows = [
         [KeyboardButton(text("menu_log", language)), KeyboardButton(text("menu_repeat", language))],
         [KeyboardButton(text(key, language)) for key in ("menu_mine", "menu_plans", "menu_help")],
     ]
     if supervisor:
         rows.append([KeyboardButton(text(key, language)) for key in SUPERVISOR_MENU])
+        rows.append([KeyboardButton(text("menu_dashboard", language))])
     return ReplyKeyboardMarkup(
         rows,
         resize_keyboard=True,

@@ -19,7 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup
 
 from bot.conversations import followups
 from bot.conversations.missing import MISSING_LIST, reminder_buttons
-from bot.conversations.totals import previous_month_totals, same_point_last_year_totals, totals_text
+from bot.conversations.totals import totals_text
 from bot.keyboards import inline
 from bot.long_answer import PAGE_LINES, TEXT_LIMIT, grouped, split_message, telegram_length
 from bot.push_summary import summary_lines
@@ -32,11 +32,12 @@ from models.fiscal import fiscal_year_of, month_end
 from models.fiscal import today as japan_today
 from models.followups import DuePlan
 from models.locks import lock_date
+from models.overview import month_completeness, previous_month_totals, same_point_last_year_totals
 from models.push_summary import ReviewState, SummaryInputs, review_state, summarise
 from models.sheet.build import BuiltSheet, DatabaseTarget, SheetRequest, database_target
 from models.tables import Staff
 from models.totals import Totals, flag_no_data, indicator_totals
-from models.who_reported import NOTHING_EXPECTED, Completeness, completeness, missing_reporters
+from models.who_reported import NOTHING_EXPECTED, Completeness, missing_reporters
 
 T = TypeVar("T")
 Send = Callable[[Staff], Awaitable[None]]
@@ -117,8 +118,7 @@ async def _push_figures(
         previous = await previous_month_totals(session, totals, ward, threshold)
         last_year = await same_point_last_year_totals(session, totals, threshold)
         missing = await missing_reporters(session, ward, year, month, as_of)
-        lock = lock_date(year, month, lock_business_days)
-        reported = await completeness(session, ward, year, month, as_of, lock)
+        reported = await month_completeness(session, as_of, ward, lock_business_days, as_of)
         review = await review_state(session, ward, year, month, as_of)
     people = [(staff.ward_code, staff.display_name) for staff in missing]
     return ScopeFigures(totals, previous, last_year, people, reported, review)

@@ -5,7 +5,8 @@ WEBHOOK_LISTEN:WEBHOOK_PORT, where the bot's own Starlette app answers on the bo
 custom-webhook example: uvicorn serves it, each update goes to the application's update queue). It answers 403 to any
 POST without the secret Telegram was given (X-Telegram-Bot-Api-Secret-Token), so without WEBHOOK_SECRET anyone who
 finds the URL could inject updates: the bot refuses to start instead. GET /WEBHOOK_HEALTH_PATH answers the proxy's
-health check (200 while the application runs). Other routes (a dashboard) can be added to the same app.
+health check (200 while the application runs). With WEBAPP_URL the dashboard's routes (bot/dashboard/) are added
+to the same app; in polling mode they get a server of their own on the same loop.
 
 Before serving, start-up reaches Telegram (getMe) with retries: an unreachable Telegram is tried again with backoff,
 one log line per try, TELEGRAM_START_ATTEMPTS times (0: until it answers).
@@ -33,6 +34,7 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application
 
+from bot.dashboard.routes import dashboard_routes
 from bot.health import heartbeat_of
 from models.config import Settings
 
@@ -108,35 +110,80 @@ def _official_api(settings: Settings) -> bool:
 def _url_problems(url: str | None, official_api: bool = True) -> list[str]:
     if not url:
         return ["WEBHOOK_URL is not set: the public https address of the reverse proxy, e.g. https://bot.example.jp"]
-    parts = urlsplit(url)
-    if not official_api:
-        return [] if parts.scheme in ("http", "https") and parts.hostname else [f"WEBHOOK_URL is not a URL: {url!r}"]
-    if parts.scheme != "https" or not parts.hostname:
-        return [f"WEBHOOK_URL must be an https URL with a host name (Telegram only calls https), not {url!r}"]
-    try:
-        port = parts.port
-    except ValueError:
-        return [f"WEBHOOK_URL has an invalid port: {url!r}"]
+    problem = _https_problem("WEBHOOK_URL", url, official_api, "Telegram only calls https")
+    if problem:
+        return [problem]
+    port = urlsplit(url).port if official_api else None
     if port is not None and port not in TELEGRAM_PORTS:
         return [f"WEBHOOK_URL port {port}: Telegram only calls ports 443, 80, 88 and 8443 (proxy from one of those)"]
     return []
 
 
+def _https_problem(name: str, url: str, official_api: bool, why: str) -> str | None:
+    """`name` must be an https URL with a host (http too for a self-hosted Bot API server); None if it is."""
+    parts = urlsplit(url)
+    if not official_api:
+        return None if parts.scheme in ("http", "https") and parts.hostname else f"{name} is not a URL: {url!r}"
+    if parts.scheme != "https" or not parts.hostname:
+        return f"{name} must be an https URL with a host name ({why}), not {url!r}"
+    try:
+        parts.port  # noqa: B018  # raises for a port that is not a number
+    except ValueError:
+        return f"{name} has an invalid port: {url!r}"
+    return None
+
+
+def webapp_problem(settings: Settings) -> str | None:
+    """What is wrong with WEBAPP_URL, in one line (None: unset, or fine)."""
+    if not settings.webapp_url:
+        return None
+    return _https_problem("WEBAPP_URL", settings.webapp_url, _official_api(settings), "Telegram opens only https pages")
+
+
 def serve(application: AnyApplication, settings: Settings) -> None:
     """Run until stopped (Ctrl-C, SIGTERM): reach Telegram (with retries), then long polling, or the webhook app
-    when BOT_MODE=webhook."""
+    when BOT_MODE=webhook. With WEBAPP_URL the dashboard is served too: on the webhook's app, or in polling mode
+    on a server of its own (WEBAPP_LISTEN:WEBAPP_PORT) on the same event loop."""
     config = webhook_config(settings) if settings.bot_mode == "webhook" else None
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # PTB's run_polling runs on this loop too
     try:
         loop.run_until_complete(start_with_retries(application, settings.telegram_start_attempts))
         if config is not None:
-            loop.run_until_complete(serve_webhook(application, config))
+            loop.run_until_complete(serve_webhook(application, config, _dashboard(application, settings)))
             return
     except BaseException:
         loop.close()
         raise
-    application.run_polling(allowed_updates=Update.ALL_TYPES)  # initialised already: PTB goes on from there
+    page = dashboard_server(application, settings)
+    serving = None if page is None else loop.create_task(page.serve())  # runs once run_polling runs the loop
+    try:  # initialised already: PTB goes on from there; its SIGTERM/SIGINT handling stops the page's server too
+        application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=serving is None)
+    finally:
+        if page is not None and serving is not None:
+            page.should_exit = True
+            loop.run_until_complete(serving)
+            loop.close()
+
+
+def _dashboard(application: AnyApplication, settings: Settings) -> list[BaseRoute]:
+    return dashboard_routes(application) if settings.webapp_url else []
+
+
+def dashboard_server(application: AnyApplication, settings: Settings) -> WebServer | None:
+    """Polling mode's server for the dashboard (None without WEBAPP_URL). Its signals are PTB's to handle."""
+    routes = _dashboard(application, settings)
+    if not routes:
+        return None
+    config = uvicorn.Config(
+        Starlette(routes=routes),
+        host=settings.webapp_listen,
+        port=settings.webapp_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    return WebServer(config, signals=False)
 
 
 async def start_with_retries(
@@ -217,14 +264,15 @@ class WebServer(uvicorn.Server):
                 loop.remove_signal_handler(number)
 
 
-async def serve_webhook(application: AnyApplication, config: WebhookConfig) -> None:
-    """Register the webhook, start the application, serve the web app until SIGTERM/Ctrl-C, then stop cleanly."""
+async def serve_webhook(application: AnyApplication, config: WebhookConfig, routes: Sequence[BaseRoute] = ()) -> None:
+    """Register the webhook, start the application, serve the web app (and `routes`) until SIGTERM/Ctrl-C, then
+    stop cleanly."""
     await application.bot.set_webhook(
         url=config.webhook_url, secret_token=config.secret_token, allowed_updates=Update.ALL_TYPES
     )
     server = WebServer(
         uvicorn.Config(
-            webhook_app(application, config),
+            webhook_app(application, config, routes),
             host=config.listen,
             port=config.port,
             log_config=None,  # our logging (LOG_FORMAT) for uvicorn's lines too
@@ -244,6 +292,9 @@ async def serve_webhook(application: AnyApplication, config: WebhookConfig) -> N
 
 
 def check_mode(settings: Settings) -> None:
-    """Raise ServeConfigError before anything starts if the chosen mode cannot run."""
+    """Raise ServeConfigError before anything starts if the chosen mode (or the dashboard) cannot run."""
     if settings.bot_mode == "webhook":
         webhook_config(settings)
+    problem = webapp_problem(settings)
+    if problem:
+        raise ServeConfigError(problem)

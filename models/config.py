@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     webhook_path: str = "telegram"
     webhook_secret: SecretStr | None = None  # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token
     webhook_health_path: str = "healthz"  # GET: 200 while the bot runs (for the reverse proxy's health check)
+    # The dashboard (a Telegram Mini App, docs/dashboard.md): the public https address of its page, e.g.
+    # https://bot.example.jp/app/ (unset: no dashboard). Polling mode serves it on WEBAPP_LISTEN:WEBAPP_PORT;
+    # webhook mode on the webhook's own port.
+    webapp_url: str | None = None
+    webapp_listen: str = "127.0.0.1"
+    webapp_port: int = Field(default=8081, ge=1, le=65535)
+    webapp_auth_max_age: int = Field(default=3600, ge=60, le=86400)  # seconds an init data stays valid
     # Start-up tries to reach Telegram this many times, with backoff (2 s doubling to 60 s); 0: until it answers.
     telegram_start_attempts: int = Field(default=20, ge=0, le=1000)
     # Outbound proxy for the Bot API (http://proxy.example.jp:8080); HTTPS_PROXY in the environment works too.

@@ -343,6 +343,22 @@ async def last_entry_days(session: AsyncSession, ward_code: str, households: Seq
     return {ref: day for ref, day in (await session.execute(query)).all() if ref is not None}
 
 
+async def plans_last_entries(session: AsyncSession, plans: Sequence[Followup]) -> dict[tuple[str, str], date]:
+    """The latest live entry's date of each planned household, by (ward, household): one query per ward."""
+    found: dict[tuple[str, str], date] = {}
+    wards = sorted({plan.ward_code for plan in plans})
+    for ward in wards:
+        days = await last_entry_days(session, ward, [plan.household_ref for plan in plans if plan.ward_code == ward])
+        found.update({(ward, ref): day for ref, day in days.items()})
+    return found
+
+
+def quiet_for(last_entry: date | None, today: date, quiet_days: int) -> int | None:
+    """The days since the household's latest entry when they are `quiet_days` or more (None: not quiet)."""
+    days = None if last_entry is None else (today - last_entry).days
+    return days if days is not None and days >= quiet_days else None
+
+
 @dataclass(frozen=True)
 class OverdueCount:
     """A holder's (ward view) or a ward's (city view) open plans due this week and overdue: counts, never codes."""

@@ -8,17 +8,22 @@ import asyncio
 import itertools
 import os
 import socket
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlmodel import col, select
+from starlette.applications import Starlette
 
 from bot.app import IntakeApplication
+from bot.dashboard.init_data import sign_init_data
+from bot.dashboard.routes import dashboard_routes
 from bot.offline.chat import ChatSession
 from bot.offline.fake_api import InProcessBotApi
 from models.config import TOKYO, Settings
@@ -111,6 +116,26 @@ async def supervisor(
 
 def stranger(app: IntakeApplication, api: InProcessBotApi, **kwargs: object) -> ChatSession:
     return ChatSession(app, api, next(_user_ids), **kwargs)  # type: ignore[arg-type]
+
+
+def dashboard_client(app: IntakeApplication) -> httpx.AsyncClient:
+    """An HTTP client of the dashboard's routes (bot/dashboard/) for this application, in process (no socket)."""
+    web = Starlette(routes=dashboard_routes(app))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="https://bot.example.jp")
+
+
+def init_data_for(
+    staff: Staff | int, auth_date: int | None = None, token: str = TOKEN, language_code: str = "ja"
+) -> str:
+    """The init data Telegram would give the page for a member (or a Telegram user id), signed now by default."""
+    user_id = staff if isinstance(staff, int) else staff.telegram_user_id
+    user = {"id": user_id, "first_name": "テスト", "language_code": language_code}
+    return sign_init_data(token, user, int(time.time()) if auth_date is None else auth_date, query_id="AAHdF6IQ")
+
+
+def as_member(staff: Staff | int, **kwargs: Any) -> dict[str, str]:
+    """The Authorization header of a dashboard request made by `staff`'s page."""
+    return {"Authorization": f"tma {init_data_for(staff, **kwargs)}"}
 
 
 def postgres_url() -> tuple[str, bool]:

@@ -47,7 +47,6 @@ from models.followups import (
     OverdueCount,
     due_for,
     hand_over,
-    last_entry_days,
     latest_entry_for_household,
     mark_done,
     on_business_day,
@@ -57,7 +56,9 @@ from models.followups import (
     plan_after_entry,
     plan_day,
     plannable_entry,
+    plans_last_entries,
     postpone,
+    quiet_for,
     read_plan_date,
     set_purpose,
 )
@@ -449,7 +450,7 @@ async def plans_answer(context: IntakeContext, lang: str) -> LongAnswer | None:
     today = japan_today()
     async with session_scope(context.sessions) as session:
         plans = await open_plans_of(session, _staff_id(context))
-        last = await _last_entries(session, plans)
+        last = await plans_last_entries(session, plans)
     if not plans:
         return None
     quiet_days = context.settings.followup_quiet_days
@@ -467,17 +468,8 @@ async def plans_answer(context: IntakeContext, lang: str) -> LongAnswer | None:
     )
 
 
-async def _last_entries(session: AsyncSession, plans: Sequence[Followup]) -> dict[tuple[str, str], date]:
-    found: dict[tuple[str, str], date] = {}
-    for ward, ward_plans in grouped(plans, lambda plan: plan.ward_code):
-        days = await last_entry_days(session, ward, [plan.household_ref for plan in ward_plans])
-        found.update({(ward, ref): day for ref, day in days.items()})
-    return found
-
-
 def _plans_line(plan: Followup, last: dict[tuple[str, str], date], today: date, quiet_days: int, lang: str) -> str:
-    latest = last.get((plan.ward_code, plan.household_ref))
-    quiet = (today - latest).days if latest else None
+    quiet = quiet_for(last.get((plan.ward_code, plan.household_ref)), today, quiet_days)
     return text(
         "plans_line",
         lang,
@@ -485,7 +477,7 @@ def _plans_line(plan: Followup, last: dict[tuple[str, str], date], today: date, 
         household=plan.household_ref,
         kind=kind_label(plan.kind, lang),
         purpose=f"・{purpose_label(plan.purpose, lang)}" if plan.purpose else "",
-        quiet=text("plans_quiet", lang, days=quiet) if quiet is not None and quiet >= quiet_days else "",
+        quiet=text("plans_quiet", lang, days=quiet) if quiet is not None else "",
     )
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from telegram import Update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import IntakeContext, language, show
 from bot.keyboards import Callback, in_rows, indicator_label, indicator_rows, inline, menu_texts
+from bot.render_pool import RenderPool, SheetFile
 from bot.scope import (
     CITY,
     default_scope,
@@ -137,11 +139,27 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
         context.settings.lock_business_days,
     )
     await show(update, text("sheet_building", lang))
+    chat = update.effective_chat
+    assert chat is not None
     try:
-        sheet = await context.render_pool.sheet(context.sessions, sheet_request)  # built in a worker process
+        await send_sheet(context.bot, chat.id, context.sessions, context.render_pool, sheet_request, lang)
     except ValueError:
         await show(update, text("sheet_usage", lang))
         return
+    log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", sheet_request.fiscal_year, as_of, scope, context.staff.id)
+
+
+async def send_sheet(
+    bot: Bot,
+    chat_id: int,
+    sessions: async_sessionmaker[AsyncSession],
+    pool: RenderPool,
+    request: SheetRequest,
+    lang: str,
+) -> SheetFile:
+    """Build the workbook in the render pool (never on the event loop) and send it to the chat with its caption;
+    ValueError for a request the sheet cannot be built for (/sheet and the dashboard's 「Excelで送る」)."""
+    sheet = await pool.sheet(sessions, request)
     built = sheet.built
     caption = text(
         "sheet_caption",
@@ -150,10 +168,8 @@ async def on_sheet(update: Update, context: IntakeContext) -> None:
         scope=built.scope_label,
         final=text("totals_final", lang) if built.from_snapshot else "",
     )
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_document(sheet.content, filename=sheet.file_name, caption=caption)
-    log.info("sheet sent fy=%s as_of=%s scope=%s staff=%s", sheet_request.fiscal_year, as_of, scope, context.staff.id)
+    await bot.send_document(chat_id, sheet.content, filename=sheet.file_name, caption=caption)
+    return sheet
 
 
 async def _sheet_request(context: IntakeContext, args: list[str]) -> tuple[date, str] | None:

@@ -41,14 +41,14 @@ from models.fiscal import (
     same_point_last_year,
 )
 from models.fiscal import today as japan_today
-from models.locks import lock_date
+from models.overview import approval_month, flagged_totals, previous_month_totals, same_point_last_year_totals
+from models.overview import month_completeness as scope_completeness
 from models.ranking import FEW_ANSWERS, WardProgress, is_share, rank_wards
 from models.reference import wards_in_order
 from models.sheet.measure import display_width
-from models.snapshots import totals_as_of
 from models.tables import Staff
-from models.totals import IndicatorValue, Totals, flag_no_data, sheet_notation
-from models.who_reported import NOTHING_EXPECTED, Completeness, completeness
+from models.totals import IndicatorValue, Totals, sheet_notation
+from models.who_reported import NOTHING_EXPECTED, Completeness
 
 FIRST_PLAN_YEAR = 2024
 NO_DATA = "—"
@@ -133,7 +133,7 @@ async def _show_totals(
 async def approval_line(session: AsyncSession, as_of: date, ward_code: str | None, lang: str) -> str:
     """The confirmation of the as-of month (the month before, while it is not over): the ward's state, or the city's
     count of wards in each state (models.approval)."""
-    day = as_of if month_end(as_of.year, as_of.month) < japan_today() else previous_month_end(as_of)
+    day = approval_month(as_of, japan_today())
     states = await month_states(session, day.year, day.month)
     month = month_label(day.year, day.month, lang, with_year=False)
     if ward_code is not None:
@@ -154,43 +154,15 @@ async def _figures(
     return await flagged_totals(session, fiscal_year, as_of, ward_code, context.settings.regular_meeting_threshold)
 
 
-async def flagged_totals(
-    session: AsyncSession, fiscal_year: int, as_of: date | None, ward_code: str | None, threshold: int
-) -> tuple[Totals, bool]:
-    """The figures (frozen or live, and which), marked when their year and scope have no data at all."""
-    totals, final = await totals_as_of(session, fiscal_year, as_of, ward_code, threshold)
-    return await flag_no_data(session, totals), final
-
-
 async def _same_point_last_year(session: AsyncSession, context: IntakeContext, totals: Totals) -> Totals:
     return await same_point_last_year_totals(session, totals, context.settings.regular_meeting_threshold)
-
-
-async def same_point_last_year_totals(session: AsyncSession, totals: Totals, threshold: int) -> Totals:
-    """The figures a year before the as-of date (the 前年同期 column), for the same scope."""
-    last_year, _final = await flagged_totals(
-        session, totals.fiscal_year - 1, same_point_last_year(totals.as_of), totals.ward_code, threshold
-    )
-    return last_year
-
-
-async def previous_month_totals(
-    session: AsyncSession, totals: Totals, ward_code: str | None, threshold: int
-) -> Totals | None:
-    """The figures at the end of the month before the as-of month, for the change column (none in April)."""
-    before = previous_month_end(totals.as_of)
-    if fiscal_year_of(before) != totals.fiscal_year:
-        return None
-    previous, _final = await totals_as_of(session, totals.fiscal_year, before, ward_code, threshold)
-    return previous
 
 
 async def month_completeness(
     session: AsyncSession, context: IntakeContext, as_of: date, ward_code: str | None
 ) -> dict[str, Completeness]:
-    """Per ward of the scope: who reported for the as-of month of those expected, and how many before its lock."""
-    lock = lock_date(as_of.year, as_of.month, context.settings.lock_business_days)
-    return await completeness(session, ward_code, as_of.year, as_of.month, japan_today(), lock)
+    """Per ward of the scope: who reported for the as-of month of those expected (models.overview)."""
+    return await scope_completeness(session, as_of, ward_code, context.settings.lock_business_days, japan_today())
 
 
 def completeness_line(reported: Completeness, as_of: date, lang: str) -> str:

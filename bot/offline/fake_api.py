@@ -50,6 +50,7 @@ _JSON_PARAMETERS = frozenset(
         "scope",
         "allowed_updates",
         "media",
+        "menu_button",
     }
 )
 
@@ -67,6 +68,7 @@ class Button:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app: str | None = None  # the page a web_app button opens (a Mini App)
 
 
 @dataclass
@@ -212,13 +214,22 @@ def _visible_length(text: str, parse_mode: str | None) -> int:
 def _parse_inline_keyboard(markup: JSONDict) -> list[list[Button]]:
     rows: list[list[Button]] = []
     for row in markup.get("inline_keyboard", []):
-        buttons = [Button(b["text"], b.get("callback_data"), b.get("url")) for b in row]
+        buttons = [Button(b["text"], b.get("callback_data"), b.get("url"), _web_app_url(b)) for b in row]
         for button in buttons:
             data = button.callback_data
             if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
                 raise _over_limit("BUTTON_DATA_INVALID")
         rows.append(buttons)
     return rows
+
+
+def _web_app_url(button: JSONDict) -> str | None:
+    web_app = button.get("web_app")
+    if web_app is None:
+        return None
+    if not str(web_app.get("url", "")).startswith("https://"):
+        raise _bad_request("BUTTON_URL_INVALID")  # Telegram opens only https pages
+    return str(web_app["url"])
 
 
 def _parse_reply_keyboard(markup: JSONDict) -> list[list[str]]:
@@ -277,6 +288,7 @@ class InProcessBotApi(BaseRequest):
         self._chats: dict[int, JSONDict] = {}
         self._keyboards: dict[int, list[list[str]]] = {}
         self._commands: dict[str, list[JSONDict]] = {}
+        self.menu_buttons: dict[int | None, JSONDict] = {}  # setChatMenuButton: by chat id, None the default
         self._files: dict[str, tuple[str, bytes]] = {}
         self._handlers: dict[str, Callable[[ApiCall], Any]] = {
             "getme": lambda call: self.bot_user(full=True),
@@ -292,6 +304,7 @@ class InProcessBotApi(BaseRequest):
             "deletemycommands": self._delete_my_commands,
             "getmycommands": lambda call: self._commands.get(self._commands_key(call), []),
             "deletewebhook": self._delete_webhook,
+            "setchatmenubutton": self._set_chat_menu_button,
             "getwebhookinfo": lambda call: {
                 "url": "",
                 "has_custom_certificate": False,
@@ -652,6 +665,13 @@ class InProcessBotApi(BaseRequest):
 
     def _delete_my_commands(self, call: ApiCall) -> bool:
         self._commands.pop(self._commands_key(call), None)
+        return True
+
+    def _set_chat_menu_button(self, call: ApiCall) -> bool:
+        button = call.parameters.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            _web_app_url(button)
+        self.menu_buttons[_as_int(call.parameters.get("chat_id"))] = button
         return True
 
     def _delete_webhook(self, call: ApiCall) -> bool:

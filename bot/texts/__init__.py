@@ -1,7 +1,8 @@
 """The message catalog: every text the bot shows, in Japanese and English. Handlers ask here; they hold no text.
 
-The texts themselves are in `workers.py` and `supervisors.py` (by audience, so neither file grows past reading);
-this module joins them into `TEXTS` and holds the functions and labels.
+The texts themselves are in `workers.py` and `supervisors.py` (by audience, so neither file grows past reading),
+`dashboard.py` (the bot's words about the dashboard) and `dashboard_page.py` (the page's words, `dash_…`); this module
+joins them into `TEXTS` and holds the functions and labels.
 
 Japanese is the default; English is used when the user's Telegram language is not Japanese.
 Texts are short: they are read on a phone between two home visits.
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from bot.texts.dashboard import DASHBOARD
+from bot.texts.dashboard_page import PAGE_TEXTS
 from bot.texts.supervisors import SUPERVISORS
 from bot.texts.workers import EN as EN
 from bot.texts.workers import JA as JA
@@ -20,8 +23,12 @@ from models.catalog import KINDS_BY_CODE
 from models.fiscal import reiwa_numeral
 from models.fiscal import today as japan_today
 
-TEXTS: dict[str, dict[str, str]] = WORKERS | SUPERVISORS
-assert len(TEXTS) == len(WORKERS) + len(SUPERVISORS), "a key is in both parts of the catalog"
+_PARTS = (WORKERS, SUPERVISORS, DASHBOARD, PAGE_TEXTS)
+TEXTS: dict[str, dict[str, str]] = {key: entry for part in _PARTS for key, entry in part.items()}
+assert len(TEXTS) == sum(map(len, _PARTS)), "a key is in two parts of the catalog"
+PAGE_PREFIX = "dash_"  # the page's words (GET /app/api/texts)
+assert all(key.startswith(PAGE_PREFIX) for key in PAGE_TEXTS), "the page's words start with dash_"
+assert not any(key.startswith(PAGE_PREFIX) for part in _PARTS[:-1] for key in part), "dash_ keys are the page's"
 
 
 PERSONAL_DATA_LABELS: dict[str, dict[str, str]] = {

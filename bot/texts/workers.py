@@ -80,12 +80,13 @@ WORKERS: dict[str, dict[str, str]] = {
         JA: "/outreach … アウトリーチを記録\n/consult … 相談対応を記録\n/participation … 参加支援を記録\n"
         "📝 記録する（/log）… 種類を選んで記録\n🔁 前回と同じ … 前回の記録を今日の日付で\n"
         "📋 自分の記録（/mine）… 確認・取消・修正\n/undo … 直前の記録を取り消す（{minutes}分以内）\n"
-        "/reminders … リマインダーの確認・一時停止\n/cancel … 入力を中止\n\n"
+        "/reminders … リマインダーの確認・一時停止\n/dashboard … 今月の記録とフォローアップを画面で\n/cancel … 入力を中止\n\n"
         "市民の氏名・住所・電話番号などは入力しないでください。",
         EN: "/outreach … log outreach\n/consult … log a consultation\n/participation … log a participation link\n"
         "📝 Log (/log) … choose what to log\n🔁 Same as last … repeat your last entry for today\n"
         "📋 My entries (/mine) … review, void or correct\n/undo … void your last entry (within {minutes} min)\n"
-        "/reminders … see or pause your reminders\n/cancel … stop the current entry\n\n"
+        "/reminders … see or pause your reminders\n/dashboard … this month's entries and follow-ups on a page\n"
+        "/cancel … stop the current entry\n\n"
         "Never type citizens' names, addresses or phone numbers.",
     },
     "help_supervisor": {

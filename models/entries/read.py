@@ -23,6 +23,18 @@ async def latest_entries_of(session: AsyncSession, staff_id: int | None, limit: 
     return list((await session.scalars(query)).all())
 
 
+async def entries_of_month(session: AsyncSession, staff_id: int | None, month: date, limit: int = 500) -> list[Event]:
+    """The person's entries dated in `month` (any day of it), newest first, voided ones included."""
+    first = month.replace(day=1)
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    query = select(Event).where(
+        col(Event.logged_by_staff_id) == staff_id, col(Event.occurred_on) >= first, col(Event.occurred_on) < after
+    )
+    return list(
+        (await session.scalars(query.order_by(col(Event.occurred_on).desc(), col(Event.id).desc()).limit(limit))).all()
+    )
+
+
 async def last_live_entry_of(
     session: AsyncSession, staff_id: int | None, since: datetime | None = None
 ) -> Event | None:

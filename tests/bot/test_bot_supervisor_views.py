@@ -278,6 +278,7 @@ async def test_help_and_the_menu_follow_the_role(
         ["📝 記録する", "🔁 前回と同じ"],
         ["📋 自分の記録", "📅 予定", "❓ ヘルプ"],
         ["📊 集計", "📄 シート", "📈 グラフ", "👀 未報告"],
+        ["📊 ダッシュボード"],
     ]
     assert (await chief.tap_keyboard("📊 集計"))[-1].text.startswith("2025（令和7）年度　令和7年11月27日時点　都島区")
     assert (await chief.tap_keyboard("📄 シート"))[-1].document is not None
@@ -285,7 +286,10 @@ async def test_help_and_the_menu_follow_the_role(
     assert (await chief.tap_keyboard("👀 未報告"))[-1].text.startswith("11月に記録がなく")
     city = await supervisor(app, api, sessions, Role.CITY_SUPERVISOR, ward=None)
     city_help = (await city.send("/start"))[-1]
-    assert (api.current_keyboard(city.chat_id) or [])[-1] == ["📊 集計", "📄 シート", "📈 グラフ", "👀 未報告"]
+    assert (api.current_keyboard(city.chat_id) or [])[-2:] == [
+        ["📊 集計", "📄 シート", "📈 グラフ", "👀 未報告"],
+        ["📊 ダッシュボード"],
+    ]
     assert city_help.text.startswith("管理 一郎さん、こんにちは")
     assert "【市の管理者】" in (await city.send("/help"))[-1].text
     assert (await worker.send("📊 集計"))[-1].text.startswith("集計は区・市の管理者の方が見られます")

@@ -13,12 +13,13 @@ import pytest
 
 from bot.conversations.followups import PURPOSE_LABELS
 from bot.keyboards import INTERVAL_LABELS
-from bot.texts import EN, JA, PERSONAL_DATA_LABELS, TEXTS, date_values
+from bot.texts import EN, JA, PAGE_PREFIX, PERSONAL_DATA_LABELS, TEXTS, date_values
 from models.followups import INTERVALS, PURPOSES
 from models.privacy import PersonalData
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [path for folder in ("bot", "reminders") for path in sorted((ROOT / folder).rglob("*.py"))]
+PAGE_FILES = sorted(path for path in (ROOT / "bot" / "dashboard" / "static").rglob("*") if path.is_file())
 CATALOG_CALLS = {"text", "menu_texts"}  # functions whose first argument is a catalog key
 
 
@@ -66,12 +67,29 @@ def test_every_key_the_code_asks_for_exists() -> None:
     assert {key: where for key, where in asked.items() if key not in TEXTS} == {}
 
 
+def unused_keys(keys: list[str], code: str, page: str) -> list[str]:
+    """Keys no code names as a literal (keys built at run time still appear as literals in tables); the page's
+    words (`dash_…`) count as used where a file of the page names them."""
+    code = re.sub(r"^    \"\w+\": \{", "", code, flags=re.M)  # the catalog's own entries do not count
+    return [
+        key
+        for key in keys
+        if not re.search(rf"[\"']{re.escape(key)}[\"']", page if key.startswith(PAGE_PREFIX) else code)
+    ]
+
+
 def test_every_text_can_be_asked_for() -> None:
-    """A key no code names as a literal anywhere (keys built at run time still appear as literals in tables)."""
-    source = "\n".join(path.read_text(encoding="utf-8") for path in SOURCES)
-    source = re.sub(r"^    \"\w+\": \{", "", source, flags=re.M)  # the catalog's own entries do not count
-    unused = [key for key in TEXTS if not re.search(rf"[\"']{re.escape(key)}[\"']", source)]
-    assert unused == []
+    code = "\n".join(path.read_text(encoding="utf-8") for path in SOURCES)
+    page = "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in PAGE_FILES)
+    assert any(key.startswith(PAGE_PREFIX) for key in TEXTS)
+    assert unused_keys(list(TEXTS), code, page) == []
+
+
+def test_a_page_word_counts_only_where_the_page_uses_it() -> None:
+    code = 'text("greeting", lang)\nWORDS = ["dash_in_python"]'
+    page = "t('dash_title'); // dash_unquoted"
+    keys = ["greeting", "dash_title", "dash_in_python", "dash_unquoted", "forgotten"]
+    assert unused_keys(keys, code, page) == ["dash_in_python", "dash_unquoted", "forgotten"]
 
 
 def test_every_follow_up_code_has_its_text() -> None:

@@ -1,0 +1,181 @@
+"""The dashboard's JSON API (docs/dashboard.md, "The API"): every request but `texts` is answered only after its
+init data names an active member (`bot.dashboard.access.identify`); a refusal is answered whole, `{"error": …}`,
+never with part of an answer.
+
+The member's own views are here (`me`, `mine`, `texts`, and `sheet`, which sends the workbook to the member's chat);
+the supervisors' figures are in `bot.dashboard.figures`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.context import RENDER_POOL
+from bot.conversations.reports import send_sheet
+from bot.dashboard import figures
+from bot.dashboard.access import (
+    FIRST_PLAN_YEAR,
+    AnyApplication,
+    Asker,
+    Params,
+    RefusedError,
+    body_params,
+    default_when,
+    identify,
+    query_params,
+    read_when,
+    require_supervisor,
+    scope_of,
+)
+from bot.render_pool import RenderPool
+from bot.scope import CITY, is_city_wide, scope_name_of
+from bot.texts import JA, PAGE_PREFIX, TEXTS, kind_label, language_of
+from models.db import session_scope
+from models.entries.read import entries_of_month
+from models.fiscal import fiscal_year_of
+from models.fiscal import today as japan_today
+from models.followups import open_plans_of, plans_last_entries, quiet_for
+from models.reference import wards_in_order
+from models.sheet.build import SheetRequest
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+View = Callable[[Params, Asker], Awaitable[Json]]
+
+
+async def answer_texts(request: Request) -> Response:
+    """`GET texts?lang=`: the page's words (every `dash_` key of the catalog) in one language; no identity needed."""
+    raw = request.query_params.get("lang")
+    lang = JA if raw is None else language_of(raw)
+    words = {key: entry.get(lang, entry[JA]) for key, entry in TEXTS.items() if key.startswith(PAGE_PREFIX)}
+    return JSONResponse({"lang": lang, "texts": words})
+
+
+async def me(_params: Params, asker: Asker) -> Json:
+    """Who the member is and what they may choose: role, ward, the wards and years, the default day."""
+    staff, today = asker.staff, japan_today()
+    default = default_when(today)
+    async with session_scope(asker.runtime.sessions) as session:
+        ward_name = await scope_name_of(session, staff.ward_code, asker.lang) if staff.ward_code else None
+        every_ward = await wards_in_order(session)
+    city = asker.supervisor and is_city_wide(staff)
+    choosable = [w for w in every_ward if city or (asker.supervisor and w.code == staff.ward_code)]
+    return {
+        "role": staff.role,
+        "name": staff.display_name,
+        "lang": asker.lang,
+        "supervisor": asker.supervisor,
+        "city": city,
+        "ward": None if staff.ward_code is None else {"code": staff.ward_code, "name": ward_name},
+        "wards": [{"code": w.code, "name": w.name_ja if asker.lang == JA else w.name_en} for w in choosable],
+        "fiscal_years": list(range(FIRST_PLAN_YEAR, fiscal_year_of(today) + 1)),
+        "default": {"fy": default.fiscal_year, "as_of": default.as_of.isoformat()},
+        "today": today.isoformat(),
+    }
+
+
+async def mine(_params: Params, asker: Asker) -> Json:
+    """The member's own entries dated this month and their open follow-ups: the only answer with household codes,
+    and only the member's own."""
+    staff, today = asker.staff, japan_today()
+    quiet_days = asker.runtime.settings.followup_quiet_days
+    async with session_scope(asker.runtime.sessions) as session:
+        entries = await entries_of_month(session, staff.id, today)
+        plans = await open_plans_of(session, staff.id or 0)
+        last = await plans_last_entries(session, plans)
+    return {
+        "month": f"{today:%Y-%m}",
+        "entries": [
+            {
+                "id": event.id,
+                "day": event.occurred_on.isoformat(),
+                "kind": event.kind,
+                "kind_label": kind_label(event.kind, asker.lang),
+                "count": event.count,
+                "household": event.household_ref,
+                "corrected": event.corrects_event_id is not None,
+                "voided": event.voided_at is not None,
+            }
+            for event in entries
+        ],
+        "followups": [
+            {
+                "id": plan.id,
+                "household": plan.household_ref,
+                "due_on": plan.due_on.isoformat(),
+                "purpose": plan.purpose,
+                "overdue": plan.due_on < today,
+                "quiet": quiet_for(last.get((plan.ward_code, plan.household_ref)), today, quiet_days),
+            }
+            for plan in plans
+        ],
+    }
+
+
+async def sheet(params: Params, asker: Asker) -> Json:
+    """`POST sheet {"fy","as_of","ward"}`: the workbook of what is on screen, built in the render pool and sent to
+    the member's own chat."""
+    require_supervisor(asker)
+    when = read_when(params.get("fy"), params.get("as_of"))
+    ward = await scope_of(asker, params.get("ward"))
+    settings = asker.runtime.settings
+    request = SheetRequest(
+        when.fiscal_year, when.as_of, ward, settings.regular_meeting_threshold, settings.lock_business_days
+    )
+    pool: RenderPool = asker.application.bot_data[RENDER_POOL]
+    sent = await send_sheet(
+        asker.application.bot, asker.staff.telegram_user_id, asker.runtime.sessions, pool, request, asker.lang
+    )
+    log.info(
+        "dashboard sheet sent fy=%s as_of=%s scope=%s staff=%s",
+        when.fiscal_year,
+        when.as_of,
+        ward or CITY,
+        asker.staff.id,
+    )
+    return {"sent": True, "file_name": sent.file_name}
+
+
+def endpoint(
+    application: AnyApplication, view: View, *, supervisors: bool = True, from_body: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """A view behind the checks, in order: the member, their role, then the parameters (the view checks the scope);
+    a refusal is the whole answer."""
+
+    async def answer(request: Request) -> Response:
+        try:
+            asker = await identify(request, application)
+            if supervisors:
+                require_supervisor(asker)
+            params = await body_params(request) if from_body else query_params(request)
+            body = await view(params, asker)
+        except RefusedError as refused:
+            return JSONResponse({"error": refused.error}, status_code=refused.status)
+        return JSONResponse(body)
+
+    return answer
+
+
+def api_routes(application: AnyApplication) -> list[BaseRoute]:
+    """The API's routes, relative to /app/api."""
+    members: dict[str, View] = {"me": me, "mine": mine}
+    supervisors: dict[str, View] = {
+        "overview": figures.overview,
+        "wards": figures.wards,
+        "chart": figures.chart,
+        "coverage": figures.coverage,
+        "review": figures.review,
+    }
+    return [
+        Route("/texts", answer_texts, methods=["GET"]),
+        *(Route(f"/{name}", endpoint(application, view, supervisors=False)) for name, view in members.items()),
+        *(Route(f"/{name}", endpoint(application, view)) for name, view in supervisors.items()),
+        Route("/sheet", endpoint(application, sheet, from_body=True), methods=["POST"]),
+    ]
