@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
+from uvicorn.config import LifespanType
 
 from bot.offline.fake_api import InProcessBotApi
 from bot.serve import WebServer
@@ -54,8 +55,16 @@ def http_app(api: InProcessBotApi) -> Starlette:
 @asynccontextmanager
 async def served_bot_api(api: InProcessBotApi) -> AsyncIterator[str]:
     """Serves `api` on a free local port; yields the TELEGRAM_BASE_URL to give the bot."""
-    port = free_port()
-    config = uvicorn.Config(http_app(api), host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    async with serving(http_app(api), lifespan="off") as port:
+        yield f"http://127.0.0.1:{port}/bot"
+
+
+@asynccontextmanager
+async def serving(app: Starlette, port: int | None = None, lifespan: LifespanType = "auto") -> AsyncIterator[int]:
+    """Serves a web app with uvicorn on 127.0.0.1 (a free port unless given) on this event loop, listening before
+    the block starts and stopped when it ends; yields the port."""
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan=lifespan)
     server = WebServer(config, signals=False)  # the test process keeps its own signal handlers
     task = asyncio.create_task(server.serve())
     for _ in range(1000):  # until it listens
@@ -63,7 +72,7 @@ async def served_bot_api(api: InProcessBotApi) -> AsyncIterator[str]:
             break
         await asyncio.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}/bot"
+        yield port
     finally:
         server.should_exit = True
         await task

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
+from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
@@ -33,6 +34,7 @@ HEADERS: Final = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
 }
+GZIP_FROM: Final = 256  # bytes: smaller answers go as they are
 API_HEADERS: Final = {"cache-control": "no-store"}  # answers hold people's figures: never kept by a cache
 
 
@@ -66,21 +68,21 @@ async def _page(_request: Request) -> Response:
     return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
 
-async def _to_page(_request: Request) -> Response:
-    return RedirectResponse(f"{PREFIX}/", status_code=308)
+def dashboard_app(application: AnyApplication) -> Starlette:
+    """The app mounted at /app: its own error handling inside the headers, so a 404 or 405 carries them too."""
+    return Starlette(
+        routes=[
+            Route("/", _page, methods=["GET"]),
+            Mount("/static", app=StaticFiles(directory=STATIC), name="dashboard_static"),
+            Mount("/api", routes=api_routes(application)),
+        ],
+        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=GZIP_FROM)],
+    )
 
 
 def dashboard_routes(application: AnyApplication) -> list[BaseRoute]:
     """`/app/` (the page), `/app/static/…` (its files) and `/app/api/…` (the JSON API) for this application."""
     return [
-        Route(PREFIX, _to_page, methods=["GET"]),
-        Mount(
-            PREFIX,
-            routes=[
-                Route("/", _page, methods=["GET"]),
-                Mount("/static", app=StaticFiles(directory=STATIC), name="dashboard_static"),
-                Mount("/api", routes=api_routes(application)),
-            ],
-            middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=500)],
-        ),
+        Route(PREFIX, SecurityHeaders(RedirectResponse(f"{PREFIX}/", status_code=308))),  # /app → /app/
+        Mount(PREFIX, app=dashboard_app(application)),
     ]

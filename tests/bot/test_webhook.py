@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
@@ -26,7 +25,6 @@ from bot.serve import (
     ServeConfigError,
     TelegramUnreachableError,
     WebhookConfig,
-    WebServer,
     start_with_retries,
     webhook_app,
     webhook_config,
@@ -34,7 +32,7 @@ from bot.serve import (
 )
 from models.config import Settings, get_settings
 from tests.builders import TOKEN, add_staff, chat_as, make_settings
-from tests.http_bot_api import free_port
+from tests.http_bot_api import free_port, serving
 
 SECRET = "s3cret_Webhook-token"
 PATH = "telegram-hook"
@@ -53,22 +51,11 @@ async def served(app: IntakeApplication) -> AsyncIterator[Served]:
     started on the same event loop."""
     config = WebhookConfig("127.0.0.1", free_port(), PATH, PUBLIC_URL, SECRET)
     await app.bot.set_webhook(url=PUBLIC_URL, secret_token=SECRET)
-    server = WebServer(
-        uvicorn.Config(webhook_app(app, config), host=config.listen, port=config.port, log_config=None),
-        signals=False,
-    )
     await app.start()
-    task = asyncio.create_task(server.serve())
-    for _ in range(1000):  # until it listens
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
     try:
-        async with httpx.AsyncClient(timeout=5) as client:
+        async with serving(webhook_app(app, config), config.port), httpx.AsyncClient(timeout=5) as client:
             yield Served(f"http://127.0.0.1:{config.port}/{PATH}", client)
     finally:
-        server.should_exit = True
-        await task
         await app.stop()
 
 

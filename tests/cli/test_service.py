@@ -32,6 +32,7 @@ UNIT = ROOT / "deploy" / "intake.service"
 ENV_EXAMPLE = ROOT / "deploy" / "intake.env.example"
 PREFIX = "/opt/intake"  # the install prefix the unit and docs/operations.md use
 SECRET = "unit-test_secret"
+PAGE = "https://bot.example.jp/app/"  # WEBAPP_URL: where Telegram's clients open the dashboard
 
 
 def unit_settings() -> dict[str, str]:
@@ -94,13 +95,14 @@ async def test_the_units_command_line_serves_telegram_and_writes_the_heartbeat(t
             "WEBHOOK_URL": "http://127.0.0.1",  # a self-hosted Bot API server (our fake) may call plain http
             "WEBHOOK_PORT": str(port),
             "WEBHOOK_SECRET": SECRET,
+            "WEBAPP_URL": PAGE,  # the dashboard on the webhook's own app
             "LOG_FORMAT": "json",
         }
         command = unit_settings()["ExecStart"].replace(f"{PREFIX}/.venv", str(Path(sys.executable).parent.parent))
         process = await asyncio.create_subprocess_exec(
             *command.split(),
-            cwd=tmp_path,  # WorkingDirectory
-            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), **environment},
+            cwd=tmp_path,  # WorkingDirectory; PYTHONPATH: this checkout, whichever the interpreter has installed
+            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **environment},
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
@@ -135,6 +137,9 @@ async def test_the_units_command_line_serves_telegram_and_writes_the_heartbeat(t
                     f"{webhook}/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
                 )
                 assert (refused.status_code, not_an_update.status_code, accepted.status_code) == (403, 400, 200)
+                texts = await client.get(f"{webhook}/app/api/texts")
+                assert texts.json()["texts"]["dash_title"] == "ダッシュボード"
+                assert (await client.get(f"{webhook}/app/api/me")).status_code == 401
             await _wait_for(lambda: bool(api.messages(6_100_001)), "the bot answers the update")
             assert api.messages(6_100_001)[0].text.startswith(
                 "申し訳ありません。このボットは登録された職員の方専用です"
@@ -148,6 +153,52 @@ async def test_the_units_command_line_serves_telegram_and_writes_the_heartbeat(t
     lines = [json.loads(line) for line in output.decode().splitlines()]  # LOG_FORMAT=json: every line
     assert TOKEN not in output.decode() and "secret words" not in output.decode()
     assert any("not an update" in line["message"] for line in lines)
+
+
+async def test_in_polling_mode_the_dashboard_gets_a_server_of_its_own_and_stops_with_the_bot(tmp_path: Path) -> None:
+    api = InProcessBotApi()
+    port = free_port()
+    async with served_bot_api(api) as base_url:
+        environment = env_file(ENV_EXAMPLE.read_text()) | {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}",
+            "TELEGRAM_BASE_URL": base_url,
+            "WEBAPP_URL": PAGE,
+            "WEBAPP_PORT": str(port),
+        }
+        command = unit_settings()["ExecStart"].replace(f"{PREFIX}/.venv", str(Path(sys.executable).parent.parent))
+        process = await asyncio.create_subprocess_exec(
+            *command.split(),
+            cwd=tmp_path,
+            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **environment},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            await _wait_for(lambda: bool(api.calls_to("getUpdates")), "the bot polls")
+            async with httpx.AsyncClient(timeout=5) as client:
+                for _ in range(600):
+                    try:
+                        page = await client.get(f"http://127.0.0.1:{port}/app/")
+                        break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.1)
+                assert page.status_code == 200 and "frame-ancestors" in page.headers["content-security-policy"]
+                assert (await client.get(f"http://127.0.0.1:{port}/app/api/overview")).json() == {
+                    "error": "unauthorized"
+                }
+            assert api.menu_buttons[None] == {
+                "type": "web_app",
+                "text": "ダッシュボード",
+                "web_app": {"url": PAGE},
+            }
+        finally:
+            process.send_signal(signal.SIGTERM)  # systemctl stop
+            output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    with pytest.raises(httpx.TransportError):  # the page's server stopped with the bot
+        async with httpx.AsyncClient(timeout=2) as client:
+            await client.get(f"http://127.0.0.1:{port}/app/")
 
 
 async def _heartbeat(database: Path) -> dict[str, object]:
