@@ -13,7 +13,8 @@ import json
 import sys
 from typing import Any
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; nothing is downloaded
 READY = "body[data-state=ready], body[data-state=refused]"
@@ -25,14 +26,25 @@ def render_ms(browser: Browser, url: str) -> float | str:
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2)
     try:
         page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda message: _keep(problems, message))
+        page.on("pageerror", lambda error: problems.append(str(error)))
         page.goto(url)
-        page.wait_for_selector(READY, timeout=30_000)
+        try:
+            page.wait_for_selector(READY, state="attached", timeout=30_000)
+        except PlaywrightTimeoutError:
+            return f"never drawn: {problems[:3]}"
         if page.evaluate("document.body.dataset.state") != "ready":
             return f"refused: {page.inner_text('body')[:80]!r}"
         mark = page.evaluate(READY_MARK)
         return float(mark) if mark is not None else "no dashboard-ready mark"
     finally:
         context.close()
+
+
+def _keep(problems: list[str], message: ConsoleMessage) -> None:
+    if message.type == "error":
+        problems.append(message.text)
 
 
 def main() -> int:
