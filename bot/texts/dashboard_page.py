@@ -1,12 +1,13 @@
 """The catalog's texts for the dashboard page (the Telegram Mini App, `bot/dashboard/static/`). The page asks for
 them with `GET /app/api/texts?lang=` and holds none itself; every key starts with `dash_`. `{name}` placeholders are
-filled in by the page's script; tests/bot/test_texts.py checks that a file of the page names each. Approval-state words
-are the catalog's own, under `dash_` names (event kinds come with their labels in the API's answers)."""
+filled in by the page's script; tests/bot/test_texts.py checks that a file of the page names each. Approval-state and
+follow-up purpose words are the catalog's own, under `dash_` names (event kinds come with their labels in the API's answers)."""
 
 from __future__ import annotations
 
 from bot.texts.supervisors import SUPERVISORS
 from bot.texts.workers import EN, JA
+from models.followups import PURPOSES
 
 PAGE_TEXTS: dict[str, dict[str, str]] = {
     # The frame
@@ -126,7 +127,8 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     "dash_overdue": {JA: "期限切れ", EN: "overdue"},
     "dash_quiet": {JA: "しばらく連絡なし", EN: "quiet for a while"},
 }
-# The catalog's words for approval states, under the page's names.
+# The catalog's words for approval states and follow-up purposes, under the page's names.
+PAGE_TEXTS |= {f"dash_purpose_{code}": SUPERVISORS[f"purpose_{code}"] for code in PURPOSES}
 PAGE_TEXTS |= {
     f"dash_approval_{state}": SUPERVISORS[f"approval_{state}"]
     for state in ("open", "confirmed", "accepted", "returned")

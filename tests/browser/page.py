@@ -8,7 +8,7 @@ import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,6 +121,11 @@ class Dashboard:
     api: InProcessBotApi
     screenshots: Path
     request: pytest.FixtureRequest
+    scripts: list[str] = field(default_factory=list)
+
+    def browser_script(self, script: str) -> None:
+        """A script each page runs before its own (e.g. a Telegram client's hooks)."""
+        self.scripts.append(script)
 
     @asynccontextmanager
     async def opened_by(
@@ -128,6 +133,8 @@ class Dashboard:
     ) -> AsyncIterator[Phone]:
         """The page opened on a phone with the member's init data (or the given one); no script error may occur."""
         context = await self.browser.new_context(viewport=PHONE, device_scale_factor=2, locale="ja-JP")
+        for script in self.scripts:
+            await context.add_init_script(script)
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.texts.dashboard_page import PAGE_TEXTS
 from models.catalog import INDICATORS_BY_CODE
 from models.db import session_scope
+from models.followups import plan_after_entry, set_purpose
 from models.roles import Role
 from models.staff import deactivate_staff
 from models.tables import Area, Event, Staff
@@ -186,6 +187,11 @@ async def test_a_worker_sees_only_their_own_entries_this_month_in_the_dark_theme
 ) -> None:
     worker = await add_staff(sessions)
     own = await a_year_of_entries(sessions, worker)
+    async with session_scope(sessions) as session:
+        assert own[0].id is not None and worker.id is not None
+        plan, _entry = await plan_after_entry(session, own[0].id, worker.id, date(2025, 11, 20), date(2025, 11, 3))
+        assert plan.id is not None
+        await set_purpose(session, plan.id, worker.id, "visit")
     async with dashboard.opened_by(worker, theme=DARK_THEME) as screen:
         await screen.ready("mine")
         assert await screen.texts(".tab") == [words("dash_tab_mine"), words("dash_tab_followups")]
@@ -197,6 +203,8 @@ async def test_a_worker_sees_only_their_own_entries_this_month_in_the_dark_theme
         assert await screen.overflow() == 0
         await screen.screenshot("7-worker-entries-dark")
         await screen.tap_tab("followups")
+        assert await screen.texts("#followups .overdue .due") == ["11月20日まで"]
+        assert await screen.texts("#followups .purpose") == [words("dash_purpose_visit")]
         await screen.screenshot("8-worker-followups-dark")
         assert await screen.count("#indicators, #wards-table") == 0
 
@@ -254,3 +262,23 @@ async def test_the_sheet_button_sends_the_sheet_of_the_ward_on_screen(
         name, _content = sent.document
         assert await screen.text("#sheet-status") == words("dash_sheet_sent").format(file=name)
         await screen.screenshot("10-sheet-sent")
+
+
+async def test_the_page_tells_the_client_it_is_ready_and_follows_its_theme(
+    dashboard: Dashboard, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    worker = await add_staff(sessions)
+    # A mobile client's proxy, recording what the page posts (as Telegram's own script would post it).
+    proxy = "window.TelegramWebviewProxy = {posted: [], postEvent(type, data) { this.posted.push([type, data]); }};"
+    dashboard.browser_script(proxy)
+    async with dashboard.opened_by(worker) as screen:
+        await screen.ready("mine")
+        posted = await screen.page.evaluate("window.TelegramWebviewProxy.posted.map(([type]) => type)")
+        assert {"web_app_ready", "web_app_expand"} <= set(posted)
+        light = await screen.page.evaluate("getComputedStyle(document.body).backgroundColor")
+        await screen.page.evaluate(
+            "theme => window.Telegram.WebView.receiveEvent('theme_changed', {theme_params: theme})", DARK_THEME
+        )
+        assert light != "rgb(35, 46, 60)"
+        assert await screen.page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(35, 46, 60)"
+        assert await screen.page.evaluate("document.documentElement.dataset.scheme") == "dark"

@@ -35,6 +35,12 @@ const LEVELS = {
   low: "dash_legend_low",
   none: "dash_legend_none",
 };
+const PURPOSES = {
+  phone: "dash_purpose_phone",
+  visit: "dash_purpose_visit",
+  accompany: "dash_purpose_accompany",
+  link_check: "dash_purpose_link_check",
+};
 const FILTERS = { all: "dash_filter_all", missing: "dash_filter_missing", counted: "dash_filter_counted" };
 const lang = !user.language_code || String(user.language_code).toLowerCase().startsWith("ja") ? "ja" : "en";
 const locale = lang === "ja" ? "ja-JP" : "en-GB";
@@ -938,7 +944,7 @@ function followups(data) {
           h("strong", {}, t("dash_household", { code: item.household })),
           h("span", { class: "due" }, t("dash_due_on", { date: dayName(item.due_on) })),
         ),
-        item.purpose ? h("div", {}, item.purpose) : null,
+        item.purpose ? h("div", { class: "purpose" }, PURPOSES[item.purpose] ? t(PURPOSES[item.purpose]) : item.purpose) : null,
         h(
           "div",
           { class: "chips" },
