@@ -1,12 +1,13 @@
 """The catalog's texts for the dashboard page (the Telegram Mini App, `bot/dashboard/static/`). The page asks for
 them with `GET /app/api/texts?lang=` and holds none itself; every key starts with `dash_`. `{name}` placeholders are
-filled in by the page's script. Kind and approval-state words are the catalog's own, under `dash_` names."""
+filled in by the page's script; tests/bot/test_texts.py checks that a file of the page names each. Approval-state and
+follow-up purpose words are the catalog's own, under `dash_` names (event kinds come with their labels in the API's answers)."""
 
 from __future__ import annotations
 
 from bot.texts.supervisors import SUPERVISORS
 from bot.texts.workers import EN, JA
-from models.catalog import EVENT_KINDS
+from models.followups import PURPOSES
 
 PAGE_TEXTS: dict[str, dict[str, str]] = {
     # The frame
@@ -74,8 +75,8 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     # 区別
     "dash_ward": {JA: "区", EN: "Ward"},
     "dash_wards_hint": {
-        JA: "前年同期との比較で色分けしています。区をタップすると詳しく見られます。",
-        EN: "Coloured by the change from the same day last year. Tap a ward to open it.",
+        JA: "前年同期との比較で色分けしています（2-Qは割合の差）。区をタップすると詳しく見られます。",
+        EN: "Coloured by the change from the same day last year (2-Q: the share's difference). Tap a ward to open it.",
     },
     "dash_legend_good": {JA: "前年以上", EN: "At or above last year"},
     "dash_legend_near": {JA: "前年の9割以上", EN: "90–100% of last year"},
@@ -112,7 +113,7 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     "dash_flagged_title": {JA: "確認待ちの記録（{count}件）", EN: "Entries waiting for a check ({count})"},
     "dash_flagged_more": {JA: "ほか{count}件（古い順に50件まで表示）", EN: "{count} more (the oldest 50 are shown)"},
     "dash_flagged_none": {JA: "確認待ちの記録はありません。", EN: "No entries are waiting."},
-    "dash_flagged_count": {JA: "{count}件（ふだん{usual}件）", EN: "{count} (usually {usual})"},
+    "dash_flagged_count": {JA: "{count}件（ふだん{low}〜{high}件）", EN: "{count} (usually {low}–{high})"},
     "dash_logged_by": {JA: "記録: {name}", EN: "by {name}"},
     # A worker's page
     "dash_mine_title": {JA: "{month}の自分の記録", EN: "My entries, {month}"},
@@ -126,8 +127,8 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     "dash_overdue": {JA: "期限切れ", EN: "overdue"},
     "dash_quiet": {JA: "しばらく連絡なし", EN: "quiet for a while"},
 }
-# The catalog's words for event kinds and approval states, under the page's names.
-PAGE_TEXTS |= {f"dash_kind_{kind.code}": {JA: kind.label_ja, EN: kind.label_en} for kind in EVENT_KINDS}
+# The catalog's words for approval states and follow-up purposes, under the page's names.
+PAGE_TEXTS |= {f"dash_purpose_{code}": SUPERVISORS[f"purpose_{code}"] for code in PURPOSES}
 PAGE_TEXTS |= {
     f"dash_approval_{state}": SUPERVISORS[f"approval_{state}"]
     for state in ("open", "confirmed", "accepted", "returned")

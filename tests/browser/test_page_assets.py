@@ -1,5 +1,6 @@
-"""The page's files without a browser: every word it asks for is in the catalog (and every word there is asked
-for), nothing inline that the Content-Security-Policy would block, nothing from another origin, and its weight."""
+"""The page's files without a browser: every word it asks for is in the catalog (tests/bot/test_texts.py checks
+that every catalog word is asked for), nothing inline that the Content-Security-Policy would block, nothing from
+another origin, and its weight."""
 
 from __future__ import annotations
 
@@ -10,12 +11,10 @@ from pathlib import Path
 
 from bot.texts.dashboard_page import PAGE_TEXTS
 from bot.texts.workers import EN, JA
-from models.catalog import EVENT_KINDS
 
 STATIC = Path(__file__).resolve().parents[2] / "bot" / "dashboard" / "static"
 PAGE_FILES = ("index.html", "app.js", "bridge.js", "style.css")
 WEIGHT_LIMIT = 500 * 1024  # the issue's limit for the whole page, compressed
-KIND_PREFIX = "dash_kind_"  # app.js adds an event kind's code to it
 
 
 def page_words() -> set[str]:
@@ -24,15 +23,9 @@ def page_words() -> set[str]:
 
 
 def test_every_word_the_page_asks_for_is_in_the_catalog_in_both_languages() -> None:
-    asked = page_words() - {KIND_PREFIX}
+    asked = page_words()
     assert asked - set(PAGE_TEXTS) == set()
     assert all(set(PAGE_TEXTS[key]) == {JA, EN} and all(PAGE_TEXTS[key].values()) for key in asked)
-
-
-def test_every_page_word_is_asked_for_by_the_page() -> None:
-    kinds = {KIND_PREFIX + kind.code for kind in EVENT_KINDS}
-    assert KIND_PREFIX in page_words()
-    assert set(PAGE_TEXTS) - page_words() - kinds == set()
 
 
 class _Tags(HTMLParser):

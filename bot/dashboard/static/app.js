@@ -35,8 +35,13 @@ const LEVELS = {
   low: "dash_legend_low",
   none: "dash_legend_none",
 };
+const PURPOSES = {
+  phone: "dash_purpose_phone",
+  visit: "dash_purpose_visit",
+  accompany: "dash_purpose_accompany",
+  link_check: "dash_purpose_link_check",
+};
 const FILTERS = { all: "dash_filter_all", missing: "dash_filter_missing", counted: "dash_filter_counted" };
-const KIND_PREFIX = "dash_kind_"; // + an event kind's code: the catalog's kind labels
 const lang = !user.language_code || String(user.language_code).toLowerCase().startsWith("ja") ? "ja" : "en";
 const locale = lang === "ja" ? "ja-JP" : "en-GB";
 
@@ -313,10 +318,16 @@ const VIEWS = {
   wards: () => api("wards", { fy: state.fy, as_of: state.asOf }).then(wardsTable),
   chart: chartView,
   areas: () => api("coverage", scopeParams()).then(coverage),
-  review: () => api("review", { month: state.asOf.slice(0, 7), ward: state.ward }).then(review),
+  review: () => api("review", { month: reviewMonth(), ward: state.ward }).then(review),
   mine: () => mineData().then(mine),
   followups: () => mineData().then(followups),
 };
+
+/** The month whose confirmation 確認 shows: the server's (the last month that can be confirmed) unless the member
+chose another day. */
+function reviewMonth() {
+  return state.asOf === state.me.default.as_of ? null : state.asOf.slice(0, 7);
+}
 
 /** Draws the chosen view once all its data is in; a newer choice made meanwhile wins. */
 async function show() {
@@ -599,13 +610,14 @@ async function chartView() {
   );
 }
 
-function niceCeiling(value) {
-  if (value <= 0) return 4;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) {
-    if (value <= step * power) return step * power;
-  }
-  return 10 * power;
+/** A round step for 4 grid lines above the largest value: whole numbers for counts, up to 100% for shares. */
+function gridStep(largest, share) {
+  const rough = Math.max(largest, share ? 4 : 1) / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const steps = power >= 1 || share ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10];
+  const step = steps.map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power;
+  const whole = share ? step : Math.max(1, Math.ceil(step));
+  return share ? Math.min(whole, 25) : whole;
 }
 
 function lineChart(data) {
@@ -617,7 +629,8 @@ function lineChart(data) {
   const bottom = 30;
   const share = data.indicator.share;
   const values = [...data.this_year, ...data.last_year, data.last_year_same_day].filter((value) => value != null);
-  const ceiling = share ? Math.min(100, niceCeiling(Math.max(...values, 1))) : niceCeiling(Math.max(...values, 1));
+  const step = gridStep(Math.max(...values, 0), share);
+  const ceiling = 4 * step;
   const x = (index) => left + (index * (width - left - right)) / 11;
   const y = (value) => top + (1 - value / ceiling) * (height - top - bottom);
   const label = (value) => (share ? `${value}%` : numberFormat.format(value));
@@ -637,7 +650,7 @@ function lineChart(data) {
     );
   }
   for (let tick = 0; tick <= 4; tick += 1) {
-    const value = (ceiling * tick) / 4;
+    const value = step * tick;
     chart.append(
       svg("line", { class: "grid", x1: left, x2: width - right, y1: y(value), y2: y(value) }),
       svg("text", { class: "axis y", x: left - 6, y: y(value) + 4 }, label(Number.isInteger(value) ? value : value.toFixed(1))),
@@ -860,11 +873,11 @@ function review(data) {
         "li",
         { class: "card", dataset: { id: entry.id } },
         h("div", { class: "row" }, h("strong", {}, dayName(entry.day)), h("span", {}, wardName(entry.ward))),
-        h("div", {}, t(KIND_PREFIX + entry.kind)),
+        h("div", {}, entry.kind_label),
         h(
           "div",
           { class: "row" },
-          h("span", { class: "count" }, t("dash_flagged_count", { count: num(entry.count), usual: num(entry.usual) })),
+          h("span", { class: "count" }, t("dash_flagged_count", { count: num(entry.count), low: num(entry.usual.low), high: num(entry.usual.high) })),
           entry.logged_by ? h("span", { class: "hint" }, t("dash_logged_by", { name: entry.logged_by })) : null,
         ),
       ),
@@ -898,7 +911,7 @@ function mine(data) {
         "li",
         { class: `card entry${entry.voided ? " voided" : ""}`, dataset: { id: entry.id } },
         h("div", { class: "row" }, h("strong", {}, dayName(entry.day)), h("span", { class: "count" }, t("dash_count", { count: num(entry.count) }))),
-        h("div", { class: "kind" }, t(KIND_PREFIX + entry.kind)),
+        h("div", { class: "kind" }, entry.kind_label),
         h(
           "div",
           { class: "chips" },
@@ -931,7 +944,7 @@ function followups(data) {
           h("strong", {}, t("dash_household", { code: item.household })),
           h("span", { class: "due" }, t("dash_due_on", { date: dayName(item.due_on) })),
         ),
-        item.purpose ? h("div", {}, item.purpose) : null,
+        item.purpose ? h("div", { class: "purpose" }, PURPOSES[item.purpose] ? t(PURPOSES[item.purpose]) : item.purpose) : null,
         h(
           "div",
           { class: "chips" },
