@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from telegram import Update
@@ -19,7 +20,7 @@ from telegram.request import BaseRequest
 
 from bot import health
 from bot.commands import register_default_commands
-from bot.context import RENDER_POOL, RUNTIME, IntakeContext, Runtime
+from bot.context import FIGURES_POOL, RENDER_POOL, RUNTIME, IntakeContext, Runtime
 from bot.conversations import (
     admin,
     approval,
@@ -62,9 +63,10 @@ class ApplicationWithRenderPool(Application[Any, IntakeContext, dict[str, Any], 
         try:
             await super().shutdown()
         finally:
-            pool: RenderPool | None = self.bot_data.get(RENDER_POOL)
-            if pool is not None:
-                await asyncio.to_thread(pool.shutdown)
+            for key in (RENDER_POOL, FIGURES_POOL):
+                pool: RenderPool | None = self.bot_data.get(key)
+                if pool is not None:
+                    await asyncio.to_thread(pool.shutdown)
 
 
 def build_application(
@@ -92,6 +94,7 @@ def build_application(
     application: IntakeApplication = builder.build()
     application.bot_data[RUNTIME] = runtime
     application.bot_data[RENDER_POOL] = RenderPool(settings.render_workers)  # processes start on first use
+    application.bot_data[FIGURES_POOL] = RenderPool(1)  # the dashboard's figures: started by its first request
     add_handlers(application)
     return application
 
@@ -139,3 +142,5 @@ async def _post_init(application: IntakeApplication) -> None:
         schedule_daily_run(application.job_queue, reminders)  # and, just after start, today's missed run
     health.schedule_heartbeat(application)  # the row `intake health` reads, once a minute
     await dashboard.set_menu_button(application, runtime.settings)  # with WEBAPP_URL: the page from the menu
+    if runtime.settings.webapp_url:  # the figures process started now, not while the first supervisor waits
+        application.create_task(application.bot_data[FIGURES_POOL].run(os.getpid), name="start figures process")

@@ -26,6 +26,7 @@ PENDING_FOLLOWUP = (
 )
 FLOW_KEYS = (DRAFT, PENDING_CHANGE, PENDING_NOTE, PENDING_FOLLOWUP)
 RENDER_POOL = "render_pool"  # bot_data key: the Application's bot.render_pool.RenderPool
+FIGURES_POOL = "figures_pool"  # bot_data key: the dashboard's figures process (bot.dashboard.answers), apart
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Imported once by the fork server, inherited by every worker it forks.
-PRELOADED = ["models.sheet.build", "models.sheet.chart", "bot.reminder_messages"]
+PRELOADED = ["models.sheet.build", "models.sheet.chart", "bot.reminder_messages", "bot.dashboard.answers"]
 WORKER_NICENESS = 10  # the bot's own process gets the CPU first: field workers' replies before workbooks
 
 

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     webapp_listen: str = "127.0.0.1"
     webapp_port: int = Field(default=8081, ge=1, le=65535)
     webapp_auth_max_age: int = Field(default=3600, ge=60, le=86400)  # seconds an init data stays valid
+    webapp_cache_seconds: int = Field(default=30, ge=0, le=3600)  # a supervisors' dashboard answer is kept this long
     # Start-up tries to reach Telegram this many times, with backoff (2 s doubling to 60 s); 0: until it answers.
     telegram_start_attempts: int = Field(default=20, ge=0, le=1000)
     # Outbound proxy for the Bot API (http://proxy.example.jp:8080); HTTPS_PROXY in the environment works too.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -54,7 +54,8 @@ class Asker:
     staff: Staff
     lang: str
     runtime: Runtime
-    application: AnyApplication
+    application: AnyApplication | None = None  # None in the figures process (bot.dashboard.answers)
+    today: date = field(default_factory=japan_today)  # the day asked on (the figures process is told it)
 
     @property
     def supervisor(self) -> bool:

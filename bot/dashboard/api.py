@@ -16,9 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.context import RENDER_POOL
+from bot.context import FIGURES_POOL, RENDER_POOL
 from bot.conversations.reports import send_sheet
-from bot.dashboard import figures
 from bot.dashboard.access import (
     FIRST_PLAN_YEAR,
     AnyApplication,
@@ -31,20 +30,23 @@ from bot.dashboard.access import (
     query_params,
     read_when,
     require_supervisor,
+    runtime_of,
     scope_of,
 )
+from bot.dashboard.answers import VIEWS, FiguresService
 from bot.render_pool import RenderPool
 from bot.scope import CITY, is_city_wide, scope_name_of
 from bot.texts import JA, PAGE_PREFIX, TEXTS, kind_label, language_of
 from models.db import session_scope
 from models.entries.read import entries_of_month
 from models.fiscal import fiscal_year_of
-from models.fiscal import today as japan_today
 from models.followups import open_plans_of, plans_last_entries, quiet_for
 from models.reference import wards_in_order
-from models.sheet.build import SheetRequest
+from models.sheet.build import SheetRequest, database_target
 
 log = logging.getLogger(__name__)
+
+FIGURES = "dashboard_figures"  # bot_data key: the application's FiguresService, made on first use
 
 Json = dict[str, Any]
 View = Callable[[Params, Asker], Awaitable[Json]]
@@ -60,7 +62,7 @@ async def answer_texts(request: Request) -> Response:
 
 async def me(_params: Params, asker: Asker) -> Json:
     """Who the member is and what they may choose: role, ward, the wards and years, the default day."""
-    staff, today = asker.staff, japan_today()
+    staff, today = asker.staff, asker.today
     default = default_when(today)
     async with session_scope(asker.runtime.sessions) as session:
         ward_name = await scope_name_of(session, staff.ward_code, asker.lang) if staff.ward_code else None
@@ -84,7 +86,7 @@ async def me(_params: Params, asker: Asker) -> Json:
 async def mine(_params: Params, asker: Asker) -> Json:
     """The member's own entries dated this month and their open follow-ups: the only answer with household codes,
     and only the member's own."""
-    staff, today = asker.staff, japan_today()
+    staff, today = asker.staff, asker.today
     quiet_days = asker.runtime.settings.followup_quiet_days
     async with session_scope(asker.runtime.sessions) as session:
         entries = await entries_of_month(session, staff.id, today)
@@ -123,15 +125,17 @@ async def sheet(params: Params, asker: Asker) -> Json:
     """`POST sheet {"fy","as_of","ward"}`: the workbook of what is on screen, built in the render pool and sent to
     the member's own chat."""
     require_supervisor(asker)
-    when = read_when(params.get("fy"), params.get("as_of"))
+    when = read_when(params.get("fy"), params.get("as_of"), asker.today)
     ward = await scope_of(asker, params.get("ward"))
     settings = asker.runtime.settings
     request = SheetRequest(
         when.fiscal_year, when.as_of, ward, settings.regular_meeting_threshold, settings.lock_business_days
     )
-    pool: RenderPool = asker.application.bot_data[RENDER_POOL]
+    application = asker.application
+    assert application is not None  # the sheet is sent from the bot's process
+    pool: RenderPool = application.bot_data[RENDER_POOL]
     sent = await send_sheet(
-        asker.application.bot, asker.staff.telegram_user_id, asker.runtime.sessions, pool, request, asker.lang
+        application.bot, asker.staff.telegram_user_id, asker.runtime.sessions, pool, request, asker.lang
     )
     log.info(
         "dashboard sheet sent fy=%s as_of=%s scope=%s staff=%s",
@@ -163,19 +167,42 @@ def endpoint(
     return answer
 
 
+def computed(application: AnyApplication, view: str) -> Callable[[Request], Awaitable[Response]]:
+    """A supervisors' view behind the same checks, its figures computed in the figures process and kept a short while
+    (`bot.dashboard.answers`); the member and their role are checked on every request, kept answer or not."""
+
+    async def answer(request: Request) -> Response:
+        try:
+            asker = await identify(request, application)
+            require_supervisor(asker)
+            params = query_params(request)
+        except RefusedError as refused:
+            return JSONResponse({"error": refused.error}, status_code=refused.status)
+        status, body = await (await figures_service(application)).answer(asker, view, params)
+        return Response(body, status_code=status, media_type="application/json")
+
+    return answer
+
+
+async def figures_service(application: AnyApplication) -> FiguresService:
+    """The application's figures service, made on the first request (it needs the database's address)."""
+    service: FiguresService | None = application.bot_data.get(FIGURES)
+    if service is None:
+        runtime = runtime_of(application)
+        async with session_scope(runtime.sessions) as session:
+            database = await database_target(session)
+        service = application.bot_data.setdefault(
+            FIGURES, FiguresService(database, runtime.settings, application.bot_data[FIGURES_POOL])
+        )
+    return service
+
+
 def api_routes(application: AnyApplication) -> list[BaseRoute]:
     """The API's routes, relative to /app/api."""
     members: dict[str, View] = {"me": me, "mine": mine}
-    supervisors: dict[str, View] = {
-        "overview": figures.overview,
-        "wards": figures.wards,
-        "chart": figures.chart,
-        "coverage": figures.coverage,
-        "review": figures.review,
-    }
     return [
         Route("/texts", answer_texts, methods=["GET"]),
         *(Route(f"/{name}", endpoint(application, view, supervisors=False)) for name, view in members.items()),
-        *(Route(f"/{name}", endpoint(application, view)) for name, view in supervisors.items()),
+        *(Route(f"/{name}", computed(application, name)) for name in VIEWS),
         Route("/sheet", endpoint(application, sheet, from_body=True), methods=["POST"]),
     ]

@@ -33,7 +33,6 @@ from models.coverage import AREA_INDICATORS, area_coverage, by_ward
 from models.db import session_scope
 from models.entries.unusual import flagged_waiting
 from models.fiscal import as_of_label, fiscal_months
-from models.fiscal import today as japan_today
 from models.overview import (
     approval_month,
     change_of,
@@ -80,9 +79,9 @@ async def overview(params: Params, asker: Asker) -> Json:
     """The 13 indicators of a scope as of a day, with the previous month end, last year at the same point, who
     reported, the month's confirmation and the flagged entries waiting."""
     require_supervisor(asker)
-    when = read_when(params.get("fy"), params.get("as_of"))
+    when = read_when(params.get("fy"), params.get("as_of"), asker.today)
     ward = await scope_of(asker, params.get("ward"))
-    settings, today = asker.runtime.settings, japan_today()
+    settings, today = asker.runtime.settings, asker.today
     threshold = settings.regular_meeting_threshold
     async with session_scope(asker.runtime.sessions) as session:
         totals, final = await flagged_totals(session, when.fiscal_year, when.as_of, ward, threshold)
@@ -135,8 +134,8 @@ async def wards(params: Params, asker: Asker) -> Json:
     require_supervisor(asker)
     if not is_city_wide(asker.staff):
         raise RefusedError(*FORBIDDEN)
-    when = read_when(params.get("fy"), params.get("as_of"))
-    settings, today = asker.runtime.settings, japan_today()
+    when = read_when(params.get("fy"), params.get("as_of"), asker.today)
+    settings, today = asker.runtime.settings, asker.today
     threshold = settings.regular_meeting_threshold
     async with session_scope(asker.runtime.sessions) as session:
         city, _final = await flagged_totals(session, when.fiscal_year, when.as_of, None, threshold)
@@ -183,7 +182,7 @@ async def chart(params: Params, asker: Asker) -> Json:
     """One indicator month by month: this year up to the as-of month, last year's whole year, and last year's figure
     at the same day."""
     require_supervisor(asker)
-    when = read_when(params.get("fy"), params.get("as_of"))
+    when = read_when(params.get("fy"), params.get("as_of"), asker.today)
     indicator = read_indicator(params.get("indicator"))
     ward = await scope_of(asker, params.get("ward"))
     threshold = asker.runtime.settings.regular_meeting_threshold
@@ -218,7 +217,7 @@ def _series(indicator: Indicator, totals: Totals, length: int) -> list[float | i
 async def coverage(params: Params, asker: Asker) -> Json:
     """The roster areas of the scope for 1-1 and 1-2: per ward how many counted, per area the month it first did."""
     require_supervisor(asker)
-    when = read_when(params.get("fy"), params.get("as_of"))
+    when = read_when(params.get("fy"), params.get("as_of"), asker.today)
     ward = await scope_of(asker, params.get("ward"))
     threshold = asker.runtime.settings.regular_meeting_threshold
     async with session_scope(asker.runtime.sessions) as session:
@@ -255,7 +254,7 @@ async def coverage(params: Params, asker: Asker) -> Json:
 async def review(params: Params, asker: Asker) -> Json:
     """A month's confirmation per ward of the scope, and the flagged entries waiting for review (oldest first)."""
     require_supervisor(asker)
-    today = japan_today()
+    today = asker.today
     month = read_month(params.get("month"), approval_month(default_when(today).as_of, today), today)
     ward = await scope_of(asker, params.get("ward"))
     async with session_scope(asker.runtime.sessions) as session:
