@@ -20,7 +20,7 @@ from telegram.request import BaseRequest
 
 from bot import health
 from bot.commands import register_default_commands
-from bot.context import FIGURES_POOL, RENDER_POOL, RUNTIME, IntakeContext, Runtime
+from bot.context import FIGURES_POOL, FIGURES_STARTING, RENDER_POOL, RUNTIME, IntakeContext, Runtime
 from bot.conversations import (
     admin,
     approval,
@@ -143,4 +143,5 @@ async def _post_init(application: IntakeApplication) -> None:
     health.schedule_heartbeat(application)  # the row `intake health` reads, once a minute
     await dashboard.set_menu_button(application, runtime.settings)  # with WEBAPP_URL: the page from the menu
     if runtime.settings.webapp_url:  # the figures process started now, not while the first supervisor waits
-        application.create_task(application.bot_data[FIGURES_POOL].run(os.getpid), name="start figures process")
+        started = asyncio.get_running_loop().create_task(application.bot_data[FIGURES_POOL].run(os.getpid))
+        application.bot_data[FIGURES_STARTING] = started  # kept: a task nobody holds may be collected

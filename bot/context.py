@@ -27,6 +27,7 @@ PENDING_FOLLOWUP = (
 FLOW_KEYS = (DRAFT, PENDING_CHANGE, PENDING_NOTE, PENDING_FOLLOWUP)
 RENDER_POOL = "render_pool"  # bot_data key: the Application's bot.render_pool.RenderPool
 FIGURES_POOL = "figures_pool"  # bot_data key: the dashboard's figures process (bot.dashboard.answers), apart
+FIGURES_STARTING = "figures_starting"  # bot_data key: the task starting it at start-up (with WEBAPP_URL)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
