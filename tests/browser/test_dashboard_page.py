@@ -107,6 +107,10 @@ async def test_a_city_supervisor_sees_the_city_and_opens_a_ward(
         }
         assert await screen.overflow() == 0
         await screen.screenshot("2-city-wards")
+        await screen.page.locator('td[data-code="2-4"]').first.scroll_into_view_if_needed()  # the table scrolls
+        assert await screen.page.locator("#wards-table .ward-link").first.is_visible()  # its ward column stays
+        assert await screen.overflow() == 0
+        await screen.screenshot("2-city-wards-scrolled")
 
         await screen.page.click(f'#wards-table tr[data-ward="{OTHER_WARD}"] td[data-code="1-4"] button')
         await screen.ready("overview")
@@ -282,3 +286,14 @@ async def test_the_page_tells_the_client_it_is_ready_and_follows_its_theme(
         assert light != "rgb(35, 46, 60)"
         assert await screen.page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(35, 46, 60)"
         assert await screen.page.evaluate("document.documentElement.dataset.scheme") == "dark"
+
+
+async def test_a_member_whose_telegram_is_in_english_gets_the_english_words(
+    dashboard: Dashboard, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    worker = await add_staff(sessions)
+    async with dashboard.opened_by(worker, init_data=init_data_for(worker, language_code="en")) as screen:
+        await screen.ready("mine")
+        assert await screen.texts(".tab") == [PAGE_TEXTS[key]["en"] for key in ("dash_tab_mine", "dash_tab_followups")]
+        assert PAGE_TEXTS["dash_mine_none"]["en"] in await screen.text("#view")
+        assert await screen.page.evaluate("document.documentElement.lang") == "en"
