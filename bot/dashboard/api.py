@@ -15,11 +15,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from telegram.error import TelegramError
 
 from bot.context import RENDER_POOL
 from bot.conversations.reports import send_sheet
 from bot.dashboard import figures
 from bot.dashboard.access import (
+    BAD_REQUEST,
     FIRST_PLAN_YEAR,
     AnyApplication,
     Asker,
@@ -36,6 +38,7 @@ from bot.dashboard.access import (
 from bot.render_pool import RenderPool
 from bot.scope import CITY, is_city_wide, scope_name_of
 from bot.texts import JA, PAGE_PREFIX, TEXTS, kind_label, language_of
+from models.catalog import FISCAL_YEARS_OF_PLAN
 from models.db import session_scope
 from models.entries.read import entries_of_month
 from models.fiscal import fiscal_year_of
@@ -129,18 +132,22 @@ async def sheet(params: Params, asker: Asker) -> Json:
     request = SheetRequest(
         when.fiscal_year, when.as_of, ward, settings.regular_meeting_threshold, settings.lock_business_days
     )
+    if when.fiscal_year not in FISCAL_YEARS_OF_PLAN:  # the sheet exists for the plan's years only
+        raise RefusedError(*BAD_REQUEST)
     pool: RenderPool = asker.application.bot_data[RENDER_POOL]
-    sent = await send_sheet(
-        asker.application.bot, asker.staff.telegram_user_id, asker.runtime.sessions, pool, request, asker.lang
-    )
-    log.info(
-        "dashboard sheet sent fy=%s as_of=%s scope=%s staff=%s",
-        when.fiscal_year,
-        when.as_of,
-        ward or CITY,
-        asker.staff.id,
-    )
+    try:
+        sent = await send_sheet(
+            asker.application.bot, asker.staff.telegram_user_id, asker.runtime.sessions, pool, request, asker.lang
+        )
+    except TelegramError as error:  # e.g. the member blocked the bot: the page says it was not sent
+        log.warning("dashboard sheet not sent staff=%s: %s", asker.staff.id, type(error).__name__)
+        raise RefusedError(502, "not_sent") from None
+    log.info("dashboard sheet sent fy=%s as_of=%s scope=%s staff=%s", *_sheet_ids(request), asker.staff.id)
     return {"sent": True, "file_name": sent.file_name}
+
+
+def _sheet_ids(request: SheetRequest) -> tuple[int, str, str]:
+    return request.fiscal_year, request.as_of.isoformat(), request.ward_code or CITY
 
 
 def endpoint(

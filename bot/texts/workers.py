@@ -94,11 +94,13 @@ WORKERS: dict[str, dict[str, str]] = {
         "📄 シート … /sheet 推進状況確認シート（/sheet 2025-10 でその月末時点）\n"
         "📈 グラフ … /chart 月別グラフ（今年度と前年度）\n👀 未報告 … /missing 未報告の職員（/missing 2025-10 で前月分）\n"
         "/areas … 1-1・1-2 のまだ数えていない地域\n"
-        "/note … シートの文章欄（前年度分は6月末まで）",
+        "/note … シートの文章欄（前年度分は6月末まで）\n"
+        "📊 ダッシュボード（/dashboard）… 集計・区別・グラフ・地域・確認を画面で",
         EN: "\n\n[Supervisors]\n📊 Totals … /totals this year (vs last month end and last year)\n"
         "📄 Sheet … /sheet the progress sheet (/sheet 2025-10 as of that month end)\n"
         "📈 Chart … /chart monthly chart (this year and last)\n👀 Missing … /missing who has not reported "
-        "(/missing 2025-10 for last month)\n/areas … areas not yet counted for 1-1 and 1-2\n/note … the sheet's text (last year's until the end of June)",
+        "(/missing 2025-10 for last month)\n/areas … areas not yet counted for 1-1 and 1-2\n/note … the sheet's text (last year's until the end of June)\n"
+        "📊 Dashboard (/dashboard) … totals, wards, charts, areas and review on a page",
     },
     "help_city": {
         JA: "\n\n【市の管理者】\n集計の「区別（前年同期比）」… 遅れている区から一覧\n"

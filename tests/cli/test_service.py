@@ -74,6 +74,29 @@ def test_systemd_analyze_verifies_the_unit(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+async def _start_unit(tmp_path: Path, environment: dict[str, str]) -> asyncio.subprocess.Process:
+    """The unit's command line as systemd runs it, with `environment` (PYTHONPATH: this checkout, whichever one the
+    interpreter has installed)."""
+    command = unit_settings()["ExecStart"].replace(f"{PREFIX}/.venv", str(Path(sys.executable).parent.parent))
+    return await asyncio.create_subprocess_exec(
+        *command.split(),
+        cwd=tmp_path,  # WorkingDirectory
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **environment},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def _first_answer(client: httpx.AsyncClient, url: str) -> httpx.Response:
+    """GET `url` once the server listens (up to a minute: a bound, not a timed assertion)."""
+    for _ in range(600):
+        try:
+            return await client.get(url)
+        except httpx.TransportError:
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing listens at {url}")
+
+
 async def _wait_for(condition: object, what: str, tries: int = 600) -> None:
     for _ in range(tries):  # up to a minute: a bound, not a timed assertion
         if callable(condition) and condition():
@@ -98,26 +121,14 @@ async def test_the_units_command_line_serves_telegram_and_writes_the_heartbeat(t
             "WEBAPP_URL": PAGE,  # the dashboard on the webhook's own app
             "LOG_FORMAT": "json",
         }
-        command = unit_settings()["ExecStart"].replace(f"{PREFIX}/.venv", str(Path(sys.executable).parent.parent))
-        process = await asyncio.create_subprocess_exec(
-            *command.split(),
-            cwd=tmp_path,  # WorkingDirectory; PYTHONPATH: this checkout, whichever the interpreter has installed
-            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **environment},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        process = await _start_unit(tmp_path, environment)
         try:
             await _wait_for(lambda: bool(api.calls_to("setWebhook")), "the webhook is registered")
             [registered] = api.calls_to("setWebhook")
             assert registered.parameters["secret_token"] == SECRET
             webhook = f"http://127.0.0.1:{port}"
             async with httpx.AsyncClient(timeout=5) as client:
-                for _ in range(600):
-                    try:
-                        health = await client.get(f"{webhook}/healthz")
-                        break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.1)
+                health = await _first_answer(client, f"{webhook}/healthz")
                 assert (health.status_code, health.json()["ok"]) == (200, True)
                 update = {
                     "update_id": 41,
@@ -166,23 +177,11 @@ async def test_in_polling_mode_the_dashboard_gets_a_server_of_its_own_and_stops_
             "WEBAPP_URL": PAGE,
             "WEBAPP_PORT": str(port),
         }
-        command = unit_settings()["ExecStart"].replace(f"{PREFIX}/.venv", str(Path(sys.executable).parent.parent))
-        process = await asyncio.create_subprocess_exec(
-            *command.split(),
-            cwd=tmp_path,
-            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), **environment},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        process = await _start_unit(tmp_path, environment)
         try:
             await _wait_for(lambda: bool(api.calls_to("getUpdates")), "the bot polls")
             async with httpx.AsyncClient(timeout=5) as client:
-                for _ in range(600):
-                    try:
-                        page = await client.get(f"http://127.0.0.1:{port}/app/")
-                        break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.1)
+                page = await _first_answer(client, f"http://127.0.0.1:{port}/app/")
                 assert page.status_code == 200 and "frame-ancestors" in page.headers["content-security-policy"]
                 assert (await client.get(f"http://127.0.0.1:{port}/app/api/overview")).json() == {
                     "error": "unauthorized"

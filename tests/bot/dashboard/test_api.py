@@ -268,6 +268,9 @@ async def test_the_sheet_is_built_and_sent_to_the_members_chat(
     assert answer.json() == {"sent": True, "file_name": file_name}
     assert file_name.endswith(".xlsx") and content[:2] == b"PK"  # a zip: the workbook
     assert sent.parameters["caption"].startswith("推進状況確認シート　令和7年10月末時点　都島区")
+    api.inject("sendDocument", 403, "Forbidden: bot was blocked by the user")
+    blocked = await client.post("/app/api/sheet", json={"as_of": "2025-10-31"}, headers=as_member(chief))
+    assert await refused(blocked) == (502, "not_sent")
 
 
 async def test_texts_give_the_pages_words_in_either_language(client: httpx.AsyncClient) -> None:
