@@ -196,6 +196,9 @@ async def test_a_worker_sees_only_their_own_entries_this_month_in_the_dark_theme
         plan, _entry = await plan_after_entry(session, own[0].id, worker.id, date(2025, 11, 20), date(2025, 11, 3))
         assert plan.id is not None
         await set_purpose(session, plan.id, worker.id, "visit")
+        earlier = await add_event(session, "outreach", date(2025, 10, 20), WARD, household="H-Q", logged_by=worker.id)
+        assert earlier.id is not None
+        await plan_after_entry(session, earlier.id, worker.id, date(2025, 12, 1), date(2025, 10, 20))
     async with dashboard.opened_by(worker, theme=DARK_THEME) as screen:
         await screen.ready("mine")
         assert await screen.texts(".tab") == [words("dash_tab_mine"), words("dash_tab_followups")]
@@ -209,6 +212,7 @@ async def test_a_worker_sees_only_their_own_entries_this_month_in_the_dark_theme
         await screen.tap_tab("followups")
         assert await screen.texts("#followups .overdue .due") == ["11月20日まで"]
         assert await screen.texts("#followups .purpose") == [words("dash_purpose_visit")]
+        assert await screen.texts("#followups .quiet") == [words("dash_quiet").format(days=38)]  # since 10/20
         await screen.screenshot("8-worker-followups-dark")
         assert await screen.count("#indicators, #wards-table") == 0
 
