@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.texts.dashboard_page import PAGE_TEXTS
 from models.catalog import INDICATORS_BY_CODE
 from models.db import session_scope
+from models.entries.unusual import Usual, flag_entry
 from models.followups import plan_after_entry, set_purpose
 from models.roles import Role
 from models.staff import deactivate_staff
@@ -81,7 +82,11 @@ def words(key: str) -> str:
 async def test_a_city_supervisor_sees_the_city_and_opens_a_ward(
     dashboard: Dashboard, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with dashboard.opened_by(await city_supervisor(sessions)) as screen:
+    boss = await city_supervisor(sessions)
+    async with session_scope(sessions) as session:  # one entry far above what is usual, waiting for a check
+        unusual = await add_event(session, "watch_consultation", date(2025, 11, 21), OTHER_WARD, count=40)
+        await flag_entry(session, unusual, Usual(low=1, high=3, limit=6, entries=20))
+    async with dashboard.opened_by(boss) as screen:
         await screen.ready("overview")
         print(f"first complete render: {await screen.first_render_ms():.0f} ms")
         assert await screen.text("#scope-name") == words("dash_city")
@@ -120,6 +125,13 @@ async def test_a_city_supervisor_sees_the_city_and_opens_a_ward(
         await screen.page.click("#back")
         await screen.ready("wards")
         assert await screen.text("#scope-name") == words("dash_city")
+
+        await screen.tap_tab("review")
+        assert await screen.count("#ward-states li") == 24
+        assert await screen.texts("#flagged-list .count") == [
+            words("dash_flagged_count").format(count=40, low=1, high=3)
+        ]
+        await screen.screenshot("3b-city-review")
 
 
 async def test_the_chart_draws_this_year_against_last_year(
