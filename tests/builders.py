@@ -40,6 +40,7 @@ TOKEN = "123456:TEST-TOKEN"
 # The conversation tests' day: a Thursday; November 2025 is open, October locked since 11/8.
 NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
 _user_ids = itertools.count(5001)
+SCREENSHOT = "screenshot"  # the user property of a test's report, one per screenshot saved (listed after the run)
 
 
 def make_settings(**changes: object) -> Settings:

@@ -20,7 +20,7 @@ from bot.offline.fake_api import InProcessBotApi
 from models.config import get_settings
 from models.db import make_engine, migrate, session_factory, session_scope
 from models.reference import ensure_wards, load_sample_areas_if_empty
-from tests.builders import postgres_url, reachable
+from tests.builders import SCREENSHOT, postgres_url, reachable
 
 OVER_LIMIT_MARK = "over_limit"  # a test that sends over-limit requests on purpose (the Bot API double's own tests)
 REFERENCE_TABLES = {"ward"}
@@ -128,3 +128,19 @@ def telegram_limits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
 def _sizes(parameters: dict[str, object]) -> str:
     """How big the request's parts were (never their text: it may hold names)."""
     return ", ".join(f"{key} {len(str(parameters[key]))}" for key in ("text", "caption") if key in parameters) or "-"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Lists the screenshots the browser tests saved (their reports carry the paths, also from xdist's workers)."""
+    saved = [
+        str(value)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if isinstance(report, pytest.TestReport) and report.when == "call"
+        for name, value in report.user_properties
+        if name == SCREENSHOT
+    ]
+    if saved:
+        terminalreporter.section("dashboard screenshots")
+        for path in sorted(saved):
+            terminalreporter.write_line(path)

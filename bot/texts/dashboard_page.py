@@ -125,7 +125,7 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     "dash_followups_none": {JA: "予定しているフォローアップはありません。", EN: "No follow-ups planned."},
     "dash_due_on": {JA: "{date}まで", EN: "due {date}"},
     "dash_overdue": {JA: "期限切れ", EN: "overdue"},
-    "dash_quiet": {JA: "しばらく連絡なし", EN: "quiet for a while"},
+    "dash_quiet": {JA: "{days}日間記録なし", EN: "no entry for {days} days"},
 }
 # The catalog's words for approval states and follow-up purposes, under the page's names.
 PAGE_TEXTS |= {f"dash_purpose_{code}": SUPERVISORS[f"purpose_{code}"] for code in PURPOSES}

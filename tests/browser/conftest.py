@@ -1,7 +1,8 @@
 """Fixtures of the browser tests: Debian's headless Chromium driven by playwright (never a browser of its own),
 and where the screenshots go. Without playwright or Chromium the tests are skipped, saying which is missing.
 
-The helpers they use (the served dashboard, launch URLs, signed init data) are in tests/browser/page.py."""
+The helpers they use (the served dashboard, launch URLs, the phone screen) are in tests/browser/page.py; the list of
+screenshots at the end of the run is tests/conftest.py's (xdist's controller loads only that conftest)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import build_application
 from bot.context import Runtime
 from bot.offline.fake_api import InProcessBotApi
-from tests.browser.page import CHROMIUM, NOW, SCREENSHOT, Dashboard, served_dashboard
+from tests.browser.page import CHROMIUM, NOW, Dashboard, served_dashboard
 from tests.builders import TOKEN, make_settings
 
 if TYPE_CHECKING:
@@ -61,19 +62,3 @@ async def dashboard(
     with time_machine.travel(NOW):
         async with application, served_dashboard(application) as url:
             yield Dashboard(browser, url, api, screenshots, request)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Lists the screenshots the tests saved (their reports carry the paths, also from xdist's workers)."""
-    saved = [
-        str(value)
-        for reports in terminalreporter.stats.values()
-        for report in reports
-        if isinstance(report, pytest.TestReport) and report.when == "call"
-        for name, value in report.user_properties
-        if name == SCREENSHOT
-    ]
-    if saved:
-        terminalreporter.section("dashboard screenshots")
-        for path in saved:
-            terminalreporter.write_line(path)

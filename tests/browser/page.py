@@ -22,17 +22,17 @@ from bot.dashboard.routes import dashboard_routes
 from bot.offline.fake_api import InProcessBotApi
 from models.config import TOKYO
 from models.tables import Staff
-from tests.builders import init_data_for
+from tests.builders import SCREENSHOT, init_data_for
 from tests.http_bot_api import serving
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page, ViewportSize
+    from playwright.async_api import Browser, ConsoleMessage, Page, ViewportSize
 
 # A Thursday in an open month: the year so far has eight months, the same point last year is 2024-11-27.
 NOW = datetime(2025, 11, 27, 12, 0, tzinfo=TOKYO)
 CHROMIUM = Path(os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOT = "screenshot"  # the user property a test's report carries for each screenshot it saved
 PHONE: ViewportSize = {"width": 360, "height": 740}  # a small Android phone, the narrowest the page is made for
+HTTP_STATUS_ERROR = "Failed to load resource: the server responded with a status of"  # Chromium's words
 READY = 'body[data-state="ready"]'
 REFUSED = 'body[data-state="refused"]'
 DARK_THEME = {  # Telegram's night theme, as a client sends it
@@ -67,7 +67,8 @@ def launch_url(page_url: str, init_data: str, theme: dict[str, str] | None = Non
 
 @dataclass
 class Phone:
-    """One page on a 360-px phone screen; `errors` collects the page's uncaught script errors."""
+    """One page on a 360-px phone screen; `errors` collects the page's uncaught script errors and console errors (a
+    request that failed, a Content-Security-Policy violation)."""
 
     page: Page
     errors: list[str]
@@ -101,7 +102,8 @@ class Phone:
 
     async def screenshot(self, name: str) -> Path:
         """Saves the screen; the path goes into the test's report (listed at the end of the run)."""
-        path = self.screenshots / f"{name}.png"
+        database = self.request.node.callspec.params.get("engine", "sqlite")  # the same view on each database
+        path = self.screenshots / (f"{name}.png" if database == "sqlite" else f"{name}-{database}.png")
         await self.page.screenshot(path=str(path))
         self.request.node.user_properties.append((SCREENSHOT, str(path)))
         return path
@@ -110,6 +112,11 @@ class Phone:
         """Milliseconds from navigation to the first view drawn with all its data (app.js marks it)."""
         taken: float = await self.page.evaluate("performance.getEntriesByName('dashboard-ready')[0].startTime")
         return taken
+
+
+def console_error(message: ConsoleMessage) -> bool:
+    """An error in the console, other than a refused API request's status (the tests check those themselves)."""
+    return message.type == "error" and not message.text.startswith(HTTP_STATUS_ERROR)
 
 
 @dataclass
@@ -138,10 +145,11 @@ class Dashboard:
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if console_error(message) else None)
         screen = Phone(page, errors, self.screenshots, self.request)
         try:
             await screen.open(launch_url(self.url, init_data or init_data_for(staff), theme))
             yield screen
         finally:
             await context.close()
-        assert errors == []
+        assert errors == [], errors

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.texts.dashboard_page import PAGE_TEXTS
 from models.catalog import INDICATORS_BY_CODE
 from models.db import session_scope
+from models.entries.unusual import Usual, flag_entry
 from models.followups import plan_after_entry, set_purpose
 from models.roles import Role
 from models.staff import deactivate_staff
@@ -81,7 +82,11 @@ def words(key: str) -> str:
 async def test_a_city_supervisor_sees_the_city_and_opens_a_ward(
     dashboard: Dashboard, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with dashboard.opened_by(await city_supervisor(sessions)) as screen:
+    boss = await city_supervisor(sessions)
+    async with session_scope(sessions) as session:  # one entry far above what is usual, waiting for a check
+        unusual = await add_event(session, "watch_consultation", date(2025, 11, 21), OTHER_WARD, count=40)
+        await flag_entry(session, unusual, Usual(low=1, high=3, limit=6, entries=20))
+    async with dashboard.opened_by(boss) as screen:
         await screen.ready("overview")
         print(f"first complete render: {await screen.first_render_ms():.0f} ms")
         assert await screen.text("#scope-name") == words("dash_city")
@@ -107,6 +112,10 @@ async def test_a_city_supervisor_sees_the_city_and_opens_a_ward(
         }
         assert await screen.overflow() == 0
         await screen.screenshot("2-city-wards")
+        await screen.page.locator('td[data-code="2-4"]').first.scroll_into_view_if_needed()  # the table scrolls
+        assert await screen.page.locator("#wards-table .ward-link").first.is_visible()  # its ward column stays
+        assert await screen.overflow() == 0
+        await screen.screenshot("2-city-wards-scrolled")
 
         await screen.page.click(f'#wards-table tr[data-ward="{OTHER_WARD}"] td[data-code="1-4"] button')
         await screen.ready("overview")
@@ -116,6 +125,13 @@ async def test_a_city_supervisor_sees_the_city_and_opens_a_ward(
         await screen.page.click("#back")
         await screen.ready("wards")
         assert await screen.text("#scope-name") == words("dash_city")
+
+        await screen.tap_tab("review")
+        assert await screen.count("#ward-states li") == 24
+        assert await screen.texts("#flagged-list .count") == [
+            words("dash_flagged_count").format(count=40, low=1, high=3)
+        ]
+        await screen.screenshot("3b-city-review")
 
 
 async def test_the_chart_draws_this_year_against_last_year(
@@ -192,6 +208,9 @@ async def test_a_worker_sees_only_their_own_entries_this_month_in_the_dark_theme
         plan, _entry = await plan_after_entry(session, own[0].id, worker.id, date(2025, 11, 20), date(2025, 11, 3))
         assert plan.id is not None
         await set_purpose(session, plan.id, worker.id, "visit")
+        earlier = await add_event(session, "outreach", date(2025, 10, 20), WARD, household="H-Q", logged_by=worker.id)
+        assert earlier.id is not None
+        await plan_after_entry(session, earlier.id, worker.id, date(2025, 12, 1), date(2025, 10, 20))
     async with dashboard.opened_by(worker, theme=DARK_THEME) as screen:
         await screen.ready("mine")
         assert await screen.texts(".tab") == [words("dash_tab_mine"), words("dash_tab_followups")]
@@ -205,6 +224,7 @@ async def test_a_worker_sees_only_their_own_entries_this_month_in_the_dark_theme
         await screen.tap_tab("followups")
         assert await screen.texts("#followups .overdue .due") == ["11月20日まで"]
         assert await screen.texts("#followups .purpose") == [words("dash_purpose_visit")]
+        assert await screen.texts("#followups .quiet") == [words("dash_quiet").format(days=38)]  # since 10/20
         await screen.screenshot("8-worker-followups-dark")
         assert await screen.count("#indicators, #wards-table") == 0
 
@@ -282,3 +302,14 @@ async def test_the_page_tells_the_client_it_is_ready_and_follows_its_theme(
         assert light != "rgb(35, 46, 60)"
         assert await screen.page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(35, 46, 60)"
         assert await screen.page.evaluate("document.documentElement.dataset.scheme") == "dark"
+
+
+async def test_a_member_whose_telegram_is_in_english_gets_the_english_words(
+    dashboard: Dashboard, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    worker = await add_staff(sessions)
+    async with dashboard.opened_by(worker, init_data=init_data_for(worker, language_code="en")) as screen:
+        await screen.ready("mine")
+        assert await screen.texts(".tab") == [PAGE_TEXTS[key]["en"] for key in ("dash_tab_mine", "dash_tab_followups")]
+        assert PAGE_TEXTS["dash_mine_none"]["en"] in await screen.text("#view")
+        assert await screen.page.evaluate("document.documentElement.lang") == "en"

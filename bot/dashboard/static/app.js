@@ -949,7 +949,7 @@ function followups(data) {
           "div",
           { class: "chips" },
           item.overdue ? h("span", { class: "chip missing" }, t("dash_overdue")) : null,
-          item.quiet ? h("span", { class: "chip quiet" }, t("dash_quiet")) : null,
+          item.quiet ? h("span", { class: "chip quiet" }, t("dash_quiet", { days: num(item.quiet) })) : null,
         ),
       ),
     ),
