@@ -1,12 +1,15 @@
 """The fiscal calendar: fiscal years (April–March), 令和 labels, month ends and business days.
 
-Pure functions only; nothing here touches the database or the clock except `today()`.
+Pure functions only; nothing here touches the database or the clock except `today()`, which a worker process
+answering the bot's question may set to the bot's day (`asked_on`).
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
 import jpholiday
@@ -17,9 +20,23 @@ REIWA_START = date(2019, 5, 1)
 FISCAL_YEAR_FIRST_MONTH = 4
 
 
+_ASKED_ON: ContextVar[date | None] = ContextVar("asked_on", default=None)
+
+
 def today() -> date:
-    """Today's date in Japan (the only clock the domain uses)."""
-    return datetime.now(TOKYO).date()
+    """Today's date in Japan (the only clock the domain uses), or the day set by `asked_on`."""
+    return _ASKED_ON.get() or datetime.now(TOKYO).date()
+
+
+@contextmanager
+def asked_on(day: date) -> Iterator[None]:
+    """`today()` is `day` within: a worker process answers as of the day the bot asked on (the two clocks agree in
+    production; a test freezes only the bot's)."""
+    token = _ASKED_ON.set(day)
+    try:
+        yield
+    finally:
+        _ASKED_ON.reset(token)
 
 
 def fiscal_year_of(day: date) -> int:

@@ -32,6 +32,7 @@ from bot.render_pool import RenderPool
 from bot.scope import default_scope
 from models.config import TOKYO, Settings
 from models.db import make_engine, session_factory
+from models.fiscal import asked_on
 from models.sheet.build import DatabaseTarget
 from models.tables import Staff
 
@@ -72,7 +73,8 @@ def answer_in_worker(database: DatabaseTarget, settings: Settings, question: Que
     global _loop
     if _loop is None:
         _loop = asyncio.new_event_loop()  # kept: the engine's connections belong to this loop
-    return _loop.run_until_complete(_answer(database, settings, question))
+    with asked_on(question.today):  # every figure as of the bot's day (models.fiscal.today), not this clock's
+        return _loop.run_until_complete(_answer(database, settings, question))
 
 
 async def _answer(database: DatabaseTarget, settings: Settings, question: Question) -> Answer:

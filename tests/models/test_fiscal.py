@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from models.fiscal import (
     as_of_label,
+    asked_on,
     business_days_after,
     business_days_before,
     business_days_between,
@@ -423,3 +424,12 @@ def test_today_is_still_previous_fiscal_year_before_tokyo_midnight() -> None:
     with time_machine.travel(datetime(2026, 3, 31, 14, 59, tzinfo=UTC), tick=False):
         assert today() == date(2026, 3, 31)
         assert fiscal_year_of(today()) == 2025
+
+
+def test_asked_on_sets_the_domains_day_within_and_only_within() -> None:
+    from models.fiscal import today
+
+    clock_day = today()
+    with asked_on(date(2025, 11, 27)):
+        assert today() == date(2025, 11, 27)  # what a worker process answering the bot's question uses
+    assert today() == clock_day

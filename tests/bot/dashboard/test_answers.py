@@ -45,7 +45,7 @@ async def outreach_this_year(client: httpx.AsyncClient, headers: dict[str, str],
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert (body["fy"], body["as_of"]) == (2025, "2025-11-27")  # the bot's day, not the figures process's clock
-    [outreach] = [row for row in body["indicators"] if row["code"] == "1-3"]
+    [outreach] = [row for row in body["indicators"] if row["code"] == "1-5"]  # ⑤アウトリーチ件数
     value: int = outreach["now"]["value"]
     return value
 
