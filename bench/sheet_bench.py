@@ -1,6 +1,7 @@
 """How fast is the progress sheet on a city year? Against the floor for its numbers and the floor for its writing.
 
-On the cached SQLite dataset, fiscal year 2025 as of 2026-03-31, for the city and for one ward (27102):
+On the cached dataset (SQLite; PostgreSQL with `--db postgresql`), fiscal year 2025 as of 2026-03-31, for the city
+and for one ward (27102):
 (sheet) `models.sheet.workbook.write_sheet` into a file, as the bot's worker process and `intake sheet` run it;
 (a) the totals engine alone for the same scope and the same plan years (the floor for the numbers);
 (b) a bare XlsxWriter constant_memory write of as many cells as the sheet holds, no database (the floor for the
@@ -24,7 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.dataset import cached_sqlite_dataset
+from bench.harness import Verdict
+from bench.store import SQLITE, Store
 from models.catalog import FISCAL_YEARS_OF_PLAN, INDICATORS, SHEETS
 from models.db import engine_scope, session_factory, session_scope
 from models.fiscal import fiscal_year_end
@@ -149,9 +151,10 @@ def _best(function: Any, *args: Any) -> Measured:
     return Measured(min(m.seconds for m in runs), max(m.peak_mb for m in runs), runs[0].detail)
 
 
-async def run(events: int, seed: int = SEED) -> dict[str, Any]:
-    url = await cached_sqlite_dataset(events, seed)
+async def run(events: int, seed: int = SEED, store: Store = SQLITE) -> dict[str, Any]:
+    url = await store.dataset(events, seed)
     figures = await asyncio.to_thread(measure, url)
+    figures["db"] = store.label
     _print(figures, events)
     return figures
 
@@ -178,13 +181,9 @@ def measure(url: str) -> dict[str, Any]:
     return figures
 
 
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
 def _print(f: dict[str, Any], events: int) -> None:
     print(
-        f"sheet: FY{FISCAL_YEAR} as of {AS_OF} on {events:,} events (SQLite), each measured in a fresh process, "
+        f"sheet: FY{FISCAL_YEAR} as of {AS_OF} on {events:,} events ({f['db']}), each measured in a fresh process, "
         f"best of {RUNS}; peak = the process's peak RSS"
     )
     print(f"  {'scope':<6}{'what':<40}{'seconds':>9}{'peak MB':>9}")
@@ -197,15 +196,24 @@ def _print(f: dict[str, Any], events: int) -> None:
         ):
             print(f"  {scope:<6}{what:<40}{m[key].seconds:>9.2f}{m[key].peak_mb:>9.0f}")
         print(f"  {scope:<6}{'file size':<40}{m['kb']:>8,} KB")
+    print(f"  {'target':<46}{'value':>10}  {'goal':<10}result")
+    for verdict in verdicts(f):
+        print(f"  {verdict.target:<46}{verdict.value:>10}  {verdict.goal:<10}{verdict.result}")
+
+
+def verdicts(f: dict[str, Any]) -> list[Verdict]:
     city, ward = f["city"], f["ward"]
     ratio = city["sheet"].seconds / (city["totals"].seconds + city["bare"].seconds)
     f["city_over_floors"] = ratio
-    print(f"  {'target':<46}{'value':>10}  {'goal':<10}result")
-    checks = (
-        ("city sheet seconds", f"{city['sheet'].seconds:.2f}", "< 10 s", city["sheet"].seconds < TARGET_CITY_SECONDS),
-        ("city sheet peak MB", f"{city['sheet'].peak_mb:.0f}", "< 300 MB", city["sheet"].peak_mb < TARGET_CITY_MB),
-        ("ward sheet seconds", f"{ward['sheet'].seconds:.2f}", "< 2 s", ward["sheet"].seconds < TARGET_WARD_SECONDS),
-        ("city sheet ÷ (floor a + floor b)", f"{ratio:.2f}", "<= 3.0", ratio <= TARGET_CITY_OVER_FLOORS),
-    )
-    for what, value, goal, ok in checks:
-        print(f"  {what:<46}{value:>10}  {goal:<10}{_verdict(ok)}")
+    return [
+        Verdict(
+            "city sheet seconds", f"{city['sheet'].seconds:.2f}", "< 10 s", city["sheet"].seconds < TARGET_CITY_SECONDS
+        ),
+        Verdict(
+            "city sheet peak MB", f"{city['sheet'].peak_mb:.0f}", "< 300 MB", city["sheet"].peak_mb < TARGET_CITY_MB
+        ),
+        Verdict(
+            "ward sheet seconds", f"{ward['sheet'].seconds:.2f}", "< 2 s", ward["sheet"].seconds < TARGET_WARD_SECONDS
+        ),
+        Verdict("city sheet ÷ (floor a + floor b)", f"{ratio:.2f}", "<= 3.0", ratio <= TARGET_CITY_OVER_FLOORS),
+    ]
