@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
@@ -129,6 +130,16 @@ def postgres_admin(server: str, statement: str) -> None:
         await admin.dispose()
 
     asyncio.run(run())
+
+
+def postgres_server() -> str:
+    """The test server's URL; skips the test when it does not answer (fails it when TEST_DATABASE_URL is set)."""
+    server, required = postgres_url()
+    if not reachable(server):
+        if required:
+            pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL does not answer at {server}")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    return server
 
 
 def reachable(url: str) -> bool:
