@@ -1,8 +1,9 @@
 """How fast does the bot take logging updates? Against the framework's floor and the floor for a bot that writes.
 
 Every update goes through `Application.process_update` on the in-process Bot API double (`bot.offline.fake_api`), with
-SQLite files in a temporary folder, sequentially, as `run_polling` processes them in production (the Application
-is started, so the persistence loop writes conversation states and drafts every second, as it does live):
+SQLite files in a temporary folder (with `--db postgresql`: new databases on the server), sequentially, as
+`run_polling` processes them in production (the Application is started, so the persistence loop writes
+conversation states and drafts every second, as it does live):
 
 (a) ours: the intake bot on a fresh migrated database with ~200 staff over the 24 wards, full logging flows of a
     realistic mix of kinds, many users' conversations in flight at once (each update comes from a random user);
@@ -13,8 +14,9 @@ is started, so the persistence loop writes conversation states and drafts every 
     on a second fresh database: what keeping them costs.
 
 Then a shorter pass of (a) on an empty events table and on a copy of the cached `big_events` dataset
-(`bench.dataset`): the cost per update should not grow with the table, overall nor for any one step (a rare step
-can grow tenfold and hardly move the overall percentiles, so the worst step's median ratio is a target too).
+(`bench.dataset`), update for update in turn as (a) and (a') are: the cost per update should not grow with the
+table, overall nor for any one step (a rare step can grow tenfold and hardly move the overall percentiles, so the
+worst step's median ratio is a target too).
 
 Timed: each `process_update` call (p50, p99, mean, max); updates/s is over the wall time of the whole pass,
 including the driver and the persistence flushes. The run fails when the bot misbehaves (a flow does not finish,
@@ -28,7 +30,7 @@ import gc
 import statistics
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from random import Random
 from typing import Any
@@ -260,9 +262,9 @@ async def run(updates: int = 10_000, big_events: int = 1_000_000, store: Store =
             kept, bare = await run_rollup_cost(kept_url, bare_url, growth_updates, GROWTH_WARMUP_UPDATES)
         async with store.empty("empty") as empty_url, store.copy(big_events, SEED) as big_url:
             await _fresh_intake_database(empty_url)
-            empty = await run_ours(empty_url, "0 events", growth_updates, GROWTH_WARMUP_UPDATES)
             big_rows, big_this_year = await _events_this_fiscal_year(big_url)
-            big = await run_ours(big_url, f"{big_rows:,} events", growth_updates, GROWTH_WARMUP_UPDATES)
+            labels = ("0 events", f"{big_rows:,} events")
+            empty, big = await run_in_turns((empty_url, big_url), labels, growth_updates, GROWTH_WARMUP_UPDATES)
             flags, small_flags = await flag_share.flag_share(big_url), await flag_share.flag_share(empty_url)
     figures = _figures(ours, echo, write, empty, big, kept, bare)
     figures |= {"flagged_share": flags.share, "typos_caught": flags.caught, "usual_read_ms": flags.read_ms}
@@ -274,15 +276,31 @@ async def run(updates: int = 10_000, big_events: int = 1_000_000, store: Store =
 
 
 async def run_rollup_cost(kept_url: str, bare_url: str, updates: int, warmup: int) -> tuple[Pass, Pass]:
-    """Ours with the rollups' upkeep and without it, update for update in turn on two fresh databases.
+    """Ours with the rollups' upkeep and without it, update for update in turn on two fresh databases: the ratio
+    is the upkeep's cost."""
+    for url in (kept_url, bare_url):
+        await _fresh_intake_database(url)
+    labels = ("ours", "ours, rollups' upkeep off")
+    return await run_in_turns((kept_url, bare_url), labels, updates, warmup, second_switched=_rollups_switched_off)
+
+
+async def run_in_turns(
+    urls: tuple[str, str],
+    labels: tuple[str, str],
+    updates: int,
+    warmup: int,
+    second_switched: Callable[[], AbstractContextManager[None]] = nullcontext,
+) -> tuple[Pass, Pass]:
+    """Two bots, one on each database (migrated, wards and areas loaded), update for update in turn.
 
     Both bots get the same flows from the same users in the same order, alternately (which goes first switches
-    every update), so that the machine's changing load falls on both alike: the ratio is the upkeep's cost.
+    every update), so that the machine's changing load falls on both alike; the second's updates are handled
+    inside `second_switched()`. Each bot's saves are checked against the events it wrote.
     """
     bots: list[tuple[IntakeApplication, IntakeDriver]] = []
-    async with engine_scope(kept_url) as kept_engine, engine_scope(bare_url) as bare_engine:
-        for engine, url in ((kept_engine, kept_url), (bare_engine, bare_url)):
-            await _fresh_intake_database(url)
+    async with engine_scope(urls[0]) as first_engine, engine_scope(urls[1]) as second_engine:
+        engines = (first_engine, second_engine)
+        for engine in engines:
             sessions = session_factory(engine)
             members = await add_members(sessions)
             api = InProcessBotApi()
@@ -290,21 +308,28 @@ async def run_rollup_cost(kept_url: str, bare_url: str, updates: int, warmup: in
                 Runtime(bench_settings(), sessions), TOKEN, request=api, rate_limited=False
             )
             bots.append((app, IntakeDriver(Users(app, api, members), Random(SEED))))
-        (kept_app, kept), (bare_app, bare) = bots
-        async with running(kept_app), running(bare_app):
+        (first_app, first), (second_app, second) = bots
+        async with running(first_app), running(second_app):
             passes = (Pass("warm-up"), Pass("warm-up"))
+            before = [0, 0]
             for number in range(warmup + updates):
                 if number == warmup:
-                    passes = (Pass("ours"), Pass("ours, rollups' upkeep off"))
+                    passes = (Pass(labels[0]), Pass(labels[1]))
+                    before = [await _max_event_id(session_factory(engine)) for engine in engines]
                 for which in (0, 1) if number % 2 == 0 else (1, 0):
                     if which == 0:
-                        await kept.step(passes[0])
+                        await first.step(passes[0])
                         continue
-                    with _rollups_switched_off():
-                        await bare.step(passes[1])
-            for measured, driver in zip(passes, (kept, bare), strict=True):
+                    with second_switched():
+                        await second.step(passes[1])
+            for measured, driver, engine, after in zip(passes, (first, second), engines, before, strict=True):
                 driver.users.check()
                 measured.wall = sum(measured.times)
+                saved = await _event_count(session_factory(engine), after)
+                if saved != measured.flows_completed:
+                    raise BenchmarkBrokeError(
+                        f"{measured.label}: {measured.flows_completed} flows completed but {saved} events saved"
+                    )
     return passes
 
 
