@@ -8,7 +8,7 @@ and for one ward (27102):
     writing).
 Each measurement runs in a fresh process (peak memory = that process's peak RSS, interpreter and imports
 included, as an operator would see it); time is the call alone (the sheet: its second build in the process, as in
-the bot's long-lived worker), best of RUNS. The written sheet is read back: its
+the bot's long-lived worker), best of RUNS, taken in rounds. The written sheet is read back: its
 figures must equal (a)'s, or the run fails.
 """
 
@@ -146,8 +146,7 @@ def _fresh(function: Any, *args: Any) -> Measured:
     return result
 
 
-def _best(function: Any, *args: Any) -> Measured:
-    runs = [_fresh(function, *args) for _ in range(RUNS)]
+def _best(runs: list[Measured]) -> Measured:
     return Measured(min(m.seconds for m in runs), max(m.peak_mb for m in runs), runs[0].detail)
 
 
@@ -164,13 +163,19 @@ def measure(url: str) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="intake-sheet-bench-") as folder:
         for scope, ward in (("city", None), ("ward", WARD)):
+            # In rounds (the sheet, floor a, floor b, then again), so that a shared machine's changing load falls on
+            # the three alike: the ratio of the sheet to its floors compares like with like.
             path = Path(folder) / f"{scope}.xlsx"
-            sheet = _best(sheet_in_process, url, ward, str(path))
-            cells, widest, shown = cells_in(str(path))
-            totals = _best(totals_in_process, url, ward)
-            if shown != totals.detail:
-                raise SheetDisagreesError(f"{scope}: the sheet's figures differ from the totals engine's")
-            bare = _best(bare_write_in_process, -(-cells // widest), widest, str(Path(folder) / "bare.xlsx"))
+            runs: dict[str, list[Measured]] = {"sheet": [], "totals": [], "bare": []}
+            for _ in range(RUNS):
+                runs["sheet"].append(_fresh(sheet_in_process, url, ward, str(path)))
+                cells, widest, shown = cells_in(str(path))
+                runs["totals"].append(_fresh(totals_in_process, url, ward))
+                if shown != runs["totals"][-1].detail:
+                    raise SheetDisagreesError(f"{scope}: the sheet's figures differ from the totals engine's")
+                rows = -(-cells // widest)
+                runs["bare"].append(_fresh(bare_write_in_process, rows, widest, str(Path(folder) / "bare.xlsx")))
+            sheet, totals, bare = (_best(runs[way]) for way in ("sheet", "totals", "bare"))
             figures[scope] = {
                 "sheet": sheet,
                 "totals": totals,
@@ -184,7 +189,7 @@ def measure(url: str) -> dict[str, Any]:
 def _print(f: dict[str, Any], events: int) -> None:
     print(
         f"sheet: FY{FISCAL_YEAR} as of {AS_OF} on {events:,} events ({f['db']}), each measured in a fresh process, "
-        f"best of {RUNS}; peak = the process's peak RSS"
+        f"best of {RUNS} (in rounds); peak = the process's peak RSS"
     )
     print(f"  {'scope':<6}{'what':<40}{'seconds':>9}{'peak MB':>9}")
     for scope in ("city", "ward"):
