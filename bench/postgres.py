@@ -99,11 +99,16 @@ async def database_exists(name: str, base: URL | None = None) -> bool:
 
 
 async def ensure_base(base: URL | None = None) -> None:
-    """The base database of BENCH_DATABASE_URL, created when missing (the datasets are databases beside it)."""
+    """The base database of BENCH_DATABASE_URL, created when missing (the datasets are databases beside it).
+
+    An unreachable server ends the run in one line (SystemExit), not a traceback."""
     base = base or base_url()
     assert base.database is not None
-    if not await database_exists(base.database, base):
-        await _admin(f'CREATE DATABASE "{base.database}"', base)
+    try:
+        if not await database_exists(base.database, base):
+            await _admin(f'CREATE DATABASE "{base.database}"', base)
+    except (OSError, asyncpg.PostgresError) as error:
+        raise SystemExit(f"error: PostgreSQL at {base.host}:{base.port or 5432} for the benchmarks: {error}") from None
 
 
 async def drop_database(name: str, base: URL | None = None) -> None:

@@ -119,3 +119,11 @@ def test_benchmarks_that_run_on_sqlite_only_refuse_postgresql_in_one_line(capsys
         main(["--db", "postgresql", "--only", "reminders"])
     assert exit_.value.code == 2
     assert "--only reminders runs on SQLite only" in capsys.readouterr().err
+
+
+def test_an_unreachable_server_ends_the_run_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:1/bench")
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", "postgresql", "--only", "totals", "--events", "10"])
+    assert str(exit_.value.code).startswith("error: PostgreSQL at 127.0.0.1:1 for the benchmarks: ")
+    assert "\n" not in str(exit_.value.code)
