@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Insert, text
+from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, delete, select
 from telegram.ext import BasePersistence, PersistenceInput
 
-from models.db import session_scope
+from models.db import commit_without_waiting_for_disk, session_scope
 from models.tables import BotState, utcnow
 
 _LOGGER = logging.getLogger(__name__)
@@ -185,11 +185,11 @@ class DatabasePersistence(BasePersistence[StateData, StateData, StateData]):
         ]
         deletions = [(kind, key) for (kind, key), data in batch.items() if data is None]
         async with session_scope(self._sessions) as session:
-            if ASYNC_COMMIT and session.get_bind().dialect.name == "postgresql":
-                # No wait for the WAL to reach the disk: these rows are written once a second at most, so a crash
-                # loses up to that second anyway (see above); a server crash may lose a fraction of a second
-                # more, never a saved entry. The fsync it saves is one that every save's commit would queue behind.
-                await session.execute(text("SET LOCAL synchronous_commit = off"))
+            if ASYNC_COMMIT:
+                # No wait for the disk: these rows are written once a second at most, so a crash loses up to that
+                # second anyway (see above); a server crash may lose a fraction of a second more, never a saved
+                # entry. The fsync it saves is one that every save's commit would queue behind.
+                await commit_without_waiting_for_disk(session)
             if upserts:
                 await session.execute(_upsert(session.get_bind().dialect.name), upserts)  # executemany
             for kind in {kind for kind, _key in deletions}:
