@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -56,7 +57,7 @@ from bench.harness import TOKEN, Verdict, bench_settings, quiet_logging, running
 from bench.store import SQLITE, Store
 from bench.supervisor_bench import NOW, SEED, prepare
 from bot.app import build_application
-from bot.context import Runtime
+from bot.context import FIGURES_POOL, Runtime
 from bot.dashboard.init_data import sign_init_data
 from bot.dashboard.routes import STATIC, dashboard_routes
 from bot.offline.fake_api import InProcessBotApi
@@ -290,6 +291,7 @@ async def run_on(url: str, label: str) -> dict[str, Any]:
             settings = bench_settings().model_copy(update={"webapp_url": WEBAPP_URL})
             app = build_application(Runtime(settings, sessions), TOKEN, request=api, rate_limited=False)
             async with running(app):
+                await app.bot_data[FIGURES_POOL].run(os.getpid)  # started, as at the bot's start: no request's cost
                 baseline = Mount(
                     "/baseline", app=StaticFiles(directory=folder), middleware=[Middleware(GZipMiddleware)]
                 )
