@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -50,12 +51,13 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bench.dataset import FIRST_DAY, cached_sqlite_dataset
+from bench.dataset import FIRST_DAY
 from bench.driver import IntakeDriver, Pass, Users, add_members, percentile
-from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
+from bench.harness import TOKEN, Verdict, bench_settings, quiet_logging, running
+from bench.store import SQLITE, Store
 from bench.supervisor_bench import NOW, SEED, prepare
 from bot.app import build_application
-from bot.context import Runtime
+from bot.context import FIGURES_POOL, Runtime
 from bot.dashboard.init_data import sign_init_data
 from bot.dashboard.routes import STATIC, dashboard_routes
 from bot.offline.fake_api import InProcessBotApi
@@ -289,6 +291,7 @@ async def run_on(url: str, label: str) -> dict[str, Any]:
             settings = bench_settings().model_copy(update={"webapp_url": WEBAPP_URL})
             app = build_application(Runtime(settings, sessions), TOKEN, request=api, rate_limited=False)
             async with running(app):
+                await app.bot_data[FIGURES_POOL].run(os.getpid)  # started, as at the bot's start: no request's cost
                 baseline = Mount(
                     "/baseline", app=StaticFiles(directory=folder), middleware=[Middleware(GZipMiddleware)]
                 )
@@ -371,10 +374,37 @@ def _print(label: str, requests: list[ApiRequest], api: dict[str, Any], f: dict[
     )
 
 
-async def run(events: int = 1_000_000) -> dict[str, Any]:
-    """On a copy of the cached SQLite dataset of `events` events."""
-    cached = await cached_sqlite_dataset(events, SEED)
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "dashboard.db"
-        copy_sqlite(cached, copy)
-        return await run_on(f"sqlite+aiosqlite:///{copy}", f"{events:,} events, SQLite")
+async def run(events: int = 1_000_000, store: Store = SQLITE) -> dict[str, Any]:
+    """On a writable copy of the cached dataset of `events` events, in `store` (SQLite or PostgreSQL)."""
+    async with store.copy(events, SEED) as url:
+        return await run_on(url, f"{events:,} events, {store.label}")
+
+
+def verdicts(f: dict[str, Any]) -> list[Verdict]:
+    """The judged figures, for `--db both`'s table: each request's p95, the first render, intake under load."""
+    rows = [
+        Verdict(
+            name,
+            f"{item['p95_ms']:.1f} ms ×{item['ratio']:.1f}",
+            f"p95 < {API_TARGET_MS:.0f} ms",
+            item["p95_ms"] < API_TARGET_MS,
+        )
+        for name, item in f["api"].items()
+    ]
+    rows.append(
+        Verdict(
+            "first complete render",
+            f"{f['render_ms']:.0f} ms ×{f['render_ratio']:.1f}",
+            f"< {RENDER_TARGET_MS / 1000:.1f} s",
+            f["render_ms"] < RENDER_TARGET_MS,
+        )
+    )
+    rows.append(
+        Verdict(
+            "intake p99 under load",
+            f"×{f['intake_ratio']:.2f}",
+            f"≤ {INTAKE_TARGET}",
+            f["intake_ratio"] <= INTAKE_TARGET,
+        )
+    )
+    return rows

@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -58,3 +59,35 @@ def quiet_logging() -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judged figure of a run: what, its value as printed, the goal, met or not."""
+
+    target: str
+    value: str
+    goal: str
+    ok: bool
+
+    @property
+    def result(self) -> str:
+        return "PASS" if self.ok else "MISS"
+
+
+def side_by_side(judged: dict[str, dict[str, list[Verdict]]], databases: list[str]) -> list[str]:
+    """The table of `--db both`: per benchmark and target, each database's value and verdict, and the goal."""
+    width = 52
+    header = "".join(f"{name:>14}{'':>6}" for name in databases)
+    lines = [f"{' and '.join(databases)} side by side", f"  {'target':<{width}}{header}  goal"]
+    for bench, by_database in judged.items():
+        lines.append(f"  {bench}")
+        first = by_database.get(databases[0]) or next(iter(by_database.values()))
+        for n, verdict in enumerate(first):
+            cells = ""
+            for database in databases:
+                rows = by_database.get(database, [])
+                mine = rows[n] if n < len(rows) and rows[n].target == verdict.target else None
+                cells += f"{mine.value:>14}  {mine.result:<4}" if mine else f"{'—':>14}{'':>6}"
+            lines.append(f"    {verdict.target:<{width - 2}}{cells}  {verdict.goal}")
+    return lines

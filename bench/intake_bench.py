@@ -1,8 +1,9 @@
 """How fast does the bot take logging updates? Against the framework's floor and the floor for a bot that writes.
 
 Every update goes through `Application.process_update` on the in-process Bot API double (`bot.offline.fake_api`), with
-SQLite files in a temporary folder, sequentially, as `run_polling` processes them in production (the Application
-is started, so the persistence loop writes conversation states and drafts every second, as it does live):
+SQLite files in a temporary folder (with `--db postgresql`: new databases on the server), sequentially, as
+`run_polling` processes them in production (the Application is started, so the persistence loop writes
+conversation states and drafts every second, as it does live):
 
 (a) ours: the intake bot on a fresh migrated database with ~200 staff over the 24 wards, full logging flows of a
     realistic mix of kinds, many users' conversations in flight at once (each update comes from a random user);
@@ -13,8 +14,9 @@ is started, so the persistence loop writes conversation states and drafts every 
     on a second fresh database: what keeping them costs.
 
 Then a shorter pass of (a) on an empty events table and on a copy of the cached `big_events` dataset
-(`bench.dataset`): the cost per update should not grow with the table, overall nor for any one step (a rare step
-can grow tenfold and hardly move the overall percentiles, so the worst step's median ratio is a target too).
+(`bench.dataset`), update for update in turn as (a) and (a') are: the cost per update should not grow with the
+table, overall nor for any one step (a rare step can grow tenfold and hardly move the overall percentiles, so the
+worst step's median ratio is a target too).
 
 Timed: each `process_update` call (p50, p99, mean, max); updates/s is over the wall time of the whole pass,
 including the driver and the persistence flushes. The run fails when the bot misbehaves (a flow does not finish,
@@ -26,12 +28,10 @@ from __future__ import annotations
 
 import gc
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
-from pathlib import Path
 from random import Random
 from typing import Any
 
@@ -43,7 +43,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, Defaults, MessageHandler, filters
 
 from bench import flag_share
-from bench.dataset import cached_sqlite_dataset
 from bench.driver import (
     FIRST_TELEGRAM_ID,
     FLOWS,
@@ -60,7 +59,8 @@ from bench.driver import (
     percentile,
     replay,
 )
-from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
+from bench.harness import TOKEN, Verdict, bench_settings, quiet_logging, running
+from bench.store import SQLITE, Store
 from bot.app import IntakeApplication, build_application
 from bot.context import Runtime
 from bot.offline.fake_api import AnyApplication, InProcessBotApi
@@ -245,50 +245,62 @@ async def _events_this_fiscal_year(url: str) -> tuple[int, int]:
 # --- the benchmark --------------------------------------------------------------------------------------------
 
 
-async def run(updates: int = 10_000, big_events: int = 1_000_000) -> dict[str, float]:
+async def run(updates: int = 10_000, big_events: int = 1_000_000, store: Store = SQLITE) -> dict[str, float]:
     """Measure ours, echo and echo + write on `updates` updates, then growth from 0 to `big_events` events."""
     growth_updates = min(GROWTH_UPDATES, updates)
     started = time.perf_counter()
-    with quiet_logging(), tempfile.TemporaryDirectory(prefix="intake-bench-") as folder:
-        tmp = Path(folder)
-        ours_url = f"sqlite+aiosqlite:///{tmp / 'ours.db'}"
-        await _fresh_intake_database(ours_url)
-        trace: list[Sent] = []
-        ours = await run_ours(ours_url, "ours", updates, WARMUP_UPDATES, trace)
-        members = await _members_of(ours_url)
+    with quiet_logging():
+        async with store.empty("ours") as ours_url:
+            await _fresh_intake_database(ours_url)
+            trace: list[Sent] = []
+            ours = await run_ours(ours_url, "ours", updates, WARMUP_UPDATES, trace)
+            members = await _members_of(ours_url)
         echo = await run_echo("echo", members, trace, WARMUP_UPDATES, None)
-        write = await run_echo("echo + write", members, trace, WARMUP_UPDATES, f"sqlite+aiosqlite:///{tmp / 'echo.db'}")
-        kept, bare = await run_rollup_cost(tmp, growth_updates, GROWTH_WARMUP_UPDATES)
-
-        empty_url = f"sqlite+aiosqlite:///{tmp / 'empty.db'}"
-        await _fresh_intake_database(empty_url)
-        empty = await run_ours(empty_url, "0 events", growth_updates, GROWTH_WARMUP_UPDATES)
-        big_path = tmp / "big.db"
-        copy_sqlite(await cached_sqlite_dataset(big_events, SEED), big_path)
-        big_url = f"sqlite+aiosqlite:///{big_path}"
-        big_rows, big_this_year = await _events_this_fiscal_year(big_url)
-        big = await run_ours(big_url, f"{big_rows:,} events", growth_updates, GROWTH_WARMUP_UPDATES)
-        flags, small_flags = await flag_share.flag_share(big_url), await flag_share.flag_share(empty_url)
+        async with store.empty("echo") as echo_url:
+            write = await run_echo("echo + write", members, trace, WARMUP_UPDATES, echo_url)
+        async with store.empty("kept") as kept_url, store.empty("bare") as bare_url:
+            kept, bare = await run_rollup_cost(kept_url, bare_url, growth_updates, GROWTH_WARMUP_UPDATES)
+        async with store.empty("empty") as empty_url, store.copy(big_events, SEED) as big_url:
+            await _fresh_intake_database(empty_url)
+            big_rows, big_this_year = await _events_this_fiscal_year(big_url)
+            labels = ("0 events", f"{big_rows:,} events")
+            empty, big = await run_in_turns((empty_url, big_url), labels, growth_updates, GROWTH_WARMUP_UPDATES)
+            flags, small_flags = await flag_share.flag_share(big_url), await flag_share.flag_share(empty_url)
     figures = _figures(ours, echo, write, empty, big, kept, bare)
     figures |= {"flagged_share": flags.share, "typos_caught": flags.caught, "usual_read_ms": flags.read_ms}
-    _print_report(figures, ours, echo, write, empty, big, kept, bare, big_this_year, time.perf_counter() - started)
+    _print_report(
+        figures, ours, echo, write, empty, big, kept, bare, big_this_year, time.perf_counter() - started, store
+    )
     print("\n".join(flag_share.report(flags, small_flags.read_ms)))
     return figures
 
 
-async def run_rollup_cost(folder: Path, updates: int, warmup: int) -> tuple[Pass, Pass]:
-    """Ours with the rollups' upkeep and without it, update for update in turn on two fresh databases.
+async def run_rollup_cost(kept_url: str, bare_url: str, updates: int, warmup: int) -> tuple[Pass, Pass]:
+    """Ours with the rollups' upkeep and without it, update for update in turn on two fresh databases: the ratio
+    is the upkeep's cost."""
+    for url in (kept_url, bare_url):
+        await _fresh_intake_database(url)
+    labels = ("ours", "ours, rollups' upkeep off")
+    return await run_in_turns((kept_url, bare_url), labels, updates, warmup, second_switched=_rollups_switched_off)
+
+
+async def run_in_turns(
+    urls: tuple[str, str],
+    labels: tuple[str, str],
+    updates: int,
+    warmup: int,
+    second_switched: Callable[[], AbstractContextManager[None]] = nullcontext,
+) -> tuple[Pass, Pass]:
+    """Two bots, one on each database (migrated, wards and areas loaded), update for update in turn.
 
     Both bots get the same flows from the same users in the same order, alternately (which goes first switches
-    every update), so that the machine's changing load falls on both alike: the ratio is the upkeep's cost.
+    every update), so that the machine's changing load falls on both alike; the second's updates are handled
+    inside `second_switched()`. Each bot's saves are checked against the events it wrote.
     """
     bots: list[tuple[IntakeApplication, IntakeDriver]] = []
-    async with (
-        engine_scope(f"sqlite+aiosqlite:///{folder / 'kept.db'}") as kept_engine,
-        engine_scope(f"sqlite+aiosqlite:///{folder / 'bare.db'}") as bare_engine,
-    ):
-        for engine in (kept_engine, bare_engine):
-            await _fresh_intake_database(str(engine.url))
+    async with engine_scope(urls[0]) as first_engine, engine_scope(urls[1]) as second_engine:
+        engines = (first_engine, second_engine)
+        for engine in engines:
             sessions = session_factory(engine)
             members = await add_members(sessions)
             api = InProcessBotApi()
@@ -296,21 +308,28 @@ async def run_rollup_cost(folder: Path, updates: int, warmup: int) -> tuple[Pass
                 Runtime(bench_settings(), sessions), TOKEN, request=api, rate_limited=False
             )
             bots.append((app, IntakeDriver(Users(app, api, members), Random(SEED))))
-        (kept_app, kept), (bare_app, bare) = bots
-        async with running(kept_app), running(bare_app):
+        (first_app, first), (second_app, second) = bots
+        async with running(first_app), running(second_app):
             passes = (Pass("warm-up"), Pass("warm-up"))
+            before = [0, 0]
             for number in range(warmup + updates):
                 if number == warmup:
-                    passes = (Pass("ours"), Pass("ours, rollups' upkeep off"))
+                    passes = (Pass(labels[0]), Pass(labels[1]))
+                    before = [await _max_event_id(session_factory(engine)) for engine in engines]
                 for which in (0, 1) if number % 2 == 0 else (1, 0):
                     if which == 0:
-                        await kept.step(passes[0])
+                        await first.step(passes[0])
                         continue
-                    with _rollups_switched_off():
-                        await bare.step(passes[1])
-            for measured, driver in zip(passes, (kept, bare), strict=True):
+                    with second_switched():
+                        await second.step(passes[1])
+            for measured, driver, engine, after in zip(passes, (first, second), engines, before, strict=True):
                 driver.users.check()
                 measured.wall = sum(measured.times)
+                saved = await _event_count(session_factory(engine), after)
+                if saved != measured.flows_completed:
+                    raise BenchmarkBrokeError(
+                        f"{measured.label}: {measured.flows_completed} flows completed but {saved} events saved"
+                    )
     return passes
 
 
@@ -408,13 +427,14 @@ def _print_report(
     bare: Pass,
     big_this_year: int,
     seconds: float,
+    store: Store = SQLITE,
 ) -> None:
     mix = ", ".join(f"{flow.name} {flow.share:.0%}" for flow in FLOWS)
     header = f"{'updates/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'max ms':>9}"
     lines = [
         f"intake: {ours.updates:,} logging updates per bot through Application.process_update, in-process Bot API, "
-        f"SQLite (WAL), one at a time as under run_polling, {STAFF} staff over 24 wards, random users "
-        "(conversations interleaved), persistence loop running",
+        f"{'PostgreSQL' if store.postgresql else 'SQLite (WAL)'}, one at a time as under run_polling, {STAFF} staff "
+        "over 24 wards, random users (conversations interleaved), persistence loop running",
         f"  flows: {mix}",
         f"  check: {ours.flows_completed:,} flows completed = {ours.flows_completed:,} events saved; every press "
         "answered; no handler errors; echo + write wrote one row per update",
@@ -485,3 +505,33 @@ def _row(measured: Pass) -> str:
         f"{measured.per_second:>10,.0f}{measured.p50_ms:>9.2f}{measured.p99_ms:>9.2f}"
         f"{measured.mean_ms:>9.2f}{measured.max_ms:>9.1f}"
     )
+
+
+def verdicts(f: dict[str, float]) -> list[Verdict]:
+    growth = [
+        Verdict(what, f"{f[key]:.2f}", f"<= {TARGET_GROWTH}", f[key] <= TARGET_GROWTH)
+        for key, what in (
+            ("growth_p50_ratio", "growth p50 (big ÷ empty)"),
+            ("growth_p99_ratio", "growth p99 (big ÷ empty)"),
+            ("growth_mean_ratio", "growth mean (big ÷ empty)"),
+            ("growth_worst_step_p50_ratio", "growth, worst step's p50"),
+        )
+    ]
+    return [
+        Verdict(
+            "ours ÷ write floor (wall per update)",
+            f"{f['ours_over_write']:.2f}",
+            f"<= {TARGET_OURS_OVER_WRITE}",
+            f["ours_over_write"] <= TARGET_OURS_OVER_WRITE,
+        ),
+        Verdict(
+            "ours p99", f"{f['ours_p99_ms']:.1f} ms", f"< {TARGET_P99_MS:.0f} ms", f["ours_p99_ms"] < TARGET_P99_MS
+        ),
+        Verdict(
+            "rollups: ours p50 ÷ upkeep off p50",
+            f"{f['rollups_p50_ratio']:.2f}",
+            f"<= {TARGET_ROLLUP_COST}",
+            f["rollups_p50_ratio"] <= TARGET_ROLLUP_COST,
+        ),
+        *growth,
+    ]

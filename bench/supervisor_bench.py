@@ -37,13 +37,11 @@ import gc
 import os
 import re
 import statistics
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 import time_machine
 from sqlalchemy import update
@@ -56,10 +54,10 @@ from bench.dataset import (
     LAST_DAY,
     WORKERS_PER_WARD,
     cache_path,
-    cached_sqlite_dataset,
     total_events,
 )
-from bench.harness import TOKEN, bench_settings, copy_sqlite, quiet_logging, running
+from bench.harness import TOKEN, Verdict, bench_settings, quiet_logging, running
+from bench.store import SQLITE, Store
 from bot.app import IntakeApplication, build_application
 from bot.context import RENDER_POOL, Runtime
 from bot.keyboards import indicator_label
@@ -542,21 +540,19 @@ def plan(events: int) -> Plan:
     return Plan(Dataset(events), Dataset(events, HISTORY_YEARS), sorted(volume), city)
 
 
-async def run(events: int) -> dict[str, dict[str, float]]:
+async def run(events: int, store: Store = SQLITE) -> dict[str, dict[str, float]]:
     """The medians (ms) per request and dataset label, printed as a table with the targets."""
     started = time.perf_counter()
     chosen = plan(events)
-    with quiet_logging(), tempfile.TemporaryDirectory(prefix="supervisor-bench-") as folder:
-        urls: dict[Dataset, str] = {}
-        for dataset in chosen.datasets:
-            shape = (dataset.events, SEED, dataset.history_years, dataset.workers_per_ward)
-            cached = await cached_sqlite_dataset(*shape)
-            copy = Path(folder) / cache_path(*shape).name
-            copy_sqlite(cached, copy)  # the cached file is never written to
-            urls[dataset] = f"sqlite+aiosqlite:///{copy}"
-        served = await measure(urls)
+    with quiet_logging():
+        async with AsyncExitStack() as copies:
+            urls: dict[Dataset, str] = {}
+            for dataset in chosen.datasets:  # copies: the cached dataset is never written to
+                shape = (dataset.events, SEED, dataset.history_years, dataset.workers_per_ward)
+                urls[dataset] = await copies.enter_async_context(store.copy(*shape))
+            served = await measure(urls)
     medians = {r.name: {s.dataset: _median_ms(s.times[r.name]) for s in served if r.name in s.times} for r in REQUESTS}
-    _print(served, chosen, medians, time.perf_counter() - started)
+    _print(served, chosen, medians, time.perf_counter() - started, store)
     return {name: {dataset.label: ms for dataset, ms in row.items()} for name, row in medians.items()}
 
 
@@ -576,7 +572,9 @@ def _pad(name: str, width: int) -> str:
     return name + " " * max(0, width - display_width(name))
 
 
-def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, float]], seconds: float) -> None:
+def _print(
+    served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, float]], seconds: float, store: Store
+) -> None:
     shown = [s.dataset for s in served]
     main, history, city = chosen.main, chosen.history, chosen.city
     small, large = chosen.volume[0], chosen.volume[-1]
@@ -587,9 +585,9 @@ def _print(served: list[Served], chosen: Plan, medians: dict[str, dict[Dataset, 
     staff_ratio = f"{city.label}÷{main.label}"
     last_year = fiscal_year_of(LAST_DAY)
     lines = [
-        f"supervisors: every request a supervisor can make, end to end through the bot (in-process Bot API, SQLite "
-        f"copies of the cached datasets, clock at {NOW:%Y-%m-%d %H:%M} JST); per request and dataset the first run "
-        f"(cold) and the median of the next {RUNS - 1} ({RENDER_RUNS - 1} for workbooks and charts), in ms",
+        f"supervisors: every request a supervisor can make, end to end through the bot (in-process Bot API, "
+        f"{store.label} copies of the cached datasets, clock at {NOW:%Y-%m-%d %H:%M} JST); per request and dataset the "
+        f"first run (cold) and the median of the next {RUNS - 1} ({RENDER_RUNS - 1} for workbooks and charts), in ms",
         *(
             f"  {d.label:>8}: {d.total_events:>9,} events over FY{d.first_fiscal_year}–{last_year}{_about(d, main)}"
             for d in shown
@@ -668,3 +666,20 @@ def _cell(value: float | None, width: int, format_spec: str = ".1f") -> str:
 
 def _bound_verdict(row: dict[Dataset, float], dataset: Dataset, request: Request) -> str:
     return "PASS" if row[dataset] < request.bound_ms else "MISS"
+
+
+def verdicts(medians: dict[str, dict[str, float]]) -> list[Verdict]:
+    """Per request: the median at --events against its bound, and the history growth (ten years ÷ three)."""
+    labels = {label for row in medians.values() for label in row}
+    history = next(label for label in labels if label.endswith(f"/{HISTORY_YEARS + 3}y"))
+    main = history.split("/")[0]
+    rows = []
+    for request in REQUESTS:
+        row = medians[request.name]
+        if main not in row:
+            continue
+        growth = row[history] / row[main]
+        ok = row[main] < request.bound_ms and _growth_verdict(row[main], row[history]) != "MISS"
+        goal = f"< {request.bound_ms / 1000:.0f} s, ×≤{TARGET_GROWTH}"
+        rows.append(Verdict(request.name, f"{row[main]:.0f} ms ×{growth:.2f}", goal, ok))
+    return rows

@@ -1,6 +1,7 @@
 """How fast is the totals engine? Against the floor (one hand-written SQL statement) and the naive ORM way.
 
-On the cached SQLite dataset, for fiscal year 2025 as of 2026-03-31, city scope with the per-ward breakdown:
+On the cached dataset (SQLite; PostgreSQL with `--db postgresql`), for fiscal year 2025 as of 2026-03-31, city
+scope with the per-ward breakdown:
 (d) `models.totals.indicator_totals`, which reads the write-time rollups (`models.rollups`) and no event; (b) one
 raw SQL statement on the events computing the same per-ward numbers (no per-month series, so it is a floor for
 reading the events, not a rival), (c) every live event of the year loaded as SQLModel objects and counted in
@@ -28,7 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bench.dataset import cached_sqlite_dataset
+from bench.harness import Verdict
+from bench.store import SQLITE, Store
 from models.catalog import INDICATOR_BY_KIND, INDICATORS, Aggregation, Denominator
 from models.db import make_engine, session_factory
 from models.fiscal import fiscal_year_start
@@ -73,7 +75,7 @@ SUM_BRANCH = f"""
         FROM (SELECT occurred_on, ward_code, SUM(count) AS total FROM event
               WHERE {LIVE} AND kind = '{{kind}}' GROUP BY occurred_on, ward_code) AS daily
         GROUP BY ward_code
-    )"""
+    ) AS branch"""
 FLOOR_SQL = sa.text(f"""
 WITH indicator(code, kind, denominator) AS (
     VALUES ('1-1', 'area_meeting', 'areas'), ('1-2', 'concern_report', 'areas'),
@@ -126,14 +128,14 @@ class Measurement:
     result: PerWard
 
 
-async def run(events: int, seed: int = SEED) -> dict[str, Any]:
+async def run(events: int, seed: int = SEED, store: Store = SQLITE) -> dict[str, Any]:
     """Build or reuse the datasets, measure (d), (b), (c), check they agree, print the table, return the figures.
 
     (d) and (b) are timed in turns across the dataset sizes (one call on each size, then the next round), so
     that a shared machine's changing load falls on every size alike and the growth ratio compares like with like.
     """
     sizes = [events, *(max(1, round(events * factor)) for factor in GROWTH_FACTORS)]
-    urls = {size: await cached_sqlite_dataset(size, seed) for size in sizes}
+    urls = {size: await store.dataset(size, seed) for size in sizes}
     engines = {size: make_engine(url) for size, url in urls.items()}
     try:
         sessions = {size: session_factory(engine) for size, engine in engines.items()}
@@ -148,6 +150,7 @@ async def run(events: int, seed: int = SEED) -> dict[str, Any]:
         _check_agreement(ways | ({"(c) naive": c.result} if size == events else {}), size)
     growth = {size: (d_by_size[size].ms, b_by_size[size].ms) for size in sorted(sizes)}
     figures = _figures(events, in_window, live, d_by_size[events], b_by_size[events], c, growth)
+    figures["db"] = store.label
     _print_table(figures)
     empty = [code for code, value in figures["city_values"].items() if value == 0]
     if empty:  # agreement on zeros proves little: a bigger dataset exercises every indicator
@@ -382,7 +385,7 @@ def _print_table(f: dict[str, Any]) -> None:
     growth: dict[int, dict[str, float]] = f["growth"]
     smallest, largest = min(growth), max(growth)
     lines = [
-        f"totals: SQLite, {f['events']:,} events in DB; FY{f['fiscal_year']} as of {f['as_of']}, city + 24 wards, "
+        f"totals: {f['db']}, {f['events']:,} events in DB; FY{f['fiscal_year']} as of {f['as_of']}, city + 24 wards, "
         f"{len(INDICATORS)} indicators",
         f"  events in the fiscal year window: {f['events_in_window']:,} ({f['live_events_in_window']:,} live)",
         f"  {'way':<56}{'time ms':>10}{'peak MB':>10}",
@@ -406,3 +409,13 @@ def _print_table(f: dict[str, Any]) -> None:
         "  peak MB: tracemalloc, in a separate run from the timed ones (tracing slows allocation-heavy code).",
     ]
     print("\n".join(lines))
+
+
+def verdicts(f: dict[str, Any]) -> list[Verdict]:
+    targets: dict[str, bool] = f["targets"]
+    return [
+        Verdict("(d) rollups ÷ (b) floor SQL", f"{f['d_over_b']:.3f}", "<= 0.1", targets["d/b <= 0.1"]),
+        Verdict("(d) indicator_totals on rollups", f"{f['d_ms']:.1f} ms", "< 20 ms", targets["d < 20 ms"]),
+        Verdict("(d) at 3× ÷ at 0.1× the events", f"{f['d_growth']:.2f}", "<= 1.2", targets["d flat (<= 1.2x)"]),
+        Verdict("(c) naive ÷ (d)", f"{f['c_over_d']:.1f}", ">= 20", targets["c/d >= 20"]),
+    ]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
@@ -155,6 +156,16 @@ def postgres_admin(server: str, statement: str) -> None:
         await admin.dispose()
 
     asyncio.run(run())
+
+
+def postgres_server() -> str:
+    """The test server's URL; skips the test when it does not answer (fails it when TEST_DATABASE_URL is set)."""
+    server, required = postgres_url()
+    if not reachable(server):
+        if required:
+            pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL does not answer at {server}")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    return server
 
 
 def reachable(url: str) -> bool:

@@ -103,10 +103,10 @@ async def mine(_params: Params, asker: Asker) -> Json:
                 "day": event.occurred_on.isoformat(),
                 "kind": event.kind,
                 "kind_label": kind_label(event.kind, asker.lang),
-                "count": event.count,
+                "count": event.number,
                 "household": event.household_ref,
                 "corrected": event.corrects_event_id is not None,
-                "voided": event.voided_at is not None,
+                "voided": event.voided,
             }
             for event in entries
         ],

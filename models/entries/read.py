@@ -4,11 +4,14 @@ first time a household counted this year. The writes are in models/entries/write
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
+from typing import NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
+from models.config import TOKYO
 from models.fiscal import fiscal_year_end, fiscal_year_start
 from models.tables import Event
 
@@ -23,16 +26,48 @@ async def latest_entries_of(session: AsyncSession, staff_id: int | None, limit: 
     return list((await session.scalars(query)).all())
 
 
-async def entries_of_month(session: AsyncSession, staff_id: int | None, month: date, limit: int = 500) -> list[Event]:
-    """The person's entries dated in `month` (any day of it), newest first, voided ones included."""
+class MonthEntry(NamedTuple):
+    """An entry as a person's month lists it: plain columns, no ORM object per row."""
+
+    id: int
+    occurred_on: date
+    kind: str
+    number: int  # the entry's count (a tuple has its own count())
+    household_ref: str | None
+    corrects_event_id: int | None
+    voided: bool
+
+
+async def entries_of_month(
+    session: AsyncSession, staff_id: int | None, month: date, limit: int = 500
+) -> list[MonthEntry]:
+    """The person's entries dated in `month` (any day of it), newest first, voided ones included.
+
+    Read through the index by who logged and when: nothing is logged before the day it happened (a future date is
+    refused), so an entry dated this month was logged since its first day — the seek reads this month's entries
+    (and the few back-dated ones), never the person's years of history."""
     first = month.replace(day=1)
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    query = select(Event).where(
-        col(Event.logged_by_staff_id) == staff_id, col(Event.occurred_on) >= first, col(Event.occurred_on) < after
+    query = (
+        sa.select(
+            col(Event.id),
+            col(Event.occurred_on),
+            col(Event.kind),
+            col(Event.count),
+            col(Event.household_ref),
+            col(Event.corrects_event_id),
+            col(Event.voided_at).is_not(None),
+        )
+        .where(
+            col(Event.logged_by_staff_id) == staff_id,
+            col(Event.logged_at) >= datetime.combine(first, time(0), TOKYO),
+            col(Event.occurred_on) >= first,
+            col(Event.occurred_on) < after,
+        )
+        .order_by(col(Event.occurred_on).desc(), col(Event.id).desc())
+        .limit(limit)
     )
-    return list(
-        (await session.scalars(query.order_by(col(Event.occurred_on).desc(), col(Event.id).desc()).limit(limit))).all()
-    )
+    return [MonthEntry._make(row) for row in (await session.execute(query)).all()]
 
 
 async def last_live_entry_of(

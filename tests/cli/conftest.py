@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from models.config import get_settings
-from tests.builders import postgres_admin, postgres_url, reachable
+from tests.builders import postgres_admin, postgres_server, postgres_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
@@ -22,11 +22,7 @@ def operator_database(
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('operator') / 'intake.db'}"
         name = None
     else:
-        server, required = postgres_url()
-        if not reachable(server):
-            if required:
-                pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL does not answer at {server}")
-            pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        server = postgres_server()
         name = f"intake_op_{uuid.uuid4().hex[:12]}"
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
         postgres_admin(server, f'CREATE DATABASE "{name}"')

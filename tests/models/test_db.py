@@ -13,6 +13,7 @@ from models import db
 from models.db import engine_scope, make_engine, migrate, read_value, session_factory, session_scope
 from models.staff import STAFF_VERSION_SQL, staff_version
 from models.tables import Staff
+from tests.builders import postgres_server
 
 VERSION = "SELECT version FROM staff_version WHERE id = 1"
 
@@ -105,3 +106,24 @@ async def test_the_loop_reader_leaves_no_snapshot_that_would_hold_back_a_checkpo
     assert busy == 0
     assert await read_value(sessions, VERSION) == 2
     await engine.dispose()
+
+
+@pytest.mark.pg
+async def test_a_server_connection_idle_long_enough_is_pinged_and_a_dead_one_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = postgres_server()
+    engine = make_engine(server, pool_size=1, max_overflow=0)
+    pid = sa.text("SELECT pg_backend_pid()")
+    try:
+        async with engine.connect() as connection:
+            first = await connection.scalar(pid)
+        async with engine.connect() as connection:  # in use a moment ago: no ping, the same connection
+            assert await connection.scalar(pid) == first
+        async with engine_scope(server) as admin, admin.connect() as connection:
+            await connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        monkeypatch.setattr(db, "IDLE_BEFORE_PING", 0.0)  # as if it had sat idle: pinged, found dead, replaced
+        async with engine.connect() as connection:
+            assert await connection.scalar(pid) not in (None, first)
+    finally:
+        await engine.dispose()
