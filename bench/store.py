@@ -8,6 +8,7 @@ file), a template copy of it, a new database; copies and new databases are dropp
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import AsyncIterator
@@ -55,7 +56,8 @@ class Store:
             base = postgres.base_url()
             database = make_url(source).database
             assert database is not None
-            async with postgres.database_copy(database, f"{base.database}__copy_{_identifier(name)}", base) as url:
+            copy = f"{base.database}__copy{os.getpid()}_{_identifier(name)}"  # runs at once on one server never meet
+            async with postgres.database_copy(database, copy, base) as url:
                 yield url
             return
         with tempfile.TemporaryDirectory(prefix="bench-copy-") as folder:
@@ -69,7 +71,7 @@ class Store:
         if self.postgresql:
             base = postgres.base_url()
             await postgres.ensure_base(base)
-            async with postgres.empty_database(f"{base.database}__new_{_identifier(name)}", base) as url:
+            async with postgres.empty_database(f"{base.database}__new{os.getpid()}_{_identifier(name)}", base) as url:
                 yield url
             return
         with tempfile.TemporaryDirectory(prefix="bench-new-") as folder:

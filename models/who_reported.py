@@ -68,7 +68,13 @@ def _reported(year: int, month: int, before: datetime | None = None) -> sa.Colum
     if before is not None:
         entry = entry.where(col(Event.logged_at) < before)
         zero = zero.where(col(ZeroReport.confirmed_at) < before)
-    return entry.exists() | zero.exists()
+    # The first such entry in logged order, not EXISTS: PostgreSQL assumes the day an entry is for and the moment it
+    # was logged independent, so with years of history it expects few of a person's entries logged since the month
+    # began to be dated in it, and answered EXISTS by a bitmap scan reading all of them (0.34 ms a person on ten
+    # years against 0.015 ms on three). In the index's order with LIMIT 1 (which EXISTS would drop) it stops at the
+    # first, as SQLite does.
+    first_entry = entry.order_by(col(Event.logged_at)).limit(1).scalar_subquery()
+    return first_entry.is_not(None) | zero.exists()
 
 
 async def missing_reporters(
