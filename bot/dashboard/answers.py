@@ -1,4 +1,5 @@
-"""The supervisors' figures for the dashboard, computed off the bot's event loop and kept for a short while.
+"""The dashboard's figures (the supervisors' views, and a member's own month), computed off the bot's event loop;
+the supervisors' kept for a short while.
 
 The figures (`bot.dashboard.figures`) take the totals engine's arithmetic over a year of rollups: tens of
 milliseconds of Python that would stall every field worker's reply if it ran on the bot's loop. So each is computed
@@ -26,7 +27,7 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import Runtime
-from bot.dashboard import figures
+from bot.dashboard import figures, own
 from bot.dashboard.access import Asker, Params, RefusedError
 from bot.render_pool import RenderPool
 from bot.scope import default_scope
@@ -42,7 +43,10 @@ VIEWS: Final = {
     "chart": figures.chart,
     "coverage": figures.coverage,
     "review": figures.review,
+    "mine": own.mine,
 }
+NEVER_KEPT: Final = frozenset({"mine"})  # a worker who has just logged must see it
+FOR_EVERY_MEMBER: Final = frozenset({"mine"})  # the others are supervisors' views
 MAX_KEPT: Final = 2_000  # answers kept at most (a city's supervisors asking every view of every ward: far fewer)
 STAFF_FIELDS: Final = ("id", "telegram_user_id", "display_name", "role", "organisation", "ward_code", "language")
 
@@ -122,6 +126,8 @@ class FiguresService:
         key = (view, tuple(sorted(params.items())), *scope, asker.lang, asker.today)
         now = time.monotonic()
         kept = self.kept.get(key)
+        if view in NEVER_KEPT:
+            return await self._compute(asker, view, params)
         if kept is None or kept.until <= now:
             computing = asyncio.ensure_future(self._compute(asker, view, params))
             kept = _Kept(now + self.settings.webapp_cache_seconds, computing)

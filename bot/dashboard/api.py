@@ -2,8 +2,9 @@
 init data names an active member (`bot.dashboard.access.identify`); a refusal is answered whole, `{"error": …}`,
 never with part of an answer.
 
-The member's own views are here (`me`, `mine`, `texts`, and `sheet`, which sends the workbook to the member's chat);
-the supervisors' figures are in `bot.dashboard.figures`.
+The member's own views are here (`me`, `texts`, and `sheet`, which sends the workbook to the member's chat); the
+supervisors' figures (`bot.dashboard.figures`) and a member's month (`bot.dashboard.own`) are computed in the figures
+process (`bot.dashboard.answers`).
 """
 
 from __future__ import annotations
@@ -35,15 +36,13 @@ from bot.dashboard.access import (
     runtime_of,
     scope_of,
 )
-from bot.dashboard.answers import VIEWS, FiguresService
+from bot.dashboard.answers import FOR_EVERY_MEMBER, VIEWS, FiguresService
 from bot.render_pool import RenderPool
 from bot.scope import CITY, is_city_wide, scope_name_of
-from bot.texts import JA, PAGE_PREFIX, TEXTS, kind_label, language_of
+from bot.texts import JA, PAGE_PREFIX, TEXTS, language_of
 from models.catalog import FISCAL_YEARS_OF_PLAN
 from models.db import session_scope
-from models.entries.read import entries_of_month
 from models.fiscal import fiscal_year_of
-from models.followups import open_plans_of, plans_last_entries, quiet_for
 from models.reference import wards_in_order
 from models.sheet.build import SheetRequest, database_target
 
@@ -83,44 +82,6 @@ async def me(_params: Params, asker: Asker) -> Json:
         "fiscal_years": list(range(FIRST_PLAN_YEAR, fiscal_year_of(today) + 1)),
         "default": {"fy": default.fiscal_year, "as_of": default.as_of.isoformat()},
         "today": today.isoformat(),
-    }
-
-
-async def mine(_params: Params, asker: Asker) -> Json:
-    """The member's own entries dated this month and their open follow-ups: the only answer with household codes,
-    and only the member's own."""
-    staff, today = asker.staff, asker.today
-    quiet_days = asker.runtime.settings.followup_quiet_days
-    async with session_scope(asker.runtime.sessions) as session:
-        entries = await entries_of_month(session, staff.id, today)
-        plans = await open_plans_of(session, staff.id or 0)
-        last = await plans_last_entries(session, plans)
-    return {
-        "month": f"{today:%Y-%m}",
-        "entries": [
-            {
-                "id": event.id,
-                "day": event.occurred_on.isoformat(),
-                "kind": event.kind,
-                "kind_label": kind_label(event.kind, asker.lang),
-                "count": event.number,
-                "household": event.household_ref,
-                "corrected": event.corrects_event_id is not None,
-                "voided": event.voided,
-            }
-            for event in entries
-        ],
-        "followups": [
-            {
-                "id": plan.id,
-                "household": plan.household_ref,
-                "due_on": plan.due_on.isoformat(),
-                "purpose": plan.purpose,
-                "overdue": plan.due_on < today,
-                "quiet": quiet_for(last.get((plan.ward_code, plan.household_ref)), today, quiet_days),
-            }
-            for plan in plans
-        ],
     }
 
 
@@ -175,13 +136,14 @@ def endpoint(
 
 
 def computed(application: AnyApplication, view: str) -> Callable[[Request], Awaitable[Response]]:
-    """A supervisors' view behind the same checks, its figures computed in the figures process and kept a short while
-    (`bot.dashboard.answers`); the member and their role are checked on every request, kept answer or not."""
+    """A view behind the same checks, computed in the figures process (`bot.dashboard.answers`: a supervisors' view
+    kept a short while); the member and their role are checked on every request, kept answer or not."""
 
     async def answer(request: Request) -> Response:
         try:
             asker = await identify(request, application)
-            require_supervisor(asker)
+            if view not in FOR_EVERY_MEMBER:
+                require_supervisor(asker)
             params = query_params(request)
         except RefusedError as refused:
             return JSONResponse({"error": refused.error}, status_code=refused.status)
@@ -206,7 +168,7 @@ async def figures_service(application: AnyApplication) -> FiguresService:
 
 def api_routes(application: AnyApplication) -> list[BaseRoute]:
     """The API's routes, relative to /app/api."""
-    members: dict[str, View] = {"me": me, "mine": mine}
+    members: dict[str, View] = {"me": me}
     return [
         Route("/texts", answer_texts, methods=["GET"]),
         *(Route(f"/{name}", endpoint(application, view, supervisors=False)) for name, view in members.items()),
