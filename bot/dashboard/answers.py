@@ -18,6 +18,7 @@ given to someone who could not have asked for it.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import time
 from dataclasses import dataclass, field
@@ -63,7 +64,17 @@ class Question:
     asked_at: datetime
 
 
-Answer = tuple[int, bytes]  # the HTTP status and the JSON body
+GZIP_FROM: Final = 500  # bytes: a shorter answer is sent as it is
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The HTTP status and the JSON body, and the body gzipped (made in the figures process, once per computation,
+    so no answer is compressed on the bot's loop; empty when too short to be worth it)."""
+
+    status: int
+    body: bytes
+    gzipped: bytes = b""
 
 
 # --- in the worker process ------------------------------------------------------------------------------------
@@ -93,9 +104,10 @@ async def _answer(database: DatabaseTarget, settings: Settings, question: Questi
     try:
         body = await VIEWS[question.view](dict(question.params), asker)
     except RefusedError as refused:
-        return refused.status, _json({"error": refused.error})
+        return Answer(refused.status, _json({"error": refused.error}))
     body["computed_at"] = question.asked_at.isoformat(timespec="seconds")
-    return 200, _json(body)
+    content = _json(body)
+    return Answer(200, content, gzip.compress(content, 6) if len(content) >= GZIP_FROM else b"")
 
 
 def _json(body: dict[str, Any]) -> bytes:

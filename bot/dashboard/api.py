@@ -147,8 +147,11 @@ def computed(application: AnyApplication, view: str) -> Callable[[Request], Awai
             params = query_params(request)
         except RefusedError as refused:
             return JSONResponse({"error": refused.error}, status_code=refused.status)
-        status, body = await (await figures_service(application)).answer(asker, view, params)
-        return Response(body, status_code=status, media_type="application/json")
+        found = await (await figures_service(application)).answer(asker, view, params)
+        if found.gzipped and "gzip" in request.headers.get("accept-encoding", ""):  # compressed in the figures process
+            headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
+            return Response(found.gzipped, found.status, headers, media_type="application/json")
+        return Response(found.body, status_code=found.status, media_type="application/json")
 
     return answer
 

@@ -104,3 +104,16 @@ async def test_a_kept_answer_reaches_only_those_who_may_ask(
         tampered = as_member(deputy)["Authorization"].replace("first_name", "first_nam3")
         forged = await client.get("/app/api/overview", params=asked, headers={"Authorization": tampered})
         assert (forged.status_code, forged.json()) == (401, {"error": "unauthorized"})
+
+
+async def test_an_answer_is_gzipped_in_the_figures_process_when_asked(
+    serving: Serving, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chief = await add_staff(sessions, Role.CITY_SUPERVISOR, ward=None, name="管理 一郎")
+    async with serving(3600) as (_app, client):
+        zipped = await client.get("/app/api/wards", headers=as_member(chief) | {"Accept-Encoding": "gzip"})
+        plain = await client.get("/app/api/wards", headers=as_member(chief) | {"Accept-Encoding": "identity"})
+    assert (zipped.headers["content-encoding"], zipped.headers["vary"]) == ("gzip", "Accept-Encoding")
+    assert "content-encoding" not in plain.headers
+    assert zipped.json() == plain.json() and len(plain.json()["wards"]) == 24
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 3  # the 24 × 13 table compresses well
