@@ -62,6 +62,7 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     "dash_flagged_waiting": {JA: "要確認の記録 {count}件", EN: "{count} entries to check"},
     "dash_final": {JA: "確定", EN: "Final"},
     "dash_provisional": {JA: "速報（集計中）", EN: "Provisional"},
+    "dash_computed_at": {JA: "{time} に集計", EN: "Computed at {time}"},
     "dash_no_data": {JA: "この年度の記録はまだありません。", EN: "No entries for this fiscal year yet."},
     "dash_change_month": {JA: "前月末比", EN: "vs last month end"},
     "dash_last_year": {JA: "前年同期", EN: "Same day last year"},

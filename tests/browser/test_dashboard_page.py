@@ -6,6 +6,7 @@ Python's clock is frozen at NOW; Chromium keeps its own, so the page takes every
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
@@ -90,6 +91,7 @@ async def test_a_city_supervisor_sees_the_city_and_opens_a_ward(
         await screen.ready("overview")
         print(f"first complete render: {await screen.first_render_ms():.0f} ms")
         assert await screen.text("#scope-name") == words("dash_city")
+        assert re.fullmatch(r"\d\d:\d\d に集計", await screen.text("#computed-at"))
         assert await screen.texts("#indicators .code") == list(INDICATORS_BY_CODE)
         assert await screen.texts("#indicators .now") == await expected_figures(sessions, screen, None)
         assert await screen.overflow() == 0

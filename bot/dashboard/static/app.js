@@ -367,6 +367,7 @@ function overview(data) {
     "section",
     { class: "card summary", id: "summary" },
     h("p", { class: "as-of" }, h("strong", {}, data.as_of_label), " ", data.final ? badge("final", "dash_final") : badge("provisional", "dash_provisional")),
+    data.computed_at ? h("p", { class: "note computed", id: "computed-at" }, t("dash_computed_at", { time: data.computed_at.slice(11, 16) })) : null,
     completenessLine(data.completeness),
     approvalLine(data.approval),
     data.flagged_waiting > 0
