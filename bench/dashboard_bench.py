@@ -138,11 +138,16 @@ async def web_server(app: ASGIApp) -> AsyncIterator[str]:
         await task
 
 
+async def _spawn(module: str, stdout: int) -> asyncio.subprocess.Process:
+    """`python -m bench.<module>` in a process of its own, its plan to come on stdin."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", f"bench.{module}", cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=stdout
+    )
+
+
 async def client(module: str, plan: dict[str, Any]) -> dict[str, Any]:
     """Run `python -m bench.<module>` with `plan` on stdin; its JSON answer."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"bench.{module}", cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
-    )
+    process = await _spawn(module, asyncio.subprocess.PIPE)
     out, _ = await process.communicate(json.dumps(plan).encode())
     if process.returncode != 0:
         raise DashboardBenchBrokeError(f"bench.{module} exited with {process.returncode}")
@@ -170,6 +175,12 @@ async def busiest_worker(sessions: async_sessionmaker[AsyncSession]) -> int:
     return int(found)
 
 
+def planned(base: str, request: ApiRequest, ids: dict[str, int]) -> dict[str, Any]:
+    """A request as bench.http_load takes it: its name, URL and the asker's signed init data."""
+    headers = {"Authorization": f"tma {init_data(ids[request.who])}"}
+    return {"name": request.name, "url": f"{base}/app/api/{request.path}", "headers": headers}
+
+
 # --- the three measurements -----------------------------------------------------------------------------------
 
 
@@ -179,14 +190,14 @@ async def measure_api(base: str, folder: Path, requests: list[ApiRequest], ids: 
     first: dict[str, float] = {}
     async with httpx.AsyncClient(base_url=base) as local:
         for n, request in enumerate(requests):
-            headers = {"Authorization": f"tma {init_data(ids[request.who])}"}
+            item = planned(base, request, ids)
             started = time.perf_counter()
-            answer = await local.get(f"/app/api/{request.path}", headers=headers)
+            answer = await local.get(item["url"], headers=item["headers"])
             first[request.name] = time.perf_counter() - started  # computed, not kept: the first asker's wait
             if answer.status_code != 200:
                 raise DashboardBenchBrokeError(f"{request.name}: HTTP {answer.status_code} {answer.text[:80]}")
             (folder / f"{n}.json").write_bytes(answer.content)  # the baseline: the same bytes, as a file
-            plan.append({"name": request.name, "url": f"{base}/app/api/{request.path}", "headers": headers})
+            plan.append(item)
             plan.append({"name": f"{request.name} (static)", "url": f"{base}/baseline/{n}.json"})
     timed = await client("http_load", {"mode": "timed", "rounds": ROUNDS, "requests": plan})
     return {
@@ -224,9 +235,7 @@ async def measure_render(base: str, folder: Path, city_id: int) -> dict[str, lis
     return {name: list(values) for name, values in answer["ms"].items()}
 
 
-async def measure_intake(
-    users: Users, counter: CountingApi, base: str, plan: list[dict[str, Any]]
-) -> tuple[Pass, Pass, float]:
+async def measure_intake(users: Users, counter: CountingApi, plan: list[dict[str, Any]]) -> tuple[Pass, Pass, float]:
     """Blocks of logging flows, alone and under the dashboards' load in turn; both passes and the load's rate."""
     driver = IntakeDriver(users, Random(SEED))
     await driver.run("warm-up", INTAKE_WARMUP)
@@ -256,14 +265,7 @@ async def measure_intake(
 
 async def _background(plan: dict[str, Any]) -> None:
     """The paced client until cancelled (then stopped; what it sent was counted by the server)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.http_load",
-        cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.DEVNULL,
-    )
+    process = await _spawn("http_load", asyncio.subprocess.DEVNULL)
     assert process.stdin is not None
     process.stdin.write(json.dumps(plan).encode())
     process.stdin.close()
@@ -300,15 +302,8 @@ async def run_on(url: str, label: str) -> dict[str, Any]:
                     requests = api_requests(ward_code)
                     api_figures = await measure_api(base, folder, requests, ids)
                     render = await measure_render(base, folder, ids["city"])
-                    load_plan = [
-                        {
-                            "name": r.name,
-                            "url": f"{base}/app/api/{r.path}",
-                            "headers": {"Authorization": f"tma {init_data(ids[r.who])}"},
-                        }
-                        for r in requests
-                    ]
-                    alone, loaded, rate = await measure_intake(Users(app, api, members), counter, base, load_plan)
+                    load_plan = [planned(base, r, ids) for r in requests]
+                    alone, loaded, rate = await measure_intake(Users(app, api, members), counter, load_plan)
     figures = _figures(requests, api_figures, render, alone, loaded, rate)
     _print(label, requests, api_figures, figures)
     return figures

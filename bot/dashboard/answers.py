@@ -95,10 +95,8 @@ def answer_in_worker(database: DatabaseTarget, settings: Settings, question: Que
 async def _answer(database: DatabaseTarget, settings: Settings, question: Question) -> Answer:
     sessions = _sessions.get(database)
     if sessions is None:
-        connect: dict[str, Any] = {}
-        if database.search_path is not None:
-            connect["connect_args"] = {"server_settings": {"search_path": database.search_path}}
-        sessions = _sessions[database] = session_factory(make_engine(database.url, pool_size=2, **connect))
+        engine = make_engine(database.url, pool_size=2, **database.connect_kwargs())  # kept with the process
+        sessions = _sessions[database] = session_factory(engine)
     staff = Staff(**dict(zip(STAFF_FIELDS, question.staff, strict=True)))
     asker = Asker(staff, question.lang, Runtime(settings, sessions), today=question.today)
     try:

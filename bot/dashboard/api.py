@@ -115,21 +115,32 @@ def _sheet_ids(request: SheetRequest) -> tuple[int, str, str]:
     return request.fiscal_year, request.as_of.isoformat(), request.ward_code or CITY
 
 
+async def checked(
+    request: Request, application: AnyApplication, *, supervisors: bool, from_body: bool = False
+) -> tuple[Asker, Params]:
+    """The checks every view is behind, in order: the member, their role, then the parameters (the view checks the
+    scope). RefusedError: the refusal is the whole answer."""
+    asker = await identify(request, application)
+    if supervisors:
+        require_supervisor(asker)
+    return asker, await body_params(request) if from_body else query_params(request)
+
+
+def refusal(refused: RefusedError) -> Response:
+    return JSONResponse({"error": refused.error}, status_code=refused.status)
+
+
 def endpoint(
     application: AnyApplication, view: View, *, supervisors: bool = True, from_body: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
-    """A view behind the checks, in order: the member, their role, then the parameters (the view checks the scope);
-    a refusal is the whole answer."""
+    """A view behind the checks, answered here."""
 
     async def answer(request: Request) -> Response:
         try:
-            asker = await identify(request, application)
-            if supervisors:
-                require_supervisor(asker)
-            params = await body_params(request) if from_body else query_params(request)
+            asker, params = await checked(request, application, supervisors=supervisors, from_body=from_body)
             body = await view(params, asker)
         except RefusedError as refused:
-            return JSONResponse({"error": refused.error}, status_code=refused.status)
+            return refusal(refused)
         return JSONResponse(body)
 
     return answer
@@ -141,12 +152,9 @@ def computed(application: AnyApplication, view: str) -> Callable[[Request], Awai
 
     async def answer(request: Request) -> Response:
         try:
-            asker = await identify(request, application)
-            if view not in FOR_EVERY_MEMBER:
-                require_supervisor(asker)
-            params = query_params(request)
+            asker, params = await checked(request, application, supervisors=view not in FOR_EVERY_MEMBER)
         except RefusedError as refused:
-            return JSONResponse({"error": refused.error}, status_code=refused.status)
+            return refusal(refused)
         found = await (await figures_service(application)).answer(asker, view, params)
         if found.gzipped and "gzip" in request.headers.get("accept-encoding", ""):  # compressed in the figures process
             headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"}

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -33,10 +34,13 @@ class DatabaseTarget:
 
     def engine(self) -> AbstractAsyncContextManager[AsyncEngine]:
         """An engine for one job, disposed after it (no pool: a worker holds no connection between jobs)."""
+        return engine_scope(self.url, poolclass=NullPool, **self.connect_kwargs())
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        """What an engine needs besides the URL to see what the bot's connections see (PostgreSQL: its schemas)."""
         if self.search_path is None:
-            return engine_scope(self.url, poolclass=NullPool)
-        settings = {"server_settings": {"search_path": self.search_path}}
-        return engine_scope(self.url, poolclass=NullPool, connect_args=settings)
+            return {}
+        return {"connect_args": {"server_settings": {"search_path": self.search_path}}}
 
 
 async def database_target(session: AsyncSession) -> DatabaseTarget:
